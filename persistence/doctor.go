@@ -1,0 +1,90 @@
+package persistence
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// PartialExt marks a recording in progress (or interrupted): <id>.wav.partial.
+const PartialExt = ".partial"
+
+// Health is what doctor reports about a vault.
+type Health struct {
+	Root         string
+	Notes        int
+	Bad          []BadFile
+	Temps        []string // this app's temp files; stale ones are removed at open
+	Partials     []string // recordings in progress or awaiting recovery
+	OrphanAudio  []string // audio files no note refers to
+	MissingAudio []string // ids of notes whose audio is not there
+	Lock         string   // who holds the vault lock
+}
+
+// Check inspects the vault without changing anything.
+func (v *Vault) Check() (*Health, error) {
+	h := &Health{Root: v.root}
+	notes, bad, err := v.List()
+	if err != nil {
+		return nil, err
+	}
+	h.Notes, h.Bad = len(notes), bad
+	used := map[string]bool{}
+	for _, n := range notes {
+		if p, ok := v.AudioPath(n); ok {
+			used[p] = true
+		} else if n.Audio != "" || n.Duration > 0 {
+			h.MissingAudio = append(h.MissingAudio, n.ID)
+		}
+	}
+	entries, err := v.fs.ReadDir(v.RecordingsPath())
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		name, path := e.Name(), filepath.Join(v.RecordingsPath(), e.Name())
+		switch {
+		case IsOwnTemp(name):
+			h.Temps = append(h.Temps, path)
+		case strings.HasSuffix(name, PartialExt):
+			h.Partials = append(h.Partials, path)
+		case slices.Contains(AudioExts, filepath.Ext(name)) && !strings.HasPrefix(name, ".") && !used[path]:
+			h.OrphanAudio = append(h.OrphanAudio, path)
+		}
+	}
+	h.Lock = v.lockState()
+	return h, nil
+}
+
+func (v *Vault) lockState() string {
+	if v.lock != nil {
+		return "held by this process"
+	}
+	path := filepath.Join(v.root, StateDir, lockName)
+	l, err := TryLock(path)
+	if errors.Is(err, ErrLocked) {
+		if pid := lockHolder(path); pid > 0 {
+			return fmt.Sprintf("held by process %d (a Voice Notes window is open on this vault)", pid)
+		}
+		return "held by another process"
+	}
+	if err != nil {
+		return "unknown: " + err.Error()
+	}
+	l.Unlock()
+	return "free"
+}
+
+// StaleTemps lists the temp files older than age, which cleanup would remove.
+func (h *Health) StaleTemps(fsys FS, now time.Time, age time.Duration) []string {
+	var stale []string
+	for _, p := range h.Temps {
+		if st, err := fsys.Lstat(p); err == nil && st.ModTime().Before(now.Add(-age)) {
+			stale = append(stale, p)
+		}
+	}
+	return stale
+}

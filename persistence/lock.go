@@ -1,0 +1,76 @@
+package persistence
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// ErrLocked means another process holds the lock.
+var ErrLocked = errors.New("locked by another process")
+
+// Lock is an OS advisory lock on a file, released by Unlock or when the
+// process dies, however it dies.
+type Lock struct {
+	f *os.File
+}
+
+// TryLock takes an exclusive lock on path without waiting, creating the file
+// (0600) if needed. It returns an error wrapping ErrLocked if another process
+// holds it, and records this process's id in the file for diagnostics.
+func TryLock(path string) (*Lock, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, FilePerm)
+	if err != nil {
+		return nil, err
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	// The pid is a hint for people; the lock is the OS's.
+	if err := f.Truncate(0); err == nil {
+		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	}
+	return &Lock{f: f}, nil
+}
+
+// Unlock releases the lock.
+func (l *Lock) Unlock() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	err := unlockFile(l.f)
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
+	l.f = nil
+	return err
+}
+
+// lockHolder reads the pid the holder of a lock file recorded, or 0.
+func lockHolder(path string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return pid
+}
+
+// LockedError says which vault is locked and, when known, by which process.
+type LockedError struct {
+	Vault string
+	PID   int
+}
+
+func (e *LockedError) Error() string {
+	who := "another Voice Notes window"
+	if e.PID > 0 {
+		who = fmt.Sprintf("another Voice Notes window (process %d)", e.PID)
+	}
+	return fmt.Sprintf("the vault %s is open in %s; switch to that window, or close it and try again", e.Vault, who)
+}
+
+func (e *LockedError) Unwrap() error { return ErrLocked }

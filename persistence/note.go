@@ -1,0 +1,422 @@
+package persistence
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/adrg/frontmatter"
+	"go.yaml.in/yaml/v3"
+)
+
+// Status is a note's transcription state, as Whispering names it.
+type Status string
+
+const (
+	StatusUnprocessed  Status = "UNPROCESSED"
+	StatusTranscribing Status = "TRANSCRIBING"
+	StatusDone         Status = "DONE"
+	StatusFailed       Status = "FAILED"
+)
+
+// Valid reports whether s is one of the four states.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusUnprocessed, StatusTranscribing, StatusDone, StatusFailed:
+		return true
+	}
+	return false
+}
+
+// Note is one recording's Markdown file: frontmatter fields and the
+// transcript as the body. Keys written by other tools are kept, in their
+// order, on every save.
+type Note struct {
+	ID                  string
+	Title               string
+	Subtitle            string
+	Timestamp           time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+	TranscriptionStatus Status
+	TranscriptionError  string
+	Duration            time.Duration
+	Audio               string // the audio file's name, beside the note
+	Engine              string
+	Language            string
+	Tags                []string
+	Recovered           bool
+	Body                string
+
+	// Path is the file the note was read from; empty for a new note.
+	Path string
+
+	meta *yaml.Node // the frontmatter mapping as read
+	orig *Note      // field values as read, to leave unchanged keys untouched
+}
+
+// TimeFormat is how timestamps are written: ISO 8601 in UTC with
+// milliseconds, as JavaScript's toISOString (and so Whispering) writes them.
+const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+// Frontmatter keys this app understands, in the order a new note gets them.
+var knownKeys = []string{
+	"id", "title", "subtitle", "timestamp", "createdAt", "updatedAt",
+	"transcriptionStatus", "transcriptionError", "duration", "audio",
+	"engine", "language", "tags", "recovered",
+}
+
+// Keys every note carries, even when empty, for Whispering compatibility.
+var alwaysKeys = map[string]bool{
+	"id": true, "title": true, "subtitle": true, "timestamp": true,
+	"createdAt": true, "updatedAt": true, "transcriptionStatus": true,
+}
+
+// ErrNoFrontmatter means a Markdown file does not start with a YAML block.
+var ErrNoFrontmatter = errors.New("no YAML frontmatter (a note starts with a line \"---\", its fields, and another \"---\")")
+
+var yamlFormat = frontmatter.NewFormat("---", "---", yaml.Unmarshal)
+
+var bom = []byte("\ufeff")
+
+// ParseNote decodes a note file. Every error says what is wrong with it.
+func ParseNote(r io.Reader) (*Note, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	return parseNote(data)
+}
+
+func parseNote(data []byte) (*Note, error) {
+	data = bytes.TrimPrefix(data, bom)
+	if bytes.IndexByte(data, 0) >= 0 {
+		return nil, errors.New("binary file (contains NUL bytes), not a Markdown note")
+	}
+	if !utf8.Valid(data) {
+		return nil, errors.New("not valid UTF-8 text")
+	}
+	var doc yaml.Node
+	body, err := frontmatter.MustParse(bytes.NewReader(data), &doc, yamlFormat)
+	if errors.Is(err, frontmatter.ErrNotFound) {
+		return nil, ErrNoFrontmatter
+	}
+	if err != nil {
+		return nil, fmt.Errorf("broken YAML frontmatter: %w", err)
+	}
+	meta := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	switch {
+	case doc.Kind == 0: // empty block
+	case doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode:
+		meta = doc.Content[0]
+	case doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 && doc.Content[0].Tag == "!!null":
+	default:
+		return nil, errors.New("frontmatter is not a set of \"key: value\" fields")
+	}
+	n := &Note{Body: string(body), meta: meta}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(meta.Content); i += 2 {
+		k, v := meta.Content[i], meta.Content[i+1]
+		if seen[k.Value] {
+			return nil, fmt.Errorf("frontmatter key %q appears twice", k.Value)
+		}
+		seen[k.Value] = true
+		if err := n.decodeKey(k.Value, v); err != nil {
+			return nil, fmt.Errorf("frontmatter key %q: %w", k.Value, err)
+		}
+	}
+	if n.ID != "" {
+		if err := ValidateID(n.ID); err != nil {
+			return nil, fmt.Errorf("frontmatter key \"id\": %w", err)
+		}
+	}
+	if n.TranscriptionStatus == "" {
+		// Notes written by hand or by other tools: text means transcribed.
+		n.TranscriptionStatus = StatusUnprocessed
+		if strings.TrimSpace(n.Body) != "" {
+			n.TranscriptionStatus = StatusDone
+		}
+	}
+	orig := *n
+	orig.Tags = slices.Clone(n.Tags)
+	n.orig = &orig
+	return n, nil
+}
+
+func (n *Note) decodeKey(key string, v *yaml.Node) error {
+	str := func(dst *string) error {
+		if v.Kind != yaml.ScalarNode {
+			return errors.New("must be text")
+		}
+		if v.Tag == "!!null" {
+			*dst = ""
+			return nil
+		}
+		*dst = v.Value
+		return nil
+	}
+	tm := func(dst *time.Time) error {
+		var s string
+		if err := str(&s); err != nil || s == "" {
+			return err
+		}
+		t, err := parseTime(s)
+		if err != nil {
+			return err
+		}
+		*dst = t
+		return nil
+	}
+	switch key {
+	case "id":
+		return str(&n.ID)
+	case "title":
+		return str(&n.Title)
+	case "subtitle":
+		return str(&n.Subtitle)
+	case "timestamp":
+		return tm(&n.Timestamp)
+	case "createdAt":
+		return tm(&n.CreatedAt)
+	case "updatedAt":
+		return tm(&n.UpdatedAt)
+	case "transcriptionStatus":
+		var s string
+		if err := str(&s); err != nil {
+			return err
+		}
+		n.TranscriptionStatus = Status(s)
+		if s != "" && !n.TranscriptionStatus.Valid() {
+			return fmt.Errorf("%q is not one of UNPROCESSED, TRANSCRIBING, DONE, FAILED", s)
+		}
+	case "transcriptionError":
+		return str(&n.TranscriptionError)
+	case "duration":
+		var s string
+		if err := str(&s); err != nil || s == "" {
+			return err
+		}
+		sec, err := strconv.ParseFloat(s, 64)
+		if err != nil || sec < 0 || math.IsInf(sec, 0) || math.IsNaN(sec) || sec > 1e9 {
+			return fmt.Errorf("%q is not a length in seconds", s)
+		}
+		n.Duration = time.Duration(math.Round(sec*1e3)) * time.Millisecond
+	case "audio":
+		if err := str(&n.Audio); err != nil {
+			return err
+		}
+		if n.Audio != "" && !isPlainFileName(n.Audio) {
+			return fmt.Errorf("%q is not a file name beside the note", n.Audio)
+		}
+	case "engine":
+		return str(&n.Engine)
+	case "language":
+		return str(&n.Language)
+	case "tags":
+		if v.Tag == "!!null" {
+			return nil
+		}
+		if err := v.Decode(&n.Tags); err != nil {
+			return errors.New("must be a list of text")
+		}
+	case "recovered":
+		if v.Tag == "!!null" {
+			return nil
+		}
+		if err := v.Decode(&n.Recovered); err != nil {
+			return errors.New("must be true or false")
+		}
+	}
+	return nil
+}
+
+func parseTime(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not an ISO 8601 date and time", s)
+}
+
+func isPlainFileName(s string) bool {
+	return s != "." && s != ".." && !strings.ContainsAny(s, `/\:`) && !strings.HasPrefix(s, ".") && len(s) <= 255
+}
+
+// Marshal renders the note as Markdown with YAML frontmatter. Keys whose
+// values did not change since the note was read are written as they were.
+func (n *Note) Marshal() ([]byte, error) {
+	if err := ValidateID(n.ID); err != nil {
+		return nil, err
+	}
+	if !n.TranscriptionStatus.Valid() {
+		return nil, fmt.Errorf("note %s: transcription status %q is not one of UNPROCESSED, TRANSCRIBING, DONE, FAILED", n.ID, n.TranscriptionStatus)
+	}
+	for name, s := range map[string]string{"title": n.Title, "subtitle": n.Subtitle, "text": n.Body, "transcription error": n.TranscriptionError, "engine": n.Engine, "language": n.Language} {
+		if !utf8.ValidString(s) {
+			return nil, fmt.Errorf("note %s: the %s is not valid UTF-8 text", n.ID, name)
+		}
+		if strings.IndexByte(s, 0) >= 0 {
+			return nil, fmt.Errorf("note %s: the %s contains a NUL character", n.ID, name)
+		}
+	}
+	if n.Audio != "" && !isPlainFileName(n.Audio) {
+		return nil, fmt.Errorf("note %s: audio %q is not a file name beside the note", n.ID, n.Audio)
+	}
+	meta := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	if n.meta != nil {
+		meta = cloneNode(n.meta)
+	}
+	orig := n.orig
+	if orig == nil {
+		orig = &Note{}
+	}
+	for _, key := range knownKeys {
+		v, changed, empty := n.keyValue(key, orig)
+		i := mappingIndex(meta, key)
+		switch {
+		case i >= 0 && !changed:
+		case i >= 0:
+			meta.Content[i+1] = v
+		case !empty || alwaysKeys[key]:
+			meta.Content = append(meta.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, v)
+		}
+	}
+	y, err := encodeYAML(meta)
+	if err != nil {
+		return nil, err
+	}
+	if hasDelimiterLine(y) {
+		quoteMultiline(meta)
+		if y, err = encodeYAML(meta); err != nil {
+			return nil, err
+		}
+	}
+	var b bytes.Buffer
+	b.Grow(len(y) + len(n.Body) + 8)
+	b.WriteString("---\n")
+	b.Write(y)
+	b.WriteString("---\n")
+	b.WriteString(n.Body)
+	return b.Bytes(), nil
+}
+
+func (n *Note) keyValue(key string, o *Note) (v *yaml.Node, changed, empty bool) {
+	str := func(s, was string) (*yaml.Node, bool, bool) {
+		node := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+		if strings.ContainsAny(s, "\r\n") {
+			node.Style = yaml.DoubleQuotedStyle
+		}
+		return node, s != was, s == ""
+	}
+	tm := func(t, was time.Time) (*yaml.Node, bool, bool) {
+		s := ""
+		if !t.IsZero() {
+			s = t.UTC().Format(TimeFormat)
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}, !t.Equal(was), t.IsZero()
+	}
+	switch key {
+	case "id":
+		return str(n.ID, o.ID)
+	case "title":
+		return str(n.Title, o.Title)
+	case "subtitle":
+		return str(n.Subtitle, o.Subtitle)
+	case "timestamp":
+		return tm(n.Timestamp, o.Timestamp)
+	case "createdAt":
+		return tm(n.CreatedAt, o.CreatedAt)
+	case "updatedAt":
+		return tm(n.UpdatedAt, o.UpdatedAt)
+	case "transcriptionStatus":
+		return str(string(n.TranscriptionStatus), string(o.TranscriptionStatus))
+	case "transcriptionError":
+		return str(n.TranscriptionError, o.TranscriptionError)
+	case "duration":
+		s := strconv.FormatFloat(n.Duration.Round(time.Millisecond).Seconds(), 'f', -1, 64)
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: s}, n.Duration != o.Duration, n.Duration == 0
+	case "audio":
+		return str(n.Audio, o.Audio)
+	case "engine":
+		return str(n.Engine, o.Engine)
+	case "language":
+		return str(n.Language, o.Language)
+	case "tags":
+		seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		for _, t := range n.Tags {
+			tn, _, _ := str(t, "")
+			seq.Content = append(seq.Content, tn)
+		}
+		if len(n.Tags) == 0 {
+			seq.Style = yaml.FlowStyle
+		}
+		return seq, !slices.Equal(n.Tags, o.Tags), len(n.Tags) == 0
+	case "recovered":
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(n.Recovered)}, n.Recovered != o.Recovered, !n.Recovered
+	}
+	panic("unknown key " + key)
+}
+
+func mappingIndex(m *yaml.Node, key string) int {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return i
+		}
+	}
+	return -1
+}
+
+func cloneNode(n *yaml.Node) *yaml.Node {
+	c := *n
+	c.Content = make([]*yaml.Node, len(n.Content))
+	for i, ch := range n.Content {
+		c.Content[i] = cloneNode(ch)
+	}
+	return &c
+}
+
+func encodeYAML(meta *yaml.Node) ([]byte, error) {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(meta); err != nil {
+		return nil, fmt.Errorf("encoding frontmatter: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("encoding frontmatter: %w", err)
+	}
+	if b.String() == "{}\n" {
+		return nil, nil
+	}
+	return b.Bytes(), nil
+}
+
+// hasDelimiterLine reports whether encoded YAML holds a line that a
+// frontmatter reader would take for the end of the block.
+func hasDelimiterLine(y []byte) bool {
+	for line := range bytes.Lines(y) {
+		if string(bytes.TrimSpace(line)) == "---" {
+			return true
+		}
+	}
+	return false
+}
+
+// quoteMultiline switches every multi-line scalar to double-quoted style,
+// which keeps line breaks as escapes on one line.
+func quoteMultiline(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && strings.ContainsAny(n.Value, "\r\n") {
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	for _, c := range n.Content {
+		quoteMultiline(c)
+	}
+}

@@ -1,0 +1,72 @@
+package persistence
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+)
+
+// Trashed is a note moved to the vault's trash, with what Restore needs.
+type Trashed struct {
+	ID     string
+	Dir    string   // the folder in .trash holding the files
+	Files  []string // the names moved, note last
+	Origin string   // the folder they came from
+}
+
+// Trash moves a note and its audio into <vault>/.trash/<time>_<id>/. The
+// note is moved first so that a crash part-way leaves at worst an audio file
+// without a note, which doctor reports, never a note without its audio.
+func (v *Vault) Trash(id string) (*Trashed, error) {
+	n, err := v.Note(id)
+	if err != nil {
+		return nil, err
+	}
+	origin := filepath.Dir(n.Path)
+	files := []string{filepath.Base(n.Path)}
+	if a, ok := v.AudioPath(n); ok {
+		files = append(files, filepath.Base(a))
+	}
+	stamp := strings.Replace(v.now().UTC().Format("20060102T150405.000"), ".", "", 1)
+	dir := filepath.Join(v.root, TrashDir, stamp+"_"+n.ID)
+	if err := MkdirPrivate(v.fs, dir); err != nil {
+		return nil, fmt.Errorf("deleting %s: creating %s: %w", id, dir, err)
+	}
+	t := &Trashed{ID: n.ID, Dir: dir, Origin: origin}
+	for _, name := range files {
+		if err := v.fs.Rename(filepath.Join(origin, name), filepath.Join(dir, name)); err != nil {
+			return t, fmt.Errorf("deleting %s: moving %s to the trash: %w", id, name, err)
+		}
+		t.Files = append(t.Files, name)
+	}
+	if err := errors.Join(SyncDir(v.fs, dir), SyncDir(v.fs, origin)); err != nil {
+		return t, fmt.Errorf("deleting %s: %w", id, err)
+	}
+	return t, nil
+}
+
+// Restore moves a trashed note back. It refuses to replace a file that now
+// exists at the original place.
+func (v *Vault) Restore(t *Trashed) error {
+	for _, name := range t.Files {
+		if _, err := v.fs.Lstat(filepath.Join(t.Origin, name)); !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("restoring %s: %s already exists in %s; move it away first", t.ID, name, t.Origin)
+		}
+	}
+	// Audio first: a note never points at audio that is still in the trash.
+	for i := len(t.Files) - 1; i >= 0; i-- {
+		name := t.Files[i]
+		if err := v.fs.Rename(filepath.Join(t.Dir, name), filepath.Join(t.Origin, name)); err != nil {
+			return fmt.Errorf("restoring %s: %w", t.ID, err)
+		}
+	}
+	if err := SyncDir(v.fs, t.Origin); err != nil {
+		return fmt.Errorf("restoring %s: %w", t.ID, err)
+	}
+	if err := v.fs.Remove(t.Dir); err == nil {
+		SyncDir(v.fs, filepath.Dir(t.Dir))
+	}
+	return nil
+}

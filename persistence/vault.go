@@ -1,0 +1,389 @@
+package persistence
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Folder and file names inside a vault.
+const (
+	RecordingsDir = "recordings"
+	TrashDir      = ".trash"
+	StateDir      = ".voicenotes" // the lock file and other app state
+	lockName      = "lock"
+	NoteExt       = ".md"
+	// MaxNoteSize is the largest note file read; larger ones are reported.
+	MaxNoteSize = 8 << 20
+	// DefaultCleanupAge is how old an orphaned temp file must be before
+	// cleanup removes it: far longer than any write takes.
+	DefaultCleanupAge = time.Hour
+)
+
+// AudioExts are the audio file extensions a note's audio may have, in the
+// order they are looked for. New recordings are WAV.
+var AudioExts = []string{".wav", ".mp3", ".webm", ".ogg", ".opus", ".m4a", ".flac", ".aac", ".mp4"}
+
+// Options configure Open.
+type Options struct {
+	// FS is the file system seam; nil means OS.
+	FS FS
+	// Exclusive is for the window: refuse with a *LockedError if another
+	// process holds the vault, and keep the lock until Close. Without it
+	// (the CLI), a held lock only means maintenance is skipped.
+	Exclusive bool
+	// CleanupAge overrides DefaultCleanupAge.
+	CleanupAge time.Duration
+	// Maintain runs after cleanup while the vault lock is held, for work
+	// such as recovering interrupted recordings.
+	Maintain []func(*Vault) error
+	// Now overrides time.Now.
+	Now func() time.Time
+}
+
+// Vault is an open notes folder.
+type Vault struct {
+	root string
+	fs   FS
+	now  func() time.Time
+	lock *Lock
+
+	// Maintenance says what opening the vault did, if it held the lock.
+	Maintenance Maintenance
+}
+
+// Maintenance reports the work done when a vault was opened.
+type Maintenance struct {
+	Ran     bool     // false when another process held the lock
+	Removed []string // orphaned temp files removed
+	Err     error    // cleanup or maintenance hooks that failed; not fatal
+}
+
+// Open opens (creating if needed, with private permissions) the vault at
+// root, takes its lock, removes stale temp files and runs o.Maintain.
+func Open(root string, o Options) (*Vault, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	v := &Vault{root: abs, fs: o.FS, now: o.Now}
+	if v.fs == nil {
+		v.fs = OS
+	}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	if st, err := v.fs.Stat(abs); err == nil && !st.IsDir() {
+		return nil, fmt.Errorf("the vault %s is a file, not a folder: choose a folder", abs)
+	}
+	for _, d := range []string{abs, v.RecordingsPath(), filepath.Join(abs, StateDir)} {
+		if err := MkdirPrivate(v.fs, d); err != nil {
+			return nil, fmt.Errorf("creating the vault folder %s: %w (%s)", d, err, cmp.Or(Hint(err), "check the path"))
+		}
+	}
+	lockPath := filepath.Join(abs, StateDir, lockName)
+	lock, err := TryLock(lockPath)
+	switch {
+	case errors.Is(err, ErrLocked):
+		if o.Exclusive {
+			return nil, &LockedError{Vault: abs, PID: lockHolder(lockPath)}
+		}
+		return v, nil
+	case err != nil:
+		return nil, fmt.Errorf("locking the vault %s: %w", abs, err)
+	}
+	age := cmp.Or(o.CleanupAge, DefaultCleanupAge)
+	v.Maintenance.Ran = true
+	var errs []error
+	removed, err := v.Cleanup(age)
+	v.Maintenance.Removed = removed
+	errs = append(errs, err)
+	for _, m := range o.Maintain {
+		errs = append(errs, m(v))
+	}
+	v.Maintenance.Err = errors.Join(errs...)
+	if o.Exclusive {
+		v.lock = lock
+	} else {
+		lock.Unlock()
+	}
+	return v, nil
+}
+
+// Close releases the vault's lock.
+func (v *Vault) Close() error {
+	err := v.lock.Unlock()
+	v.lock = nil
+	return err
+}
+
+// Root is the vault's absolute path.
+func (v *Vault) Root() string { return v.root }
+
+// FS is the file-system seam the vault writes through.
+func (v *Vault) FS() FS { return v.fs }
+
+// Now is the vault's clock.
+func (v *Vault) Now() time.Time { return v.now() }
+
+// RecordingsPath is the folder holding notes and their audio.
+func (v *Vault) RecordingsPath() string { return filepath.Join(v.root, RecordingsDir) }
+
+// NotePath is where a note with this id is stored by default.
+func (v *Vault) NotePath(id string) string {
+	return filepath.Join(v.RecordingsPath(), id+NoteExt)
+}
+
+// NewNote returns an unsaved note with a fresh id and its times set.
+func (v *Vault) NewNote() *Note {
+	now := v.now().UTC().Truncate(time.Millisecond)
+	return &Note{
+		ID:                  NewID(now),
+		Timestamp:           now,
+		CreatedAt:           now,
+		UpdatedAt:           now,
+		TranscriptionStatus: StatusUnprocessed,
+	}
+}
+
+// BadFile is a file in recordings/ that is not a readable note, and why.
+// Bad files are reported, never modified or removed.
+type BadFile struct {
+	Path   string
+	Reason string
+}
+
+func (b BadFile) Error() string { return b.Path + ": " + b.Reason }
+
+// ErrNotFound is wrapped when a note id is not in the vault.
+var ErrNotFound = errors.New("note not found")
+
+// List reads every note, newest first, and reports the files that are not
+// readable notes with the reason for each.
+func (v *Vault) List() ([]*Note, []BadFile, error) {
+	entries, err := v.fs.ReadDir(v.RecordingsPath())
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading %s: %w", v.RecordingsPath(), err)
+	}
+	var notes []*Note
+	var bad []BadFile
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, NoteExt) || strings.HasPrefix(name, ".") {
+			continue
+		}
+		path := filepath.Join(v.RecordingsPath(), name)
+		n, err := v.readNote(path, e.Type())
+		if err != nil {
+			bad = append(bad, BadFile{path, err.Error()})
+			continue
+		}
+		notes = append(notes, n)
+	}
+	notes, dups := dedupe(notes)
+	bad = append(bad, dups...)
+	slices.SortFunc(notes, func(a, b *Note) int {
+		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), strings.Compare(b.ID, a.ID))
+	})
+	return notes, bad, nil
+}
+
+// dedupe keeps one note per id: the one whose file is named after the id,
+// else the first by path. The others are reported.
+func dedupe(notes []*Note) ([]*Note, []BadFile) {
+	byID := map[string]*Note{}
+	for _, n := range notes {
+		prev, ok := byID[n.ID]
+		if !ok || (!canonical(prev) && canonical(n)) {
+			byID[n.ID] = n
+		}
+	}
+	var kept []*Note
+	var bad []BadFile
+	for _, n := range notes {
+		if keep := byID[n.ID]; keep != n {
+			bad = append(bad, BadFile{n.Path, fmt.Sprintf("duplicate id %q: %s has the same id; rename one of them and change its id", n.ID, filepath.Base(keep.Path))})
+			continue
+		}
+		kept = append(kept, n)
+	}
+	return kept, bad
+}
+
+func canonical(n *Note) bool { return filepath.Base(n.Path) == n.ID+NoteExt }
+
+// readNote reads and parses one note file, resolving a symlink that stays
+// inside the vault.
+func (v *Vault) readNote(path string, typ fs.FileMode) (*Note, error) {
+	if typ&fs.ModeSymlink != 0 {
+		if _, err := v.resolve(path); err != nil {
+			return nil, err
+		}
+	} else if !typ.IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	f, err := v.fs.OpenFile(path, os.O_RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxNoteSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxNoteSize {
+		return nil, fmt.Errorf("larger than %d MiB, too large for a note: move it out of %s", MaxNoteSize>>20, RecordingsDir)
+	}
+	n, err := parseNote(data)
+	if err != nil {
+		return nil, err
+	}
+	stem := strings.TrimSuffix(filepath.Base(path), NoteExt)
+	if n.ID == "" {
+		if err := ValidateID(stem); err != nil {
+			return nil, fmt.Errorf("no id in the frontmatter and the file name is not a valid id: %w", err)
+		}
+		n.ID = stem
+		n.orig.ID = stem
+	}
+	n.Path = path
+	return n, nil
+}
+
+// ErrOutsideVault means a symbolic link leads out of the vault.
+var ErrOutsideVault = errors.New("symbolic link leads outside the vault; it is neither read nor written")
+
+// resolve follows a symlinked note to its file, which must be in the vault.
+func (v *Vault) resolve(path string) (string, error) {
+	real, err := v.fs.EvalSymlinks(path)
+	if err != nil {
+		return "", fmt.Errorf("broken symbolic link: %w", err)
+	}
+	root, err := v.fs.EvalSymlinks(v.root)
+	if err != nil {
+		return "", err
+	}
+	if rel, err := filepath.Rel(root, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("%w (it points to %s)", ErrOutsideVault, real)
+	}
+	return real, nil
+}
+
+// Note reads the note with this id.
+func (v *Vault) Note(id string) (*Note, error) {
+	if err := ValidateID(id); err != nil {
+		return nil, err
+	}
+	path := v.NotePath(id)
+	st, err := v.fs.Lstat(path)
+	if err == nil {
+		n, err := v.readNote(path, st.Mode().Type())
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if n.ID == id {
+			return n, nil
+		}
+	}
+	// A note whose file is not named after its id.
+	notes, _, err := v.List()
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range notes {
+		if n.ID == id {
+			return n, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: no note with id %s in %s (voicenotes list shows the ids)", ErrNotFound, id, v.RecordingsPath())
+}
+
+// Save writes the note atomically and durably, setting UpdatedAt. A note
+// that is a symlink is written at the file it points to, inside the vault.
+func (v *Vault) Save(n *Note) error {
+	n.UpdatedAt = v.now().UTC().Truncate(time.Millisecond)
+	data, err := n.Marshal()
+	if err != nil {
+		return err
+	}
+	if n.Path == "" {
+		n.Path = v.NotePath(n.ID)
+	}
+	target := n.Path
+	if st, err := v.fs.Lstat(target); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		if target, err = v.resolve(target); err != nil {
+			return fmt.Errorf("saving %s: %w", n.Path, err)
+		}
+	}
+	if err := WriteFile(v.fs, target, data, FilePerm); err != nil {
+		return err
+	}
+	n.markSaved()
+	return nil
+}
+
+// markSaved records the written values as the note's baseline.
+func (n *Note) markSaved() {
+	data, err := n.Marshal()
+	if err != nil {
+		return
+	}
+	if m, err := parseNote(data); err == nil {
+		n.meta, n.orig = m.meta, m.orig
+	}
+}
+
+// AudioPath finds the note's audio: its audio key, else <id> with one of
+// AudioExts. Never a prefix match that could pick up a temp or partial file.
+func (v *Vault) AudioPath(n *Note) (string, bool) {
+	dir := v.RecordingsPath()
+	if n.Path != "" {
+		dir = filepath.Dir(n.Path)
+	}
+	var candidates []string
+	if n.Audio != "" {
+		candidates = append(candidates, n.Audio)
+	}
+	for _, ext := range AudioExts {
+		candidates = append(candidates, n.ID+ext)
+	}
+	for _, c := range candidates {
+		p := filepath.Join(dir, c)
+		if st, err := v.fs.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// SaveWithAudio stores a new note and its audio: the audio is durable and in
+// place before the note that references it is written.
+func (v *Vault) SaveWithAudio(n *Note, audio io.Reader, ext string) error {
+	if err := ValidateID(n.ID); err != nil {
+		return err
+	}
+	if !slices.Contains(AudioExts, ext) {
+		return fmt.Errorf("audio extension %q is not one of %s", ext, strings.Join(AudioExts, " "))
+	}
+	n.Audio = n.ID + ext
+	target := filepath.Join(v.RecordingsPath(), n.Audio)
+	p, err := CreatePending(v.fs, target, FilePerm)
+	if err != nil {
+		return err
+	}
+	defer p.Cleanup()
+	if _, err := io.Copy(p, audio); err != nil {
+		return err
+	}
+	if err := p.CloseAtomicallyReplace(); err != nil {
+		return err
+	}
+	return v.Save(n)
+}
