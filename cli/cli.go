@@ -1,0 +1,364 @@
+// Package cli is the voicenotes command line: it parses arguments, opens the
+// vault and runs one command. Exit codes: 0 ok, 1 error, 2 usage.
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+// Exit codes.
+const (
+	ExitOK    = 0
+	ExitError = 1
+	ExitUsage = 2
+)
+
+// Env is what a command may use: standard streams, and the window, which
+// main supplies so this package needs no GUI.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Window runs the app window on a vault opened exclusively, until the
+	// user quits.
+	Window func(*persistence.Vault) error
+	// Maintain runs when a vault is opened with its lock held (for example
+	// recovery of interrupted recordings).
+	Maintain []func(*persistence.Vault) error
+}
+
+// command is one subcommand.
+type command struct {
+	name, args, help string
+	run              func(env *Env, v *persistence.Vault, fs *flag.FlagSet, args []string) error
+	flags            func(fs *flag.FlagSet)
+	nargs            int // required positional arguments; -1 for any
+}
+
+var commands []*command
+
+func init() {
+	commands = []*command{
+		{name: "list", args: "[--json]", help: "list the notes, newest first", run: runList, nargs: 0,
+			flags: func(fs *flag.FlagSet) { fs.Bool("json", false, "print JSON") }},
+		{name: "show", args: "ID", help: "print a note's file", run: runShow, nargs: 1},
+		{name: "edit", args: "ID [--title T] [--text-file F]", help: "change a note's title or text (F may be - for standard input)", run: runEdit, nargs: 1,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("title", "", "new title")
+				fs.String("text-file", "", "file with the new text, - for standard input")
+			}},
+		{name: "delete", args: "ID", help: "move a note and its audio to the vault's .trash folder", run: runDelete, nargs: 1},
+		{name: "doctor", help: "check the vault's health", run: runDoctor, nargs: 0},
+	}
+}
+
+// usageError is an error in how the command was called (exit 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// Main runs the command line and returns the exit code.
+func Main(args []string, env Env) int {
+	err := run(args, &env)
+	var ue usageError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, flag.ErrHelp):
+		return ExitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(env.Stderr, "voicenotes: %v\nRun 'voicenotes help' for usage.\n", err)
+		return ExitUsage
+	default:
+		fmt.Fprintf(env.Stderr, "voicenotes: %v\n", err)
+		return ExitError
+	}
+}
+
+func run(args []string, env *Env) error {
+	global := flag.NewFlagSet("voicenotes", flag.ContinueOnError)
+	global.SetOutput(io.Discard)
+	vaultFlag := global.String("vault", "", "the vault folder")
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(env.Stdout)
+			return err
+		}
+		return usagef("%v", err)
+	}
+	args = global.Args()
+	if len(args) == 0 {
+		if env.Window == nil {
+			return errors.New("this build has no window; run 'voicenotes help' for the commands")
+		}
+		root, err := persistence.ResolveRoot(*vaultFlag)
+		if err != nil {
+			return err
+		}
+		v, err := persistence.Open(root, persistence.Options{Exclusive: true, Maintain: env.Maintain})
+		if err != nil {
+			return err
+		}
+		defer v.Close()
+		return env.Window(v)
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		printUsage(env.Stdout)
+		return nil
+	}
+	var cmd *command
+	for _, c := range commands {
+		if c.name == args[0] {
+			cmd = c
+		}
+	}
+	if cmd == nil {
+		return usagef("unknown command %q", args[0])
+	}
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(vaultFlag, "vault", *vaultFlag, "the vault folder")
+	if cmd.flags != nil {
+		cmd.flags(fs)
+	}
+	pos, err := parseInterspersed(fs, args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(env.Stdout, "usage: voicenotes %s %s\n  %s\n", cmd.name, cmd.args, cmd.help)
+		return err
+	}
+	if err != nil {
+		return usagef("%s: %v", cmd.name, err)
+	}
+	if cmd.nargs >= 0 && len(pos) != cmd.nargs {
+		return usagef("usage: voicenotes %s %s", cmd.name, cmd.args)
+	}
+	root, err := persistence.ResolveRoot(*vaultFlag)
+	if err != nil {
+		return err
+	}
+	v, err := persistence.Open(root, persistence.Options{Maintain: env.Maintain})
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	if err := v.Maintenance.Err; err != nil {
+		fmt.Fprintf(env.Stderr, "voicenotes: warning: vault maintenance: %v\n", err)
+	}
+	return cmd.run(env, v, fs, pos)
+}
+
+// parseInterspersed parses flags that may come before, between or after
+// positional arguments.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if rest[0] == "--" { // flag already consumed a lone "--": all the rest is positional
+			return append(pos, rest[1:]...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintf(w, "Voice Notes: record, transcribe and keep voice notes as Markdown files.\n\n")
+	fmt.Fprintf(w, "usage:\n  voicenotes [--vault DIR]            open the window\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  voicenotes %-26s %s\n", strings.TrimSpace(c.name+" "+c.args), c.help)
+	}
+	fmt.Fprintf(w, "\nEvery command takes --vault DIR; the default is $%s, else \"%s\" in your documents folder.\n", persistence.VaultEnv, persistence.DefaultVaultName)
+}
+
+func flagValue[T any](fs *flag.FlagSet, name string) T {
+	return fs.Lookup(name).Value.(flag.Getter).Get().(T)
+}
+
+// noteJSON is the stable JSON shape of "list --json".
+type noteJSON struct {
+	ID                  string   `json:"id"`
+	Title               string   `json:"title"`
+	CreatedAt           string   `json:"createdAt,omitempty"`
+	UpdatedAt           string   `json:"updatedAt,omitempty"`
+	DurationSeconds     float64  `json:"durationSeconds"`
+	TranscriptionStatus string   `json:"transcriptionStatus"`
+	Path                string   `json:"path"`
+	Audio               string   `json:"audio,omitempty"`
+	Tags                []string `json:"tags,omitempty"`
+	Recovered           bool     `json:"recovered,omitempty"`
+}
+
+type badJSON struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(persistence.TimeFormat)
+}
+
+func runList(env *Env, v *persistence.Vault, fs *flag.FlagSet, _ []string) error {
+	notes, bad, err := v.List()
+	if err != nil {
+		return err
+	}
+	if flagValue[bool](fs, "json") {
+		out := struct {
+			Notes []noteJSON `json:"notes"`
+			Bad   []badJSON  `json:"bad"`
+		}{Notes: []noteJSON{}, Bad: []badJSON{}}
+		for _, n := range notes {
+			audio, _ := v.AudioPath(n)
+			out.Notes = append(out.Notes, noteJSON{n.ID, n.Title, fmtTime(n.CreatedAt), fmtTime(n.UpdatedAt),
+				n.Duration.Seconds(), string(n.TranscriptionStatus), n.Path, audio, n.Tags, n.Recovered})
+		}
+		for _, b := range bad {
+			out.Bad = append(out.Bad, badJSON{b.Path, b.Reason})
+		}
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tCREATED\tDURATION\tSTATUS\tTITLE")
+	for _, n := range notes {
+		created := ""
+		if !n.CreatedAt.IsZero() {
+			created = n.CreatedAt.Local().Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", n.ID, created, FormatDuration(n.Duration), n.TranscriptionStatus, oneLine(n.Title))
+	}
+	tw.Flush()
+	reportBad(env.Stderr, bad)
+	return nil
+}
+
+func reportBad(w io.Writer, bad []persistence.BadFile) {
+	for _, b := range bad {
+		fmt.Fprintf(w, "voicenotes: skipped %s: %s\n", b.Path, b.Reason)
+	}
+}
+
+// FormatDuration renders a length as m:ss or h:mm:ss.
+func FormatDuration(d time.Duration) string {
+	s := int(d.Round(time.Second).Seconds())
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func runShow(env *Env, v *persistence.Vault, _ *flag.FlagSet, args []string) error {
+	n, err := v.Note(args[0])
+	if err != nil {
+		return err
+	}
+	data, err := persistence.ReadFile(v.FS(), n.Path)
+	if err != nil {
+		return err
+	}
+	_, err = env.Stdout.Write(data)
+	return err
+}
+
+func runEdit(env *Env, v *persistence.Vault, fs *flag.FlagSet, args []string) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !set["title"] && !set["text-file"] {
+		return usagef("edit: nothing to change: give --title T and/or --text-file F")
+	}
+	n, err := v.Note(args[0])
+	if err != nil {
+		return err
+	}
+	if set["title"] {
+		n.Title = flagValue[string](fs, "title")
+	}
+	if set["text-file"] {
+		name := flagValue[string](fs, "text-file")
+		var data []byte
+		if name == "-" {
+			data, err = io.ReadAll(env.Stdin)
+		} else {
+			data, err = os.ReadFile(name)
+		}
+		if err != nil {
+			return fmt.Errorf("reading the new text: %w", err)
+		}
+		n.Body = string(data)
+	}
+	if err := v.Save(n); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "saved %s\n", n.Path)
+	return nil
+}
+
+func runDelete(env *Env, v *persistence.Vault, _ *flag.FlagSet, args []string) error {
+	t, err := v.Trash(args[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "moved %s to %s\n", strings.Join(t.Files, " and "), t.Dir)
+	return nil
+}
+
+func runDoctor(env *Env, v *persistence.Vault, _ *flag.FlagSet, _ []string) error {
+	h, err := v.Check()
+	if err != nil {
+		return err
+	}
+	w := env.Stdout
+	fmt.Fprintf(w, "vault:          %s\n", h.Root)
+	fmt.Fprintf(w, "notes:          %d\n", h.Notes)
+	fmt.Fprintf(w, "unreadable:     %d\n", len(h.Bad))
+	for _, b := range h.Bad {
+		fmt.Fprintf(w, "  %s: %s\n", b.Path, b.Reason)
+	}
+	list := func(label string, items []string, what string) {
+		fmt.Fprintf(w, "%-15s %d\n", label+":", len(items))
+		sort.Strings(items)
+		for _, it := range items {
+			fmt.Fprintf(w, "  %s%s\n", it, what)
+		}
+	}
+	list("temp files", h.Temps, " (left by an interrupted save; removed at open once an hour old)")
+	list("partial audio", h.Partials, " (a recording in progress, or one to recover)")
+	list("orphan audio", h.OrphanAudio, " (no note refers to it)")
+	list("missing audio", h.MissingAudio, " (note without its audio file)")
+	if v.Maintenance.Ran {
+		fmt.Fprintf(w, "cleanup:        removed %d stale temp files\n", len(v.Maintenance.Removed))
+	} else {
+		fmt.Fprintf(w, "cleanup:        skipped, the vault is in use\n")
+	}
+	fmt.Fprintf(w, "lock:           %s\n", h.Lock)
+	if len(h.Bad) > 0 {
+		return fmt.Errorf("%d files in %s are not readable notes (listed above); they were left untouched", len(h.Bad), v.RecordingsPath())
+	}
+	return nil
+}
