@@ -1,0 +1,158 @@
+package persistence_test
+
+import (
+	"bufio"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+// The kill -9 harness: a child process saves notes over and over and is
+// killed at random moments. Every note on disk must then be one of the
+// versions written in full.
+
+const (
+	killHelperEnv = "VOICENOTES_KILL_HELPER" // "dir|mode"
+	killNotes     = 3
+)
+
+// killBody is the text of version v of note i: large enough that a write
+// takes a while, and different in length and content for every version.
+func killBody(i, v int) string {
+	var b strings.Builder
+	line := fmt.Sprintf("note %d version %d: the quick brown fox jumps over the lazy dog\n", i, v)
+	for b.Len() < 128<<10+(v%7)*16<<10 {
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+func killNote(i, v int) *persistence.Note {
+	return &persistence.Note{
+		ID:                  fmt.Sprintf("k%d", i),
+		Title:               fmt.Sprintf("version %d", v),
+		TranscriptionStatus: persistence.StatusDone,
+		Body:                killBody(i, v),
+	}
+}
+
+// TestKillHelper is the child process; it does nothing in a normal run.
+func TestKillHelper(t *testing.T) {
+	spec := os.Getenv(killHelperEnv)
+	if spec == "" {
+		return
+	}
+	dir, mode, _ := strings.Cut(spec, "|")
+	v, err := persistence.Open(dir, persistence.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
+	}
+	fmt.Println("ready")
+	for ver := rand.IntN(1000); ; ver++ {
+		for i := range killNotes {
+			n := killNote(i, ver)
+			switch mode {
+			case "atomic":
+				err = v.Save(n)
+			case "naive":
+				var data []byte
+				if data, err = n.Marshal(); err == nil {
+					err = os.WriteFile(v.NotePath(n.ID), data, 0o600)
+				}
+			}
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(4)
+			}
+		}
+	}
+}
+
+// checkKillVault returns what is wrong with the notes on disk.
+func checkKillVault(dir string) []string {
+	var problems []string
+	for i := range killNotes {
+		path := filepath.Join(dir, persistence.RecordingsDir, fmt.Sprintf("k%d.md", i))
+		f, err := os.Open(path)
+		if os.IsNotExist(err) {
+			continue // not written yet
+		}
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		n, err := persistence.ParseNote(f)
+		f.Close()
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s does not parse: %v", path, err))
+			continue
+		}
+		ver, err := strconv.Atoi(strings.TrimPrefix(n.Title, "version "))
+		if err != nil || n.Body != killBody(i, ver) {
+			problems = append(problems, fmt.Sprintf("%s: title %q with a body of %d bytes is not a version written in full", path, n.Title, len(n.Body)))
+		}
+	}
+	return problems
+}
+
+// killLoop runs up to rounds child processes, killing each at a random
+// moment, and returns the problems found after the first bad round.
+func killLoop(t *testing.T, mode string, rounds int) (problems []string, ran int) {
+	dir := t.TempDir()
+	for ran = 1; ran <= rounds; ran++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestKillHelper$")
+		cmd.Env = append(os.Environ(), killHelperEnv+"="+dir+"|"+mode)
+		cmd.Stderr = os.Stderr
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("round %d: child did not start: %q %v", ran, line, err)
+		}
+		time.Sleep(time.Duration(rand.IntN(15000)) * time.Microsecond)
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		err = cmd.Wait()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+			t.Fatalf("round %d: child exited by itself (%v) instead of being killed", ran, err)
+		}
+		if p := checkKillVault(dir); len(p) > 0 {
+			return p, ran
+		}
+	}
+	return nil, rounds
+}
+
+func TestKillNineNeverTearsANote(t *testing.T) {
+	problems, ran := killLoop(t, "atomic", 500)
+	if len(problems) > 0 {
+		t.Fatalf("after %d kills: %s", ran, strings.Join(problems, "\n"))
+	}
+}
+
+// TestKillHarnessCatchesTornWrites proves the harness can fail: the same
+// loop over a plain os.WriteFile must find a torn note.
+func TestKillHarnessCatchesTornWrites(t *testing.T) {
+	problems, ran := killLoop(t, "naive", 500)
+	if len(problems) == 0 {
+		t.Fatalf("%d kills during plain os.WriteFile calls left no torn note; the harness cannot see torn writes", ran)
+	}
+	t.Logf("torn note found after %d kills: %s", ran, problems[0])
+}

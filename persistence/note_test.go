@@ -1,0 +1,155 @@
+package persistence_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+func TestParseFixtures(t *testing.T) {
+	for _, tc := range []struct {
+		file, title, body string
+		status            persistence.Status
+	}{
+		{"whispering.md", "Groceries", "Buy milk, eggs and bread.\n", persistence.StatusDone},
+		{"bom-crlf.md", "Windows note", "Line one\r\nLine two\r\n", persistence.StatusDone},
+		{"no-status.md", "Handwritten", "", persistence.StatusUnprocessed},
+	} {
+		f, err := os.Open(filepath.Join("testdata", tc.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := persistence.ParseNote(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", tc.file, err)
+		}
+		if n.Title != tc.title || n.Body != tc.body || n.TranscriptionStatus != tc.status {
+			t.Errorf("%s: got title %q body %q status %s", tc.file, n.Title, n.Body, n.TranscriptionStatus)
+		}
+	}
+}
+
+// roundTrip saves a note with these fields in a fresh vault and reads it back.
+func roundTrip(t *testing.T, dir string, title, body string, tags []string) *persistence.Note {
+	t.Helper()
+	v, err := persistence.Open(dir, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	n := v.NewNote()
+	n.Title, n.Subtitle, n.Body, n.Tags = title, title, body, tags
+	n.Duration = 61234 * time.Millisecond
+	if err := v.Save(n); err != nil {
+		t.Fatalf("Save(title %q, body %q): %v", title, body, err)
+	}
+	got, err := v.Note(n.ID)
+	if err != nil {
+		data, _ := os.ReadFile(n.Path)
+		t.Fatalf("reading back title %q body %q: %v\nfile:\n%s", title, body, err, data)
+	}
+	if got.Title != title || got.Subtitle != title || got.Body != body || !slices.Equal(got.Tags, tags) || got.Duration != n.Duration || !got.CreatedAt.Equal(n.CreatedAt) {
+		data, _ := os.ReadFile(n.Path)
+		t.Fatalf("round trip changed the note:\n title %q -> %q\n body %q -> %q\n tags %q -> %q\nfile:\n%s", title, got.Title, body, got.Body, tags, got.Tags, data)
+	}
+	return got
+}
+
+var tricky = []string{
+	"", "plain", "---", "---\n", "a\n---\nb", "...", "key: value", "- item", "# heading", "'quoted'", `"double"`,
+	"tab\there", "trailing space ", " leading", "line\r\nbreaks\r\n", "\ufeffbom first", "null", "~", "true", "0x1F", "1e3",
+	"日本語のメモ", "emoji 🎙️", "\u2028separator", "%!tag", "@at", "`back`", "{a: b}", "[1, 2]", "&anchor", "*alias", "!!str x", "|", ">",
+	"\n\n\nleading newlines", "---\n---\n---", "a: b\n---\nc: d\n", "\x7f", "\u0085next line",
+}
+
+func TestRoundTripTricky(t *testing.T) {
+	dir := t.TempDir()
+	for _, s := range tricky {
+		roundTrip(t, dir, s, s, []string{s, "x"})
+	}
+}
+
+// FuzzRoundTrip: any valid UTF-8 title, body and tag survive being written
+// and read. The bytes are those Save writes (TestRoundTripTricky covers the
+// disk); in memory the fuzzer runs a thousand times faster.
+func FuzzRoundTrip(f *testing.F) {
+	for _, s := range tricky {
+		f.Add(s, s+"\n---\n"+s, s)
+	}
+	f.Fuzz(func(t *testing.T, title, body, tag string) {
+		if !utf8.ValidString(title + body + tag) || strings.ContainsRune(title+body+tag, 0) {
+			return // Save refuses these, tested in TestSaveRefusesInvalidText
+		}
+		n := &persistence.Note{ID: "fuzz", Title: title, Subtitle: title, Body: body, Tags: []string{tag},
+			TranscriptionStatus: persistence.StatusDone, Duration: 1234 * time.Millisecond}
+		data, err := n.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := persistence.ParseNote(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("reading back: %v\nfile:\n%q", err, data)
+		}
+		if got.Title != title || got.Subtitle != title || got.Body != body || !slices.Equal(got.Tags, n.Tags) || got.Duration != n.Duration {
+			t.Fatalf("round trip changed the note: title %q -> %q, body %q -> %q, tags %q -> %q\nfile:\n%q", title, got.Title, body, got.Body, n.Tags, got.Tags, data)
+		}
+	})
+}
+
+// FuzzParse: no input crashes the reader, and a note it accepts can be
+// written and read back to the same fields, keeping its unknown keys.
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"whispering.md", "bom-crlf.md", "no-status.md"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("---\nid: a\nx: [1, {b: c}]\n---\nbody"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n, err := persistence.ParseNote(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		if n.ID == "" {
+			n.ID = "fuzz"
+		}
+		out, err := n.Marshal()
+		if err != nil {
+			return
+		}
+		m, err := persistence.ParseNote(bytes.NewReader(out))
+		if err != nil {
+			t.Fatalf("re-reading our own output failed: %v\ninput:\n%q\noutput:\n%q", err, data, out)
+		}
+		if m.Title != n.Title || m.Body != n.Body || m.ID != n.ID || !m.CreatedAt.Equal(n.CreatedAt) {
+			t.Fatalf("fields changed on rewrite:\ninput:\n%q\noutput:\n%q", data, out)
+		}
+	})
+}
+
+func TestSaveRefusesInvalidText(t *testing.T) {
+	v := openVault(t, t.TempDir(), persistence.Options{})
+	for _, n := range []*persistence.Note{
+		{ID: "a", Title: "caf\xe9", TranscriptionStatus: persistence.StatusDone},
+		{ID: "b", Body: "nul\x00", TranscriptionStatus: persistence.StatusDone},
+		{ID: "c/d", TranscriptionStatus: persistence.StatusDone},
+		{ID: "e", TranscriptionStatus: "SOMETIMES"},
+	} {
+		if err := v.Save(n); err == nil {
+			t.Errorf("Save(%+v) succeeded", n)
+		}
+	}
+	if n := names(t, v.RecordingsPath()); len(n) != 0 {
+		t.Errorf("refused saves left %v", n)
+	}
+}
