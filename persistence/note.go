@@ -58,7 +58,8 @@ type Note struct {
 	// Path is the file the note was read from; empty for a new note.
 	Path string
 
-	meta *yaml.Node // the frontmatter mapping as read
+	raw  []byte     // the frontmatter block as read
+	meta *yaml.Node // raw parsed by the YAML library; made when first needed
 	orig *Note      // field values as read, to leave unchanged keys untouched
 }
 
@@ -82,7 +83,12 @@ var alwaysKeys = map[string]bool{
 // ErrNoFrontmatter means a Markdown file does not start with a YAML block.
 var ErrNoFrontmatter = errors.New("no YAML frontmatter (a note starts with a line \"---\", its fields, and another \"---\")")
 
-var yamlFormat = frontmatter.NewFormat("---", "---", yaml.Unmarshal)
+// rawFormat hands the frontmatter block to parseNote unparsed: most notes
+// take the fast path in fastYAML, the rest the YAML library.
+var rawFormat = frontmatter.NewFormat("---", "---", func(data []byte, v any) error {
+	*(v.(*[]byte)) = bytes.Clone(data)
+	return nil
+})
 
 var bom = []byte("\ufeff")
 
@@ -103,38 +109,63 @@ func parseNote(data []byte) (*Note, error) {
 	if !utf8.Valid(data) {
 		return nil, errors.New("not valid UTF-8 text")
 	}
-	var doc yaml.Node
-	body, err := frontmatter.MustParse(bytes.NewReader(data), &doc, yamlFormat)
+	var raw []byte
+	body, err := frontmatter.MustParse(bytes.NewReader(data), &raw, rawFormat)
 	if errors.Is(err, frontmatter.ErrNotFound) {
 		return nil, ErrNoFrontmatter
 	}
 	if err != nil {
 		return nil, fmt.Errorf("broken YAML frontmatter: %w", err)
 	}
-	meta := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	n := &Note{Body: string(body), raw: raw}
+	pairs, ok := fastYAML(raw)
+	if !ok {
+		meta, err := parseMeta(raw)
+		if err != nil {
+			return nil, err
+		}
+		n.meta = meta
+		pairs = meta.Content
+	}
+	if err := n.decodePairs(pairs); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// parseMeta parses a frontmatter block with the YAML library.
+func parseMeta(raw []byte) (*yaml.Node, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("broken YAML frontmatter: %w", err)
+	}
 	switch {
 	case doc.Kind == 0: // empty block
-	case doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode:
-		meta = doc.Content[0]
-	case doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 && doc.Content[0].Tag == "!!null":
+	case len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode:
+		return doc.Content[0], nil
+	case len(doc.Content) == 1 && doc.Content[0].Tag == "!!null":
 	default:
 		return nil, errors.New("frontmatter is not a set of \"key: value\" fields")
 	}
-	n := &Note{Body: string(body), meta: meta}
+	return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}, nil
+}
+
+// decodePairs reads the known keys from alternating key and value nodes.
+func (n *Note) decodePairs(pairs []*yaml.Node) error {
 	seen := map[string]bool{}
-	for i := 0; i+1 < len(meta.Content); i += 2 {
-		k, v := meta.Content[i], meta.Content[i+1]
+	for i := 0; i+1 < len(pairs); i += 2 {
+		k, v := pairs[i], pairs[i+1]
 		if seen[k.Value] {
-			return nil, fmt.Errorf("frontmatter key %q appears twice", k.Value)
+			return fmt.Errorf("frontmatter key %q appears twice", k.Value)
 		}
 		seen[k.Value] = true
 		if err := n.decodeKey(k.Value, v); err != nil {
-			return nil, fmt.Errorf("frontmatter key %q: %w", k.Value, err)
+			return fmt.Errorf("frontmatter key %q: %w", k.Value, err)
 		}
 	}
 	if n.ID != "" {
 		if err := ValidateID(n.ID); err != nil {
-			return nil, fmt.Errorf("frontmatter key \"id\": %w", err)
+			return fmt.Errorf("frontmatter key \"id\": %w", err)
 		}
 	}
 	if n.TranscriptionStatus == "" {
@@ -147,7 +178,7 @@ func parseNote(data []byte) (*Note, error) {
 	orig := *n
 	orig.Tags = slices.Clone(n.Tags)
 	n.orig = &orig
-	return n, nil
+	return nil
 }
 
 func (n *Note) decodeKey(key string, v *yaml.Node) error {
@@ -271,6 +302,13 @@ func (n *Note) Marshal() ([]byte, error) {
 		return nil, fmt.Errorf("note %s: audio %q is not a file name beside the note", n.ID, n.Audio)
 	}
 	meta := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	if n.meta == nil && n.raw != nil {
+		m, err := parseMeta(n.raw)
+		if err != nil {
+			return nil, err
+		}
+		n.meta = m
+	}
 	if n.meta != nil {
 		meta = cloneNode(n.meta)
 	}
@@ -342,7 +380,7 @@ func (n *Note) keyValue(key string, o *Note) (v *yaml.Node, changed, empty bool)
 		return str(n.TranscriptionError, o.TranscriptionError)
 	case "duration":
 		s := strconv.FormatFloat(n.Duration.Round(time.Millisecond).Seconds(), 'f', -1, 64)
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: s}, n.Duration != o.Duration, n.Duration == 0
+		return &yaml.Node{Kind: yaml.ScalarNode, Value: s}, n.Duration != o.Duration, n.Duration == 0
 	case "audio":
 		return str(n.Audio, o.Audio)
 	case "engine":

@@ -85,7 +85,7 @@ func FuzzRoundTrip(f *testing.F) {
 		f.Add(s, s+"\n---\n"+s, s)
 	}
 	f.Fuzz(func(t *testing.T, title, body, tag string) {
-		if !utf8.ValidString(title + body + tag) || strings.ContainsRune(title+body+tag, 0) {
+		if !utf8.ValidString(title) || !utf8.ValidString(body) || !utf8.ValidString(tag) || strings.ContainsRune(title+body+tag, 0) {
 			return // Save refuses these, tested in TestSaveRefusesInvalidText
 		}
 		n := &persistence.Note{ID: "fuzz", Title: title, Subtitle: title, Body: body, Tags: []string{tag},

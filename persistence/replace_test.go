@@ -17,7 +17,7 @@ func TestRetryableReplaceError(t *testing.T) {
 		{&os.LinkError{Op: "rename", Old: "a", New: "b", Err: winErrorAccessDenied}, true},
 		{&os.LinkError{Op: "rename", Old: "a", New: "b", Err: winErrorSharingViolation}, true},
 		{&os.LinkError{Op: "rename", Old: "a", New: "b", Err: winErrorLockViolation}, true},
-		{&os.LinkError{Op: "rename", Old: "a", New: "b", Err: syscall.Errno(2)}, false}, // file not found
+		{&os.LinkError{Op: "rename", Old: "a", New: "b", Err: syscall.Errno(2)}, false},   // file not found
 		{&os.LinkError{Op: "rename", Old: "a", New: "b", Err: syscall.Errno(112)}, false}, // disk full
 		{fs.ErrNotExist, false},
 		{errors.New("other"), false},

@@ -8,8 +8,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -172,17 +175,33 @@ func (v *Vault) List() ([]*Note, []BadFile, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading %s: %w", v.RecordingsPath(), err)
 	}
-	var notes []*Note
-	var bad []BadFile
+	var paths []string
+	var types []fs.FileMode
 	for _, e := range entries {
 		name := e.Name()
-		if !strings.HasSuffix(name, NoteExt) || strings.HasPrefix(name, ".") {
-			continue
+		if strings.HasSuffix(name, NoteExt) && !strings.HasPrefix(name, ".") {
+			paths = append(paths, filepath.Join(v.RecordingsPath(), name))
+			types = append(types, e.Type())
 		}
-		path := filepath.Join(v.RecordingsPath(), name)
-		n, err := v.readNote(path, e.Type())
-		if err != nil {
-			bad = append(bad, BadFile{path, err.Error()})
+	}
+	// Read and parse on every core; results keep the folder's order.
+	results := make([]*Note, len(paths))
+	errs := make([]error, len(paths))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(paths)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(paths); i = int(next.Add(1) - 1) {
+				results[i], errs[i] = v.readNote(paths[i], types[i])
+			}
+		})
+	}
+	wg.Wait()
+	var notes []*Note
+	var bad []BadFile
+	for i, n := range results {
+		if errs[i] != nil {
+			bad = append(bad, BadFile{paths[i], errs[i].Error()})
 			continue
 		}
 		notes = append(notes, n)
@@ -336,7 +355,7 @@ func (n *Note) markSaved() {
 		return
 	}
 	if m, err := parseNote(data); err == nil {
-		n.meta, n.orig = m.meta, m.orig
+		n.raw, n.meta, n.orig = m.raw, m.meta, m.orig
 	}
 }
 

@@ -1,0 +1,49 @@
+# Voice Notes. `make run` and `make test` do all the set-up on Debian/Ubuntu.
+SHELL := /bin/bash
+export LANG := en_US.UTF-8
+export LC_ALL := en_US.UTF-8
+GO ?= go
+GOBIN := $(shell $(GO) env GOPATH)/bin
+BINARY := voicenotes
+FUZZTIME ?= 10s
+
+.PHONY: all setup build run test unit fuzz crosscheck lint bench clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	$(GO) build -o $(BINARY) .
+
+run: build
+	./$(BINARY)
+
+# Everything CI runs: lint, the unit and integration tests with the race
+# detector, a short fuzzing run of each fuzz target, and the cross-builds.
+test: setup lint unit fuzz crosscheck
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzRoundTrip$$' -fuzztime $(FUZZTIME) ./persistence
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./persistence
+	$(GO) test -run '^$$' -fuzz '^FuzzFastYAML$$' -fuzztime $(FUZZTIME) ./persistence
+
+# The pure-Go packages must build for the other desktops.
+crosscheck:
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build ./persistence/... ./cli/...
+	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build ./persistence/... ./cli/...
+
+lint: setup
+	$(GO) vet ./...
+	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GOBIN)/staticcheck ./...
+
+bench: setup
+	@set -o pipefail; $(GO) test -run '^$$' -bench . -benchtime 100x ./persistence | tee /dev/stderr | $(GO) run ./internal/benchtable
+
+clean:
+	rm -f $(BINARY)

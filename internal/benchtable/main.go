@@ -1,0 +1,75 @@
+// Command benchtable turns `go test -bench` output into the table make bench
+// prints: each benchmark's metrics, with the project's target beside those
+// that have one. Ratios are measured side by side in one run, so a busy
+// machine moves subject and floor alike.
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// target is a bound on one metric of one benchmark.
+type target struct {
+	bench, metric string
+	max           float64
+	what          string
+}
+
+var targets = []target{
+	{"BenchmarkSave10KB", "x-floor", 1.2, "durable save within 1.2x of write+fsync+fsync dir"},
+	{"BenchmarkSave10KB", "x-renameio", 1.0, "no slower than renameio + dir fsync"},
+	{"BenchmarkOpenVault10k", "x-raw", 3, "vault open within 3x of reading the bytes raw"},
+	{"BenchmarkCleanup10k", "cleanup-ms/op", 100, "startup cleanup under 100 ms"},
+}
+
+func main() {
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "benchmark\tmetric\tvalue\ttarget\t")
+	missed := 0
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "Benchmark") {
+			if strings.HasPrefix(line, "FAIL") || strings.HasPrefix(line, "panic") || strings.Contains(line, "--- FAIL") {
+				fmt.Fprintln(os.Stderr, line)
+				missed++
+			}
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) < 4 {
+			continue
+		}
+		name := f[0]
+		if i := strings.LastIndexByte(name, '-'); i > 0 {
+			name = name[:i] // drop the -GOMAXPROCS suffix
+		}
+		for i := 2; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil || f[i+1] == "ns/op" {
+				continue
+			}
+			goal := ""
+			for _, t := range targets {
+				if t.bench == name && t.metric == f[i+1] {
+					mark := "ok"
+					if v > t.max {
+						mark = "MISSED"
+						missed++
+					}
+					goal = fmt.Sprintf("<= %g %s (%s)", t.max, mark, t.what)
+				}
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%.3g\t%s\t\n", name, f[i+1], v, goal)
+		}
+	}
+	tw.Flush()
+	if missed > 0 {
+		fmt.Printf("\n%d targets missed or benchmarks failed\n", missed)
+	}
+}

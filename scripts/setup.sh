@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what building and testing Voice Notes needs, only what is missing:
+# Debian/Ubuntu packages through apt (with sudo when not root), the
+# en_US.UTF-8 locale, and the Go tools the Makefile uses.
+set -euo pipefail
+
+packages=(libgl1-mesa-dev xorg-dev portaudio19-dev pkg-config pulseaudio pulseaudio-utils
+  libasound2-plugins libpocketsphinx-dev pocketsphinx pocketsphinx-en-us pocketsphinx-testdata
+  xvfb xdotool imagemagick sox locales)
+staticcheck_version=v0.8.2
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+
+if command -v apt-get >/dev/null 2>&1; then
+  missing=()
+  for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  if ! locale -a 2>/dev/null | grep -qix 'en_US.utf8'; then
+    echo "setup: generating the en_US.UTF-8 locale"
+    $sudo sed -i 's/^# *en_US.UTF-8 UTF-8/en_US.UTF-8 UTF-8/' /etc/locale.gen
+    $sudo locale-gen >/dev/null
+  fi
+elif [ "$(uname)" = Darwin ]; then
+  command -v pkg-config >/dev/null && pkg-config --exists portaudio-2.0 ||
+    { echo "setup: run 'brew install go pkg-config portaudio' first" >&2; exit 1; }
+else
+  echo "setup: no apt-get here; install the equivalents of: ${packages[*]}" >&2
+fi
+
+gobin="$(go env GOPATH)/bin"
+if [ ! -x "$gobin/staticcheck" ]; then
+  echo "setup: installing staticcheck $staticcheck_version"
+  go install "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version"
+fi
