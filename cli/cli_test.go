@@ -1,0 +1,161 @@
+package cli_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/voicenotes/voicenotes/cli"
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+// run calls the command line in-process and returns exit code and output.
+func run(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := cli.Main(args, cli.Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb})
+	return code, out.String(), errb.String()
+}
+
+// seed makes a vault with one note and returns its root and the note.
+func seed(t *testing.T) (string, *persistence.Note) {
+	t.Helper()
+	root := t.TempDir()
+	v, err := persistence.Open(root, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	n := v.NewNote()
+	n.Title, n.Body, n.TranscriptionStatus = "Shopping list", "milk\neggs\n", persistence.StatusDone
+	if err := v.SaveWithAudio(n, strings.NewReader("RIFF"), ".wav"); err != nil {
+		t.Fatal(err)
+	}
+	return root, n
+}
+
+func TestListJSON(t *testing.T) {
+	root, n := seed(t)
+	os.WriteFile(filepath.Join(root, "recordings", "broken.md"), []byte("no frontmatter"), 0o600)
+	code, out, _ := run(t, "", "list", "--json", "--vault", root)
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	var got struct {
+		Notes []struct{ ID, Title, Audio, TranscriptionStatus string }
+		Bad   []struct{ Path, Reason string }
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if len(got.Notes) != 1 || got.Notes[0].ID != n.ID || got.Notes[0].Title != "Shopping list" || !strings.HasSuffix(got.Notes[0].Audio, n.ID+".wav") {
+		t.Errorf("notes = %+v", got.Notes)
+	}
+	if len(got.Bad) != 1 || !strings.Contains(got.Bad[0].Reason, "frontmatter") {
+		t.Errorf("bad = %+v", got.Bad)
+	}
+	// The table form names the note and reports the bad file on stderr.
+	code, out, errs := run(t, "", "--vault", root, "list")
+	if code != 0 || !strings.Contains(out, n.ID) || !strings.Contains(out, "Shopping list") || !strings.Contains(errs, "broken.md") {
+		t.Errorf("list: %d\n%s\n%s", code, out, errs)
+	}
+}
+
+func TestShowEditDelete(t *testing.T) {
+	root, n := seed(t)
+	code, out, _ := run(t, "", "show", n.ID, "--vault", root)
+	if code != 0 || !strings.Contains(out, "title: Shopping list") || !strings.HasSuffix(out, "milk\neggs\n") {
+		t.Fatalf("show: %d\n%s", code, out)
+	}
+	code, _, errs := run(t, "bread\nbutter\n", "edit", n.ID, "--vault", root, "--title", "Groceries", "--text-file", "-")
+	if code != 0 {
+		t.Fatalf("edit: %d %s", code, errs)
+	}
+	v, _ := persistence.Open(root, persistence.Options{})
+	got, err := v.Note(n.ID)
+	v.Close()
+	if err != nil || got.Title != "Groceries" || got.Body != "bread\nbutter\n" {
+		t.Fatalf("after edit: %+v %v", got, err)
+	}
+	textFile := filepath.Join(t.TempDir(), "t.txt")
+	os.WriteFile(textFile, []byte("from a file"), 0o600)
+	if code, _, errs := run(t, "", "--vault", root, "edit", n.ID, "--text-file", textFile); code != 0 {
+		t.Fatalf("edit from file: %d %s", code, errs)
+	}
+	code, out, _ = run(t, "", "delete", n.ID, "--vault", root)
+	if code != 0 || !strings.Contains(out, ".trash") {
+		t.Fatalf("delete: %d %s", code, out)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(root, "recordings")); len(entries) != 0 {
+		t.Errorf("recordings still holds %d files", len(entries))
+	}
+	if code, _, errs := run(t, "", "show", n.ID, "--vault", root); code != cli.ExitError || !strings.Contains(errs, "no note with id") {
+		t.Errorf("show after delete: %d %s", code, errs)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	root, _ := seed(t)
+	for _, tc := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"frobnicate"}, cli.ExitUsage, "unknown command"},
+		{[]string{"show"}, cli.ExitUsage, "usage: voicenotes show ID"},
+		{[]string{"list", "--nope"}, cli.ExitUsage, "flag provided but not defined"},
+		{[]string{"edit", "x"}, cli.ExitUsage, "nothing to change"},
+		{[]string{"show", "../../etc/passwd"}, cli.ExitError, "invalid note id"},
+		{[]string{"show", "nosuchnote"}, cli.ExitError, "voicenotes list"},
+		{[]string{"edit", "nosuchnote", "--title", "x"}, cli.ExitError, "no note with id"},
+		{[]string{"edit", "nosuchnote", "--text-file", "/does/not/exist"}, cli.ExitError, "no note with id"},
+		{[]string{"help"}, cli.ExitOK, ""},
+		{[]string{}, cli.ExitError, "no window"},
+	} {
+		code, _, errs := run(t, "", append(tc.args, "--vault", root)...)
+		if code != tc.code || !strings.Contains(errs, tc.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, errs, tc.code, tc.msg)
+		}
+	}
+}
+
+func TestVaultFromEnvironment(t *testing.T) {
+	root, n := seed(t)
+	t.Setenv(persistence.VaultEnv, root)
+	if code, out, _ := run(t, "", "list"); code != 0 || !strings.Contains(out, n.ID) {
+		t.Errorf("list with %s: %d %s", persistence.VaultEnv, code, out)
+	}
+	other := t.TempDir()
+	if code, out, _ := run(t, "", "list", "--vault", other); code != 0 || strings.Contains(out, n.ID) {
+		t.Errorf("--vault did not override the environment: %s", out)
+	}
+}
+
+func TestDoctor(t *testing.T) {
+	root, _ := seed(t)
+	code, out, _ := run(t, "", "doctor", "--vault", root)
+	if code != 0 || !strings.Contains(out, "notes:          1") || !strings.Contains(out, "lock:           free") {
+		t.Fatalf("doctor on a healthy vault: %d\n%s", code, out)
+	}
+	rec := filepath.Join(root, "recordings")
+	os.WriteFile(filepath.Join(rec, "bad.md"), []byte("---\nid: [x\n---\n"), 0o600)
+	os.WriteFile(filepath.Join(rec, "lonely.wav"), []byte("RIFF"), 0o600)
+	os.WriteFile(filepath.Join(rec, "rec1.wav.partial"), []byte("RIFF"), 0o600)
+	v, err := persistence.Open(root, persistence.Options{Exclusive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	code, out, _ = run(t, "", "doctor", "--vault", root)
+	for _, want := range []string{"unreadable:     1", "bad.md", "orphan audio:   1", "lonely.wav", "partial audio:  1", "skipped, the vault is in use", "held by process"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, out)
+		}
+	}
+	if code != cli.ExitError {
+		t.Errorf("doctor with a bad file exited %d, want 1", code)
+	}
+}
