@@ -36,6 +36,22 @@ func TryLock(path string) (*Lock, error) {
 	return &Lock{f: f}, nil
 }
 
+// LockExisting takes an exclusive lock on an existing file without waiting
+// and without changing it: a recording in progress holds one on its file so
+// that no other process recovers it. It returns an error wrapping ErrLocked
+// if another process holds it.
+func LockExisting(path string) (*Lock, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &Lock{f: f}, nil
+}
+
 // Unlock releases the lock.
 func (l *Lock) Unlock() error {
 	if l == nil || l.f == nil {

@@ -10,8 +10,12 @@ import (
 	"golang.org/x/sys/windows"
 )
 
+// Windows byte-range locks are mandatory: lock one byte far past any real
+// data so that the holder's own writes through other handles still work.
+const lockOffsetHigh = 0x7fffffff
+
 func lockFile(f *os.File) error {
-	ol := new(windows.Overlapped)
+	ol := &windows.Overlapped{OffsetHigh: lockOffsetHigh}
 	err := windows.LockFileEx(windows.Handle(f.Fd()), windows.LOCKFILE_EXCLUSIVE_LOCK|windows.LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, ol)
 	if errors.Is(err, windows.ERROR_LOCK_VIOLATION) || errors.Is(err, windows.ERROR_IO_PENDING) {
 		return fmt.Errorf("%s: %w", f.Name(), ErrLocked)
@@ -20,5 +24,5 @@ func lockFile(f *os.File) error {
 }
 
 func unlockFile(f *os.File) error {
-	return windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, new(windows.Overlapped))
+	return windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, &windows.Overlapped{OffsetHigh: lockOffsetHigh})
 }

@@ -1,0 +1,328 @@
+package audio
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+// Source is a capture device: it delivers interleaved PCM16 frames in
+// real time.
+type Source interface {
+	// Format is the sample rate and channel count Read delivers.
+	Format() (rate, channels int)
+	// Read fills buf with interleaved samples, blocking until it is full. An
+	// error wrapping ErrOverflow means the device lost samples before this
+	// buffer, which still holds good audio; any other error ends the
+	// recording.
+	Read(buf []int16) error
+	// Close stops the device.
+	Close() error
+}
+
+// ErrOverflow reports that the device dropped input before Read was called.
+var ErrOverflow = errors.New("input overflowed: the device dropped audio")
+
+// Level is the loudness of the latest stretch of audio, for a meter.
+type Level struct {
+	Peak    float32       // highest absolute sample, 0 to 1
+	RMS     float32       // root mean square, 0 to 1
+	Elapsed time.Duration // audio recorded so far
+}
+
+// DB converts a 0..1 amplitude to decibels full scale (-inf for 0).
+func DB(v float32) float64 { return 20 * math.Log10(float64(v)) }
+
+// Options configure a recording.
+type Options struct {
+	Vault  *persistence.Vault
+	Source Source
+	Title  string // default: "Recording <date time>"
+	// OnLevel receives the level about every LevelEvery, from the writer
+	// goroutine. It must not block.
+	OnLevel    func(Level)
+	LevelEvery time.Duration // default 50 ms
+	// OnSamples receives the stored 16 kHz mono samples as they are
+	// written, for live transcription. It must copy what it keeps.
+	OnSamples func([]int16)
+	// FlushEvery is how often the file's header is rewritten and synced.
+	FlushEvery time.Duration // default 1 s
+	// Buffer is how much audio the ring between device and disk holds: a
+	// disk that stalls for less loses nothing.
+	Buffer time.Duration // default 30 s
+	Logf   func(format string, args ...any)
+}
+
+// Recorder is one recording in progress.
+type Recorder struct {
+	o       Options
+	id      string
+	created time.Time
+	wav     *PartialWAV
+	ring    *Ring
+	rate    int
+	chans   int
+
+	paused   atomic.Bool
+	stopping atomic.Bool
+	wake     chan struct{}
+	capDone  chan struct{}
+	capErr   error // set before capDone closes
+	overflow atomic.Uint64
+
+	written atomic.Int64 // stored frames (16 kHz)
+
+	finish  sync.Once
+	done    chan struct{}
+	note    *persistence.Note
+	err     error
+	discard bool
+}
+
+// Start creates the recording file and starts capturing.
+func Start(o Options) (*Recorder, error) {
+	if o.Vault == nil || o.Source == nil {
+		return nil, errors.New("audio.Start needs a vault and a source")
+	}
+	o.LevelEvery = cmpOr(o.LevelEvery, 50*time.Millisecond)
+	o.FlushEvery = cmpOr(o.FlushEvery, time.Second)
+	o.Buffer = cmpOr(o.Buffer, 30*time.Second)
+	if o.Logf == nil {
+		o.Logf = func(string, ...any) {}
+	}
+	rate, chans := o.Source.Format()
+	if rate < 1000 || chans < 1 {
+		return nil, fmt.Errorf("the input device reports %d channels at %d Hz; choose another device", chans, rate)
+	}
+	n := o.Vault.NewNote()
+	r := &Recorder{
+		o: o, id: n.ID, created: n.CreatedAt, rate: rate, chans: chans,
+		ring:    NewRing(int(o.Buffer.Seconds()*float64(rate))*chans, chans),
+		wake:    make(chan struct{}, 1),
+		capDone: make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	path := filepath.Join(o.Vault.RecordingsPath(), r.id+PartialExt)
+	var err error
+	if r.wav, err = CreatePartialWAV(o.Vault.FS(), path, StoreRate, StoreChannels); err != nil {
+		return nil, err
+	}
+	go r.capture()
+	go r.write()
+	return r, nil
+}
+
+func cmpOr(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// ID is the new note's id.
+func (r *Recorder) ID() string { return r.id }
+
+// Pause stops storing audio until Resume; the device keeps running.
+func (r *Recorder) Pause() { r.paused.Store(true) }
+
+// Resume continues after Pause.
+func (r *Recorder) Resume() { r.paused.Store(false) }
+
+// Paused reports whether the recording is paused.
+func (r *Recorder) Paused() bool { return r.paused.Load() }
+
+// Elapsed is the length of the audio stored so far.
+func (r *Recorder) Elapsed() time.Duration {
+	return time.Duration(r.written.Load()) * time.Second / StoreRate
+}
+
+// Dropped is how many device frames were lost: by the device before we read
+// them, or because the ring was full. It is zero unless the machine or disk
+// stalled for longer than Options.Buffer.
+func (r *Recorder) Dropped() uint64 {
+	return r.overflow.Load() + r.ring.Dropped()/uint64(r.chans)
+}
+
+// Done is closed when the recording has ended and its note is saved (or
+// failed to save): after Stop or Cancel, or by itself when the device fails.
+func (r *Recorder) Done() <-chan struct{} { return r.done }
+
+// Result is the saved note and why the recording ended early, if it did.
+// Valid once Done is closed.
+func (r *Recorder) Result() (*persistence.Note, error) { return r.note, r.err }
+
+// Stop ends the recording, finalizes the file and saves the note.
+func (r *Recorder) Stop() (*persistence.Note, error) {
+	r.stopping.Store(true)
+	<-r.done
+	return r.note, r.err
+}
+
+// Cancel ends the recording and deletes what was recorded. The caller asks
+// the user first.
+func (r *Recorder) Cancel() error {
+	r.discard = true // read by the writer after capDone
+	r.stopping.Store(true)
+	<-r.done
+	return r.err
+}
+
+// capture reads the device and hands frames to the writer through the ring.
+// Its loop neither allocates, locks, nor touches the disk.
+func (r *Recorder) capture() {
+	defer close(r.capDone)
+	buf := make([]int16, r.rate/100*r.chans) // 10 ms
+	for !r.stopping.Load() {
+		err := r.o.Source.Read(buf)
+		if errors.Is(err, ErrOverflow) {
+			r.overflow.Add(1)
+		} else if err != nil {
+			r.capErr = err
+			break
+		}
+		if !r.paused.Load() {
+			r.ring.Write(buf)
+		}
+		select {
+		case r.wake <- struct{}{}:
+		default:
+		}
+	}
+	if err := r.o.Source.Close(); err != nil && r.capErr == nil {
+		r.o.Logf("audio: closing the input: %v", err)
+	}
+}
+
+// write moves audio from the ring to the file, resampled to 16 kHz mono,
+// flushing about once a FlushEvery and publishing levels.
+func (r *Recorder) write() {
+	chunk := make([]int16, r.rate/10*r.chans) // up to 100 ms at a time
+	floats := make([]float32, 0, len(chunk))
+	mono := make([]float32, 0, len(chunk))
+	out := make([]float32, 0, len(chunk))
+	stored := make([]int16, 0, len(chunk))
+	rs := NewResampler(r.rate, StoreRate)
+	lastFlush := time.Now()
+	var peak, sumsq float64
+	var count int
+	levelEvery := int(r.o.LevelEvery.Seconds() * StoreRate)
+	var werr error
+
+	store := func(samples []float32) {
+		stored = stored[:0]
+		for _, v := range samples {
+			s := Clip(v)
+			stored = append(stored, s)
+			a := math.Abs(float64(s)) / 32768
+			peak = max(peak, a)
+			sumsq += a * a
+			count++
+			if count >= levelEvery {
+				if r.o.OnLevel != nil {
+					r.o.OnLevel(Level{Peak: float32(peak), RMS: float32(math.Sqrt(sumsq / float64(count))), Elapsed: r.Elapsed()})
+				}
+				peak, sumsq, count = 0, 0, 0
+			}
+		}
+		if werr == nil && len(stored) > 0 {
+			if werr = r.wav.Write(stored); werr == nil {
+				r.written.Add(int64(len(stored)))
+				if r.o.OnSamples != nil {
+					r.o.OnSamples(stored)
+				}
+			}
+		}
+	}
+	ticker := time.NewTicker(r.o.LevelEvery)
+	defer ticker.Stop()
+	for {
+		capDone := false
+		select {
+		case <-r.wake:
+		case <-ticker.C:
+		case <-r.capDone:
+			capDone = true
+		}
+		for {
+			n := r.ring.Read(chunk)
+			if n == 0 {
+				break
+			}
+			floats = decodeInt16(chunk[:n], floats[:0])
+			mono = Downmix(floats, r.chans, mono[:0])
+			out = rs.Process(mono, out[:0])
+			store(out)
+		}
+		if werr == nil && time.Since(lastFlush) >= r.o.FlushEvery {
+			werr = r.wav.Flush()
+			lastFlush = time.Now()
+		}
+		if capDone {
+			break
+		}
+	}
+	store(rs.Flush(out[:0]))
+	r.finish.Do(func() { r.end(werr) })
+}
+
+func decodeInt16(in []int16, out []float32) []float32 {
+	for _, s := range in {
+		out = append(out, float32(s)/32768)
+	}
+	return out
+}
+
+// end finalizes the file and saves the note, or discards both.
+func (r *Recorder) end(werr error) {
+	defer close(r.done)
+	if r.discard {
+		r.err = r.wav.Discard()
+		return
+	}
+	if werr != nil {
+		// The disk failed: keep the partial file for recovery at next start.
+		r.wav.Flush()
+		r.err = fmt.Errorf("%w; what was recorded is kept in %s and will be recovered at the next start", werr, r.wav.Path())
+		return
+	}
+	if d := r.Dropped(); d > 0 {
+		r.o.Logf("audio: %d frames lost in recording %s", d, r.id)
+	}
+	target := filepath.Join(r.o.Vault.RecordingsPath(), r.id+".wav")
+	if err := r.wav.Finalize(target); err != nil {
+		r.err = err
+		return
+	}
+	n := &persistence.Note{
+		ID: r.id, Title: r.o.Title,
+		Timestamp: r.created, CreatedAt: r.created, UpdatedAt: r.created,
+		TranscriptionStatus: persistence.StatusUnprocessed,
+		Duration:            r.Elapsed(),
+		Audio:               filepath.Base(target),
+	}
+	if n.Title == "" {
+		n.Title = "Recording " + r.created.Local().Format("2 Jan 2006 15:04")
+	}
+	if err := r.o.Vault.Save(n); err != nil {
+		r.err = err
+		return
+	}
+	r.note = n
+	switch {
+	case r.capErr != nil:
+		r.err = fmt.Errorf("the recording stopped because the input failed (%v); the %s captured until then is saved", r.capErr, fmtDur(r.Elapsed()))
+	case r.Dropped() > 0:
+		r.err = fmt.Errorf("%w: %d frames (%.1f s) were lost because the computer could not keep up; the rest is saved", ErrGap, r.Dropped(), float64(r.Dropped())/float64(r.rate))
+	}
+}
+
+// ErrGap reports that audio was lost in the middle of a saved recording.
+var ErrGap = errors.New("gap in the recording")
+
+func fmtDur(d time.Duration) string { return d.Round(100 * time.Millisecond).String() }

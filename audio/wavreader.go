@@ -1,0 +1,67 @@
+package audio
+
+import (
+	"fmt"
+	"io"
+	"time"
+)
+
+// WAVReader decodes a WAV file's frames on demand, for playback and
+// transcription of recordings of any length without holding them in memory.
+type WAVReader struct {
+	info   *WAVInfo
+	r      io.ReaderAt
+	frames int64
+	pos    int64
+	raw    []byte
+}
+
+// NewWAVReader reads the header of a WAV of size bytes. The length is the
+// smaller of what the header claims and what the file holds.
+func NewWAVReader(r io.ReaderAt, size int64) (*WAVReader, error) {
+	info, err := ParseWAVHeader(r)
+	if err != nil {
+		return nil, err
+	}
+	data := min(info.DataBytes, size-info.DataOffset)
+	if info.DataBytes == 0xFFFFFFFF || info.DataBytes == 0 { // streamed WAVs leave it unset
+		data = size - info.DataOffset
+	}
+	return &WAVReader{info: info, r: r, frames: max(0, data) / int64(info.FrameSize())}, nil
+}
+
+// Format is the file's sample format.
+func (w *WAVReader) Format() Format { return w.info.Format }
+
+// Frames is the number of frames.
+func (w *WAVReader) Frames() int64 { return w.frames }
+
+// Duration is the audio's length.
+func (w *WAVReader) Duration() time.Duration {
+	return time.Duration(w.frames) * time.Second / time.Duration(w.info.SampleRate)
+}
+
+// Position is the next frame Read returns.
+func (w *WAVReader) Position() int64 { return w.pos }
+
+// SeekFrame moves to a frame, clamped to the file.
+func (w *WAVReader) SeekFrame(frame int64) { w.pos = max(0, min(frame, w.frames)) }
+
+// Read decodes up to maxFrames frames as interleaved float32 samples in
+// [-1, 1], appended to out. At the end it returns io.EOF with no samples.
+func (w *WAVReader) Read(out []float32, maxFrames int) ([]float32, error) {
+	n := min(int64(maxFrames), w.frames-w.pos)
+	if n <= 0 {
+		return out, io.EOF
+	}
+	fs := int64(w.info.FrameSize())
+	if need := int(n * fs); cap(w.raw) < need {
+		w.raw = make([]byte, need)
+	}
+	raw := w.raw[:n*fs]
+	if _, err := w.r.ReadAt(raw, w.info.DataOffset+w.pos*fs); err != nil && err != io.EOF {
+		return out, fmt.Errorf("reading audio: %w", err)
+	}
+	w.pos += n
+	return decodeFrames(w.info.Format, raw, out), nil
+}
