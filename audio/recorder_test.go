@@ -1,0 +1,438 @@
+package audio_test
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/persistence/faultfs"
+)
+
+// genSample is the deterministic signal a genSource delivers: sample i.
+func genSample(i int64) int16 { return int16((i*7919)%30001 - 15000) }
+
+// genSource is a capture device made of arithmetic: it delivers genSample
+// frames (the same value on every channel), paced like a real device or as
+// fast as it is read.
+type genSource struct {
+	rate, channels int
+	paced          bool
+	failAt         int64 // frame at which Read fails like an unplugged device; 0: never
+	pos            int64
+	start          time.Time
+	closed         atomic.Bool
+}
+
+func (g *genSource) Format() (int, int) { return g.rate, g.channels }
+
+func (g *genSource) Read(buf []int16) error {
+	frames := int64(len(buf) / g.channels)
+	if g.failAt > 0 && g.pos+frames > g.failAt {
+		return errors.New("device unplugged")
+	}
+	if g.paced {
+		if g.start.IsZero() {
+			g.start = time.Now()
+		}
+		time.Sleep(time.Until(g.start.Add(time.Duration(g.pos+frames) * time.Second / time.Duration(g.rate))))
+	}
+	for f := range frames {
+		s := genSample(g.pos + f)
+		for c := range g.channels {
+			buf[int(f)*g.channels+c] = s
+		}
+	}
+	g.pos += frames
+	return nil
+}
+
+func (g *genSource) Close() error { g.closed.Store(true); return nil }
+
+func openVault(t *testing.T, o persistence.Options) *persistence.Vault {
+	t.Helper()
+	v, err := persistence.Open(t.TempDir(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	return v
+}
+
+// readSamples reads a stored recording's PCM16 samples.
+func readSamples(t *testing.T, path string) []int16 {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	r, err := audio.NewWAVReader(f, st.Size())
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if fm := r.Format(); fm.SampleRate != audio.StoreRate || fm.Channels != 1 || fm.Bits != 16 {
+		t.Fatalf("%s: stored as %+v, want 16 kHz mono PCM16", path, fm)
+	}
+	fl, _ := r.Read(nil, int(r.Frames()))
+	out := make([]int16, len(fl))
+	for i, v := range fl {
+		out[i] = audio.Clip(v)
+	}
+	return out
+}
+
+// checkPrefix fails unless got is exactly the generator's first samples.
+func checkPrefix(t *testing.T, got []int16) {
+	t.Helper()
+	for i, s := range got {
+		if s != genSample(int64(i)) {
+			t.Fatalf("sample %d of %d = %d, want %d: the recording is not what was captured", i, len(got), s, genSample(int64(i)))
+		}
+	}
+}
+
+func TestRecordAndStop(t *testing.T) {
+	v := openVault(t, persistence.Options{})
+	var levels atomic.Int32
+	src := &genSource{rate: 16000, channels: 1, paced: true}
+	r, err := audio.Start(audio.Options{Vault: v, Source: src, Title: "Test take", OnLevel: func(l audio.Level) {
+		if l.Peak > 0.4 && l.RMS > 0.2 && l.RMS <= l.Peak {
+			levels.Add(1)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(v.RecordingsPath(), r.ID()+audio.PartialExt)); err != nil {
+		t.Fatalf("no in-progress file while recording: %v", err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	n, err := r.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !src.closed.Load() {
+		t.Error("the device was not closed")
+	}
+	if n.Title != "Test take" || n.TranscriptionStatus != persistence.StatusUnprocessed || n.Audio != r.ID()+".wav" {
+		t.Errorf("note %+v", n)
+	}
+	if n.Duration < 1400*time.Millisecond || n.Duration > 1700*time.Millisecond {
+		t.Errorf("duration %v for 1.5 s of recording", n.Duration)
+	}
+	got := readSamples(t, filepath.Join(v.RecordingsPath(), n.Audio))
+	checkPrefix(t, got)
+	if time.Duration(len(got))*time.Second/audio.StoreRate != n.Duration {
+		t.Errorf("note says %v, file holds %d samples", n.Duration, len(got))
+	}
+	if c := levels.Load(); c < 20 || c > 40 {
+		t.Errorf("%d level updates in 1.5 s, want about 30 (one per 50 ms)", c)
+	}
+	saved, err := v.Note(n.ID)
+	if err != nil || saved.Duration != n.Duration {
+		t.Errorf("note on disk: %+v %v", saved, err)
+	}
+	if entries, _ := os.ReadDir(v.RecordingsPath()); len(entries) != 2 {
+		t.Errorf("recordings holds %d files, want the note and its audio", len(entries))
+	}
+}
+
+func TestRecordResamplesDeviceFormat(t *testing.T) {
+	v := openVault(t, persistence.Options{})
+	src := &tone48kStereo{}
+	r, err := audio.Start(audio.Options{Vault: v, Source: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	n, err := r.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readSamples(t, filepath.Join(v.RecordingsPath(), n.Audio))
+	if len(got) < 8000 {
+		t.Fatalf("only %d samples", len(got))
+	}
+	// The 1 kHz tone keeps its frequency: count zero crossings.
+	mid := got[2000 : len(got)-2000]
+	crossings := 0
+	for i := 1; i < len(mid); i++ {
+		if (mid[i-1] < 0) != (mid[i] < 0) {
+			crossings++
+		}
+	}
+	freq := float64(crossings) / 2 / (float64(len(mid)) / audio.StoreRate)
+	if math.Abs(freq-1000) > 5 {
+		t.Errorf("stored tone at %.1f Hz, want 1000", freq)
+	}
+}
+
+// tone48kStereo is a 48 kHz stereo device playing 1 kHz, in real time.
+type tone48kStereo struct {
+	pos   int
+	start time.Time
+}
+
+func (s *tone48kStereo) Format() (int, int) { return 48000, 2 }
+func (s *tone48kStereo) Close() error       { return nil }
+func (s *tone48kStereo) Read(buf []int16) error {
+	if s.start.IsZero() {
+		s.start = time.Now()
+	}
+	frames := len(buf) / 2
+	time.Sleep(time.Until(s.start.Add(time.Duration(s.pos+frames) * time.Second / 48000)))
+	for f := range frames {
+		v := int16(16000 * math.Sin(2*math.Pi*1000*float64(s.pos+f)/48000))
+		buf[2*f], buf[2*f+1] = v, v
+	}
+	s.pos += frames
+	return nil
+}
+
+// TestDiskStallLosesNothing blocks the writer for 3 s in the middle of a
+// recording, through the persistence seam: the ring holds the audio.
+func TestDiskStallLosesNothing(t *testing.T) {
+	var stalled atomic.Bool
+	var writes atomic.Int32
+	fsys := faultfs.New(persistence.OS, func(ev faultfs.Event) error {
+		if ev.Op == faultfs.OpWrite && strings.HasSuffix(ev.Path, audio.PartialExt) && writes.Add(1) == 10 {
+			stalled.Store(true)
+			time.Sleep(3 * time.Second)
+		}
+		return nil
+	})
+	v := openVault(t, persistence.Options{FS: fsys})
+	r, err := audio.Start(audio.Options{Vault: v, Source: &genSource{rate: 16000, channels: 1, paced: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Second)
+	n, err := r.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !stalled.Load() {
+		t.Fatal("the disk never stalled")
+	}
+	if r.Dropped() != 0 {
+		t.Errorf("%d frames dropped during a 3 s stall", r.Dropped())
+	}
+	got := readSamples(t, filepath.Join(v.RecordingsPath(), n.Audio))
+	checkPrefix(t, got)
+	if n.Duration < 4900*time.Millisecond {
+		t.Errorf("recorded %v of 5 s", n.Duration)
+	}
+}
+
+// TestOverflowIsReported: a ring too small for a stall drops audio, and the
+// recording says so instead of hiding it.
+func TestOverflowIsReported(t *testing.T) {
+	var writes atomic.Int32
+	fsys := faultfs.New(persistence.OS, func(ev faultfs.Event) error {
+		if ev.Op == faultfs.OpWrite && strings.HasSuffix(ev.Path, audio.PartialExt) && writes.Add(1) == 5 {
+			time.Sleep(time.Second)
+		}
+		return nil
+	})
+	v := openVault(t, persistence.Options{FS: fsys})
+	r, err := audio.Start(audio.Options{Vault: v, Source: &genSource{rate: 16000, channels: 1, paced: true}, Buffer: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	n, err := r.Stop()
+	if !errors.Is(err, audio.ErrGap) || n == nil || r.Dropped() == 0 {
+		t.Fatalf("Stop = %v, %v with %d dropped; want the note saved and the gap reported", n, err, r.Dropped())
+	}
+}
+
+func TestDeviceFailureSavesWhatWasCaptured(t *testing.T) {
+	v := openVault(t, persistence.Options{})
+	r, err := audio.Start(audio.Options{Vault: v, Source: &genSource{rate: 16000, channels: 1, paced: true, failAt: 16000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-r.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the recording did not end when the device failed")
+	}
+	n, err := r.Result()
+	if n == nil || err == nil || !strings.Contains(err.Error(), "device unplugged") || !strings.Contains(err.Error(), "saved") {
+		t.Fatalf("Result = %v, %v", n, err)
+	}
+	checkPrefix(t, readSamples(t, filepath.Join(v.RecordingsPath(), n.Audio)))
+	if n.Duration < 900*time.Millisecond {
+		t.Errorf("saved only %v of 1 s", n.Duration)
+	}
+}
+
+func TestPauseAndCancel(t *testing.T) {
+	v := openVault(t, persistence.Options{})
+	r, err := audio.Start(audio.Options{Vault: v, Source: &genSource{rate: 16000, channels: 1, paced: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	r.Pause()
+	time.Sleep(100 * time.Millisecond)
+	before := r.Elapsed()
+	time.Sleep(time.Second)
+	if d := r.Elapsed() - before; d > 100*time.Millisecond {
+		t.Errorf("%v stored while paused", d)
+	}
+	r.Resume()
+	time.Sleep(500 * time.Millisecond)
+	n, err := r.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Duration < 900*time.Millisecond || n.Duration > 1300*time.Millisecond {
+		t.Errorf("duration %v, want about 1 s without the pause", n.Duration)
+	}
+
+	c, err := audio.Start(audio.Options{Vault: v, Source: &genSource{rate: 16000, channels: 1, paced: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if err := c.Cancel(); err != nil {
+		t.Fatal(err)
+	}
+	for _, suffix := range []string{audio.PartialExt, ".wav", ".md"} {
+		if _, err := os.Stat(filepath.Join(v.RecordingsPath(), c.ID()+suffix)); err == nil {
+			t.Errorf("cancelled recording left %s", c.ID()+suffix)
+		}
+	}
+}
+
+func TestRecoveryLeavesLiveRecordingsAlone(t *testing.T) {
+	root := t.TempDir()
+	v, err := persistence.Open(root, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := audio.Start(audio.Options{Vault: v, Source: &genSource{rate: 16000, channels: 1, paced: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1200 * time.Millisecond)
+	notes, err := audio.Recover(v)
+	if err != nil || len(notes) != 0 {
+		t.Fatalf("Recover took a live recording: %v %v", notes, err)
+	}
+	n, err := r.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPrefix(t, readSamples(t, filepath.Join(v.RecordingsPath(), n.Audio)))
+}
+
+// The crash harness: a child records from the generator and is killed with
+// SIGKILL at a random moment; recovery must give back a WAV that parses,
+// is at most 2 s shorter than the recording ran, and is exactly a prefix
+// of what was captured.
+
+const crashEnv = "VOICENOTES_RECORD_CRASH_HELPER"
+
+func TestRecordCrashHelper(t *testing.T) {
+	root := os.Getenv(crashEnv)
+	if root == "" {
+		return
+	}
+	v, err := persistence.Open(root, persistence.Options{})
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(3)
+	}
+	if _, err := audio.Start(audio.Options{Vault: v, Source: &genSource{rate: 16000, channels: 1, paced: true}}); err != nil {
+		fmt.Println(err)
+		os.Exit(3)
+	}
+	fmt.Println("recording")
+	select {} // until killed
+}
+
+func TestCrashRecovery(t *testing.T) {
+	const rounds, parallel = 20, 4
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, parallel)
+	for round := range rounds {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			crashRound(t, round)
+		})
+	}
+	wg.Wait()
+}
+
+func crashRound(t *testing.T, round int) {
+	root := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestRecordCrashHelper$")
+	cmd.Env = append(os.Environ(), crashEnv+"="+root)
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Error(err)
+		return
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	started := time.Now()
+	if line != "recording\n" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Errorf("round %d: child said %q", round, line)
+		return
+	}
+	time.Sleep(time.Duration(500+rand.IntN(2500)) * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGKILL)
+	elapsed := time.Since(started)
+	cmd.Wait()
+
+	var recovered []*persistence.Note
+	v, err := persistence.Open(root, persistence.Options{Maintain: []func(*persistence.Vault) error{func(v *persistence.Vault) (err error) {
+		recovered, err = audio.Recover(v)
+		return err
+	}}})
+	if err != nil {
+		t.Errorf("round %d: %v", round, err)
+		return
+	}
+	defer v.Close()
+	if v.Maintenance.Err != nil || len(recovered) != 1 {
+		t.Errorf("round %d: recovered %d recordings, error %v", round, len(recovered), v.Maintenance.Err)
+		return
+	}
+	n := recovered[0]
+	if !n.Recovered || !strings.Contains(n.Title, "Recovered") {
+		t.Errorf("round %d: note %+v is not marked recovered", round, n)
+	}
+	got := readSamples(t, filepath.Join(v.RecordingsPath(), n.Audio))
+	dur := time.Duration(len(got)) * time.Second / audio.StoreRate
+	if dur < elapsed-2*time.Second || dur > elapsed+100*time.Millisecond {
+		t.Errorf("round %d: recovered %v of a recording killed after %v", round, dur, elapsed)
+	}
+	checkPrefix(t, got)
+	// A second recovery finds nothing to do and changes nothing.
+	before, _ := os.ReadFile(filepath.Join(v.RecordingsPath(), n.Audio))
+	again, err := audio.Recover(v)
+	after, _ := os.ReadFile(filepath.Join(v.RecordingsPath(), n.Audio))
+	if len(again) != 0 || err != nil || !bytes.Equal(before, after) {
+		t.Errorf("round %d: second recovery: %v %v", round, again, err)
+	}
+}
