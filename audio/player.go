@@ -28,6 +28,7 @@ type Player struct {
 	playing  bool
 	seekTo   int64 // -1: none
 	closed   bool
+	atEnd    bool
 	done     chan struct{}
 	err      error
 	onUpdate func(pos, length time.Duration)
@@ -43,8 +44,16 @@ func NewPlayer(src *WAVReader, sink Sink, onUpdate func(pos, length time.Duratio
 	return p
 }
 
-// Play starts or resumes playback.
-func (p *Player) Play() { p.set(func() { p.playing = true }) }
+// Play starts or resumes playback; at the end it starts again from the top.
+func (p *Player) Play() {
+	p.set(func() {
+		if p.atEnd && p.seekTo < 0 {
+			p.seekTo = 0
+		}
+		p.atEnd = false
+		p.playing = true
+	})
+}
 
 // Pause pauses playback.
 func (p *Player) Pause() { p.set(func() { p.playing = false }) }
@@ -109,6 +118,7 @@ func (p *Player) run() {
 		if p.seekTo >= 0 {
 			p.src.SeekFrame(p.seekTo)
 			p.seekTo = -1
+			p.atEnd = false
 			conv = newConverter(f.SampleRate, f.Channels, p.rate, p.chans)
 			if p.onUpdate != nil {
 				p.onUpdate(p.position(), p.Length())
@@ -126,7 +136,7 @@ func (p *Player) run() {
 			if len(out) > 0 {
 				p.sink.Write(out)
 			}
-			p.set(func() { p.playing = false; p.seekTo = 0 }) // rewind for the next Play
+			p.set(func() { p.playing = false; p.atEnd = true })
 			if p.onUpdate != nil {
 				p.onUpdate(p.Length(), p.Length())
 			}

@@ -72,6 +72,7 @@ type Recorder struct {
 	paused   atomic.Bool
 	stopping atomic.Bool
 	wake     chan struct{}
+	started  chan struct{}
 	capDone  chan struct{}
 	capErr   error // set before capDone closes
 	overflow atomic.Uint64
@@ -105,6 +106,7 @@ func Start(o Options) (*Recorder, error) {
 		o: o, id: n.ID, created: n.CreatedAt, rate: rate, chans: chans,
 		ring:    NewRing(int(o.Buffer.Seconds()*float64(rate))*chans, chans),
 		wake:    make(chan struct{}, 1),
+		started: make(chan struct{}),
 		capDone: make(chan struct{}),
 		done:    make(chan struct{}),
 	}
@@ -127,6 +129,11 @@ func cmpOr(d, def time.Duration) time.Duration {
 
 // ID is the new note's id.
 func (r *Recorder) ID() string { return r.id }
+
+// Started is closed when the device delivers its first audio. Sound
+// servers can take a second or two to start a stream; until then nothing
+// is being recorded, and a UI should say so.
+func (r *Recorder) Started() <-chan struct{} { return r.started }
 
 // Pause stops storing audio until Resume; the device keeps running.
 func (r *Recorder) Pause() { r.paused.Store(true) }
@@ -178,6 +185,7 @@ func (r *Recorder) Cancel() error {
 func (r *Recorder) capture() {
 	defer close(r.capDone)
 	buf := make([]int16, r.rate/100*r.chans) // 10 ms
+	first := true
 	for !r.stopping.Load() {
 		err := r.o.Source.Read(buf)
 		if errors.Is(err, ErrOverflow) {
@@ -185,6 +193,10 @@ func (r *Recorder) capture() {
 		} else if err != nil {
 			r.capErr = err
 			break
+		}
+		if first {
+			first = false
+			close(r.started)
 		}
 		if !r.paused.Load() {
 			r.ring.Write(buf)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+
+	"github.com/voicenotes/voicenotes/persistence"
 )
 
 // The stored format: 16 kHz mono PCM16.
@@ -142,4 +144,15 @@ func decodeFrames(f Format, raw []byte, out []float32) []float32 {
 func Clip(v float32) int16 {
 	s := math.Round(float64(v) * 32768)
 	return int16(max(-32768, min(32767, s)))
+}
+
+// WritePCM16 writes a whole PCM16 WAV file atomically (for imports, tests
+// and tools; recordings stream through PartialWAV instead).
+func WritePCM16(path string, rate, channels int, samples []int16) error {
+	b := make([]byte, wavHeaderSize+2*len(samples))
+	copy(b, pcm16Header(rate, channels, int64(2*len(samples))))
+	for i, s := range samples {
+		binary.LittleEndian.PutUint16(b[wavHeaderSize+2*i:], uint16(s))
+	}
+	return persistence.WriteFile(persistence.OS, path, b, persistence.FilePerm)
 }

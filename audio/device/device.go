@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gordonklaus/portaudio"
 
@@ -256,8 +257,11 @@ func OpenOutput(rate, channels int) (audio.Sink, error) {
 		p.Output.Channels = min(2, d.MaxOutputChannels)
 		p.SampleRate = d.DefaultSampleRate
 	}
+	// Playback is not interactive: a generous buffer avoids underruns
+	// (ALSA's PulseAudio plugin drops audio on one).
+	p.Output.Latency = max(p.Output.Latency, 300*time.Millisecond)
 	out := &output{rate: int(p.SampleRate), channels: p.Output.Channels}
-	p.FramesPerBuffer = out.rate / 50
+	p.FramesPerBuffer = out.rate / 10
 	out.buf = make([]float32, p.FramesPerBuffer*out.channels)
 	quiet(func() {
 		out.stream, err = portaudio.OpenStream(p, out.buf)
