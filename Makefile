@@ -24,8 +24,13 @@ run: build
 # detector, a short fuzzing run of each fuzz target, and the cross-builds.
 test: setup lint unit fuzz crosscheck
 
+# -race turns on checkptr, which trips over the PortAudio binding passing a
+# stream id through a void* (upstream's code, not a real pointer); it is
+# turned off for that one package only.
+RACE := -race -gcflags=github.com/gordonklaus/portaudio=-d=checkptr=0
+
 unit:
-	$(GO) test -race -count=1 ./...
+	$(GO) test $(RACE) -count=1 ./...
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRoundTrip$$' -fuzztime $(FUZZTIME) ./persistence

@@ -15,7 +15,13 @@ var quietMu sync.Mutex
 // quiet runs f with the process's standard error (file descriptor 2)
 // pointed at a pipe whose lines go to Logf: ALSA, JACK and PortAudio print
 // there directly from C while devices are probed and opened.
+// Setting VOICENOTES_AUDIO_STDERR=1 leaves standard error alone, for
+// debugging the audio libraries.
 func quiet(f func()) {
+	if os.Getenv("VOICENOTES_AUDIO_STDERR") != "" {
+		f()
+		return
+	}
 	quietMu.Lock()
 	defer quietMu.Unlock()
 	saved, err := unix.Dup(2)
