@@ -17,11 +17,12 @@ import (
 const AppID = "io.github.voicenotes"
 
 func main() {
+	cli.OpenLog()
 	os.Exit(cli.Main(os.Args[1:], cli.Env{
 		Stdin:  os.Stdin,
 		Stdout: os.Stdout,
 		Stderr: os.Stderr,
-		Window: func(v *persistence.Vault) error {
+		Window: func(v *persistence.Vault, recovered []*persistence.Note) error {
 			ui.New(app.NewWithID(AppID), v).ShowAndRun()
 			return nil
 		},

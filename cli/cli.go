@@ -8,12 +8,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/audio/device"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -30,11 +34,8 @@ type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	// Window runs the app window on a vault opened exclusively, until the
-	// user quits.
-	Window func(*persistence.Vault) error
-	// Maintain runs when a vault is opened with its lock held (for example
-	// recovery of interrupted recordings).
-	Maintain []func(*persistence.Vault) error
+	// user quits. recovered lists recordings rebuilt after a crash.
+	Window func(v *persistence.Vault, recovered []*persistence.Note) error
 }
 
 // command is one subcommand.
@@ -45,21 +46,17 @@ type command struct {
 	nargs            int // required positional arguments; -1 for any
 }
 
-var commands []*command
-
-func init() {
-	commands = []*command{
-		{name: "list", args: "[--json]", help: "list the notes, newest first", run: runList, nargs: 0,
-			flags: func(fs *flag.FlagSet) { fs.Bool("json", false, "print JSON") }},
-		{name: "show", args: "ID", help: "print a note's file", run: runShow, nargs: 1},
-		{name: "edit", args: "ID [--title T] [--text-file F]", help: "change a note's title or text (F may be - for standard input)", run: runEdit, nargs: 1,
-			flags: func(fs *flag.FlagSet) {
-				fs.String("title", "", "new title")
-				fs.String("text-file", "", "file with the new text, - for standard input")
-			}},
-		{name: "delete", args: "ID", help: "move a note and its audio to the vault's .trash folder", run: runDelete, nargs: 1},
-		{name: "doctor", help: "check the vault's health", run: runDoctor, nargs: 0},
-	}
+var commands = []*command{
+	{name: "list", args: "[--json]", help: "list the notes, newest first", run: runList, nargs: 0,
+		flags: func(fs *flag.FlagSet) { fs.Bool("json", false, "print JSON") }},
+	{name: "show", args: "ID", help: "print a note's file", run: runShow, nargs: 1},
+	{name: "edit", args: "ID [--title T] [--text-file F]", help: "change a note's title or text (F may be - for standard input)", run: runEdit, nargs: 1,
+		flags: func(fs *flag.FlagSet) {
+			fs.String("title", "", "new title")
+			fs.String("text-file", "", "file with the new text, - for standard input")
+		}},
+	{name: "delete", args: "ID", help: "move a note and its audio to the vault's .trash folder", run: runDelete, nargs: 1},
+	{name: "doctor", help: "check the vault's health", run: runDoctor, nargs: 0},
 }
 
 // usageError is an error in how the command was called (exit 2).
@@ -107,12 +104,16 @@ func run(args []string, env *Env) error {
 		if err != nil {
 			return err
 		}
-		v, err := persistence.Open(root, persistence.Options{Exclusive: true, Maintain: env.Maintain})
+		var recovered []*persistence.Note
+		v, err := persistence.Open(root, persistence.Options{Exclusive: true, Maintain: recoverInto(&recovered)})
 		if err != nil {
 			return err
 		}
 		defer v.Close()
-		return env.Window(v)
+		if v.Maintenance.Err != nil {
+			log.Printf("vault maintenance: %v", v.Maintenance.Err)
+		}
+		return env.Window(v, recovered)
 	}
 	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		printUsage(env.Stdout)
@@ -148,7 +149,8 @@ func run(args []string, env *Env) error {
 	if err != nil {
 		return err
 	}
-	v, err := persistence.Open(root, persistence.Options{Maintain: env.Maintain})
+	var recovered []*persistence.Note
+	v, err := persistence.Open(root, persistence.Options{Maintain: recoverInto(&recovered)})
 	if err != nil {
 		return err
 	}
@@ -156,7 +158,46 @@ func run(args []string, env *Env) error {
 	if err := v.Maintenance.Err; err != nil {
 		fmt.Fprintf(env.Stderr, "voicenotes: warning: vault maintenance: %v\n", err)
 	}
+	for _, n := range recovered {
+		fmt.Fprintf(env.Stderr, "voicenotes: recovered an interrupted recording as note %s (%s)\n", n.ID, FormatDuration(n.Duration))
+	}
 	return cmd.run(env, v, fs, pos)
+}
+
+// recoverInto is the maintenance that finalizes interrupted recordings when
+// a vault is opened, collecting their notes.
+func recoverInto(notes *[]*persistence.Note) []func(*persistence.Vault) error {
+	return []func(*persistence.Vault) error{func(v *persistence.Vault) (err error) {
+		*notes, err = audio.Recover(v)
+		return err
+	}}
+}
+
+// OpenLog sends the log (and the audio libraries' chatter) to
+// voicenotes.log in the user's cache folder, private to the user, so it
+// never clutters a terminal. It returns the file's path, or "" when there is
+// no cache folder (then the log is dropped).
+func OpenLog() string {
+	log.SetOutput(io.Discard)
+	device.Logf = log.Printf
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	dir = filepath.Join(dir, "voicenotes")
+	if err := os.MkdirAll(dir, persistence.DirPerm); err != nil {
+		return ""
+	}
+	path := filepath.Join(dir, "voicenotes.log")
+	if st, err := os.Stat(path); err == nil && st.Size() > 4<<20 {
+		os.Rename(path, path+".old") // keep one old log
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, persistence.FilePerm)
+	if err != nil {
+		return ""
+	}
+	log.SetOutput(f)
+	return path
 }
 
 // parseInterspersed parses flags that may come before, between or after

@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/internal/pulsetest"
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+// The test binary doubles as the voicenotes binary: with this variable set
+// it runs main, so these tests drive the real program in child processes.
+const runMainEnv = "VOICENOTES_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) != "" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// voicenotes prepares the real program as a child process.
+func voicenotes(env []string, args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(env, runMainEnv+"=1", "LANG=en_US.UTF-8")
+	return cmd
+}
+
+// TestRecordCommand records from the virtual microphone with --duration.
+func TestRecordCommand(t *testing.T) {
+	pulse := pulsetest.Start(t)
+	vault := t.TempDir()
+	cmd := voicenotes(pulse.Env(), "record", "--vault", vault, "--duration", "2s", "--title", "From the CLI")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("record: %v\n%s", err, out)
+	}
+	id := strings.TrimSpace(string(out))
+	if persistence.ValidateID(id) != nil {
+		t.Fatalf("record printed %q, want the new note's id", out)
+	}
+	v, err := persistence.Open(vault, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	n, err := v.Note(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Title != "From the CLI" || n.Duration < 1900*time.Millisecond || n.Duration > 2300*time.Millisecond {
+		t.Errorf("note %+v: want the title and about 2 s", n)
+	}
+	if _, ok := v.AudioPath(n); !ok {
+		t.Error("no audio beside the note")
+	}
+}
+
+// TestRecordKilledIsRecovered kills `voicenotes record` with SIGKILL at a
+// random moment, 20 times; the next start of the program recovers each
+// recording, at most 2 s shorter than it ran.
+func TestRecordKilledIsRecovered(t *testing.T) {
+	pulse := pulsetest.Start(t)
+	const rounds, parallel = 20, 4
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for round := range rounds {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if err := killRound(pulse); err != nil {
+				t.Errorf("round %d: %v", round, err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func killRound(pulse *pulsetest.Server) error {
+	vault, err := os.MkdirTemp("", "vn-kill")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(vault)
+	cmd := voicenotes(pulse.Env(), "record", "--vault", vault)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(stderr)
+	live := false
+	for !live && sc.Scan() {
+		live = sc.Text() == "the microphone is live"
+	}
+	if !live {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return fmt.Errorf("record never said the microphone is live")
+	}
+	started := time.Now()
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	time.Sleep(time.Duration(500+rand.IntN(3000)) * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGKILL)
+	elapsed := time.Since(started)
+	cmd.Wait()
+
+	partials, _ := filepath.Glob(filepath.Join(vault, "recordings", "*"+audio.PartialExt))
+	if len(partials) != 1 {
+		return fmt.Errorf("found %d in-progress files after the kill, want 1", len(partials))
+	}
+	// The next start of the program (any command) recovers it.
+	out, err := voicenotes(os.Environ(), "list", "--json", "--vault", vault).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "recovered an interrupted recording") {
+		return fmt.Errorf("list after the crash: %v\n%s", err, out)
+	}
+	v, err := persistence.Open(vault, persistence.Options{})
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	notes, bad, err := v.List()
+	if err != nil || len(bad) > 0 || len(notes) != 1 {
+		return fmt.Errorf("after recovery: %d notes, bad %v, %v", len(notes), bad, err)
+	}
+	n := notes[0]
+	path, ok := v.AudioPath(n)
+	if !n.Recovered || !ok {
+		return fmt.Errorf("note %+v not marked recovered or without audio", n)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	wav, err := audio.NewWAVReader(f, st.Size())
+	if err != nil {
+		return fmt.Errorf("recovered WAV does not parse: %v", err)
+	}
+	if d := wav.Duration(); d < elapsed-2*time.Second || d > elapsed+200*time.Millisecond {
+		return fmt.Errorf("recovered %v of a recording killed after %v", d, elapsed)
+	}
+	if wav.Duration() != n.Duration {
+		return fmt.Errorf("note says %v, audio holds %v", n.Duration, wav.Duration())
+	}
+	return nil
+}
+
+// TestNoMicrophone: with no sound server there is no input; record says
+// what to check, exits 1 and leaves nothing in the vault.
+func TestNoMicrophone(t *testing.T) {
+	vault := t.TempDir()
+	env := append(os.Environ(), "XDG_RUNTIME_DIR="+t.TempDir(), "PULSE_SERVER=unix:/nonexistent")
+	cmd := voicenotes(env, "record", "--vault", vault, "--duration", "1s")
+	out, err := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 1 {
+		t.Fatalf("exit %d (%v), want 1:\n%s", code, err, out)
+	}
+	if !strings.Contains(string(out), "microphone") || !strings.Contains(string(out), "check") {
+		t.Errorf("message does not say what to check:\n%s", out)
+	}
+	entries, _ := os.ReadDir(filepath.Join(vault, "recordings"))
+	if len(entries) != 0 {
+		t.Errorf("a failed record left %d files", len(entries))
+	}
+}
+
+// TestDevicesAndPlay lists the virtual devices and plays a recording back.
+func TestDevicesAndPlay(t *testing.T) {
+	pulse := pulsetest.Start(t)
+	out, err := voicenotes(pulse.Env(), "devices", "--vault", t.TempDir()).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "inputs:") || !strings.Contains(string(out), "* default") {
+		t.Fatalf("devices: %v\n%s", err, out)
+	}
+	vault := t.TempDir()
+	v, err := persistence.Open(vault, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := v.NewNote()
+	tone := make([]int16, 16000) // 1 s at 16 kHz
+	for i := range tone {
+		tone[i] = int16(8000 * (i % 40) / 40)
+	}
+	if err := audio.WritePCM16(filepath.Join(v.RecordingsPath(), n.ID+".wav"), 16000, 1, tone); err != nil {
+		t.Fatal(err)
+	}
+	n.Audio = n.ID + ".wav"
+	if err := v.Save(n); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	start := time.Now()
+	out, err = voicenotes(pulse.Env(), "play", n.ID, "--vault", vault).CombinedOutput()
+	if err != nil {
+		t.Fatalf("play: %v\n%s", err, out)
+	}
+	if took := time.Since(start); took < 900*time.Millisecond {
+		t.Errorf("playing 1 s of audio took %v", took)
+	}
+}
