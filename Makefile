@@ -47,8 +47,12 @@ lint: setup
 	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GOBIN)/staticcheck ./...
 
+# Speed and memory, as ratios against a floor or peer measured in the same
+# run, with the targets beside them. The capture benchmark pushes an hour of
+# audio through the recorder at 60x real time (about a minute).
 bench: setup
-	@set -o pipefail; $(GO) test -run '^$$' -bench . -benchtime 100x ./persistence | tee /dev/stderr | $(GO) run ./internal/benchtable
+	@set -o pipefail; { $(GO) test -run '^$$' -bench . -benchtime 100x ./persistence && \
+	  $(GO) test -run '^$$' -bench . -benchtime 1x ./audio; } | tee /dev/stderr | $(GO) run ./internal/benchtable
 
 clean:
 	rm -f $(BINARY)

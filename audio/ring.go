@@ -22,7 +22,14 @@ func NewRing(size, frame int) *Ring {
 	for n < size {
 		n <<= 1
 	}
-	return &Ring{buf: make([]int16, n), mask: uint64(n - 1), frame: uint64(max(frame, 1))}
+	r := &Ring{buf: make([]int16, n), mask: uint64(n - 1), frame: uint64(max(frame, 1))}
+	// Touch every page now, so the memory is resident from the start and
+	// the first lap of a long recording does not grow the process.
+	for i := 0; i < n; i += 2048 {
+		r.buf[i] = 1
+		r.buf[i] = 0
+	}
+	return r
 }
 
 // Cap is how many samples the ring holds.

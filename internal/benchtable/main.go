@@ -25,6 +25,9 @@ var targets = []target{
 	{"BenchmarkSave10KB", "x-renameio", 1.0, "no slower than renameio + dir fsync"},
 	{"BenchmarkOpenVault10k", "x-raw", 3, "vault open within 3x of reading the bytes raw"},
 	{"BenchmarkCleanup10k", "cleanup-ms/op", 100, "startup cleanup under 100 ms"},
+	{"BenchmarkCaptureHour", "cpu-%core-per-audio-s", 1, "capture under 1% of a core"},
+	{"BenchmarkCaptureHour", "rss-growth-MB", 2, "memory flat over an hour of audio"},
+	{"BenchmarkCaptureHour", "frames-dropped", 0, "no audio lost"},
 }
 
 func main() {
