@@ -6,6 +6,10 @@ GO ?= go
 GOBIN := $(shell $(GO) env GOPATH)/bin
 BINARY := voicenotes
 FUZZTIME ?= 10s
+# The in-process PocketSphinx engine is built when pkg-config finds it.
+TAGS := $(shell pkg-config --exists pocketsphinx 2>/dev/null && echo pocketsphinx)
+LDFLAGS := -X github.com/voicenotes/voicenotes/transcribe.modelDir=$(shell pkg-config --variable=modeldir pocketsphinx 2>/dev/null)
+GOFLAGS_ALL := -tags '$(TAGS)' -ldflags '$(LDFLAGS)'
 
 .PHONY: all setup build run test unit fuzz crosscheck lint bench clean
 
@@ -15,7 +19,7 @@ setup:
 	@scripts/setup.sh
 
 build: setup
-	$(GO) build -o $(BINARY) .
+	$(GO) build $(GOFLAGS_ALL) -o $(BINARY) .
 
 run: build
 	./$(BINARY)
@@ -30,7 +34,7 @@ test: setup lint unit fuzz crosscheck
 RACE := -race -gcflags=github.com/gordonklaus/portaudio=-d=checkptr=0
 
 unit:
-	$(GO) test $(RACE) -count=1 ./...
+	$(GO) test $(GOFLAGS_ALL) $(RACE) -count=1 ./...
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRoundTrip$$' -fuzztime $(FUZZTIME) ./persistence
@@ -44,16 +48,18 @@ crosscheck:
 	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build ./persistence/... ./audio
 
 lint: setup
-	$(GO) vet ./...
+	$(GO) vet -tags '$(TAGS)' ./...
+	$(GO) vet ./transcribe/...
 	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
-	$(GOBIN)/staticcheck ./...
+	$(GOBIN)/staticcheck -tags '$(TAGS)' ./...
 
 # Speed and memory, as ratios against a floor or peer measured in the same
 # run, with the targets beside them. The capture benchmark pushes an hour of
 # audio through the recorder at 60x real time (about a minute).
 bench: setup
 	@set -o pipefail; { $(GO) test -run '^$$' -bench . -benchtime 100x ./persistence && \
-	  $(GO) test -run '^$$' -bench . -benchtime 1x ./audio; } | tee /dev/stderr | $(GO) run ./internal/benchtable
+	  $(GO) test -run '^$$' -bench . -benchtime 1x ./audio && \
+	  $(GO) test $(GOFLAGS_ALL) -run '^$$' -bench . -benchtime 1x ./transcribe; } | tee /dev/stderr | $(GO) run ./internal/benchtable
 
 clean:
 	rm -f $(BINARY)

@@ -1,0 +1,154 @@
+//go:build pocketsphinx
+
+package transcribe
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+const librivox = "/usr/share/pocketsphinx/test/data/librivox"
+
+// clip is one LibriVox recording with its reference transcript.
+type clip struct{ path, ref string }
+
+func librivoxClips(t testing.TB) []clip {
+	t.Helper()
+	f, err := os.Open(filepath.Join(librivox, "transcription"))
+	if err != nil {
+		t.Skipf("the LibriVox test clips are missing (%v); make setup installs pocketsphinx-testdata", err)
+	}
+	defer f.Close()
+	line := regexp.MustCompile(`^<s> (.*) </s> \((.*)\)$`)
+	var clips []clip
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if m := line.FindStringSubmatch(strings.TrimSpace(sc.Text())); m != nil {
+			clips = append(clips, clip{filepath.Join(librivox, m[2]+".wav"), m[1]})
+		}
+	}
+	if len(clips) != 5 {
+		t.Fatalf("found %d clips in the transcription file, want 5", len(clips))
+	}
+	return clips
+}
+
+func newPocketSphinx(t testing.TB) Engine {
+	t.Helper()
+	e, err := New(PocketSphinxName, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// upstream runs pocketsphinx_continuous on a file, as a user would.
+func upstream(t testing.TB, path string) string {
+	t.Helper()
+	out, err := exec.Command("pocketsphinx_continuous", "-infile", path, "-logfn", "/dev/null").Output()
+	if err != nil {
+		t.Fatalf("pocketsphinx_continuous %s: %v", path, err)
+	}
+	return strings.Join(strings.Fields(string(out)), " ")
+}
+
+// corpusWER is total edits over total reference words.
+func corpusWER(refs, hyps []string) float64 {
+	edits, words := 0, 0
+	for i := range refs {
+		r := Words(refs[i])
+		edits += EditDistance(r, Words(hyps[i]))
+		words += len(r)
+	}
+	return float64(edits) / float64(words)
+}
+
+// TestAccuracyMatchesUpstream: the in-process engine is no worse than the
+// pocketsphinx_continuous command on the same files, within one point.
+func TestAccuracyMatchesUpstream(t *testing.T) {
+	if _, err := exec.LookPath("pocketsphinx_continuous"); err != nil {
+		t.Skip("pocketsphinx_continuous is not installed (make setup installs the pocketsphinx package)")
+	}
+	e := newPocketSphinx(t)
+	var refs, ours, theirs []string
+	for _, c := range librivoxClips(t) {
+		var last float64
+		res, err := e.Transcribe(context.Background(), c.path, Options{}, func(f float64) {
+			if f < last {
+				t.Errorf("progress went back from %v to %v", last, f)
+			}
+			last = f
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last != 1 {
+			t.Errorf("progress ended at %v", last)
+		}
+		refs, ours, theirs = append(refs, c.ref), append(ours, res.Text), append(theirs, upstream(t, c.path))
+		t.Logf("%s\n  ref:  %s\n  ours: %s\n  cmd:  %s", filepath.Base(c.path), c.ref, res.Text, theirs[len(theirs)-1])
+	}
+	werOurs, werTheirs := corpusWER(refs, ours), corpusWER(refs, theirs)
+	t.Logf("WER in process %.1f%%, pocketsphinx_continuous %.1f%%", 100*werOurs, 100*werTheirs)
+	if werOurs > werTheirs+0.01 {
+		t.Errorf("in-process WER %.1f%% is worse than the command's %.1f%% by more than a point", 100*werOurs, 100*werTheirs)
+	}
+	if werOurs > 0.6 {
+		t.Errorf("WER %.1f%%: the engine is not recognising speech", 100*werOurs)
+	}
+}
+
+func TestTranscribeCancel(t *testing.T) {
+	e := newPocketSphinx(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := e.Transcribe(ctx, librivoxClips(t)[0].path, Options{}, nil); err != context.Canceled {
+		t.Errorf("cancelled transcription returned %v", err)
+	}
+	if _, err := e.Transcribe(context.Background(), librivoxClips(t)[0].path, Options{Language: "fr"}, nil); err == nil || !strings.Contains(err.Error(), "English") {
+		t.Errorf("French: %v", err)
+	}
+	if _, err := e.Transcribe(context.Background(), "/etc/passwd", Options{}, nil); err == nil || !strings.Contains(err.Error(), "WAV") {
+		t.Errorf("not a WAV: %v", err)
+	}
+}
+
+// TestStreamGivesPartialsAndFinal feeds a clip as a recorder would, 100 ms
+// at a time: partial text appears before the end and the final text equals
+// the file transcription.
+func TestStreamGivesPartialsAndFinal(t *testing.T) {
+	e := newPocketSphinx(t).(Streamer)
+	c := librivoxClips(t)[0]
+	s, err := e.Stream(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var samples []int16
+	decodeFile(context.Background(), c.path, func(b []int16) error { samples = append(samples, b...); return nil }, nil)
+	partials := 0
+	for i := 0; i < len(samples); i += 1600 {
+		if err := s.Write(samples[i:min(i+1600, len(samples))]); err != nil {
+			t.Fatal(err)
+		}
+		if i < len(samples)/2 && s.Text() != "" {
+			partials++
+		}
+	}
+	res, err := s.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if partials == 0 {
+		t.Error("no partial text during the first half of the clip")
+	}
+	if w := WER(c.ref, res.Text); w > 0.6 {
+		t.Errorf("streamed transcript %q has WER %.0f%%", res.Text, 100*w)
+	}
+}
