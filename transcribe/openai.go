@@ -1,0 +1,390 @@
+package transcribe
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/voicenotes/voicenotes/audio"
+)
+
+// OpenAIName is the engine for any OpenAI-compatible transcription API:
+// OpenAI, Groq, whisper.cpp's server, Speaches, LocalAI.
+const OpenAIName = "openai"
+
+// MaxUpload is the API's upload limit; longer audio is sent in chunks.
+const MaxUpload = 25 << 20
+
+func init() {
+	Register(OpenAIName, Factory{
+		Order: 1,
+		Info: func() Info {
+			return Info{Name: OpenAIName, Description: "any OpenAI-compatible endpoint (OpenAI, Groq, whisper.cpp server, Speaches, LocalAI); needs its base URL, model and, for hosted services, an API key"}
+		},
+		New: func(c Config) (Engine, error) { return NewOpenAI(c) },
+	})
+}
+
+// OpenAI is a client of POST {base}/audio/transcriptions.
+type OpenAI struct {
+	base   *url.URL
+	model  string
+	key    string
+	client *http.Client
+
+	// Tunables, exported for tests and settings.
+	ChunkBytes     int           // upload size limit (default MaxUpload)
+	RequestTimeout time.Duration // per request, on top of 2x the chunk's audio length
+	MaxAttempts    int           // for 429 and 5xx
+	MaxBackoff     time.Duration
+	sleep          func(context.Context, time.Duration) error
+}
+
+// NewOpenAI checks the configuration: plain http is refused except to this
+// machine, because voice is private.
+func NewOpenAI(c Config) (*OpenAI, error) {
+	if c.BaseURL == "" {
+		return nil, errors.New("the OpenAI-compatible engine needs a base URL, such as https://api.openai.com/v1 or http://127.0.0.1:8080/v1")
+	}
+	u, err := url.Parse(strings.TrimRight(c.BaseURL, "/"))
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("base URL %q is not an http(s) URL such as https://api.openai.com/v1", c.BaseURL)
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("base URL %q sends your voice unencrypted; use https, or http only to this computer (localhost)", c.BaseURL)
+	}
+	if c.Model == "" {
+		return nil, errors.New("the OpenAI-compatible engine needs a model name, such as whisper-1, gpt-4o-transcribe or whisper-large-v3")
+	}
+	return &OpenAI{
+		base: u, model: c.Model, key: c.APIKey,
+		client:         &http.Client{},
+		ChunkBytes:     MaxUpload,
+		RequestTimeout: 60 * time.Second,
+		MaxAttempts:    5,
+		MaxBackoff:     30 * time.Second,
+		sleep:          sleepCtx,
+	}, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (*OpenAI) Name() string { return OpenAIName }
+
+// APIError is an answer the server gave that no retry will change.
+type APIError struct {
+	Status  int
+	Message string // the server's own words
+	Advice  string
+}
+
+func (e *APIError) Error() string {
+	msg := fmt.Sprintf("transcription server answered %d", e.Status)
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	if e.Advice != "" {
+		msg += " (" + e.Advice + ")"
+	}
+	return msg
+}
+
+// Transcribe uploads the audio, in chunks split at quiet moments when it
+// is larger than the upload limit, and joins the text.
+func (o *OpenAI) Transcribe(ctx context.Context, path string, opt Options, progress func(float64)) (*Result, error) {
+	chunks, err := o.chunks(path)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	var texts []string
+	offset := 0.0
+	for i, c := range chunks {
+		r, err := o.transcribeChunk(ctx, c, opt)
+		if err != nil {
+			if len(chunks) > 1 {
+				err = fmt.Errorf("part %d of %d: %w", i+1, len(chunks), err)
+			}
+			return nil, err
+		}
+		if t := strings.TrimSpace(r.Text); t != "" {
+			texts = append(texts, t)
+		}
+		for _, s := range r.Segments {
+			res.Segments = append(res.Segments, Segment{Start: s.Start + offset, End: s.End + offset, Text: s.Text})
+		}
+		if res.Language == "" {
+			res.Language = r.Language
+		}
+		offset += c.seconds
+		if progress != nil {
+			progress(float64(i+1) / float64(len(chunks)))
+		}
+	}
+	res.Text = strings.Join(texts, " ")
+	return res, nil
+}
+
+type chunk struct {
+	wav     []byte
+	name    string // file name sent, whose extension tells the format
+	seconds float64
+}
+
+// chunks returns the upload(s) for a file: the file itself when it fits,
+// else 16 kHz mono WAV pieces cut at the quietest 100 ms near each limit.
+func (o *OpenAI) chunks(path string) ([]chunk, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	r, err := audio.NewWAVReader(bytes.NewReader(data), int64(len(data)))
+	if len(data) <= o.ChunkBytes {
+		secs := 0.0
+		if err == nil {
+			secs = r.Duration().Seconds()
+		}
+		return []chunk{{data, "audio" + strings.ToLower(filepath.Ext(path)), secs}}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s is larger than the %d MB upload limit and is not a WAV that can be split: %w", path, o.ChunkBytes>>20, err)
+	}
+	f := r.Format()
+	all, _ := r.Read(nil, int(r.Frames()))
+	mono := audio.Downmix(all, f.Channels, nil)
+	if f.SampleRate != audio.StoreRate {
+		rs := audio.NewResampler(f.SampleRate, audio.StoreRate)
+		mono = rs.Flush(rs.Process(mono, nil))
+	}
+	pcm := make([]int16, len(mono))
+	for i, v := range mono {
+		pcm[i] = audio.Clip(v)
+	}
+	limit := (o.ChunkBytes - 44) / 2 // samples per chunk
+	var out []chunk
+	for start := 0; start < len(pcm); {
+		end := len(pcm)
+		if end-start > limit {
+			end = start + quietestCut(pcm[start:start+limit])
+		}
+		b, err := pcm16WAV(pcm[start:end])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, chunk{b, "audio.wav", float64(end-start) / audio.StoreRate})
+		start = end
+	}
+	return out, nil
+}
+
+// quietestCut picks where to end a chunk of s: the middle of the quietest
+// 100 ms window in its last fifth, so words are not cut in half.
+func quietestCut(s []int16) int {
+	const win = audio.StoreRate / 10
+	from := len(s) * 4 / 5
+	best, bestAt := math.Inf(1), len(s)
+	for at := from; at+win <= len(s); at += win / 2 {
+		var e float64
+		for _, v := range s[at : at+win] {
+			e += float64(v) * float64(v)
+		}
+		if e < best {
+			best, bestAt = e, at+win/2
+		}
+	}
+	return bestAt
+}
+
+func pcm16WAV(s []int16) ([]byte, error) {
+	tmp, err := os.CreateTemp("", "voicenotes-chunk-*.wav")
+	if err != nil {
+		return nil, err
+	}
+	name := tmp.Name()
+	tmp.Close()
+	defer os.Remove(name)
+	if err := audio.WritePCM16(name, audio.StoreRate, 1, s); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(name)
+}
+
+// verboseJSON is the response with response_format=verbose_json (json has
+// only text).
+type verboseJSON struct {
+	Text     string  `json:"text"`
+	Language string  `json:"language"`
+	Duration float64 `json:"duration"`
+	Segments []struct {
+		Start float64 `json:"start"`
+		End   float64 `json:"end"`
+		Text  string  `json:"text"`
+	} `json:"segments"`
+}
+
+func (o *OpenAI) transcribeChunk(ctx context.Context, c chunk, opt Options) (*Result, error) {
+	format := "verbose_json"
+	if strings.HasPrefix(o.model, "gpt-4o") { // these accept only json or text
+		format = "json"
+	}
+	body, ctype, err := o.form(c, opt, format)
+	if err != nil {
+		return nil, err
+	}
+	timeout := o.RequestTimeout + time.Duration(2*c.seconds*float64(time.Second))
+	for attempt := 1; ; attempt++ {
+		res, retryAfter, err := o.post(ctx, body, ctype, timeout)
+		if err == nil {
+			return res, nil
+		}
+		var apiErr *APIError
+		retryable := retryAfter >= 0
+		if errors.As(err, &apiErr) && !retryable || ctx.Err() != nil || attempt >= o.MaxAttempts {
+			return nil, err
+		}
+		wait := retryAfter
+		if wait == 0 {
+			wait = min(o.MaxBackoff, time.Second<<(attempt-1))
+		}
+		if err := o.sleep(ctx, min(wait, o.MaxBackoff)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (o *OpenAI) form(c chunk, opt Options, format string) ([]byte, string, error) {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	fw, err := w.CreateFormFile("file", c.name)
+	if err != nil {
+		return nil, "", err
+	}
+	fw.Write(c.wav)
+	w.WriteField("model", o.model)
+	w.WriteField("response_format", format)
+	if opt.Language != "" {
+		w.WriteField("language", opt.Language)
+	}
+	if err := w.Close(); err != nil {
+		return nil, "", err
+	}
+	return b.Bytes(), w.FormDataContentType(), nil
+}
+
+// post sends one request. retryAfter is -1 when a retry cannot help, 0 for
+// "retry with backoff", or the server's Retry-After.
+func (o *OpenAI) post(ctx context.Context, body []byte, ctype string, timeout time.Duration) (*Result, time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.base.String()+"/audio/transcriptions", bytes.NewReader(body))
+	if err != nil {
+		return nil, -1, err
+	}
+	req.Header.Set("Content-Type", ctype)
+	if o.key != "" {
+		req.Header.Set("Authorization", "Bearer "+o.key)
+	}
+	resp, err := o.client.Do(req)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+			// A slow server is not retried: it may still be working (and
+			// billing) on the request.
+			return nil, -1, fmt.Errorf("the transcription server did not answer within %v: %w", timeout.Round(time.Second), err)
+		}
+		return nil, 0, fmt.Errorf("reaching the transcription server at %s: %w", o.base.Host, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading the transcription server's answer: %w", err)
+	}
+	if resp.StatusCode == http.StatusOK {
+		var v verboseJSON
+		if err := json.Unmarshal(data, &v); err != nil {
+			return nil, -1, fmt.Errorf("the transcription server's answer is not the expected JSON: %w", err)
+		}
+		res := &Result{Text: v.Text, Language: v.Language}
+		for _, s := range v.Segments {
+			res.Segments = append(res.Segments, Segment{Start: s.Start, End: s.End, Text: strings.TrimSpace(s.Text)})
+		}
+		return res, 0, nil
+	}
+	apiErr := &APIError{Status: resp.StatusCode, Message: errorMessage(data)}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		apiErr.Advice = "the service is busy; retried"
+		return nil, retryAfter(resp.Header.Get("Retry-After")), apiErr
+	case resp.StatusCode == http.StatusUnauthorized:
+		apiErr.Advice = "the API key was refused: check it in Settings"
+	case resp.StatusCode == http.StatusForbidden:
+		apiErr.Advice = "this key may not use this model or service"
+	case resp.StatusCode == http.StatusRequestEntityTooLarge:
+		apiErr.Advice = "the audio is too large for this server: lower the chunk size in Settings"
+	case resp.StatusCode == http.StatusNotFound:
+		apiErr.Advice = "check the base URL and the model name"
+	case resp.StatusCode == http.StatusBadRequest:
+		apiErr.Advice = "the server rejected the request: check the model name and language"
+	}
+	return nil, -1, apiErr
+}
+
+// errorMessage digs the message out of an OpenAI-style error body.
+func errorMessage(data []byte) string {
+	var e struct {
+		Error struct {
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(data, &e) == nil && e.Error.Message != "" {
+		return e.Error.Message
+	}
+	s := strings.TrimSpace(string(data))
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// retryAfter parses a Retry-After header: seconds or an HTTP date.
+func retryAfter(h string) time.Duration {
+	if h == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		return max(0, time.Until(t))
+	}
+	return 0
+}

@@ -1,0 +1,281 @@
+package transcribe
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/voicenotes/voicenotes/audio"
+)
+
+// fakeAPI answers POST /v1/audio/transcriptions as OpenAI documents it,
+// checking what the real API requires. script gives the status of each
+// request in turn (200 once it runs out).
+type fakeAPI struct {
+	t      *testing.T
+	key    string
+	script []int
+	delay  time.Duration
+
+	mu      sync.Mutex
+	uploads [][]byte
+	fields  []map[string]string
+	times   []time.Time
+}
+
+func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	n := len(f.times)
+	f.times = append(f.times, time.Now())
+	status := 200
+	if n < len(f.script) {
+		status = f.script[n]
+	}
+	f.mu.Unlock()
+	apiError := func(code int, msg, typ string) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": msg, "type": typ, "param": nil, "code": nil}})
+	}
+	if r.Method != http.MethodPost || r.URL.Path != "/v1/audio/transcriptions" {
+		apiError(404, fmt.Sprintf("Invalid URL (%s %s)", r.Method, r.URL.Path), "invalid_request_error")
+		return
+	}
+	if r.Header.Get("Authorization") != "Bearer "+f.key {
+		apiError(401, "Incorrect API key provided.", "invalid_request_error")
+		return
+	}
+	if err := r.ParseMultipartForm(64 << 20); err != nil {
+		apiError(400, "Could not parse multipart form", "invalid_request_error")
+		return
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil || r.FormValue("model") == "" {
+		apiError(400, "you must provide a model parameter and a file", "invalid_request_error")
+		return
+	}
+	data, _ := io.ReadAll(file)
+	fields := map[string]string{"model": r.FormValue("model"), "language": r.FormValue("language"), "response_format": r.FormValue("response_format"), "filename": hdr.Filename}
+	f.mu.Lock()
+	f.uploads = append(f.uploads, data)
+	f.fields = append(f.fields, fields)
+	f.mu.Unlock()
+	if f.delay > 0 {
+		select {
+		case <-time.After(f.delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	switch status {
+	case 429:
+		w.Header().Set("Retry-After", "1")
+		apiError(429, "Rate limit reached for requests", "requests")
+		return
+	case 200:
+	default:
+		apiError(status, "error "+fmt.Sprint(status), "invalid_request_error")
+		return
+	}
+	secs := float64(len(data)-44) / 32000
+	text := fmt.Sprintf("part %d of %.1f seconds.", n, secs)
+	w.Header().Set("Content-Type", "application/json")
+	if fields["response_format"] == "verbose_json" {
+		json.NewEncoder(w).Encode(map[string]any{"task": "transcribe", "language": "english", "duration": secs, "text": text,
+			"segments": []map[string]any{{"id": 0, "start": 0.0, "end": secs, "text": " " + text}}})
+		return
+	}
+	json.NewEncoder(w).Encode(map[string]any{"text": text})
+}
+
+// speechWAV writes secs seconds of 16 kHz "speech" (tone bursts) with a
+// silent gap at every gapEvery seconds, and returns its path.
+func speechWAV(t *testing.T, secs, gapEvery float64) string {
+	t.Helper()
+	n := int(secs * 16000)
+	s := make([]int16, n)
+	for i := range s {
+		at := float64(i) / 16000
+		if math.Mod(at, gapEvery) < gapEvery-0.3 { // 300 ms pause before each mark
+			s[i] = int16(8000 * math.Sin(2*math.Pi*300*at))
+		}
+	}
+	path := filepath.Join(t.TempDir(), "speech.wav")
+	if err := audio.WritePCM16(path, 16000, 1, s); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func newFake(t *testing.T, f *fakeAPI) (*OpenAI, *httptest.Server) {
+	t.Helper()
+	f.t = t
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	o, err := NewOpenAI(Config{BaseURL: srv.URL + "/v1", Model: "whisper-1", APIKey: f.key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.MaxBackoff = 2 * time.Second
+	return o, srv
+}
+
+func TestOpenAIRequestAndAnswer(t *testing.T) {
+	f := &fakeAPI{key: "sk-test"}
+	o, _ := newFake(t, f)
+	path := speechWAV(t, 3, 10)
+	var prog []float64
+	res, err := o.Transcribe(context.Background(), path, Options{Language: "en"}, func(p float64) { prog = append(prog, p) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Text != "part 0 of 3.0 seconds." || len(res.Segments) != 1 || res.Segments[0].End != 3 || res.Language != "english" {
+		t.Errorf("result %+v", res)
+	}
+	want, _ := os.ReadFile(path)
+	if len(f.uploads) != 1 || !bytes.Equal(f.uploads[0], want) {
+		t.Error("the uploaded file is not the recording's bytes")
+	}
+	if got := f.fields[0]; got["model"] != "whisper-1" || got["language"] != "en" || got["response_format"] != "verbose_json" || got["filename"] != "audio.wav" {
+		t.Errorf("form fields %v", got)
+	}
+	if len(prog) == 0 || prog[len(prog)-1] != 1 {
+		t.Errorf("progress %v", prog)
+	}
+}
+
+func TestOpenAIRetriesRateLimit(t *testing.T) {
+	f := &fakeAPI{key: "k", script: []int{429, 503}}
+	o, _ := newFake(t, f)
+	res, err := o.Transcribe(context.Background(), speechWAV(t, 1, 10), Options{}, nil)
+	if err != nil || !strings.HasPrefix(res.Text, "part 2") {
+		t.Fatalf("after 429 and 503: %v %v", res, err)
+	}
+	if gap := f.times[1].Sub(f.times[0]); gap < 900*time.Millisecond {
+		t.Errorf("retried after %v; the server said Retry-After: 1", gap)
+	}
+}
+
+func TestOpenAIErrorsAreClearAndNotRetried(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		key    string
+		want   string
+	}{
+		{401, "wrong", "API key was refused"},
+		{403, "k", "may not use this model"},
+		{413, "k", "too large"},
+		{400, "k", "rejected the request"},
+	} {
+		f := &fakeAPI{key: "k", script: []int{tc.status}}
+		o, _ := newFake(t, f)
+		o.key = tc.key
+		_, err := o.Transcribe(context.Background(), speechWAV(t, 1, 10), Options{}, nil)
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) || apiErr.Status != tc.status || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%d: %v, want an APIError saying %q", tc.status, err, tc.want)
+		}
+		if len(f.times) != 1 {
+			t.Errorf("%d: %d requests; a %d must not be retried", tc.status, len(f.times), tc.status)
+		}
+	}
+}
+
+func TestOpenAITimeoutAndCancel(t *testing.T) {
+	f := &fakeAPI{key: "k", delay: 5 * time.Second}
+	o, _ := newFake(t, f)
+	o.RequestTimeout = 300 * time.Millisecond
+	start := time.Now()
+	_, err := o.Transcribe(context.Background(), speechWAV(t, 0.1, 10), Options{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "did not answer within") || time.Since(start) > 3*time.Second {
+		t.Errorf("slow server: %v after %v", err, time.Since(start))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	o.RequestTimeout = time.Minute
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start = time.Now()
+	if _, err := o.Transcribe(ctx, speechWAV(t, 0.1, 10), Options{}, nil); !errors.Is(err, context.Canceled) || time.Since(start) > 3*time.Second {
+		t.Errorf("cancelled: %v after %v", err, time.Since(start))
+	}
+}
+
+// TestOpenAIChunksLongAudio: audio over the upload limit goes up in pieces
+// cut in pauses, each a valid WAV under the limit, and the text is joined.
+func TestOpenAIChunksLongAudio(t *testing.T) {
+	f := &fakeAPI{key: "k"}
+	o, _ := newFake(t, f)
+	o.ChunkBytes = 10 * 32000 // 10 s per request
+	path := speechWAV(t, 35, 2.5)
+	var prog []float64
+	res, err := o.Transcribe(context.Background(), path, Options{}, func(p float64) { prog = append(prog, p) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Cuts fall in the pauses (every 2.5 s), so pieces run a little under 10 s.
+	n := len(f.uploads)
+	if n != 4 {
+		t.Fatalf("%d uploads for 35 s of at most 10 s each, cut in pauses, want 4", n)
+	}
+	total := 0
+	for i, u := range f.uploads {
+		r, err := audio.NewWAVReader(bytes.NewReader(u), int64(len(u)))
+		if err != nil || len(u) > o.ChunkBytes {
+			t.Fatalf("upload %d: %d bytes, %v", i, len(u), err)
+		}
+		total += int(r.Frames())
+		if i < len(f.uploads)-1 {
+			// The cut falls in a pause: the last 50 ms are silent.
+			s, _ := r.Read(nil, int(r.Frames()))
+			for _, v := range s[len(s)-800:] {
+				if v != 0 {
+					t.Fatalf("upload %d ends in sound, not in a pause", i)
+				}
+			}
+		}
+	}
+	if total != 35*16000 {
+		t.Errorf("uploads hold %d samples, want %d", total, 35*16000)
+	}
+	if !strings.HasPrefix(res.Text, "part 0") || strings.Count(res.Text, "part") != n || len(res.Segments) != n {
+		t.Errorf("joined result %+v", res)
+	}
+	if res.Segments[1].Start < 8 || res.Segments[n-1].End < 34.9 || res.Segments[n-1].End > 35.1 {
+		t.Errorf("segment times not offset by chunk: %+v", res.Segments)
+	}
+	if len(prog) != n || prog[n-1] != 1 {
+		t.Errorf("progress %v", prog)
+	}
+}
+
+func TestOpenAIConfig(t *testing.T) {
+	for _, tc := range []struct {
+		url, model, want string
+	}{
+		{"http://api.example.com/v1", "whisper-1", "unencrypted"},
+		{"ftp://x/v1", "whisper-1", "not an http"},
+		{"", "whisper-1", "needs a base URL"},
+		{"https://api.openai.com/v1", "", "needs a model"},
+	} {
+		if _, err := NewOpenAI(Config{BaseURL: tc.url, Model: tc.model}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q %q: %v, want %q", tc.url, tc.model, err, tc.want)
+		}
+	}
+	for _, ok := range []string{"https://api.groq.com/openai/v1", "http://127.0.0.1:8080/v1", "http://localhost:9000/v1", "http://[::1]:8000/v1"} {
+		if _, err := NewOpenAI(Config{BaseURL: ok, Model: "m"}); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+}
+
