@@ -213,7 +213,7 @@ func quietestCut(s []int16) int {
 	const win = audio.StoreRate / 10
 	from := len(s) * 4 / 5
 	best, bestAt := math.Inf(1), len(s)
-	for at := from; at+win <= len(s); at += win / 2 {
+	for at := from; at+win <= len(s); at += win / 10 {
 		var e float64
 		for _, v := range s[at : at+win] {
 			e += float64(v) * float64(v)

@@ -240,7 +240,7 @@ func TestOpenAIChunksLongAudio(t *testing.T) {
 			s, _ := r.Read(nil, int(r.Frames()))
 			for _, v := range s[len(s)-320:] {
 				if v != 0 {
-					t.Fatalf("upload %d ends in sound, not in a pause", i)
+					t.Fatalf("upload %d (%d samples, ending at %.3f s) ends in sound, not in a pause", i, r.Frames(), float64(total)/16000)
 				}
 			}
 		}
