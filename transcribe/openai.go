@@ -207,23 +207,40 @@ func (o *OpenAI) chunks(path string) ([]chunk, error) {
 	return out, nil
 }
 
-// quietestCut picks where to end a chunk of s: the middle of the quietest
-// 100 ms window in its last fifth, so words are not cut in half.
+// quietestCut picks where to end a chunk of s, so words are not cut in
+// half: in the quietest 100 ms window of its last fifth, the centre of the
+// quietest 10 ms (the one nearest the window's centre on a tie).
 func quietestCut(s []int16) int {
-	const win = audio.StoreRate / 10
-	from := len(s) * 4 / 5
-	best, bestAt := math.Inf(1), len(s)
-	for at := from; at+win <= len(s); at += win / 10 {
+	const win, sub = audio.StoreRate / 10, audio.StoreRate / 100
+	energy := func(a, b int) float64 {
 		var e float64
-		for _, v := range s[at : at+win] {
+		for _, v := range s[a:b] {
 			e += float64(v) * float64(v)
 		}
-		if e < best {
-			best, bestAt = e, at+win/2
+		return e
+	}
+	best, bestAt := math.Inf(1), -1
+	for at := len(s) * 4 / 5; at+win <= len(s); at += sub {
+		if e := energy(at, at+win); e < best {
+			best, bestAt = e, at
 		}
 	}
-	return bestAt
+	if bestAt < 0 {
+		return len(s)
+	}
+	centre := bestAt + win/2
+	cut, least := centre, math.Inf(1)
+	for at := bestAt; at+sub <= bestAt+win; at += sub / 4 {
+		mid := at + sub/2
+		e := energy(at, at+sub)
+		if e < least || e == least && abs(mid-centre) < abs(cut-centre) {
+			cut, least = mid, e
+		}
+	}
+	return cut
 }
+
+func abs(x int) int { return max(x, -x) }
 
 func pcm16WAV(s []int16) ([]byte, error) {
 	tmp, err := os.CreateTemp("", "voicenotes-chunk-*.wav")

@@ -236,9 +236,9 @@ func TestOpenAIChunksLongAudio(t *testing.T) {
 		}
 		total += int(r.Frames())
 		if i < len(f.uploads)-1 {
-			// The cut falls in a pause: the last 20 ms are silent.
+			// The cut falls in a pause: the last 5 ms are silent.
 			s, _ := r.Read(nil, int(r.Frames()))
-			for _, v := range s[len(s)-320:] {
+			for _, v := range s[len(s)-80:] {
 				if v != 0 {
 					t.Fatalf("upload %d (%d samples, ending at %.3f s) ends in sound, not in a pause", i, r.Frames(), float64(total)/16000)
 				}
