@@ -217,13 +217,13 @@ func TestOpenAIChunksLongAudio(t *testing.T) {
 	f := &fakeAPI{key: "k"}
 	o, _ := newFake(t, f)
 	o.ChunkBytes = 10 * 32000 // 10 s per request
-	path := speechWAV(t, 35, 2.5)
+	path := speechWAV(t, 35, 1.5)
 	var prog []float64
 	res, err := o.Transcribe(context.Background(), path, Options{}, func(p float64) { prog = append(prog, p) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Cuts fall in the pauses (every 2.5 s), so pieces run a little under 10 s.
+	// Cuts fall in the pauses (every 1.5 s), so pieces run a little under 10 s.
 	n := len(f.uploads)
 	if n != 4 {
 		t.Fatalf("%d uploads for 35 s of at most 10 s each, cut in pauses, want 4", n)
