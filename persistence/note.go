@@ -53,7 +53,11 @@ type Note struct {
 	Language            string
 	Tags                []string
 	Recovered           bool
-	Body                string
+	// TranscriptHash is the SHA-256 of the body as the engine wrote it: a
+	// body that no longer matches was edited by the user, and a new
+	// transcript must not replace it.
+	TranscriptHash string
+	Body           string
 
 	// Path is the file the note was read from; empty for a new note.
 	Path string
@@ -71,7 +75,7 @@ const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 var knownKeys = []string{
 	"id", "title", "subtitle", "timestamp", "createdAt", "updatedAt",
 	"transcriptionStatus", "transcriptionError", "duration", "audio",
-	"engine", "language", "tags", "recovered",
+	"engine", "language", "tags", "recovered", "transcriptHash",
 }
 
 // Keys every note carries, even when empty, for Whispering compatibility.
@@ -248,6 +252,8 @@ func (n *Note) decodeKey(key string, v *yaml.Node) error {
 		}
 	case "engine":
 		return str(&n.Engine)
+	case "transcriptHash":
+		return str(&n.TranscriptHash)
 	case "language":
 		return str(&n.Language)
 	case "tags":
@@ -385,6 +391,8 @@ func (n *Note) keyValue(key string, o *Note) (v *yaml.Node, changed, empty bool)
 		return str(n.Audio, o.Audio)
 	case "engine":
 		return str(n.Engine, o.Engine)
+	case "transcriptHash":
+		return str(n.TranscriptHash, o.TranscriptHash)
 	case "language":
 		return str(n.Language, o.Language)
 	case "tags":

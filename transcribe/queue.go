@@ -1,0 +1,233 @@
+package transcribe
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+// Update reports a job's state to the UI or the terminal.
+type Update struct {
+	ID       string
+	Status   persistence.Status
+	Progress float64 // 0 to 1 while TRANSCRIBING
+	Err      error   // why it FAILED
+	Note     *persistence.Note
+}
+
+// Queue transcribes notes one at a time, off the caller's goroutine. Every
+// state change (UNPROCESSED → TRANSCRIBING → DONE or FAILED) is saved with
+// the atomic writer, so a note left TRANSCRIBING by a crash is found and
+// queued again at the next start. Audio is never deleted because a
+// transcription failed.
+type Queue struct {
+	vault    *persistence.Vault
+	engine   func() (Engine, Options, error)
+	onUpdate func(Update)
+
+	mu      sync.Mutex
+	pending []string
+	queued  map[string]bool
+	wake    chan struct{}
+	idle    *sync.Cond
+	running bool
+}
+
+// NewQueue makes a queue; engine is asked for the engine and options at
+// each job, so settings changes apply to the next one. onUpdate (may be nil)
+// is called from the queue's goroutine, at most about ten times a second
+// per job for progress.
+func NewQueue(v *persistence.Vault, engine func() (Engine, Options, error), onUpdate func(Update)) *Queue {
+	q := &Queue{vault: v, engine: engine, onUpdate: onUpdate, queued: map[string]bool{}, wake: make(chan struct{}, 1)}
+	q.idle = sync.NewCond(&q.mu)
+	if q.onUpdate == nil {
+		q.onUpdate = func(Update) {}
+	}
+	return q
+}
+
+// Enqueue adds notes to the queue (once each).
+func (q *Queue) Enqueue(ids ...string) {
+	q.mu.Lock()
+	for _, id := range ids {
+		if !q.queued[id] {
+			q.queued[id] = true
+			q.pending = append(q.pending, id)
+		}
+	}
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// EnqueuePending queues every note with audio that is UNPROCESSED, or was
+// left TRANSCRIBING when the app died, and returns their ids.
+func (q *Queue) EnqueuePending() ([]string, error) {
+	notes, _, err := q.vault.List()
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for i := len(notes) - 1; i >= 0; i-- { // oldest first
+		n := notes[i]
+		if n.TranscriptionStatus != persistence.StatusUnprocessed && n.TranscriptionStatus != persistence.StatusTranscribing {
+			continue
+		}
+		if _, ok := q.vault.AudioPath(n); ok {
+			ids = append(ids, n.ID)
+		}
+	}
+	q.Enqueue(ids...)
+	return ids, nil
+}
+
+// Run works through the queue until ctx ends.
+func (q *Queue) Run(ctx context.Context) {
+	for {
+		q.mu.Lock()
+		if len(q.pending) == 0 {
+			q.running = false
+			q.idle.Broadcast()
+			q.mu.Unlock()
+			select {
+			case <-ctx.Done():
+				return
+			case <-q.wake:
+				continue
+			}
+		}
+		id := q.pending[0]
+		q.pending = q.pending[1:]
+		q.running = true
+		q.mu.Unlock()
+		q.process(ctx, id)
+		q.mu.Lock()
+		delete(q.queued, id)
+		q.mu.Unlock()
+		if ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// Wait blocks until the queue is empty and no job runs.
+func (q *Queue) Wait() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.pending) > 0 || q.running {
+		q.idle.Wait()
+	}
+}
+
+// Drain runs the queue on the calling goroutine until it is empty.
+func (q *Queue) Drain(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { q.Run(ctx); close(done) }()
+	q.Wait()
+	cancel()
+	<-done
+}
+
+// Hash is how TranscriptHash is computed.
+func Hash(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:])
+}
+
+// process runs one job. Each save re-reads the note first, so edits made
+// meanwhile (title, tags) are kept.
+func (q *Queue) process(ctx context.Context, id string) {
+	update := func(f func(n *persistence.Note)) (*persistence.Note, error) {
+		n, err := q.vault.Note(id)
+		if err != nil {
+			return nil, err
+		}
+		f(n)
+		return n, q.vault.Save(n)
+	}
+	fail := func(err error) {
+		n, serr := update(func(n *persistence.Note) {
+			n.TranscriptionStatus = persistence.StatusFailed
+			n.TranscriptionError = err.Error()
+		})
+		if serr != nil {
+			err = errors.Join(err, serr)
+		}
+		q.onUpdate(Update{ID: id, Status: persistence.StatusFailed, Err: err, Note: n})
+	}
+	n, err := q.vault.Note(id)
+	if err != nil {
+		q.onUpdate(Update{ID: id, Status: persistence.StatusFailed, Err: err})
+		return
+	}
+	path, ok := q.vault.AudioPath(n)
+	if !ok {
+		fail(fmt.Errorf("the audio file of note %s is missing from %s", id, q.vault.RecordingsPath()))
+		return
+	}
+	engine, opts, err := q.engine()
+	if err != nil {
+		fail(err)
+		return
+	}
+	n, err = update(func(n *persistence.Note) { n.TranscriptionStatus = persistence.StatusTranscribing; n.TranscriptionError = "" })
+	if err != nil {
+		q.onUpdate(Update{ID: id, Status: persistence.StatusFailed, Err: err})
+		return
+	}
+	q.onUpdate(Update{ID: id, Status: persistence.StatusTranscribing, Note: n})
+	var last time.Time
+	res, err := engine.Transcribe(ctx, path, opts, func(p float64) {
+		if time.Since(last) >= 100*time.Millisecond || p == 1 {
+			last = time.Now()
+			q.onUpdate(Update{ID: id, Status: persistence.StatusTranscribing, Progress: p})
+		}
+	})
+	if ctx.Err() != nil {
+		// Shutting down: leave it TRANSCRIBING; the next start queues it again.
+		return
+	}
+	if err != nil {
+		fail(err)
+		return
+	}
+	n, err = update(func(n *persistence.Note) { ApplyTranscript(n, res.Text, engine.Name(), res.Language, time.Now()) })
+	if err != nil {
+		fail(err)
+		return
+	}
+	q.onUpdate(Update{ID: id, Status: persistence.StatusDone, Progress: 1, Note: n})
+}
+
+// ApplyTranscript puts a new transcript into a note. An empty body, or one
+// the engine wrote and nobody changed, is replaced; a body the user edited
+// is kept, and the new transcript goes beneath it under its own heading.
+func ApplyTranscript(n *persistence.Note, text, engine, language string, at time.Time) {
+	text = strings.TrimSpace(text)
+	edited := strings.TrimSpace(n.Body) != "" && Hash(n.Body) != n.TranscriptHash
+	if edited {
+		n.Body = strings.TrimRight(n.Body, "\n") + "\n\n## New transcript (" + engine + ", " + at.Local().Format("2 Jan 2006 15:04") + ")\n\n" + text + "\n"
+	} else {
+		n.Body = text + "\n"
+		if text == "" {
+			n.Body = ""
+		}
+		n.TranscriptHash = Hash(n.Body)
+	}
+	n.TranscriptionStatus = persistence.StatusDone
+	n.TranscriptionError = ""
+	n.Engine = engine
+	if language != "" && len(language) <= 3 {
+		n.Language = language
+	}
+}
