@@ -4,6 +4,7 @@
 package pulsetest
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,8 +21,12 @@ type Server struct {
 
 // Start runs a daemon for the test and points this process's environment
 // (XDG_RUNTIME_DIR) at it; call it before the audio system is initialized.
-// It skips the test only where PulseAudio is not installed.
-func Start(t testing.TB) *Server {
+// Its sink runs at 48 kHz stereo, like most sound cards. It skips the test
+// only where PulseAudio is not installed.
+func Start(t testing.TB) *Server { return StartAt(t, 48000, 2) }
+
+// StartAt is Start with a sink (and so a microphone) of the given format.
+func StartAt(t testing.TB, rate, channels int) *Server {
 	t.Helper()
 	for _, tool := range []string{"pulseaudio", "pactl", "paplay"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -35,8 +40,10 @@ func Start(t testing.TB) *Server {
 	t.Setenv("XDG_RUNTIME_DIR", dir)
 	t.Setenv("PULSE_SERVER", "")
 	os.Unsetenv("PULSE_SERVER")
-	cmd := exec.Command("pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit",
-		"--load=module-native-protocol-unix", "--load=module-null-sink sink_name=spk rate=48000 channels=2")
+	// soxr-vhq: the daemon's own resampling (file rate to sink rate to the
+	// rate PortAudio asks for) must not be what limits a fidelity test.
+	cmd := exec.Command("pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit", "--resample-method=soxr-vhq",
+		"--load=module-native-protocol-unix", fmt.Sprintf("--load=module-null-sink sink_name=spk rate=%d channels=%d", rate, channels))
 	cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+dir)
 	logf, err := os.Create(filepath.Join(dir, "pulseaudio.log"))
 	if err != nil {

@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/transcribe"
+)
+
+// engineFlags are the transcription settings a command takes.
+func engineFlags(fs *flag.FlagSet) {
+	fs.String("engine", "", "transcription engine (see voicenotes engines); default: the first available offline one")
+	fs.String("base-url", "https://api.openai.com/v1", "for the openai engine: the API's base URL")
+	fs.String("model", "whisper-1", "for the openai engine: the model")
+	fs.String("language", "", "spoken language as an ISO 639-1 code (PocketSphinx knows only en)")
+}
+
+func init() {
+	commands = append(commands,
+		&command{name: "engines", help: "list transcription engines and whether they can run here", run: runEngines, nargs: 0},
+		&command{name: "import", args: "FILE... [--title T] [--no-transcribe]", help: "add WAV files as new notes and transcribe them", run: runImport, nargs: -1,
+			flags: func(fs *flag.FlagSet) {
+				fs.String("title", "", "title of the new note(s); default: the file name")
+				fs.Bool("no-transcribe", false, "only import; the window transcribes later")
+				engineFlags(fs)
+			}},
+		&command{name: "transcribe", args: "ID... | --pending [--engine NAME]", help: "transcribe notes (again); failed ones are retried", run: runTranscribe, nargs: -1,
+			flags: func(fs *flag.FlagSet) {
+				fs.Bool("pending", false, "every note not transcribed yet")
+				engineFlags(fs)
+			}},
+	)
+}
+
+func runEngines(env *Env, _ *persistence.Vault, _ *flag.FlagSet, _ []string) error {
+	def := transcribe.DefaultEngine()
+	for _, e := range transcribe.Engines() {
+		mark := " "
+		if e.Name == def {
+			mark = "*"
+		}
+		state := "available"
+		if e.Unavailable != "" {
+			state = "unavailable: " + e.Unavailable
+		}
+		fmt.Fprintf(env.Stdout, "%s %-13s %s\n    %s\n", mark, e.Name, e.Description, state)
+	}
+	return nil
+}
+
+// engineFrom builds the engine the flags name.
+func engineFrom(fs *flag.FlagSet) (transcribe.Engine, transcribe.Options, error) {
+	name := flagValue[string](fs, "engine")
+	if name == "" {
+		if name = transcribe.DefaultEngine(); name == "" {
+			return nil, transcribe.Options{}, errors.New("no transcription engine can run here; 'voicenotes engines' says why and how to get one")
+		}
+	}
+	cfg := transcribe.Config{BaseURL: flagValue[string](fs, "base-url"), Model: flagValue[string](fs, "model")}
+	if name == transcribe.OpenAIName {
+		key, err := transcribe.LoadAPIKey(cfg.BaseURL)
+		if err != nil {
+			return nil, transcribe.Options{}, fmt.Errorf("reading the API key: %w (or set $%s)", err, transcribe.APIKeyEnv)
+		}
+		cfg.APIKey = key
+	}
+	e, err := transcribe.New(name, cfg)
+	return e, transcribe.Options{Language: flagValue[string](fs, "language")}, err
+}
+
+// runQueue transcribes ids with a progress line on a terminal; it returns
+// an error naming the notes that failed.
+func runQueue(env *Env, v *persistence.Vault, fs *flag.FlagSet, ids []string) error {
+	engine, opts, err := engineFrom(fs)
+	if err != nil {
+		return err
+	}
+	tty := isTerminal(env.Stderr)
+	var failed []string
+	q := transcribe.NewQueue(v, func() (transcribe.Engine, transcribe.Options, error) { return engine, opts, nil }, func(u transcribe.Update) {
+		switch u.Status {
+		case persistence.StatusTranscribing:
+			if tty {
+				fmt.Fprintf(env.Stderr, "\r%s [%s] %3.0f%%", u.ID, bar(u.Progress, 30), 100*u.Progress)
+			}
+		case persistence.StatusDone:
+			if tty {
+				fmt.Fprint(env.Stderr, "\r\033[K")
+			}
+			fmt.Fprintf(env.Stdout, "%s transcribed\n", u.ID)
+		case persistence.StatusFailed:
+			if tty {
+				fmt.Fprint(env.Stderr, "\r\033[K")
+			}
+			failed = append(failed, u.ID)
+			fmt.Fprintf(env.Stderr, "voicenotes: %s failed: %v\n", u.ID, u.Err)
+		}
+	})
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	q.Enqueue(ids...)
+	q.Drain(ctx)
+	if ctx.Err() != nil {
+		return errors.New("interrupted; unfinished notes are transcribed at the next start")
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%d of %d notes failed (%s); their audio is kept, and 'voicenotes transcribe ID' retries", len(failed), len(ids), strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+func bar(f float64, width int) string {
+	n := max(0, min(width, int(f*float64(width))))
+	return strings.Repeat("#", n) + strings.Repeat(".", width-n)
+}
+
+func runImport(env *Env, v *persistence.Vault, fs *flag.FlagSet, files []string) error {
+	if len(files) == 0 {
+		return usagef("usage: voicenotes import FILE... [--title T]")
+	}
+	var ids []string
+	var errs []error
+	for _, f := range files {
+		n, err := audio.Import(v, f, flagValue[string](fs, "title"))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fmt.Fprintf(env.Stdout, "%s imported from %s\n", n.ID, f)
+		ids = append(ids, n.ID)
+	}
+	if len(ids) > 0 && !flagValue[bool](fs, "no-transcribe") {
+		if err := runQueue(env, v, fs, ids); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func runTranscribe(env *Env, v *persistence.Vault, fs *flag.FlagSet, ids []string) error {
+	pending := flagValue[bool](fs, "pending")
+	if pending == (len(ids) > 0) {
+		return usagef("usage: voicenotes transcribe ID... | --pending")
+	}
+	if pending {
+		q := transcribe.NewQueue(v, nil, nil)
+		var err error
+		if ids, err = q.EnqueuePending(); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			fmt.Fprintln(env.Stderr, "nothing to transcribe")
+			return nil
+		}
+	}
+	for _, id := range ids {
+		if _, err := v.Note(id); err != nil {
+			return err
+		}
+	}
+	return runQueue(env, v, fs, ids)
+}
