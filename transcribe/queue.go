@@ -180,7 +180,10 @@ func (q *Queue) process(ctx context.Context, id string) {
 		fail(err)
 		return
 	}
-	n, err = update(func(n *persistence.Note) { n.TranscriptionStatus = persistence.StatusTranscribing; n.TranscriptionError = "" })
+	n, err = update(func(n *persistence.Note) {
+		n.TranscriptionStatus = persistence.StatusTranscribing
+		n.TranscriptionError = ""
+	})
 	if err != nil {
 		q.onUpdate(Update{ID: id, Status: persistence.StatusFailed, Err: err})
 		return
