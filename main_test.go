@@ -16,6 +16,7 @@ import (
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/internal/pulsetest"
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/transcribe"
 )
 
 // The test binary doubles as the voicenotes binary: with this variable set
@@ -211,5 +212,54 @@ func TestDevicesAndPlay(t *testing.T) {
 	}
 	if took := time.Since(start); took < 900*time.Millisecond {
 		t.Errorf("playing 1 s of audio took %v", took)
+	}
+}
+
+// TestImportAndTranscribe imports a LibriVox clip through the real program
+// and checks the transcript; `engines` lists what can run.
+func TestImportAndTranscribe(t *testing.T) {
+	const clip = "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav"
+	if _, err := os.Stat(clip); err != nil {
+		t.Skipf("%s is missing (make setup installs pocketsphinx-testdata)", clip)
+	}
+	vault := t.TempDir()
+	out, err := voicenotes(os.Environ(), "engines", "--vault", vault).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "openai") || !strings.Contains(string(out), "pocketsphinx") {
+		t.Fatalf("engines: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "* pocketsphinx") {
+		t.Skipf("this build has no PocketSphinx engine (build with make, which sets the pocketsphinx tag):\n%s", out)
+	}
+	out, err = voicenotes(os.Environ(), "import", clip, "--vault", vault, "--title", "Austen").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "transcribed") {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	v, err := persistence.Open(vault, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	notes, _, _ := v.List()
+	if len(notes) != 1 {
+		t.Fatalf("%d notes after one import", len(notes))
+	}
+	n := notes[0]
+	if n.Title != "Austen" || n.TranscriptionStatus != persistence.StatusDone || n.Engine != "pocketsphinx" {
+		t.Errorf("note %+v", n)
+	}
+	if w := transcribe.WER("he was not an ill disposed young man", n.Body); w > 0.5 {
+		t.Errorf("transcript %q has WER %.0f%%", n.Body, 100*w)
+	}
+	// Transcribing again with --pending finds nothing; by id it runs again.
+	out, err = voicenotes(os.Environ(), "transcribe", "--pending", "--vault", vault).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "nothing to transcribe") {
+		t.Errorf("transcribe --pending: %v\n%s", err, out)
+	}
+	bad := filepath.Join(t.TempDir(), "x.mp3")
+	os.WriteFile(bad, []byte("ID3"), 0o600)
+	cmd := voicenotes(os.Environ(), "import", bad, "--vault", vault)
+	out, _ = cmd.CombinedOutput()
+	if cmd.ProcessState.ExitCode() != 1 || !strings.Contains(string(out), "import takes WAV files") {
+		t.Errorf("importing an mp3: exit %d\n%s", cmd.ProcessState.ExitCode(), out)
 	}
 }

@@ -23,6 +23,7 @@ type Segment struct {
 type Result struct {
 	Text     string
 	Segments []Segment
+	Words    []Segment // word timings, when the engine gives them
 	Language string
 }
 

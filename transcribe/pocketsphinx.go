@@ -17,6 +17,9 @@ static ps_decoder_t *vn_ps_init(const char *hmm, const char *lm, const char *dic
 	return ps;
 }
 
+static int vn_seg_start(ps_seg_t *seg) { int sf, ef; ps_seg_frames(seg, &sf, &ef); return sf; }
+static int vn_seg_end(ps_seg_t *seg) { int sf, ef; ps_seg_frames(seg, &sf, &ef); return ef; }
+
 static const char *vn_ps_hyp(ps_decoder_t *ps) {
 	int32 score;
 	return ps_get_hyp(ps, &score);
@@ -92,6 +95,7 @@ type decoder struct {
 	ps          *C.ps_decoder_t
 	inUtt       bool
 	settled     []Segment
+	words       []Segment
 	partial     string
 	samples     int64 // processed
 	uttStart    int64
@@ -157,6 +161,18 @@ func (d *decoder) endUtt() {
 			d.settled = append(d.settled, Segment{Start: float64(d.uttStart) / 16000, End: float64(d.samples) / 16000, Text: text})
 		}
 	}
+	// Word times: frames of 10 ms from the start of the utterance.
+	base := float64(d.uttStart) / 16000
+	for seg := C.ps_seg_iter(d.ps); seg != nil; seg = C.ps_seg_next(seg) {
+		w := C.GoString(C.ps_seg_word(seg))
+		if w == "" || w[0] == '<' || w[0] == '[' {
+			continue // silence and noise
+		}
+		if i := strings.IndexByte(w, '('); i > 0 {
+			w = w[:i] // alternate pronunciations: word(2)
+		}
+		d.words = append(d.words, Segment{Start: base + float64(C.vn_seg_start(seg))/100, End: base + float64(C.vn_seg_end(seg)+1)/100, Text: w})
+	}
 	d.partial = ""
 }
 
@@ -178,7 +194,7 @@ func (d *decoder) finish() *Result {
 		C.ps_end_utt(d.ps)
 	}
 	d.inUtt = false
-	return &Result{Text: d.text(), Segments: d.settled, Language: "en"}
+	return &Result{Text: d.text(), Segments: d.settled, Words: d.words, Language: "en"}
 }
 
 func (d *decoder) free() {

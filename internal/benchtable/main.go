@@ -28,6 +28,8 @@ var targets = []target{
 	{"BenchmarkCaptureHour", "cpu-%core-per-audio-s", 1, "capture under 1% of a core"},
 	{"BenchmarkCaptureHour", "rss-growth-MB", 2, "memory flat over an hour of audio"},
 	{"BenchmarkCaptureHour", "frames-dropped", 0, "no audio lost"},
+	{"BenchmarkRealTimeFactor", "x-continuous", 1, "in process at least as fast as pocketsphinx_continuous"},
+	{"BenchmarkLiveLatency", "median-ms", 500, "live words within half a second of being spoken"},
 }
 
 func main() {

@@ -1,0 +1,80 @@
+package transcribe
+
+import (
+	"sync"
+)
+
+// Live runs a Stream beside a recording: Feed takes the recorder's samples
+// without ever blocking it, a goroutine decodes them, and onText receives
+// the live transcript (settled words plus the current guess) when it
+// changes.
+type Live struct {
+	stream Stream
+	onText func(string)
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	pending [][]int16
+	closed  bool
+	done    chan struct{}
+	err     error
+}
+
+// NewLive starts decoding into s.
+func NewLive(s Stream, onText func(string)) *Live {
+	l := &Live{stream: s, onText: onText, done: make(chan struct{})}
+	l.cond = sync.NewCond(&l.mu)
+	go l.run()
+	return l
+}
+
+// Feed queues samples (copied) for decoding. It is meant for the recorder's
+// OnSamples and never waits for the decoder.
+func (l *Live) Feed(samples []int16) {
+	c := append([]int16(nil), samples...)
+	l.mu.Lock()
+	l.pending = append(l.pending, c)
+	l.mu.Unlock()
+	l.cond.Signal()
+}
+
+func (l *Live) run() {
+	defer close(l.done)
+	last := ""
+	for {
+		l.mu.Lock()
+		for len(l.pending) == 0 && !l.closed {
+			l.cond.Wait()
+		}
+		batch := l.pending
+		l.pending = nil
+		closed := l.closed
+		l.mu.Unlock()
+		for _, c := range batch {
+			if l.err == nil {
+				l.err = l.stream.Write(c)
+			}
+		}
+		if text := l.stream.Text(); text != last && l.onText != nil {
+			last = text
+			l.onText(text)
+		}
+		if closed {
+			return
+		}
+	}
+}
+
+// Finish decodes what is left and returns the final transcript.
+func (l *Live) Finish() (*Result, error) {
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
+	l.cond.Signal()
+	<-l.done
+	defer l.stream.Close()
+	if l.err != nil {
+		return nil, l.err
+	}
+	return l.stream.Finish()
+}
