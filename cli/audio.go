@@ -16,6 +16,7 @@ import (
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/audio/device"
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/transcribe"
 )
 
 func init() {
@@ -26,6 +27,8 @@ func init() {
 				fs.Duration("duration", 0, "stop after this long (for example 30s or 5m)")
 				fs.String("device", "", "input device name, or part of it (see voicenotes devices)")
 				fs.String("title", "", "the note's title")
+				fs.Bool("no-transcribe", false, "leave the note untranscribed")
+				engineFlags(fs)
 			}},
 		&command{name: "play", args: "ID", help: "play a note's audio", run: runPlay, nargs: 1},
 	)
@@ -91,13 +94,36 @@ func runRecord(env *Env, v *persistence.Vault, fs *flag.FlagSet, _ []string) err
 	}
 	var level atomic.Value // audio.Level
 	level.Store(audio.Level{})
-	r, err := audio.Start(audio.Options{
+	var liveText atomic.Value
+	liveText.Store("")
+	// Transcribe while recording when the engine can; else after.
+	var engine transcribe.Engine
+	var live *transcribe.Live
+	opts := transcribe.Options{}
+	if !flagValue[bool](fs, "no-transcribe") {
+		if engine, opts, err = engineFrom(fs); err != nil {
+			fmt.Fprintf(env.Stderr, "voicenotes: not transcribing: %v\n", err)
+			engine = nil
+		} else if st, ok := engine.(transcribe.Streamer); ok {
+			if stream, err := st.Stream(opts); err == nil {
+				live = transcribe.NewLive(stream, func(t string) { liveText.Store(t) })
+			}
+		}
+	}
+	ro := audio.Options{
 		Vault: v, Source: src, Title: flagValue[string](fs, "title"),
 		OnLevel: func(l audio.Level) { level.Store(l) },
 		Logf:    device.Logf,
-	})
+	}
+	if live != nil {
+		ro.OnSamples = live.Feed
+	}
+	r, err := audio.Start(ro)
 	if err != nil {
 		src.Close()
+		if live != nil {
+			live.Finish()
+		}
 		return err
 	}
 	sigs := make(chan os.Signal, 2)
@@ -133,7 +159,11 @@ loop:
 				if started != nil {
 					state = "… starting the microphone"
 				}
-				fmt.Fprintf(env.Stderr, "\r%s %s [%s]  ", state, FormatDuration(r.Elapsed()), meter(l, 30))
+				text := liveText.Load().(string)
+				if len(text) > 50 {
+					text = "…" + text[len(text)-49:]
+				}
+				fmt.Fprintf(env.Stderr, "\r\033[K%s %s [%s] %s", state, FormatDuration(r.Elapsed()), meter(l, 20), text)
 			}
 		}
 	}
@@ -141,9 +171,31 @@ loop:
 		fmt.Fprint(env.Stderr, "\n")
 	}
 	n, err := r.Stop()
-	if n != nil {
-		fmt.Fprintln(env.Stdout, n.ID)
-		fmt.Fprintf(env.Stderr, "saved %s (%s)\n", n.Path, FormatDuration(n.Duration))
+	if n == nil {
+		if live != nil {
+			live.Finish()
+		}
+		return err
+	}
+	fmt.Fprintln(env.Stdout, n.ID)
+	fmt.Fprintf(env.Stderr, "saved %s (%s)\n", n.Path, FormatDuration(n.Duration))
+	switch {
+	case live != nil:
+		// The live decoder already heard everything: no second pass.
+		res, lerr := live.Finish()
+		if lerr == nil {
+			transcribe.ApplyTranscript(n, res.Text, engine.Name(), opts.Language, time.Now())
+			if n.Language == "" {
+				n.Language = res.Language
+			}
+			lerr = v.Save(n)
+		}
+		if lerr != nil {
+			fmt.Fprintf(env.Stderr, "voicenotes: live transcription failed (%v); transcribing the file\n", lerr)
+			err = errors.Join(err, runQueue(env, v, fs, []string{n.ID}))
+		}
+	case engine != nil:
+		err = errors.Join(err, runQueue(env, v, fs, []string{n.ID}))
 	}
 	return err
 }

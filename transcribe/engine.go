@@ -141,14 +141,12 @@ func New(name string, c Config) (Engine, error) {
 	return f.New(c)
 }
 
-// DefaultEngine is the first available offline engine, else the first
-// available one, else "".
+// DefaultEngine is the first available offline engine, or "": nothing is
+// sent over the network unless the user chose an engine that needs it.
 func DefaultEngine() string {
 	infos := Engines()
-	for _, offline := range []bool{true, false} {
-		if i := slices.IndexFunc(infos, func(i Info) bool { return i.Unavailable == "" && i.Offline == offline }); i >= 0 {
-			return infos[i].Name
-		}
+	if i := slices.IndexFunc(infos, func(i Info) bool { return i.Unavailable == "" && i.Offline }); i >= 0 {
+		return infos[i].Name
 	}
 	return ""
 }
