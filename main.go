@@ -4,12 +4,16 @@
 package main
 
 import (
+	"errors"
 	"os"
 
 	"fyne.io/fyne/v2/app"
 
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/audio/device"
 	"github.com/voicenotes/voicenotes/cli"
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/transcribe"
 	"github.com/voicenotes/voicenotes/ui"
 )
 
@@ -23,8 +27,28 @@ func main() {
 		Stdout: os.Stdout,
 		Stderr: os.Stderr,
 		Window: func(v *persistence.Vault, recovered []*persistence.Note) error {
-			ui.New(app.NewWithID(AppID), v).ShowAndRun()
+			if err := device.Init(); err != nil {
+				return err
+			}
+			defer device.Terminate()
+			ui.New(app.NewWithID(AppID), ui.Services{
+				Vault:      v,
+				OpenInput:  func() (audio.Source, error) { return device.OpenInput("") },
+				OpenOutput: device.OpenOutput,
+				Engine:     defaultEngine,
+				Recovered:  recovered,
+			}).ShowAndRun()
 			return nil
 		},
 	}))
+}
+
+// defaultEngine is the offline engine, until settings choose another.
+func defaultEngine() (transcribe.Engine, transcribe.Options, error) {
+	name := transcribe.DefaultEngine()
+	if name == "" {
+		return nil, transcribe.Options{}, errors.New("no offline transcription engine in this build; 'voicenotes engines' says how to get one")
+	}
+	e, err := transcribe.New(name, transcribe.Config{})
+	return e, transcribe.Options{}, err
 }

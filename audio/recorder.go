@@ -26,6 +26,9 @@ type Source interface {
 	Close() error
 }
 
+// ErrNoDevice means there is no usable microphone or speaker.
+var ErrNoDevice = errors.New("no audio device")
+
 // ErrOverflow reports that the device dropped input before Read was called.
 var ErrOverflow = errors.New("input overflowed: the device dropped audio")
 

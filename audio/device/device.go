@@ -62,7 +62,7 @@ type Device struct {
 }
 
 // ErrNoDevice means there is no usable microphone or speaker.
-var ErrNoDevice = errors.New("no audio device")
+var ErrNoDevice = audio.ErrNoDevice
 
 // List returns the input and output devices; Init first.
 func List() (inputs, outputs []Device, err error) {

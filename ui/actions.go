@@ -1,0 +1,119 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+)
+
+var (
+	errNoAudio  = errors.New("this note has no audio file next to it")
+	errNoOutput = errors.New("this build cannot play audio: it has no audio output")
+)
+
+// Retranscribe queues the selected note again. A transcript the user
+// edited is kept, and the new one is put beneath it.
+func (w *Window) Retranscribe() {
+	n := w.selected
+	if n == nil {
+		return
+	}
+	if w.queue == nil {
+		w.showError(errors.New("no transcription engine is set up; see Settings"))
+		return
+	}
+	w.saver.flush(n)
+	go func() {
+		w.saver.wait()
+		w.queue.Enqueue(n.ID)
+	}()
+	w.setStatus("Transcribing " + displayTitle(n) + " again")
+}
+
+// CopyText puts the transcript on the clipboard.
+func (w *Window) CopyText() {
+	if w.selected != nil {
+		w.App.Clipboard().SetContent(w.Editor.Text)
+		w.setStatus("Copied the transcript")
+	}
+}
+
+// RevealFile opens the folder holding the note in the file manager.
+func (w *Window) RevealFile() {
+	if w.selected == nil {
+		return
+	}
+	u := &url.URL{Scheme: "file", Path: filepath.Dir(w.selected.Path)}
+	if err := w.App.OpenURL(u); err != nil {
+		w.showError(fmt.Errorf("could not open the file manager: %w; the note is %s", err, w.selected.Path))
+	}
+}
+
+// DeleteSelected moves the note and its audio to the vault's trash; Undo
+// brings it back.
+func (w *Window) DeleteSelected() {
+	n := w.selected
+	if n == nil {
+		return
+	}
+	w.saver.flush(n)
+	if err := w.saver.wait(); err != nil {
+		w.showError(fmt.Errorf("the note could not be saved before deleting: %w", err))
+		return
+	}
+	w.stopPlayback()
+	t, err := w.svc.Vault.Trash(n.ID)
+	if err != nil {
+		w.showError(err)
+		return
+	}
+	w.trashed = append(w.trashed, t)
+	w.selected = nil
+	w.Reload()
+	w.showNote(nil)
+	w.setStatus(fmt.Sprintf("Moved \"%s\" to the trash", displayTitle(n)))
+	w.Undo.Show()
+}
+
+// UndoDelete restores the last deleted note.
+func (w *Window) UndoDelete() {
+	if len(w.trashed) == 0 {
+		return
+	}
+	t := w.trashed[len(w.trashed)-1]
+	if err := w.svc.Vault.Restore(t); err != nil {
+		w.showError(err)
+		return
+	}
+	w.trashed = w.trashed[:len(w.trashed)-1]
+	if len(w.trashed) == 0 {
+		w.Undo.Hide()
+	}
+	w.Reload()
+	w.selectByID(t.ID)
+	w.setStatus("Restored the note")
+}
+
+// bindKeys sets the keyboard shortcuts.
+func (w *Window) bindKeys() {
+	c := w.Win.Canvas()
+	mod := fyne.KeyModifierShortcutDefault
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: mod}, func(fyne.Shortcut) { w.ToggleRecording() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: mod}, func(fyne.Shortcut) { c.Focus(w.Search) })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: mod}, func(fyne.Shortcut) { w.UndoDelete() })
+	// Keys no focused widget took: Space plays, Delete deletes.
+	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
+		switch e.Name {
+		case fyne.KeySpace:
+			w.TogglePlay()
+		case fyne.KeyDelete:
+			w.DeleteSelected()
+		case fyne.KeyEscape:
+			w.CancelRecording()
+		}
+	})
+}

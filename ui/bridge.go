@@ -1,0 +1,55 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+// This file is the one place where background work reaches the widgets.
+
+// onUI runs f on the UI thread; safe from any goroutine. Tests replace it
+// with a queue their own goroutine drains, as the real main loop would.
+var onUI = fyne.Do
+
+// showError tells the user what went wrong and what to do; from any
+// goroutine.
+func (w *Window) showError(err error) {
+	if err == nil {
+		return
+	}
+	onUI(func() { dialog.ShowError(errors.New(advice(err)), w.Win) })
+}
+
+// info shows a message; from any goroutine.
+func (w *Window) info(title, msg string) {
+	onUI(func() { dialog.ShowInformation(title, msg, w.Win) })
+}
+
+// advice rewords errors the user can act on.
+func advice(err error) string {
+	msg := err.Error()
+	var locked *persistence.LockedError
+	switch {
+	case errors.As(err, &locked):
+		return locked.Error()
+	case errors.Is(err, audio.ErrNoDevice):
+		return "No microphone was found. " + msg
+	case strings.Contains(msg, "disk is full"):
+		return msg + "\nFree some space; nothing you typed is lost."
+	}
+	return msg
+}
+
+// stopContext is a context cancelled when stop closes.
+func stopContext(stop <-chan struct{}) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-stop; cancel() }()
+	return ctx
+}

@@ -1,0 +1,237 @@
+package ui
+
+import (
+	"image"
+	"image/color"
+	"math"
+	"os"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+// playback is the selected note's audio being played.
+type playback struct {
+	id     string
+	file   *os.File
+	player *audio.Player
+}
+
+// TogglePlay plays or pauses the selected note's audio.
+func (w *Window) TogglePlay() {
+	n := w.selected
+	if n == nil {
+		return
+	}
+	if w.player != nil && w.player.id == n.ID {
+		if w.player.player.Playing() {
+			w.player.player.Pause()
+			w.PlayButton.SetIcon(theme.MediaPlayIcon())
+		} else {
+			w.player.player.Play()
+			w.PlayButton.SetIcon(theme.MediaPauseIcon())
+		}
+		return
+	}
+	w.stopPlayback()
+	p, err := w.openPlayer(n)
+	if err != nil {
+		w.showError(err)
+		return
+	}
+	w.player = p
+	if w.Seek.Value > 0 && w.Seek.Value < 1 {
+		p.player.Seek(time.Duration(w.Seek.Value * float64(p.player.Length())))
+	}
+	p.player.Play()
+	w.PlayButton.SetIcon(theme.MediaPauseIcon())
+}
+
+func (w *Window) openPlayer(n *persistence.Note) (*playback, error) {
+	if w.svc.OpenOutput == nil {
+		return nil, errNoOutput
+	}
+	path, ok := w.svc.Vault.AudioPath(n)
+	if !ok {
+		return nil, errNoAudio
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	r, err := audio.NewWAVReader(f, st.Size())
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	sink, err := w.svc.OpenOutput(r.Format().SampleRate, r.Format().Channels)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	id := n.ID
+	p := &playback{id: id, file: f}
+	p.player = audio.NewPlayer(r, sink, func(pos, length time.Duration) {
+		onUI(func() {
+			if w.player != p {
+				return
+			}
+			if length > 0 {
+				w.Seek.SetValue(float64(pos) / float64(length))
+				w.Waveform.SetPosition(float64(pos) / float64(length))
+			}
+			w.Position.SetText(fmtDuration(pos) + " / " + fmtDuration(length))
+			if pos >= length {
+				w.PlayButton.SetIcon(theme.MediaPlayIcon())
+			}
+		})
+	})
+	return p, nil
+}
+
+func (w *Window) seekTo(f float64) {
+	if w.player != nil {
+		w.player.player.Seek(time.Duration(f * float64(w.player.player.Length())))
+	}
+	w.Waveform.SetPosition(f)
+}
+
+func (w *Window) stopPlayback() {
+	if w.player == nil {
+		return
+	}
+	p := w.player
+	w.player = nil
+	w.PlayButton.SetIcon(theme.MediaPlayIcon())
+	go func() {
+		p.player.Close()
+		p.file.Close()
+	}()
+}
+
+// loadWaveform computes the selected note's waveform in the background.
+func (w *Window) loadWaveform(n *persistence.Note) {
+	w.Waveform.SetPeaks(nil)
+	path, ok := w.svc.Vault.AudioPath(n)
+	if !ok {
+		return
+	}
+	id := n.ID
+	go func() {
+		peaks, err := Peaks(path, 400)
+		if err != nil {
+			return // not a WAV we can read: no waveform, playback reports why
+		}
+		onUI(func() {
+			if w.selected != nil && w.selected.ID == id {
+				w.Waveform.SetPeaks(peaks)
+			}
+		})
+	}()
+}
+
+// Peaks reads a WAV and returns the loudest |sample| in each of n equal
+// stretches, 0 to 1.
+func Peaks(path string, n int) ([]float32, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	r, err := audio.NewWAVReader(f, st.Size())
+	if err != nil {
+		return nil, err
+	}
+	peaks := make([]float32, n)
+	per := max(1, int(math.Ceil(float64(r.Frames())/float64(n))))
+	var buf []float32
+	for i := 0; i < n; i++ {
+		buf, err = r.Read(buf[:0], per)
+		if err != nil {
+			break
+		}
+		for _, v := range buf {
+			peaks[i] = max(peaks[i], float32(math.Abs(float64(v))))
+		}
+	}
+	return peaks, nil
+}
+
+// Waveform draws a recording's peaks; a tap seeks there.
+type Waveform struct {
+	widget.BaseWidget
+	peaks  []float32
+	pos    float64
+	onSeek func(float64)
+	raster *canvas.Raster
+}
+
+// NewWaveform makes an empty waveform; onSeek gets the tapped fraction.
+func NewWaveform(onSeek func(float64)) *Waveform {
+	w := &Waveform{onSeek: onSeek}
+	w.raster = canvas.NewRaster(w.draw)
+	w.ExtendBaseWidget(w)
+	return w
+}
+
+// SetPeaks shows new peaks (nil for none).
+func (w *Waveform) SetPeaks(p []float32) { w.peaks = p; w.raster.Refresh() }
+
+// SetPosition moves the play head (0 to 1).
+func (w *Waveform) SetPosition(f float64) { w.pos = f; w.raster.Refresh() }
+
+// Tapped seeks to where the user clicked.
+func (w *Waveform) Tapped(e *fyne.PointEvent) {
+	if len(w.peaks) == 0 || w.Size().Width <= 0 {
+		return
+	}
+	f := math.Max(0, math.Min(1, float64(e.Position.X/w.Size().Width)))
+	if w.onSeek != nil {
+		w.onSeek(f)
+	}
+}
+
+// MinSize is a strip 60 px tall.
+func (w *Waveform) MinSize() fyne.Size { return fyne.NewSize(100, 60) }
+
+func (w *Waveform) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(w.raster) }
+
+func (w *Waveform) draw(width, height int) image.Image {
+	img := image.NewRGBA(image.Rect(0, 0, width, height))
+	if len(w.peaks) == 0 || width == 0 {
+		return img
+	}
+	th := fyne.CurrentApp().Settings().Theme()
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	played := th.Color(theme.ColorNamePrimary, v)
+	rest := th.Color(theme.ColorNameDisabled, v)
+	head := int(w.pos * float64(width))
+	mid := height / 2
+	for x := 0; x < width; x++ {
+		p := w.peaks[x*len(w.peaks)/width]
+		h := int(p * float32(height) / 2)
+		var c color.Color = rest
+		if x <= head {
+			c = played
+		}
+		for y := mid - h; y <= mid+h; y++ {
+			img.Set(x, y, c)
+		}
+	}
+	return img
+}

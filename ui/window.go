@@ -1,0 +1,389 @@
+// Package ui is the Voice Notes window: record, watch the words arrive,
+// edit, play and find notes. It knows the rest of the app through Services,
+// so its tests run without audio hardware; background work reaches widgets
+// only through fyne.Do in bridge.go.
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/data/binding"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/transcribe"
+)
+
+// Services are the app's working parts, supplied by main (or a test).
+type Services struct {
+	Vault      *persistence.Vault
+	OpenInput  func() (audio.Source, error)
+	OpenOutput func(rate, channels int) (audio.Sink, error)
+	// Engine returns the transcription engine to use now; nil means none.
+	Engine    func() (transcribe.Engine, transcribe.Options, error)
+	Recovered []*persistence.Note // rebuilt after a crash, to tell the user
+}
+
+// Window is the main window. Its widgets are exported for tests.
+type Window struct {
+	App fyne.App
+	Win fyne.Window
+	svc Services
+
+	// Toolbar
+	RecordButton *widget.Button
+	PauseButton  *widget.Button
+	Elapsed      *widget.Label
+	Level        *widget.ProgressBar
+	LiveText     *widget.Label
+
+	// Note list
+	Search *widget.Entry
+	List   *widget.List
+
+	// Selected note
+	Title      *widget.Entry
+	Meta       *widget.Label
+	Editor     *widget.Entry
+	Preview    *widget.RichText
+	Tabs       *container.AppTabs
+	PlayButton *widget.Button
+	Seek       *widget.Slider
+	Position   *widget.Label
+	Waveform   *Waveform
+	Retry      *widget.Button
+	Copy       *widget.Button
+	Reveal     *widget.Button
+	Delete     *widget.Button
+
+	// Status bar, with Undo after a delete
+	Status *widget.Label
+	Undo   *widget.Button
+
+	notes    []*persistence.Note // all, newest first
+	shown    []*persistence.Note // after the search filter
+	progress map[string]float64  // transcription progress by id
+	selected *persistence.Note
+	loading  bool // true while widgets are being filled from a note
+
+	saver    *saver
+	rec      *recording
+	player   *playback
+	queue    *transcribe.Queue
+	trashed  []*persistence.Trashed
+	levelVal binding.Float
+	stop     chan struct{}
+}
+
+// New builds the window on an open vault.
+func New(a fyne.App, svc Services) *Window {
+	w := &Window{App: a, svc: svc, Win: a.NewWindow("Voice Notes"), progress: map[string]float64{}, stop: make(chan struct{})}
+	w.saver = newSaver(svc.Vault, w.onSaved)
+	w.build()
+	w.bindKeys()
+	w.Reload()
+	if svc.Engine != nil {
+		w.queue = transcribe.NewQueue(svc.Vault, svc.Engine, w.onTranscription)
+		go w.queue.Run(stopContext(w.stop))
+		go w.queue.EnqueuePending()
+	}
+	w.Win.SetCloseIntercept(w.Close)
+	if len(svc.Recovered) > 0 {
+		w.tellRecovered(svc.Recovered)
+	}
+	return w
+}
+
+func (w *Window) build() {
+	w.levelVal = binding.NewFloat()
+	w.RecordButton = widget.NewButtonWithIcon("Record", theme.MediaRecordIcon(), w.ToggleRecording)
+	w.RecordButton.Importance = widget.HighImportance
+	w.PauseButton = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), w.TogglePause)
+	w.PauseButton.Disable()
+	w.Elapsed = widget.NewLabel("0:00")
+	w.Level = widget.NewProgressBarWithData(w.levelVal)
+	w.Level.TextFormatter = func() string { return "" }
+	w.Level.Refresh()
+	w.LiveText = widget.NewLabel("")
+	w.LiveText.Truncation = fyne.TextTruncateClip
+	toolbar := container.NewBorder(nil, nil,
+		container.NewHBox(w.RecordButton, w.PauseButton, w.Elapsed),
+		nil, container.NewVBox(w.Level, w.LiveText))
+
+	w.Search = widget.NewEntry()
+	w.Search.SetPlaceHolder("Search titles and transcripts")
+	w.Search.OnChanged = func(string) { w.applyFilter() }
+	w.List = widget.NewList(
+		func() int { return len(w.shown) },
+		func() fyne.CanvasObject {
+			title := widget.NewLabel("title")
+			title.TextStyle.Bold = true
+			title.Truncation = fyne.TextTruncateEllipsis
+			return container.NewVBox(title, widget.NewLabel("meta"))
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i >= len(w.shown) {
+				return
+			}
+			n := w.shown[i]
+			box := o.(*fyne.Container)
+			box.Objects[0].(*widget.Label).SetText(displayTitle(n))
+			box.Objects[1].(*widget.Label).SetText(w.listMeta(n))
+		})
+	w.List.OnSelected = func(i widget.ListItemID) {
+		if i < len(w.shown) {
+			w.selectNote(w.shown[i])
+		}
+	}
+	left := container.NewBorder(w.Search, nil, nil, nil, w.List)
+
+	w.Title = widget.NewEntry()
+	w.Title.SetPlaceHolder("Title")
+	w.Title.OnChanged = func(s string) { w.edited(func(n *persistence.Note) { n.Title = s }) }
+	w.Meta = widget.NewLabel("")
+	w.Editor = widget.NewMultiLineEntry()
+	w.Editor.Wrapping = fyne.TextWrapWord
+	w.Editor.SetPlaceHolder("The transcript appears here; type to edit.")
+	w.Editor.OnChanged = func(s string) { w.edited(func(n *persistence.Note) { n.Body = s }) }
+	w.Preview = widget.NewRichTextFromMarkdown("")
+	w.Preview.Wrapping = fyne.TextWrapWord
+	w.Tabs = container.NewAppTabs(
+		container.NewTabItem("Transcript", w.Editor),
+		container.NewTabItem("Preview", container.NewVScroll(w.Preview)))
+	w.Tabs.OnSelected = func(t *container.TabItem) {
+		if t.Text == "Preview" {
+			w.Preview.ParseMarkdown(w.Editor.Text)
+		}
+	}
+	w.PlayButton = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), w.TogglePlay)
+	w.Seek = widget.NewSlider(0, 1)
+	w.Seek.Step = 0.001
+	w.Seek.OnChangeEnded = func(v float64) { w.seekTo(v) }
+	w.Position = widget.NewLabel("0:00 / 0:00")
+	w.Waveform = NewWaveform(func(f float64) { w.Seek.SetValue(f); w.seekTo(f) })
+	w.Retry = widget.NewButtonWithIcon("Transcribe again", theme.ViewRefreshIcon(), w.Retranscribe)
+	w.Copy = widget.NewButtonWithIcon("Copy text", theme.ContentCopyIcon(), w.CopyText)
+	w.Reveal = widget.NewButtonWithIcon("Show file", theme.FolderOpenIcon(), w.RevealFile)
+	w.Delete = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), w.DeleteSelected)
+	w.Delete.Importance = widget.DangerImportance
+	playback := container.NewBorder(nil, nil, w.PlayButton, w.Position, w.Seek)
+	actions := container.NewHBox(w.Retry, w.Copy, w.Reveal, w.Delete)
+	right := container.NewBorder(
+		container.NewVBox(w.Title, w.Meta),
+		container.NewVBox(w.Waveform, playback, actions),
+		nil, nil, w.Tabs)
+
+	w.Status = widget.NewLabel("")
+	w.Status.Truncation = fyne.TextTruncateEllipsis
+	w.Undo = widget.NewButton("Undo", w.UndoDelete)
+	w.Undo.Hide()
+	status := container.NewBorder(nil, nil, nil, w.Undo, w.Status)
+
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.32
+	w.Win.SetContent(container.NewBorder(toolbar, status, nil, nil, split))
+	w.Win.Resize(fyne.NewSize(1100, 700))
+	w.showNote(nil)
+}
+
+// displayTitle is a note's title, or its date when it has none.
+func displayTitle(n *persistence.Note) string {
+	if t := strings.TrimSpace(n.Title); t != "" {
+		return t
+	}
+	return "Note of " + n.CreatedAt.Local().Format("2 Jan 2006 15:04")
+}
+
+func fmtDuration(d time.Duration) string {
+	s := int(d.Round(time.Second).Seconds())
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+func (w *Window) listMeta(n *persistence.Note) string {
+	parts := []string{n.CreatedAt.Local().Format("2 Jan 15:04"), fmtDuration(n.Duration)}
+	switch n.TranscriptionStatus {
+	case persistence.StatusUnprocessed:
+		parts = append(parts, "queued")
+	case persistence.StatusTranscribing:
+		parts = append(parts, fmt.Sprintf("transcribing %.0f%%", 100*w.progress[n.ID]))
+	case persistence.StatusFailed:
+		parts = append(parts, "transcription failed")
+	}
+	if n.Recovered {
+		parts = append(parts, "recovered")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// Reload reads the vault again, keeping the selection.
+func (w *Window) Reload() {
+	notes, bad, err := w.svc.Vault.List()
+	if err != nil {
+		w.showError(err)
+		return
+	}
+	w.notes = notes
+	w.applyFilter()
+	msg := fmt.Sprintf("%d notes in %s", len(notes), w.svc.Vault.Root())
+	if len(bad) > 0 {
+		msg += fmt.Sprintf(" · %d files could not be read (voicenotes doctor lists them)", len(bad))
+	}
+	w.setStatus(msg)
+}
+
+// applyFilter shows the notes whose title or text holds every word typed.
+func (w *Window) applyFilter() {
+	terms := strings.Fields(strings.ToLower(w.Search.Text))
+	w.shown = w.shown[:0]
+	for _, n := range w.notes {
+		if matches(n, terms) {
+			w.shown = append(w.shown, n)
+		}
+	}
+	w.List.UnselectAll()
+	w.List.Refresh()
+	if w.selected != nil {
+		if i := slices.IndexFunc(w.shown, func(n *persistence.Note) bool { return n.ID == w.selected.ID }); i >= 0 {
+			w.List.Select(i)
+		}
+	}
+}
+
+func matches(n *persistence.Note, terms []string) bool {
+	if len(terms) == 0 {
+		return true
+	}
+	hay := strings.ToLower(n.Title + "\n" + n.Body)
+	for _, t := range terms {
+		if !strings.Contains(hay, t) {
+			return false
+		}
+	}
+	return true
+}
+
+// selectNote shows a note, saving the previous one's edits first.
+func (w *Window) selectNote(n *persistence.Note) {
+	if w.selected != nil && n != nil && w.selected.ID == n.ID {
+		return
+	}
+	if w.selected != nil {
+		w.saver.flush(w.selected)
+	}
+	w.stopPlayback()
+	w.selected = n
+	w.showNote(n)
+}
+
+func (w *Window) showNote(n *persistence.Note) {
+	w.loading = true
+	defer func() { w.loading = false }()
+	for _, o := range []fyne.Disableable{w.Title, w.Editor, w.PlayButton, w.Seek, w.Retry, w.Copy, w.Reveal, w.Delete} {
+		if n == nil {
+			o.Disable()
+		} else {
+			o.Enable()
+		}
+	}
+	if n == nil {
+		w.Title.SetText("")
+		w.Editor.SetText("")
+		w.Meta.SetText("Select a note, or press Record (Ctrl+R).")
+		w.Waveform.SetPeaks(nil)
+		w.Position.SetText("0:00 / 0:00")
+		return
+	}
+	w.Title.SetText(n.Title)
+	w.Editor.SetText(n.Body)
+	w.Preview.ParseMarkdown(n.Body)
+	w.refreshMeta()
+	w.Seek.SetValue(0)
+	w.Position.SetText("0:00 / " + fmtDuration(n.Duration))
+	w.loadWaveform(n)
+}
+
+func (w *Window) refreshMeta() {
+	n := w.selected
+	if n == nil {
+		return
+	}
+	parts := []string{n.CreatedAt.Local().Format("Monday 2 January 2006, 15:04"), fmtDuration(n.Duration)}
+	if n.Engine != "" {
+		parts = append(parts, "transcribed by "+n.Engine)
+	}
+	switch n.TranscriptionStatus {
+	case persistence.StatusFailed:
+		parts = append(parts, "transcription failed: "+n.TranscriptionError)
+	case persistence.StatusTranscribing:
+		parts = append(parts, fmt.Sprintf("transcribing… %.0f%%", 100*w.progress[n.ID]))
+	case persistence.StatusUnprocessed:
+		parts = append(parts, "waiting to be transcribed")
+	}
+	w.Meta.SetText(strings.Join(parts, " · "))
+}
+
+// edited applies a change typed by the user and schedules its save.
+func (w *Window) edited(change func(*persistence.Note)) {
+	if w.loading || w.selected == nil {
+		return
+	}
+	change(w.selected)
+	w.saver.schedule(w.selected)
+	w.List.Refresh()
+}
+
+// onSaved hears from the saver (on the UI thread).
+func (w *Window) onSaved(id string, err error) {
+	if err != nil {
+		w.setStatus(fmt.Sprintf("Not saved yet: %v. Your text is kept and saving is retried.", err))
+		w.showError(fmt.Errorf("could not save your edit: %w\nYour text stays in the editor and is saved as soon as it can be", err))
+		return
+	}
+	w.setStatus("Saved")
+}
+
+func (w *Window) setStatus(s string) { w.Status.SetText(s) }
+
+// Close flushes unsaved edits, stops recording (saving it) and quits.
+func (w *Window) Close() {
+	if w.rec != nil {
+		w.stopRecording(true)
+	}
+	w.stopPlayback()
+	if w.selected != nil {
+		w.saver.flush(w.selected)
+	}
+	if err := w.saver.wait(); err != nil {
+		w.showError(fmt.Errorf("your last edit could not be saved (%w); it is still in the editor. Fix the problem and close again", err))
+		return
+	}
+	select {
+	case <-w.stop:
+	default:
+		close(w.stop)
+	}
+	w.Win.Close()
+}
+
+// ShowAndRun shows the window and runs the app until it quits.
+func (w *Window) ShowAndRun() { w.Win.ShowAndRun() }
+
+func (w *Window) tellRecovered(notes []*persistence.Note) {
+	var titles []string
+	for _, n := range notes {
+		titles = append(titles, "• "+displayTitle(n)+" ("+fmtDuration(n.Duration)+")")
+	}
+	msg := fmt.Sprintf("Voice Notes stopped while recording last time. %d recording(s) were recovered and are in the list, marked \"recovered\":\n\n%s", len(notes), strings.Join(titles, "\n"))
+	w.info("Recordings recovered", msg)
+	w.setStatus(fmt.Sprintf("%d recording(s) recovered after a crash", len(notes)))
+}

@@ -1,0 +1,221 @@
+package ui
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/persistence/faultfs"
+)
+
+// toneSource is a microphone made of arithmetic, delivering in real time.
+type toneSource struct {
+	pos   int
+	start time.Time
+}
+
+func (s *toneSource) Format() (int, int) { return 16000, 1 }
+func (s *toneSource) Close() error       { return nil }
+func (s *toneSource) Read(buf []int16) error {
+	if s.start.IsZero() {
+		s.start = time.Now()
+	}
+	time.Sleep(time.Until(s.start.Add(time.Duration(s.pos+len(buf)) * time.Second / 16000)))
+	for i := range buf {
+		buf[i] = int16((s.pos + i) % 2000)
+	}
+	s.pos += len(buf)
+	return nil
+}
+
+// uiQueue holds what background work asked to run on the UI thread; the
+// test goroutine plays the UI thread and runs it in pump.
+var uiQueue = make(chan func(), 4096)
+
+func init() { onUI = func(f func()) { uiQueue <- f } }
+
+// pump runs the queued UI work.
+func pump() {
+	for {
+		select {
+		case f := <-uiQueue:
+			f()
+		default:
+			return
+		}
+	}
+}
+
+// newTestWindow opens a window on a fresh vault (or one with fsys).
+func newTestWindow(t *testing.T, fsys persistence.FS) (*Window, *persistence.Vault) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	v, err := persistence.Open(t.TempDir(), persistence.Options{FS: fsys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	w := New(a, Services{Vault: v, OpenInput: func() (audio.Source, error) { return &toneSource{}, nil }})
+	w.saver.delay = 50 * time.Millisecond
+	w.saver.retry = 100 * time.Millisecond
+	return w, v
+}
+
+// eventually polls cond (on this goroutine) until it holds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		pump()
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+func addNote(t *testing.T, v *persistence.Vault, title, body string) *persistence.Note {
+	t.Helper()
+	n := v.NewNote()
+	n.Title, n.Body, n.TranscriptionStatus = title, body, persistence.StatusDone
+	if err := v.Save(n); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Millisecond)
+	return n
+}
+
+func TestRecordMakesANote(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	test.Tap(w.RecordButton)
+	if w.RecordButton.Text != "Stop" || w.PauseButton.Disabled() {
+		t.Fatalf("while recording: button %q, pause disabled %v", w.RecordButton.Text, w.PauseButton.Disabled())
+	}
+	eventually(t, "1.2 s of recording", func() bool { return w.rec.r.Elapsed() >= 1200*time.Millisecond })
+	test.Tap(w.RecordButton)
+	if w.RecordButton.Text != "Record" {
+		t.Errorf("after stop the button says %q", w.RecordButton.Text)
+	}
+	eventually(t, "the note on disk", func() bool { notes, _, _ := v.List(); return len(notes) == 1 })
+	eventually(t, "the note in the list", func() bool { return len(w.shown) == 1 && w.selected != nil })
+	n := w.selected
+	if n.Duration < time.Second || n.TranscriptionStatus != persistence.StatusUnprocessed {
+		t.Errorf("recorded note %+v", n)
+	}
+	if _, ok := v.AudioPath(n); !ok {
+		t.Error("no audio file")
+	}
+}
+
+func TestTypingSavesToDisk(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	n := addNote(t, v, "Shopping", "milk")
+	w.Reload()
+	w.List.Select(0)
+	if w.Editor.Text != "milk" || w.Title.Text != "Shopping" {
+		t.Fatalf("editor shows %q / %q", w.Title.Text, w.Editor.Text)
+	}
+	w.Win.Canvas().Focus(w.Editor)
+	w.Editor.CursorColumn = 4
+	test.Type(w.Editor, " and eggs")
+	eventually(t, "the edit on disk", func() bool {
+		got, err := v.Note(n.ID)
+		return err == nil && got.Body == "milk and eggs"
+	})
+	// Switching notes flushes at once; closing waits for the save.
+	addNote(t, v, "Other", "x")
+	test.Type(w.Editor, "!")
+	w.Close()
+	if got, _ := v.Note(n.ID); got.Body != "milk and eggs!" {
+		t.Errorf("after close the file holds %q", got.Body)
+	}
+}
+
+func TestSearchFilters(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	addNote(t, v, "Groceries", "buy milk and bread")
+	addNote(t, v, "Meeting", "talk about the budget")
+	addNote(t, v, "Ideas", "a bread machine app")
+	w.Reload()
+	for _, tc := range []struct {
+		query string
+		want  int
+	}{{"", 3}, {"bread", 2}, {"BUDGET", 1}, {"bread app", 1}, {"nothing", 0}} {
+		w.Search.SetText("")
+		test.Type(w.Search, tc.query)
+		if len(w.shown) != tc.want || w.List.Length() != tc.want {
+			t.Errorf("search %q shows %d notes, want %d", tc.query, len(w.shown), tc.want)
+		}
+	}
+}
+
+func TestDeleteAndUndo(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	n := addNote(t, v, "Delete me", "bye")
+	w.Reload()
+	w.List.Select(0)
+	test.Tap(w.Delete)
+	if notes, _, _ := v.List(); len(notes) != 0 || len(w.shown) != 0 || w.Undo.Hidden {
+		t.Fatalf("after delete: %d notes on disk, %d shown, undo hidden %v", len(notes), len(w.shown), w.Undo.Hidden)
+	}
+	test.Tap(w.Undo)
+	if got, err := v.Note(n.ID); err != nil || got.Body != "bye" || len(w.shown) != 1 {
+		t.Fatalf("after undo: %v %v, %d shown", got, err, len(w.shown))
+	}
+	// The keyboard does the same: Delete, then Ctrl+Z.
+	w.List.Select(0)
+	w.Win.Canvas().Unfocus()
+	w.Win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	if notes, _, _ := v.List(); len(notes) != 0 {
+		t.Fatal("the Delete key did not delete")
+	}
+	w.UndoDelete()
+	if notes, _, _ := v.List(); len(notes) != 1 {
+		t.Fatal("undo did not restore")
+	}
+}
+
+// TestFailedSaveKeepsText: with the disk refusing writes the edit stays in
+// the editor, the user is told, and the save succeeds once the disk works.
+func TestFailedSaveKeepsText(t *testing.T) {
+	var broken atomic.Bool
+	fsys := faultfs.New(persistence.OS, func(e faultfs.Event) error {
+		if broken.Load() && e.Op == faultfs.OpWrite && strings.HasSuffix(e.Path, ".tmp") {
+			return errors.New("no space left on device (injected)")
+		}
+		return nil
+	})
+	w, v := newTestWindow(t, fsys)
+	n := addNote(t, v, "Important", "draft")
+	w.Reload()
+	w.List.Select(0)
+	broken.Store(true)
+	w.Win.Canvas().Focus(w.Editor)
+	w.Editor.CursorColumn = 5
+	test.Type(w.Editor, " v2")
+	eventually(t, "the failure reported", func() bool { return strings.Contains(w.Status.Text, "Not saved yet") })
+	if w.Editor.Text != "draft v2" {
+		t.Errorf("the editor lost the text: %q", w.Editor.Text)
+	}
+	if got, _ := v.Note(n.ID); got.Body != "draft" {
+		t.Errorf("file changed to %q although saving failed", got.Body)
+	}
+	if len(w.Win.Canvas().Overlays().List()) == 0 {
+		t.Error("no error dialog shown")
+	}
+	broken.Store(false)
+	eventually(t, "the retried save", func() bool { got, _ := v.Note(n.ID); return got.Body == "draft v2" })
+	entries, _ := os.ReadDir(v.RecordingsPath())
+	if len(entries) != 1 {
+		t.Errorf("recordings holds %d files; failed saves left temp files", len(entries))
+	}
+}
