@@ -6,12 +6,13 @@ GO ?= go
 GOBIN := $(shell $(GO) env GOPATH)/bin
 BINARY := voicenotes
 FUZZTIME ?= 10s
+SCREENSHOTS ?=
 # The in-process PocketSphinx engine is built when pkg-config finds it.
 TAGS := $(shell pkg-config --exists pocketsphinx 2>/dev/null && echo pocketsphinx)
 LDFLAGS := -X github.com/voicenotes/voicenotes/transcribe.modelDir=$(shell pkg-config --variable=modeldir pocketsphinx 2>/dev/null)
 GOFLAGS_ALL := -tags '$(TAGS)' -ldflags '$(LDFLAGS)'
 
-.PHONY: all setup build run test unit fuzz crosscheck lint bench clean
+.PHONY: all setup build run test unit e2e fuzz crosscheck lint bench clean
 
 all: build
 
@@ -26,7 +27,7 @@ run: build
 
 # Everything CI runs: lint, the unit and integration tests with the race
 # detector, a short fuzzing run of each fuzz target, and the cross-builds.
-test: setup lint unit fuzz crosscheck
+test: setup lint unit e2e fuzz crosscheck
 
 # -race turns on checkptr, which trips over the PortAudio binding passing a
 # stream id through a void* (upstream's code, not a real pointer); it is
@@ -35,6 +36,11 @@ RACE := -race -gcflags=github.com/gordonklaus/portaudio=-d=checkptr=0
 
 unit:
 	$(GO) test $(GOFLAGS_ALL) $(RACE) -count=1 ./...
+
+# The real binary in Xvfb with the virtual microphone, driven by xdotool.
+# SCREENSHOTS=docs/screenshots refreshes the README's pictures.
+e2e: setup
+	VOICENOTES_SCREENSHOTS=$(abspath $(SCREENSHOTS)) $(GO) test -tags 'e2e $(TAGS)' -count=1 ./e2e
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRoundTrip$$' -fuzztime $(FUZZTIME) ./persistence

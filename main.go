@@ -6,7 +6,10 @@ package main
 import (
 	"errors"
 	"os"
+	"os/signal"
+	"syscall"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/voicenotes/voicenotes/audio"
@@ -31,13 +34,18 @@ func main() {
 				return err
 			}
 			defer device.Terminate()
-			ui.New(app.NewWithID(AppID), ui.Services{
+			w := ui.New(app.NewWithID(AppID), ui.Services{
 				Vault:      v,
 				OpenInput:  func() (audio.Source, error) { return device.OpenInput("") },
 				OpenOutput: device.OpenOutput,
 				Engine:     defaultEngine,
 				Recovered:  recovered,
-			}).ShowAndRun()
+			})
+			// Logging out or shutting down sends SIGTERM: save everything first.
+			sigs := make(chan os.Signal, 1)
+			signal.Notify(sigs, syscall.SIGTERM, os.Interrupt)
+			go func() { <-sigs; fyne.Do(w.Close) }()
+			w.ShowAndRun()
 			return nil
 		},
 	}))

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"log"
 	"sync"
 	"time"
 
@@ -72,6 +73,9 @@ func (s *saver) write(id string) {
 	}
 	err := s.vault.Save(snap)
 	s.writing.Unlock()
+	if err != nil {
+		log.Printf("ui: saving %s: %v", id, err)
+	}
 	s.mu.Lock()
 	if s.dirty[id] == snap { // nothing newer was typed meanwhile
 		if err == nil {

@@ -6,6 +6,7 @@ package ui
 
 import (
 	"fmt"
+	"log"
 	"slices"
 	"strings"
 	"time"
@@ -356,6 +357,7 @@ func (w *Window) setStatus(s string) { w.Status.SetText(s) }
 
 // Close flushes unsaved edits, stops recording (saving it) and quits.
 func (w *Window) Close() {
+	log.Printf("ui: closing the window")
 	if w.rec != nil {
 		w.stopRecording(true)
 	}
