@@ -5,6 +5,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -34,7 +35,13 @@ func main() {
 				return err
 			}
 			defer device.Terminate()
-			w := ui.New(app.NewWithID(AppID), ui.Services{
+			a := app.NewWithID(AppID)
+			if os.Getenv("VOICENOTES_REPORT_STARTED") != "" { // for make bench: launch to first frame
+				a.Lifecycle().SetOnStarted(func() {
+					fyne.Do(func() { fmt.Fprintln(os.Stderr, "voicenotes: first frame") })
+				})
+			}
+			w := ui.New(a, ui.Services{
 				Vault:      v,
 				OpenInput:  func() (audio.Source, error) { return device.OpenInput("") },
 				OpenOutput: device.OpenOutput,

@@ -180,9 +180,9 @@ func killRound(pulse *pulsetest.Server) error {
 	if err != nil {
 		return fmt.Errorf("recovered WAV does not parse: %v", err)
 	}
-	// The upper bound allows for audio the sound server buffered while the
-	// stream started, which arrives in the first reads.
-	if d := wav.Duration(); d < elapsed-2*time.Second || d > elapsed+time.Second {
+	// The upper bound is a sanity check with room for audio the sound
+	// server buffered while the stream started (more on a loaded machine).
+	if d := wav.Duration(); d < elapsed-2*time.Second || d > elapsed+3*time.Second {
 		return fmt.Errorf("recovered %v of a recording killed after %v", d, elapsed)
 	}
 	if wav.Duration() != n.Duration {

@@ -1,6 +1,6 @@
 //go:build e2e
 
-// Package e2e drives the real voicenotes binary in a real X server (Xvfb)
+// The tests drive the real voicenotes binary in a real X server (Xvfb)
 // with a real virtual microphone (PulseAudio), as a person would: keys and
 // clicks through xdotool, speech through paplay, results read from disk.
 package e2e

@@ -56,6 +56,9 @@ func TestRecordingPathKeepsAccuracy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if r.Dropped() != 0 {
+			t.Errorf("%s: %d frames dropped while recording", filepath.Base(c.path), r.Dropped())
+		}
 		got, err := e.Transcribe(context.Background(), filepath.Join(v.RecordingsPath(), n.Audio), Options{}, nil)
 		if err != nil {
 			t.Fatal(err)

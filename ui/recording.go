@@ -226,6 +226,8 @@ func (w *Window) onTranscription(u transcribe.Update) {
 				n.TranscriptionError, n.Engine, n.Language = fresh.TranscriptionError, fresh.Engine, fresh.Language
 				if w.selected == nil || w.selected.ID != n.ID || !w.saver.isDirty(n.ID) {
 					*n = *fresh
+					delete(w.hay, n)
+					w.filtered = false
 					if w.selected != nil && w.selected.ID == n.ID {
 						w.selected = n
 						w.showNote(n)

@@ -68,11 +68,14 @@ type Window struct {
 	Status *widget.Label
 	Undo   *widget.Button
 
-	notes    []*persistence.Note // all, newest first
-	shown    []*persistence.Note // after the search filter
-	progress map[string]float64  // transcription progress by id
-	selected *persistence.Note
-	loading  bool // true while widgets are being filled from a note
+	notes     []*persistence.Note          // all, newest first
+	shown     []*persistence.Note          // after the search filter
+	hay       map[*persistence.Note]string // lower-cased title and text, for search
+	lastQuery string
+	filtered  bool               // shown is the result of lastQuery over notes
+	progress  map[string]float64 // transcription progress by id
+	selected  *persistence.Note
+	loading   bool // true while widgets are being filled from a note
 
 	saver    *saver
 	rec      *recording
@@ -234,6 +237,11 @@ func (w *Window) Reload() {
 		return
 	}
 	w.notes = notes
+	w.filtered = false
+	w.hay = make(map[*persistence.Note]string, len(notes))
+	for _, n := range notes { // now, not on the first keystroke
+		w.haystack(n)
+	}
 	w.applyFilter()
 	msg := fmt.Sprintf("%d notes in %s", len(notes), w.svc.Vault.Root())
 	if len(bad) > 0 {
@@ -244,13 +252,20 @@ func (w *Window) Reload() {
 
 // applyFilter shows the notes whose title or text holds every word typed.
 func (w *Window) applyFilter() {
-	terms := strings.Fields(strings.ToLower(w.Search.Text))
-	w.shown = w.shown[:0]
-	for _, n := range w.notes {
-		if matches(n, terms) {
-			w.shown = append(w.shown, n)
+	query := strings.ToLower(w.Search.Text)
+	terms := strings.Fields(query)
+	// Typing more narrows the last result: search only what it showed.
+	from := w.notes
+	if w.lastQuery != "" && strings.HasPrefix(query, w.lastQuery) && w.filtered {
+		from = w.shown
+	}
+	shown := make([]*persistence.Note, 0, len(from))
+	for _, n := range from {
+		if len(terms) == 0 || matches(w.haystack(n), terms) {
+			shown = append(shown, n)
 		}
 	}
+	w.shown, w.lastQuery, w.filtered = shown, query, true
 	w.List.UnselectAll()
 	w.List.Refresh()
 	if w.selected != nil {
@@ -260,11 +275,17 @@ func (w *Window) applyFilter() {
 	}
 }
 
-func matches(n *persistence.Note, terms []string) bool {
-	if len(terms) == 0 {
-		return true
+// haystack is what search looks in, lower-cased once per note and edit.
+func (w *Window) haystack(n *persistence.Note) string {
+	h, ok := w.hay[n]
+	if !ok {
+		h = strings.ToLower(n.Title + "\n" + n.Body)
+		w.hay[n] = h
 	}
-	hay := strings.ToLower(n.Title + "\n" + n.Body)
+	return h
+}
+
+func matches(hay string, terms []string) bool {
 	for _, t := range terms {
 		if !strings.Contains(hay, t) {
 			return false
@@ -339,6 +360,8 @@ func (w *Window) edited(change func(*persistence.Note)) {
 		return
 	}
 	change(w.selected)
+	delete(w.hay, w.selected)
+	w.filtered = false
 	w.saver.schedule(w.selected)
 	w.List.Refresh()
 }

@@ -1,0 +1,93 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+// BenchmarkLaunch10k starts the real binary under Xvfb on a vault of
+// 10,000 notes and measures the time from exec to its first frame.
+func BenchmarkLaunch10k(b *testing.B) {
+	vault := filepath.Join(b.TempDir(), "vault")
+	rec := filepath.Join(vault, persistence.RecordingsDir)
+	if err := os.MkdirAll(rec, 0o700); err != nil {
+		b.Fatal(err)
+	}
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 10000 {
+		at := base.Add(time.Duration(i) * time.Minute)
+		n := &persistence.Note{ID: persistence.NewID(at), Title: fmt.Sprintf("Note %d", i), CreatedAt: at, Timestamp: at, UpdatedAt: at,
+			TranscriptionStatus: persistence.StatusDone, Duration: 42 * time.Second, Engine: "pocketsphinx",
+			Body: strings.Repeat("Some words that were said into the microphone. ", 20)}
+		data, _ := n.Marshal()
+		if err := os.WriteFile(filepath.Join(rec, n.ID+".md"), data, 0o600); err != nil {
+			b.Fatal(err)
+		}
+	}
+	d := startBenchDesktop(b)
+	var times []time.Duration
+	for b.Loop() {
+		cmd := exec.Command(binary, "--vault", vault)
+		cmd.Env = append(d.env(), "VOICENOTES_REPORT_STARTED=1")
+		stderr, _ := cmd.StderrPipe()
+		t0 := time.Now()
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		sc := bufio.NewScanner(stderr)
+		ok := false
+		for sc.Scan() {
+			if sc.Text() == "voicenotes: first frame" {
+				ok = true
+				break
+			}
+		}
+		times = append(times, time.Since(t0))
+		cmd.Process.Kill()
+		cmd.Wait()
+		if !ok {
+			b.Fatal("the app never reported its first frame")
+		}
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Milliseconds()), "first-frame-ms")
+}
+
+// startBenchDesktop is startDesktop for a benchmark: an X server only.
+func startBenchDesktop(b *testing.B) *desktop {
+	for _, tool := range []string{"Xvfb", "xdotool"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			b.Skipf("%s is not installed (make setup installs it)", tool)
+		}
+	}
+	d := &desktop{home: b.TempDir()}
+	n := 150
+	for ; n < 250; n++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); os.IsNotExist(err) {
+			break
+		}
+	}
+	d.display = fmt.Sprintf(":%d", n)
+	x := exec.Command("Xvfb", d.display, "-screen", "0", "1100x700x24", "-nolisten", "tcp")
+	if err := x.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { x.Process.Kill(); x.Wait() })
+	for deadline := time.Now().Add(10 * time.Second); d.xdotool("getmouselocation") != nil; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			b.Fatal("Xvfb did not start")
+		}
+	}
+	return d
+}
