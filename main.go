@@ -12,7 +12,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
 
+	"github.com/voicenotes/voicenotes/assets"
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/audio/device"
 	"github.com/voicenotes/voicenotes/cli"
@@ -36,6 +39,7 @@ func main() {
 			}
 			defer device.Terminate()
 			a := app.NewWithID(AppID)
+			a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 			if os.Getenv("VOICENOTES_REPORT_STARTED") != "" { // for make bench: launch to first frame
 				a.Lifecycle().SetOnStarted(func() {
 					fyne.Do(func() { fmt.Fprintln(os.Stderr, "voicenotes: first frame") })
@@ -54,6 +58,16 @@ func main() {
 			go func() { <-sigs; fyne.Do(w.Close) }()
 			w.ShowAndRun()
 			return nil
+		},
+		WindowError: func(err error) {
+			w := app.NewWithID(AppID).NewWindow("Voice Notes")
+			msg := widget.NewLabel(err.Error())
+			msg.Wrapping = fyne.TextWrapWord
+			ok := widget.NewButton("OK", w.Close)
+			ok.Importance = widget.HighImportance
+			w.SetContent(container.NewBorder(nil, container.NewCenter(ok), nil, nil, msg))
+			w.Resize(fyne.NewSize(480, 160))
+			w.ShowAndRun()
 		},
 	}))
 }

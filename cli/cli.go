@@ -36,6 +36,10 @@ type Env struct {
 	// Window runs the app window on a vault opened exclusively, until the
 	// user quits. recovered lists recordings rebuilt after a crash.
 	Window func(v *persistence.Vault, recovered []*persistence.Note) error
+	// WindowError shows why the window cannot open (the vault is locked by
+	// another window, the folder cannot be created) to someone who started
+	// the app from a desktop menu and sees no terminal.
+	WindowError func(error)
 }
 
 // command is one subcommand.
@@ -59,6 +63,9 @@ var commands = []*command{
 	{name: "doctor", help: "check the vault's health", run: runDoctor, nargs: 0},
 }
 
+// errReported is an error already shown to the user (exit 1, no message).
+var errReported = errors.New("reported")
+
 // usageError is an error in how the command was called (exit 2).
 type usageError struct{ msg string }
 
@@ -75,6 +82,8 @@ func Main(args []string, env Env) int {
 		return ExitOK
 	case errors.Is(err, flag.ErrHelp):
 		return ExitOK
+	case errors.Is(err, errReported):
+		return ExitError
 	case errors.As(err, &ue):
 		fmt.Fprintf(env.Stderr, "voicenotes: %v\nRun 'voicenotes help' for usage.\n", err)
 		return ExitUsage
@@ -107,6 +116,11 @@ func run(args []string, env *Env) error {
 		var recovered []*persistence.Note
 		v, err := persistence.Open(root, persistence.Options{Exclusive: true, Maintain: recoverInto(&recovered)})
 		if err != nil {
+			if env.WindowError != nil {
+				fmt.Fprintf(env.Stderr, "voicenotes: %v\n", err)
+				env.WindowError(err)
+				return errReported
+			}
 			return err
 		}
 		defer v.Close()

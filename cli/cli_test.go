@@ -159,3 +159,25 @@ func TestDoctor(t *testing.T) {
 		t.Errorf("doctor with a bad file exited %d, want 1", code)
 	}
 }
+
+func TestExport(t *testing.T) {
+	root, n := seed(t)
+	code, out, _ := run(t, "", "export", n.ID, "--vault", root, "--format", "txt")
+	if code != 0 || !strings.HasPrefix(out, "Shopping list\n") || !strings.Contains(out, "milk\neggs") {
+		t.Fatalf("txt export: %d\n%s", code, out)
+	}
+	file := filepath.Join(t.TempDir(), "note.html")
+	if code, _, errs := run(t, "", "export", n.ID, "--vault", root, "--format", "html", "--out", file); code != 0 {
+		t.Fatalf("html export: %d %s", code, errs)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil || !strings.Contains(string(data), "<h1>Shopping list</h1>") || !strings.Contains(string(data), n.ID+".wav") {
+		t.Fatalf("exported HTML: %v\n%s", err, data)
+	}
+	if st, _ := os.Stat(file); st.Mode().Perm() != 0o600 {
+		t.Errorf("export mode %v", st.Mode().Perm())
+	}
+	if code, _, errs := run(t, "", "export", n.ID, "--vault", root, "--format", "pdf"); code != cli.ExitUsage || !strings.Contains(errs, "md, html, txt") {
+		t.Errorf("pdf: %d %s", code, errs)
+	}
+}

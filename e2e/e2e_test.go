@@ -196,6 +196,21 @@ func TestRecordTranscribeEditRecover(t *testing.T) {
 	a := d.launch(vault)
 	d.screenshot("empty-vault.png")
 
+	// A second window on the same vault is refused with a message.
+	second := exec.Command(binary, "--vault", vault)
+	second.Env = d.env()
+	var secondErr bytes.Buffer
+	second.Stderr = &secondErr
+	if err := second.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	second.Process.Kill()
+	second.Wait()
+	if !strings.Contains(secondErr.String(), "is open in another Voice Notes window") {
+		t.Errorf("a second window on the vault said: %q", secondErr.String())
+	}
+
 	// Ctrl+R, speak, Ctrl+R.
 	d.key("ctrl+r")
 	waitFor(t, "the recording to start", 15*time.Second, func() bool {

@@ -1,0 +1,47 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"path/filepath"
+
+	"github.com/voicenotes/voicenotes/export"
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+func init() {
+	commands = append(commands, &command{name: "export", args: "ID --format md|html|txt [--out FILE]", help: "render a note; to standard output or, atomically, to FILE", run: runExport, nargs: 1,
+		flags: func(fs *flag.FlagSet) {
+			fs.String("format", "md", "md, html or txt")
+			fs.String("out", "", "file to write (replaced atomically); default: standard output")
+		}})
+}
+
+func runExport(env *Env, v *persistence.Vault, fs *flag.FlagSet, args []string) error {
+	n, err := v.Note(args[0])
+	if err != nil {
+		return err
+	}
+	out := flagValue[string](fs, "out")
+	outDir := ""
+	if out != "" {
+		if out, err = filepath.Abs(out); err != nil {
+			return err
+		}
+		outDir = filepath.Dir(out)
+	}
+	audio, _ := v.AudioPath(n)
+	data, err := export.Render(n, flagValue[string](fs, "format"), audio, outDir)
+	if err != nil {
+		return usagef("export: %v", err)
+	}
+	if out == "" {
+		_, err = env.Stdout.Write(data)
+		return err
+	}
+	if err := persistence.WriteFile(persistence.OS, out, data, persistence.FilePerm); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "wrote %s\n", out)
+	return nil
+}

@@ -1,0 +1,93 @@
+// Package export renders a note for use outside the vault: HTML (through
+// goldmark, with title, date, duration and a link to the audio), plain
+// text, or the Markdown file itself.
+package export
+
+import (
+	"bytes"
+	"fmt"
+	"html"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+// Formats are the export formats, as given to --format.
+var Formats = []string{"md", "html", "txt"}
+
+// Render renders n in format. audioPath (may be "") is linked from HTML,
+// relative to outDir when both are known.
+func Render(n *persistence.Note, format, audioPath, outDir string) ([]byte, error) {
+	switch format {
+	case "md":
+		return n.Marshal()
+	case "txt":
+		var b strings.Builder
+		b.WriteString(title(n) + "\n")
+		b.WriteString(header(n) + "\n\n")
+		b.WriteString(strings.TrimSpace(n.Body) + "\n")
+		return []byte(b.String()), nil
+	case "html":
+		return renderHTML(n, audioPath, outDir)
+	}
+	return nil, fmt.Errorf("unknown export format %q: choose one of %s", format, strings.Join(Formats, ", "))
+}
+
+func title(n *persistence.Note) string {
+	if t := strings.TrimSpace(n.Title); t != "" {
+		return t
+	}
+	return "Voice note of " + n.CreatedAt.Local().Format("2 January 2006 15:04")
+}
+
+func header(n *persistence.Note) string {
+	parts := []string{}
+	if !n.CreatedAt.IsZero() {
+		parts = append(parts, n.CreatedAt.Local().Format("Monday 2 January 2006, 15:04"))
+	}
+	if n.Duration > 0 {
+		parts = append(parts, n.Duration.Round(time.Second).String())
+	}
+	return strings.Join(parts, " · ")
+}
+
+var md = goldmark.New(goldmark.WithExtensions(extension.GFM)) // raw HTML in notes is escaped (goldmark's default)
+
+func renderHTML(n *persistence.Note, audioPath, outDir string) ([]byte, error) {
+	var body bytes.Buffer
+	if err := md.Convert([]byte(n.Body), &body); err != nil {
+		return nil, fmt.Errorf("rendering note %s: %w", n.ID, err)
+	}
+	var b bytes.Buffer
+	t := html.EscapeString(title(n))
+	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n<title>%s</title>\n", html.EscapeString(lang(n)), t)
+	b.WriteString("<style>body{font-family:system-ui,sans-serif;max-width:42em;margin:2em auto;padding:0 1em;line-height:1.5}header p{color:#555}</style>\n</head>\n<body>\n")
+	fmt.Fprintf(&b, "<header>\n<h1>%s</h1>\n<p>%s</p>\n", t, html.EscapeString(header(n)))
+	if audioPath != "" {
+		href := audioPath
+		if outDir != "" {
+			if rel, err := filepath.Rel(outDir, audioPath); err == nil {
+				href = rel
+			}
+		}
+		u := url.URL{Path: filepath.ToSlash(href)}
+		fmt.Fprintf(&b, "<p><audio controls src=\"%s\"></audio> <a href=\"%s\">%s</a></p>\n", html.EscapeString(u.String()), html.EscapeString(u.String()), html.EscapeString(filepath.Base(audioPath)))
+	}
+	b.WriteString("</header>\n<main>\n")
+	b.Write(body.Bytes())
+	b.WriteString("</main>\n</body>\n</html>\n")
+	return b.Bytes(), nil
+}
+
+func lang(n *persistence.Note) string {
+	if n.Language != "" {
+		return n.Language
+	}
+	return "en"
+}
