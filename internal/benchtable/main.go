@@ -30,6 +30,8 @@ var targets = []target{
 	{"BenchmarkCaptureHour", "frames-dropped", 0, "no audio lost"},
 	{"BenchmarkRealTimeFactor", "x-continuous", 1, "in process at least as fast as pocketsphinx_continuous"},
 	{"BenchmarkLiveLatency", "median-ms", 500, "live words within half a second of being spoken"},
+	{"BenchmarkSearchKeystroke", "p99-ms", 16, "search keystroke to list within one frame"},
+	{"BenchmarkLaunch10k", "first-frame-ms", 1000, "launch to first frame under a second"},
 }
 
 func main() {
