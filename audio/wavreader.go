@@ -3,6 +3,7 @@ package audio
 import (
 	"fmt"
 	"io"
+	"os"
 	"time"
 )
 
@@ -64,4 +65,21 @@ func (w *WAVReader) Read(out []float32, maxFrames int) ([]float32, error) {
 	}
 	w.pos += n
 	return decodeFrames(w.info.Format, raw, out), nil
+}
+
+// OpenWAV opens a WAV file for reading. Close the returned file when done.
+func OpenWAV(path string) (*WAVReader, *os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := f.Stat()
+	if err == nil {
+		var r *WAVReader
+		if r, err = NewWAVReader(f, st.Size()); err == nil {
+			return r, f, nil
+		}
+	}
+	f.Close()
+	return nil, nil, fmt.Errorf("%s: %w", path, err)
 }

@@ -209,22 +209,14 @@ func runPlay(env *Env, v *persistence.Vault, _ *flag.FlagSet, args []string) err
 	if !ok {
 		return fmt.Errorf("note %s has no audio file in %s", n.ID, v.RecordingsPath())
 	}
-	f, err := os.Open(path)
+	wav, f, err := audio.OpenWAV(path)
+	if errors.Is(err, audio.ErrNotWAV) {
+		return fmt.Errorf("%w; only WAV audio can be played here", err)
+	}
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	wav, err := audio.NewWAVReader(f, st.Size())
-	if errors.Is(err, audio.ErrNotWAV) {
-		return fmt.Errorf("%s: %w; only WAV audio can be played here", path, err)
-	}
-	if err != nil {
-		return err
-	}
 	if err := device.Init(); err != nil {
 		return err
 	}

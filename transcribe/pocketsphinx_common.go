@@ -2,8 +2,6 @@ package transcribe
 
 import (
 	"context"
-	"fmt"
-	"os"
 
 	"github.com/voicenotes/voicenotes/audio"
 )
@@ -18,19 +16,11 @@ const psChunk = 2048
 // decodeFile reads any WAV as 16 kHz mono PCM16 in chunks, calling feed
 // with each and progress with the fraction done.
 func decodeFile(ctx context.Context, path string, feed func([]int16) error, progress func(float64)) error {
-	f, err := os.Open(path)
+	r, f, err := audio.OpenWAV(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	r, err := audio.NewWAVReader(f, st.Size())
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
 	format := r.Format()
 	rs := audio.NewResampler(format.SampleRate, audio.StoreRate)
 	var in, mono, out []float32

@@ -61,18 +61,8 @@ func (w *Window) openPlayer(n *persistence.Note) (*playback, error) {
 	if !ok {
 		return nil, errNoAudio
 	}
-	f, err := os.Open(path)
+	r, f, err := audio.OpenWAV(path)
 	if err != nil {
-		return nil, err
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	r, err := audio.NewWAVReader(f, st.Size())
-	if err != nil {
-		f.Close()
 		return nil, err
 	}
 	sink, err := w.svc.OpenOutput(r.Format().SampleRate, r.Format().Channels)
@@ -144,19 +134,11 @@ func (w *Window) loadWaveform(n *persistence.Note) {
 // Peaks reads a WAV and returns the loudest |sample| in each of n equal
 // stretches, 0 to 1.
 func Peaks(path string, n int) ([]float32, error) {
-	f, err := os.Open(path)
+	r, f, err := audio.OpenWAV(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	r, err := audio.NewWAVReader(f, st.Size())
-	if err != nil {
-		return nil, err
-	}
 	peaks := make([]float32, n)
 	per := max(1, int(math.Ceil(float64(r.Frames())/float64(n))))
 	var buf []float32
