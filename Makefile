@@ -12,7 +12,7 @@ TAGS := $(shell pkg-config --exists pocketsphinx 2>/dev/null && echo pocketsphin
 LDFLAGS := -X github.com/voicenotes/voicenotes/transcribe.modelDir=$(shell pkg-config --variable=modeldir pocketsphinx 2>/dev/null)
 GOFLAGS_ALL := -tags '$(TAGS)' -ldflags '$(LDFLAGS)'
 
-.PHONY: all setup build run test unit e2e fuzz crosscheck lint bench clean
+.PHONY: all setup build run test unit e2e fuzz crosscheck lint bench package install uninstall clean
 
 all: build
 
@@ -27,7 +27,7 @@ run: build
 
 # Everything CI runs: lint, the unit and integration tests with the race
 # detector, a short fuzzing run of each fuzz target, and the cross-builds.
-test: setup lint unit e2e fuzz crosscheck
+test: setup lint unit e2e fuzz crosscheck package
 
 # -race turns on checkptr, which trips over the PortAudio binding passing a
 # stream id through a void* (upstream's code, not a real pointer); it is
@@ -72,5 +72,29 @@ bench: setup
 	  $(GO) test -run '^$$' -bench . -benchtime 20x ./ui && \
 	  $(GO) test -tags 'e2e $(TAGS)' -run '^$$' -bench . -benchtime 5x ./e2e; } | tee /dev/stderr | $(GO) run ./internal/benchtable
 
+# The Linux archive, made by the fyne CLI from FyneApp.toml, and checked.
+PACKAGE := Voice Notes.tar.xz
+package: setup
+	$(GOBIN)/fyne package --target linux --tags '$(TAGS)' --release
+	scripts/check-package.sh "$(PACKAGE)"
+
+# A per-user install on Linux: binary, desktop entry and icon.
+PREFIX ?= $(HOME)/.local
+APPID := io.github.voicenotes
+install: build
+	install -Dm755 $(BINARY) "$(DESTDIR)$(PREFIX)/bin/voicenotes"
+	install -Dm644 assets/icon.png "$(DESTDIR)$(PREFIX)/share/icons/hicolor/512x512/apps/$(APPID).png"
+	install -d "$(DESTDIR)$(PREFIX)/share/applications"
+	printf '%s\n' '[Desktop Entry]' 'Type=Application' 'Name=Voice Notes' 'GenericName=Voice recorder' \
+	  'Comment=Record voice notes, transcribe them offline and keep them as Markdown files' \
+	  'Exec=$(PREFIX)/bin/voicenotes' 'Icon=$(APPID)' 'Categories=AudioVideo;Audio;Office;' \
+	  'StartupWMClass=Voice Notes' > "$(DESTDIR)$(PREFIX)/share/applications/$(APPID).desktop"
+	@if command -v update-desktop-database >/dev/null; then update-desktop-database "$(DESTDIR)$(PREFIX)/share/applications"; fi
+
+uninstall:
+	rm -f "$(DESTDIR)$(PREFIX)/bin/voicenotes" \
+	  "$(DESTDIR)$(PREFIX)/share/icons/hicolor/512x512/apps/$(APPID).png" \
+	  "$(DESTDIR)$(PREFIX)/share/applications/$(APPID).desktop"
+
 clean:
-	rm -f $(BINARY)
+	rm -f $(BINARY) "$(PACKAGE)"

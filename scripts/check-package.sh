@@ -6,7 +6,7 @@ archive=$1
 [ -f "$archive" ] || { echo "check-package: $archive was not made" >&2; exit 1; }
 list=$(tar -tJf "$archive")
 fail=0
-for want in 'usr/local/bin/voicenotes$' 'usr/local/share/applications/.*\.desktop$' 'usr/local/share/pixmaps/.*\.png$' '^Makefile$'; do
+for want in 'usr/local/bin/voicenotes$' 'usr/local/share/applications/.*\.desktop$' 'usr/local/share/pixmaps/.*\.png$' '(^|/)Makefile$'; do
   if ! grep -Eq "$want" <<<"$list"; then
     echo "check-package: $archive lacks $want" >&2
     fail=1

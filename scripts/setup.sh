@@ -8,6 +8,7 @@ packages=(libgl1-mesa-dev xorg-dev portaudio19-dev pkg-config pulseaudio pulseau
   libasound2-plugins libpocketsphinx-dev pocketsphinx pocketsphinx-en-us pocketsphinx-testdata
   xvfb xdotool imagemagick sox locales)
 staticcheck_version=v0.8.2
+fyne_tools_version=v1.7.4
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
@@ -40,4 +41,8 @@ gobin="$(go env GOPATH)/bin"
 if [ ! -x "$gobin/staticcheck" ]; then
   echo "setup: installing staticcheck $staticcheck_version"
   go install "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version"
+fi
+if [ ! -x "$gobin/fyne" ]; then
+  echo "setup: installing the fyne CLI $fyne_tools_version"
+  GOFLAGS= go install "fyne.io/tools/cmd/fyne@$fyne_tools_version"
 fi
