@@ -6,9 +6,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -19,6 +18,7 @@ import (
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/audio/device"
 	"github.com/voicenotes/voicenotes/cli"
+	"github.com/voicenotes/voicenotes/instance"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/transcribe"
 	"github.com/voicenotes/voicenotes/ui"
@@ -52,12 +52,15 @@ func main() {
 				Engine:     defaultEngine,
 				Recovered:  recovered,
 			})
-			// Logging out or shutting down sends SIGTERM: save everything first.
-			sigs := make(chan os.Signal, 1)
-			signal.Notify(sigs, syscall.SIGTERM, os.Interrupt)
-			go func() { <-sigs; fyne.Do(w.Close) }()
+			if l, err := instance.Listen(v.Root(), w.HandleCommand); err == nil {
+				defer l.Close()
+			} else {
+				log.Printf("voicenotes toggle will not reach this window: %v", err)
+			}
 			w.ShowAndRun()
-			return nil
+			// SIGTERM (logging out, shutting down) and the tray's Quit end
+			// the loop without the window's Close: save what is left now.
+			return w.Shutdown()
 		},
 		WindowError: func(err error) {
 			w := app.NewWithID(AppID).NewWindow("Voice Notes")

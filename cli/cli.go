@@ -18,6 +18,7 @@ import (
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/audio/device"
+	"github.com/voicenotes/voicenotes/instance"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -61,6 +62,16 @@ var commands = []*command{
 		}},
 	{name: "delete", args: "ID", help: "move a note and its audio to the vault's .trash folder", run: runDelete, nargs: 1},
 	{name: "doctor", help: "check the vault's health", run: runDoctor, nargs: 0},
+	{name: "toggle", help: "start or stop recording in the running window (bind it to a desktop shortcut)", run: runToggle, nargs: 0},
+}
+
+func runToggle(env *Env, v *persistence.Vault, _ *flag.FlagSet, _ []string) error {
+	reply, err := instance.Send(v.Root(), instance.Toggle)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, reply)
+	return nil
 }
 
 // errReported is an error already shown to the user (exit 1, no message).
@@ -115,6 +126,14 @@ func run(args []string, env *Env) error {
 		}
 		var recovered []*persistence.Note
 		v, err := persistence.Open(root, persistence.Options{Exclusive: true, Maintain: recoverInto(&recovered)})
+		var locked *persistence.LockedError
+		if errors.As(err, &locked) {
+			// Already open: bring that window to the front instead.
+			if reply, serr := instance.Send(locked.Vault, instance.Show); serr == nil && reply == "ok" {
+				fmt.Fprintln(env.Stderr, "voicenotes: already open on this vault; brought that window to the front")
+				return nil
+			}
+		}
 		if err != nil {
 			if env.WindowError != nil {
 				fmt.Fprintf(env.Stderr, "voicenotes: %v\n", err)

@@ -196,19 +196,11 @@ func TestRecordTranscribeEditRecover(t *testing.T) {
 	a := d.launch(vault)
 	d.screenshot("empty-vault.png")
 
-	// A second window on the same vault is refused with a message.
+	// Starting it again on the same vault brings the running window forward.
 	second := exec.Command(binary, "--vault", vault)
 	second.Env = d.env()
-	var secondErr bytes.Buffer
-	second.Stderr = &secondErr
-	if err := second.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(2 * time.Second)
-	second.Process.Kill()
-	second.Wait()
-	if !strings.Contains(secondErr.String(), "is open in another Voice Notes window") {
-		t.Errorf("a second window on the vault said: %q", secondErr.String())
+	if out, err := second.CombinedOutput(); err != nil || !strings.Contains(string(out), "brought that window to the front") {
+		t.Errorf("a second launch on the vault: %v\n%s", err, out)
 	}
 
 	// Ctrl+R, speak, Ctrl+R.
@@ -251,11 +243,39 @@ func TestRecordTranscribeEditRecover(t *testing.T) {
 	if err := a.cmd.Wait(); err != nil {
 		t.Fatalf("the app did not quit cleanly: %v\n%s", err, a.stderr)
 	}
+	if _, err := exec.Command(binary, "toggle", "--vault", vault).Output(); err == nil {
+		t.Error("toggle succeeded with no window running")
+	}
 	ns := notes(t, vault)
 	if len(ns) != 1 || !strings.HasSuffix(strings.TrimSpace(ns[0].Body), "Typed by hand.") {
 		log, _ := os.ReadFile(filepath.Join(d.home, ".cache", "voicenotes", "voicenotes.log"))
 		t.Fatalf("the edit is not on disk: %q\nstderr:\n%s\nlog:\n%s", ns[0].Body, a.stderr, log)
 	}
+
+	// `voicenotes toggle`, as a desktop shortcut runs it, records a note.
+	a = d.launch(vault)
+	toggle := func() string {
+		cmd := exec.Command(binary, "toggle", "--vault", vault)
+		cmd.Env = d.env()
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("voicenotes toggle: %v", err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	if r := toggle(); r != "recording" {
+		t.Fatalf("first toggle said %q", r)
+	}
+	waitFor(t, "the toggled recording", 15*time.Second, func() bool {
+		st, err := os.Stat(partial(vault))
+		return err == nil && st.Size() > 32000
+	})
+	if r := toggle(); r != "stopped" {
+		t.Fatalf("second toggle said %q", r)
+	}
+	waitFor(t, "the toggled note", 15*time.Second, func() bool { return len(notes(t, vault)) == 2 })
+	a.cmd.Process.Signal(syscall.SIGTERM)
+	a.cmd.Wait()
 
 	// Start again, record, kill the process, start again: recovered.
 	a = d.launch(vault)

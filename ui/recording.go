@@ -75,6 +75,7 @@ func (w *Window) startRecording() {
 	w.RecordButton.Importance = widget.DangerImportance
 	w.RecordButton.Refresh()
 	w.PauseButton.Enable()
+	w.updateTray()
 	w.LiveText.SetText("Starting the microphone…")
 	rec.tick = time.NewTicker(100 * time.Millisecond)
 	go func(r *audio.Recorder, tick *time.Ticker) {
@@ -110,39 +111,16 @@ func (w *Window) stopRecording(wait bool) {
 	w.resetRecordingUI()
 	w.LiveText.SetText("Saving…")
 	finish := func() {
-		n, err := rec.r.Stop()
-		if n == nil {
-			if rec.live != nil {
-				rec.live.Finish()
-			}
+		n, err := w.saveRecording(rec)
+		if err != nil {
 			w.showError(err)
-			onUI(func() { w.LiveText.SetText("") })
-			return
-		}
-		if err != nil { // saved, but something to tell (device failed, gap)
-			w.showError(err)
-		}
-		queued := false
-		if rec.live != nil {
-			res, lerr := rec.live.Finish()
-			if lerr == nil {
-				transcribe.ApplyTranscript(n, res.Text, rec.engine.Name(), rec.opts.Language, time.Now())
-				if n.Language == "" {
-					n.Language = res.Language
-				}
-				lerr = w.svc.Vault.Save(n)
-			}
-			queued = lerr != nil
-		} else {
-			queued = rec.engine != nil
-		}
-		if queued && w.queue != nil {
-			w.queue.Enqueue(n.ID)
 		}
 		onUI(func() {
 			w.LiveText.SetText("")
-			w.Reload()
-			w.selectByID(n.ID)
+			if n != nil {
+				w.Reload()
+				w.selectByID(n.ID)
+			}
 		})
 	}
 	if wait {
@@ -150,6 +128,39 @@ func (w *Window) stopRecording(wait bool) {
 		return
 	}
 	go finish()
+}
+
+// saveRecording stops the recorder, saves the note and its transcript (live
+// text when there was a live decoder, else the queue's job). It touches no
+// widgets, so Shutdown can use it after the event loop ended. A note is
+// returned even with an error when the recording was saved but something
+// is worth telling (the device failed, audio was lost).
+func (w *Window) saveRecording(rec *recording) (*persistence.Note, error) {
+	n, err := rec.r.Stop()
+	if n == nil {
+		if rec.live != nil {
+			rec.live.Finish()
+		}
+		return nil, err
+	}
+	queued := false
+	if rec.live != nil {
+		res, lerr := rec.live.Finish()
+		if lerr == nil {
+			transcribe.ApplyTranscript(n, res.Text, rec.engine.Name(), rec.opts.Language, time.Now())
+			if n.Language == "" {
+				n.Language = res.Language
+			}
+			lerr = w.svc.Vault.Save(n)
+		}
+		queued = lerr != nil
+	} else {
+		queued = rec.engine != nil
+	}
+	if queued && w.queue != nil {
+		w.queue.Enqueue(n.ID)
+	}
+	return n, err
 }
 
 // resetRecordingUI puts the toolbar back to "not recording".
@@ -163,6 +174,7 @@ func (w *Window) resetRecordingUI() {
 	w.PauseButton.SetText("Pause")
 	w.PauseButton.Disable()
 	w.levelVal.Set(0)
+	w.updateTray()
 }
 
 // TogglePause pauses or resumes the recording.

@@ -5,6 +5,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"log"
 	"slices"
@@ -84,6 +85,10 @@ type Window struct {
 	trashed  []*persistence.Trashed
 	levelVal binding.Float
 	stop     chan struct{}
+
+	trayMenu   *fyne.Menu
+	trayRecord *fyne.MenuItem
+	trayIcon   fyne.Resource
 }
 
 // New builds the window on an open vault.
@@ -92,6 +97,7 @@ func New(a fyne.App, svc Services) *Window {
 	w.saver = newSaver(svc.Vault, w.onSaved)
 	w.build()
 	w.bindKeys()
+	w.setupTray()
 	w.Reload()
 	if svc.Engine != nil {
 		w.queue = transcribe.NewQueue(svc.Vault, svc.Engine, w.onTranscription)
@@ -398,6 +404,61 @@ func (w *Window) Close() {
 		close(w.stop)
 	}
 	w.Win.Close()
+}
+
+// HandleCommand answers a command from outside the window (instance
+// package): toggle recording, or come to the front. Any goroutine.
+func (w *Window) HandleCommand(cmd string) string {
+	reply := make(chan string, 1)
+	switch cmd {
+	case "toggle":
+		onUI(func() {
+			w.ToggleRecording()
+			if w.rec != nil {
+				reply <- "recording"
+			} else {
+				reply <- "stopped"
+			}
+		})
+	case "show":
+		onUI(func() {
+			w.Win.Show()
+			w.Win.RequestFocus()
+			reply <- "ok"
+		})
+	default:
+		return "unknown command " + cmd
+	}
+	select {
+	case r := <-reply:
+		return r
+	case <-time.After(5 * time.Second):
+		return "busy"
+	}
+}
+
+// Shutdown saves what is left when the app ends by a route that skips
+// Close (SIGTERM and the tray's Quit stop the event loop directly): the
+// recording in progress and unsaved edits. Call it after the event loop
+// returned; it touches no widgets.
+func (w *Window) Shutdown() error {
+	var errs []error
+	if rec := w.rec; rec != nil {
+		w.rec = nil
+		rec.tick.Stop()
+		_, err := w.saveRecording(rec)
+		errs = append(errs, err)
+	}
+	if w.selected != nil {
+		w.saver.flush(w.selected)
+	}
+	errs = append(errs, w.saver.wait())
+	select {
+	case <-w.stop:
+	default:
+		close(w.stop)
+	}
+	return errors.Join(errs...)
 }
 
 // ShowAndRun shows the window and runs the app until it quits.

@@ -219,3 +219,38 @@ func TestFailedSaveKeepsText(t *testing.T) {
 		t.Errorf("recordings holds %d files; failed saves left temp files", len(entries))
 	}
 }
+
+// TestToggleFromOutside drives recording through HandleCommand, as
+// `voicenotes toggle` does, from another goroutine.
+func TestToggleFromOutside(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	ask := func(cmd string) string {
+		reply := make(chan string)
+		go func() { reply <- w.HandleCommand(cmd) }()
+		for {
+			pump()
+			select {
+			case r := <-reply:
+				return r
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}
+	if r := ask("toggle"); r != "recording" || w.rec == nil {
+		t.Fatalf("first toggle: %q", r)
+	}
+	if w.trayRecord != nil && w.trayRecord.Label != "Stop recording" {
+		t.Errorf("tray menu says %q while recording", w.trayRecord.Label)
+	}
+	eventually(t, "a second of audio", func() bool { return w.rec.r.Elapsed() >= time.Second })
+	if r := ask("toggle"); r != "stopped" {
+		t.Fatalf("second toggle: %q", r)
+	}
+	eventually(t, "the note", func() bool { notes, _, _ := v.List(); return len(notes) == 1 })
+	if r := ask("show"); r != "ok" {
+		t.Errorf("show: %q", r)
+	}
+	if r := ask("frobnicate"); !strings.Contains(r, "unknown command") {
+		t.Errorf("unknown command: %q", r)
+	}
+}

@@ -1,0 +1,67 @@
+package ui
+
+import (
+	"log"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+)
+
+// setupTray puts Voice Notes in the system tray, where the desktop has one:
+// start or stop recording and show the window without finding it. Fyne adds
+// Quit to the menu.
+func (w *Window) setupTray() {
+	desk, ok := w.App.(desktop.App)
+	if !ok || !trayHostLikely() {
+		return
+	}
+	w.trayRecord = fyne.NewMenuItem("Start recording", func() { w.ToggleRecording() })
+	show := fyne.NewMenuItem("Show window", func() { w.Win.Show(); w.Win.RequestFocus() })
+	w.trayMenu = fyne.NewMenu("Voice Notes", w.trayRecord, show)
+	w.trayIcon = w.App.Icon()
+	desk.SetSystemTrayMenu(w.trayMenu)
+	if w.trayIcon != nil {
+		desk.SetSystemTrayIcon(w.trayIcon)
+	}
+}
+
+// updateTray shows whether a recording is on, in the tray's icon and menu.
+func (w *Window) updateTray() {
+	desk, ok := w.App.(desktop.App)
+	if !ok || w.trayMenu == nil {
+		return
+	}
+	if w.rec != nil {
+		w.trayRecord.Label = "Stop recording"
+		desk.SetSystemTrayIcon(theme.MediaRecordIcon())
+	} else {
+		w.trayRecord.Label = "Start recording"
+		if w.trayIcon != nil {
+			desk.SetSystemTrayIcon(w.trayIcon)
+		}
+	}
+	w.trayMenu.Refresh()
+}
+
+// trayHostLikely reports whether a tray can exist. On Linux and the BSDs
+// the tray speaks D-Bus; without a session bus there is none, and Fyne's
+// tray code (fyne.io/systray) crashes at quit when it has no connection.
+func trayHostLikely() bool {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		return true
+	}
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		return true
+	}
+	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, "bus")); err == nil {
+			return true
+		}
+	}
+	log.Printf("ui: no D-Bus session bus, so no system tray icon")
+	return false
+}
