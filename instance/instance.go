@@ -25,7 +25,7 @@ const (
 )
 
 // ErrNotRunning means no window is open on the vault.
-var ErrNotRunning = errors.New("Voice Notes is not running on this vault")
+var ErrNotRunning = errors.New("no Voice Notes window is open on this vault")
 
 // socketPath is where the instance for a vault listens.
 func socketPath(vaultRoot string) string {
