@@ -62,6 +62,7 @@ type Note struct {
 	// Path is the file the note was read from; empty for a new note.
 	Path string
 
+	disk version    // the file as last read or written here
 	raw  []byte     // the frontmatter block as read
 	meta *yaml.Node // raw parsed by the YAML library; made when first needed
 	orig *Note      // field values as read, to leave unchanged keys untouched

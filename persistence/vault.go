@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -264,6 +265,9 @@ func (v *Vault) readNote(path string, typ fs.FileMode) (*Note, error) {
 	if err != nil {
 		return nil, err
 	}
+	if st, err := f.Stat(); err == nil {
+		n.disk = versionOf(data, st)
+	}
 	stem := strings.TrimSuffix(filepath.Base(path), NoteExt)
 	if n.ID == "" {
 		if err := ValidateID(stem); err != nil {
@@ -326,10 +330,20 @@ func (v *Vault) Note(id string) (*Note, error) {
 
 // Save writes the note atomically and durably, setting UpdatedAt. A note
 // that is a symlink is written at the file it points to, inside the vault.
-func (v *Vault) Save(n *Note) error {
+// If another program changed or deleted the file since this note was read
+// or last saved, nothing is written and the error is a *ConflictError.
+func (v *Vault) Save(n *Note) error { return v.save(n, false) }
+
+// Overwrite saves like Save but replaces whatever is on disk: the user
+// chose to keep this version in a conflict.
+func (v *Vault) Overwrite(n *Note) error { return v.save(n, true) }
+
+func (v *Vault) save(n *Note, force bool) error {
+	updated := n.UpdatedAt
 	n.UpdatedAt = v.now().UTC().Truncate(time.Millisecond)
 	data, err := n.Marshal()
 	if err != nil {
+		n.UpdatedAt = updated
 		return err
 	}
 	if n.Path == "" {
@@ -341,19 +355,93 @@ func (v *Vault) Save(n *Note) error {
 			return fmt.Errorf("saving %s: %w", n.Path, err)
 		}
 	}
+	if !force {
+		if err := v.checkUnchanged(n, target); err != nil {
+			n.UpdatedAt = updated
+			return err
+		}
+	}
 	if err := WriteFile(v.fs, target, data, FilePerm); err != nil {
 		return err
 	}
-	n.markSaved()
+	n.markSaved(data)
+	if st, err := v.fs.Stat(target); err == nil {
+		n.disk = versionOf(data, st)
+	}
 	return nil
 }
 
-// markSaved records the written values as the note's baseline.
-func (n *Note) markSaved() {
-	data, err := n.Marshal()
-	if err != nil {
-		return
+// version identifies a note file's bytes: size, modification time and a
+// CRC-32C of the content (all three must match to count as unchanged).
+type version struct {
+	known   bool
+	size    int64
+	modTime time.Time
+	crc     uint32
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+func versionOf(data []byte, st fs.FileInfo) version {
+	return version{known: true, size: st.Size(), modTime: st.ModTime(), crc: crc32.Checksum(data, castagnoli)}
+}
+
+// ErrConflict is wrapped by *ConflictError.
+var ErrConflict = errors.New("changed by another program")
+
+// ConflictError says that the file on disk is no longer the version the
+// note was read from. Theirs is what is there now (nil when it was
+// deleted or cannot be read as a note).
+type ConflictError struct {
+	Path    string
+	Deleted bool
+	Theirs  *Note
+}
+
+func (e *ConflictError) Error() string {
+	if e.Deleted {
+		return fmt.Sprintf("%s was deleted by another program while you were editing it; keep your version to write it back", e.Path)
 	}
+	return fmt.Sprintf("%s was %s since you opened it; choose which version to keep", e.Path, ErrConflict)
+}
+
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// checkUnchanged compares the file on disk with the version n was read
+// from or last wrote.
+func (v *Vault) checkUnchanged(n *Note, target string) error {
+	if !n.disk.known {
+		return nil // a new note, or one made in memory
+	}
+	data, err := ReadFile(v.fs, target)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &ConflictError{Path: n.Path, Deleted: true}
+	}
+	if err != nil {
+		return err
+	}
+	st, err := v.fs.Stat(target)
+	if err != nil {
+		return err
+	}
+	now := versionOf(data, st)
+	if now.size == n.disk.size && now.modTime.Equal(n.disk.modTime) && now.crc == n.disk.crc {
+		return nil
+	}
+	theirs, err := parseNote(data)
+	if err == nil {
+		theirs.Path, theirs.disk = n.Path, now
+		if theirs.ID == "" {
+			theirs.ID, theirs.orig.ID = n.ID, n.ID
+		}
+	} else {
+		theirs = nil
+	}
+	return &ConflictError{Path: n.Path, Theirs: theirs}
+}
+
+// markSaved records the written values as the note's baseline.
+func (n *Note) markSaved(data []byte) {
 	if m, err := parseNote(data); err == nil {
 		n.raw, n.meta, n.orig = m.raw, m.meta, m.orig
 	}
@@ -405,4 +493,19 @@ func (v *Vault) SaveWithAudio(n *Note, audio io.Reader, ext string) error {
 		return err
 	}
 	return v.Save(n)
+}
+
+// Revision identifies which version of its file a note was read from or
+// last written as; comparable.
+type Revision struct{ v version }
+
+// Revision is the note's current revision.
+func (n *Note) Revision() Revision { return Revision{n.disk} }
+
+// Adopt takes the on-disk state (revision and the frontmatter as written)
+// of saved, a copy of n that was just saved, so that n's next save is
+// compared against that write and not against the version before it.
+func (n *Note) Adopt(saved *Note) {
+	n.disk, n.raw, n.meta, n.orig = saved.disk, saved.raw, saved.meta, saved.orig
+	n.Path, n.UpdatedAt = saved.Path, saved.UpdatedAt
 }

@@ -415,3 +415,43 @@ func TestAudioPathNeverMatchesPrefixes(t *testing.T) {
 		t.Errorf("AudioPath = %s, want the .webm", p)
 	}
 }
+
+func TestSaveDetectsChangesByOthers(t *testing.T) {
+	v := openVault(t, t.TempDir(), persistence.Options{})
+	n := v.NewNote()
+	n.Body = "mine"
+	if err := v.Save(n); err != nil {
+		t.Fatal(err)
+	}
+	// Saving again and again after our own writes is fine.
+	for _, b := range []string{"mine 2", "mine 3"} {
+		n.Body = b
+		if err := v.Save(n); err != nil {
+			t.Fatalf("a second save of our own note: %v", err)
+		}
+	}
+	// Another program rewrites it (same size, to be unkind).
+	data, _ := os.ReadFile(n.Path)
+	os.WriteFile(n.Path, []byte(strings.Replace(string(data), "mine 3", "them 3", 1)), 0o600)
+	n.Body = "mine 4"
+	err := v.Save(n)
+	var ce *persistence.ConflictError
+	if !errors.As(err, &ce) || ce.Deleted || ce.Theirs == nil || ce.Theirs.Body != "them 3" {
+		t.Fatalf("Save over a changed file = %v, want a ConflictError with their version", err)
+	}
+	if got, _ := os.ReadFile(n.Path); !strings.Contains(string(got), "them 3") {
+		t.Fatal("their version was overwritten")
+	}
+	if err := v.Overwrite(n); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := v.Note(n.ID); got.Body != "mine 4" {
+		t.Errorf("after Overwrite: %q", got.Body)
+	}
+	// Deleted by another program.
+	os.Remove(n.Path)
+	n.Body = "mine 5"
+	if err := v.Save(n); !errors.As(err, &ce) || !ce.Deleted {
+		t.Errorf("Save of a deleted note = %v, want a ConflictError saying deleted", err)
+	}
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"log"
 	"sync"
 	"time"
@@ -13,7 +14,7 @@ import (
 // is retried every few seconds; the text stays in the editor meanwhile.
 type saver struct {
 	vault   *persistence.Vault
-	onSaved func(id string, err error) // called on the UI thread
+	onSaved func(saved *persistence.Note, before persistence.Revision, err error) // on the UI thread
 	delay   time.Duration
 	retry   time.Duration
 
@@ -22,11 +23,19 @@ type saver struct {
 	dirty   map[string]*persistence.Note // latest snapshot to write, by id
 	lastErr error
 	writing sync.Mutex // one save at a time, in order
+	// saved remembers each note's last write: a snapshot taken before that
+	// write finished still carries the revision it replaced.
+	saved map[string]savedWrite
 }
 
-func newSaver(v *persistence.Vault, onSaved func(string, error)) *saver {
+type savedWrite struct {
+	before persistence.Revision
+	note   *persistence.Note
+}
+
+func newSaver(v *persistence.Vault, onSaved func(*persistence.Note, persistence.Revision, error)) *saver {
 	return &saver{vault: v, onSaved: onSaved, delay: time.Second, retry: 3 * time.Second,
-		timers: map[string]*time.Timer{}, dirty: map[string]*persistence.Note{}}
+		timers: map[string]*time.Timer{}, dirty: map[string]*persistence.Note{}, saved: map[string]savedWrite{}}
 }
 
 // snapshot copies the fields a save writes, so the UI can keep editing
@@ -71,22 +80,34 @@ func (s *saver) write(id string) {
 		s.writing.Unlock()
 		return
 	}
+	s.mu.Lock()
+	if p, ok := s.saved[id]; ok && snap.Revision() == p.before {
+		snap.Adopt(p.note)
+	}
+	s.mu.Unlock()
+	before := snap.Revision()
 	err := s.vault.Save(snap)
+	if err == nil {
+		s.mu.Lock()
+		s.saved[id] = savedWrite{before, snap}
+		s.mu.Unlock()
+	}
 	s.writing.Unlock()
 	if err != nil {
 		log.Printf("ui: saving %s: %v", id, err)
 	}
 	s.mu.Lock()
 	if s.dirty[id] == snap { // nothing newer was typed meanwhile
+		var conflict *persistence.ConflictError
 		if err == nil {
 			delete(s.dirty, id)
-		} else if s.timers[id] == nil {
+		} else if !errors.As(err, &conflict) && s.timers[id] == nil { // a conflict waits for the user
 			s.timers[id] = time.AfterFunc(s.retry, func() { s.write(id) })
 		}
 	}
 	s.lastErr = err
 	s.mu.Unlock()
-	onUI(func() { s.onSaved(id, err) })
+	onUI(func() { s.onSaved(snap, before, err) })
 }
 
 // wait runs every scheduled save now and blocks until all are written, or
@@ -120,4 +141,25 @@ func (s *saver) isDirty(id string) bool {
 	defer s.mu.Unlock()
 	_, ok := s.dirty[id]
 	return ok
+}
+
+// resolve ends a conflict: keep=true writes the user's version over the
+// file (Overwrite); keep=false drops the unsaved edit.
+func (s *saver) resolve(id string, keep bool) error {
+	s.mu.Lock()
+	snap := s.dirty[id]
+	delete(s.dirty, id)
+	delete(s.saved, id)
+	if t := s.timers[id]; t != nil {
+		t.Stop()
+		delete(s.timers, id)
+	}
+	s.lastErr = nil
+	s.mu.Unlock()
+	if !keep || snap == nil {
+		return nil
+	}
+	s.writing.Lock()
+	defer s.writing.Unlock()
+	return s.vault.Overwrite(snap)
 }

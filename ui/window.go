@@ -7,6 +7,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log"
 	"slices"
 	"strings"
@@ -86,6 +87,8 @@ type Window struct {
 	levelVal binding.Float
 	stop     chan struct{}
 
+	conflictOpen map[string]bool
+
 	trayMenu   *fyne.Menu
 	trayRecord *fyne.MenuItem
 	trayIcon   fyne.Resource
@@ -93,7 +96,7 @@ type Window struct {
 
 // New builds the window on an open vault.
 func New(a fyne.App, svc Services) *Window {
-	w := &Window{App: a, svc: svc, Win: a.NewWindow("Voice Notes"), progress: map[string]float64{}, stop: make(chan struct{})}
+	w := &Window{App: a, svc: svc, Win: a.NewWindow("Voice Notes"), progress: map[string]float64{}, stop: make(chan struct{}), conflictOpen: map[string]bool{}}
 	w.saver = newSaver(svc.Vault, w.onSaved)
 	w.build()
 	w.bindKeys()
@@ -104,6 +107,7 @@ func New(a fyne.App, svc Services) *Window {
 		go w.queue.Run(stopContext(w.stop))
 		go w.queue.EnqueuePending()
 	}
+	go svc.Vault.Watch(stopContext(w.stop), 200*time.Millisecond, w.readChanges)
 	w.Win.SetCloseIntercept(w.Close)
 	if len(svc.Recovered) > 0 {
 		w.tellRecovered(svc.Recovered)
@@ -300,6 +304,72 @@ func matches(hay string, terms []string) bool {
 	return true
 }
 
+// readChanges reads the notes another program touched (on the watcher's
+// goroutine) and hands them to the UI thread.
+func (w *Window) readChanges(paths []string) {
+	changes := map[string]*persistence.Note{} // nil: gone
+	for _, p := range paths {
+		n, err := w.svc.Vault.ReadNote(p)
+		switch {
+		case err == nil:
+			changes[p] = n
+		case errors.Is(err, fs.ErrNotExist):
+			changes[p] = nil
+		} // unreadable files stay out of the list; doctor reports them
+	}
+	onUI(func() { w.applyDiskChanges(changes) })
+}
+
+// applyDiskChanges brings the list up to date with files changed on disk.
+// The open note is reloaded quietly when it has no unsaved edits; with
+// edits, the next save finds the conflict and asks the user.
+func (w *Window) applyDiskChanges(changes map[string]*persistence.Note) {
+	changed := false
+	for path, fresh := range changes {
+		i := slices.IndexFunc(w.notes, func(n *persistence.Note) bool { return n.Path == path })
+		var old *persistence.Note
+		if i >= 0 {
+			old = w.notes[i]
+		}
+		dirtyOpen := old != nil && w.selected == old && w.saver.isDirty(old.ID)
+		switch {
+		case fresh == nil && old != nil && !dirtyOpen:
+			w.notes = slices.Delete(w.notes, i, i+1)
+			if w.selected == old {
+				w.selected = nil
+				w.showNote(nil)
+			}
+		case fresh == nil || dirtyOpen:
+			continue
+		case old != nil && old.Revision() == fresh.Revision():
+			continue // our own write
+		case old != nil:
+			w.notes[i] = fresh
+			if w.selected == old {
+				w.selected = fresh
+				w.showNote(fresh)
+			}
+		case slices.ContainsFunc(w.notes, func(n *persistence.Note) bool { return n.ID == fresh.ID }):
+			continue // a copy under another name (a sync tool's conflict file)
+		default:
+			w.notes = append(w.notes, fresh)
+		}
+		changed = true
+	}
+	if !changed {
+		return
+	}
+	slices.SortStableFunc(w.notes, func(a, b *persistence.Note) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	w.filtered = false
+	w.applyFilter()
+	w.setStatus(fmt.Sprintf("%d notes in %s (updated from disk)", len(w.notes), w.svc.Vault.Root()))
+}
+
 // selectNote shows a note, saving the previous one's edits first.
 func (w *Window) selectNote(n *persistence.Note) {
 	if w.selected != nil && n != nil && w.selected.ID == n.ID {
@@ -373,11 +443,24 @@ func (w *Window) edited(change func(*persistence.Note)) {
 }
 
 // onSaved hears from the saver (on the UI thread).
-func (w *Window) onSaved(id string, err error) {
-	if err != nil {
+func (w *Window) onSaved(saved *persistence.Note, before persistence.Revision, err error) {
+	var conflict *persistence.ConflictError
+	switch {
+	case errors.As(err, &conflict):
+		w.askConflict(saved, conflict)
+		return
+	case err != nil:
 		w.setStatus(fmt.Sprintf("Not saved yet: %v. Your text is kept and saving is retried.", err))
 		w.showError(fmt.Errorf("could not save your edit: %w\nYour text stays in the editor and is saved as soon as it can be", err))
 		return
+	}
+	for _, n := range w.notes {
+		if n.ID == saved.ID && n.Revision() == before {
+			n.Adopt(saved)
+		}
+	}
+	if w.selected != nil && w.selected.ID == saved.ID && w.selected.Revision() == before {
+		w.selected.Adopt(saved)
 	}
 	w.setStatus("Saved")
 }
