@@ -207,7 +207,7 @@ func TestRepairAtEveryOffset(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			n, err := RepairWAV(f, int64(len(data)))
+			n, _, _, err := RepairWAV(f, int64(len(data)))
 			f.Close()
 			if err != nil {
 				t.Fatalf("cut %d: %v", cut, err)

@@ -60,6 +60,9 @@ type Options struct {
 	// disk that stalls for less loses nothing.
 	Buffer time.Duration // default 30 s
 	Logf   func(format string, args ...any)
+	// Rate is the stored sample rate; default StoreRate (16 kHz).
+	// OnSamples gets samples at this rate.
+	Rate int
 }
 
 // Recorder is one recording in progress.
@@ -97,6 +100,12 @@ func Start(o Options) (*Recorder, error) {
 	o.LevelEvery = cmpOr(o.LevelEvery, 50*time.Millisecond)
 	o.FlushEvery = cmpOr(o.FlushEvery, time.Second)
 	o.Buffer = cmpOr(o.Buffer, 30*time.Second)
+	if o.Rate == 0 {
+		o.Rate = StoreRate
+	}
+	if o.Rate < 8000 || o.Rate > 192000 {
+		return nil, fmt.Errorf("stored sample rate %d Hz is out of range (8000 to 192000)", o.Rate)
+	}
 	if o.Logf == nil {
 		o.Logf = func(string, ...any) {}
 	}
@@ -115,7 +124,7 @@ func Start(o Options) (*Recorder, error) {
 	}
 	path := filepath.Join(o.Vault.RecordingsPath(), r.id+PartialExt)
 	var err error
-	if r.wav, err = CreatePartialWAV(o.Vault.FS(), path, StoreRate, StoreChannels); err != nil {
+	if r.wav, err = CreatePartialWAV(o.Vault.FS(), path, r.o.Rate, StoreChannels); err != nil {
 		return nil, err
 	}
 	go r.capture()
@@ -149,7 +158,7 @@ func (r *Recorder) Paused() bool { return r.paused.Load() }
 
 // Elapsed is the length of the audio stored so far.
 func (r *Recorder) Elapsed() time.Duration {
-	return time.Duration(r.written.Load()) * time.Second / StoreRate
+	return time.Duration(r.written.Load()) * time.Second / time.Duration(r.o.Rate)
 }
 
 // Dropped is how many device frames were lost: by the device before we read
@@ -222,11 +231,11 @@ func (r *Recorder) write() {
 	mono := make([]float32, 0, len(chunk))
 	out := make([]float32, 0, len(chunk))
 	stored := make([]int16, 0, len(chunk))
-	rs := NewResampler(r.rate, StoreRate)
+	rs := NewResampler(r.rate, r.o.Rate)
 	lastFlush := time.Now()
 	var peak, sumsq float64
 	var count int
-	levelEvery := int(r.o.LevelEvery.Seconds() * StoreRate)
+	levelEvery := int(r.o.LevelEvery.Seconds() * float64(r.o.Rate))
 	var werr error
 
 	store := func(samples []float32) {

@@ -60,7 +60,7 @@ func recoverOne(v *persistence.Vault, path string) (*persistence.Note, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recovering %s: %w", path, err)
 	}
-	data, err := RepairWAV(f, st.Size())
+	data, rate, channels, err := RepairWAV(f, st.Size())
 	if err != nil {
 		return nil, fmt.Errorf("recovering %s: %w", path, err)
 	}
@@ -97,7 +97,7 @@ func recoverOne(v *persistence.Vault, path string) (*persistence.Note, error) {
 		CreatedAt:           created,
 		UpdatedAt:           created,
 		TranscriptionStatus: persistence.StatusUnprocessed,
-		Duration:            time.Duration(data/2) * time.Second / StoreRate,
+		Duration:            time.Duration(data/int64(2*channels)) * time.Second / time.Duration(rate),
 		Audio:               filepath.Base(target),
 		Recovered:           true,
 	}
@@ -133,31 +133,31 @@ type fileRW interface {
 // smaller of what the header claims and what the file holds, in whole
 // frames; the header is rewritten and anything after the data cut off. A
 // file too short for a header becomes an empty recording. It returns the
-// data length in bytes.
-func RepairWAV(f fileRW, size int64) (int64, error) {
-	rate, channels := StoreRate, StoreChannels
+// data length in bytes and the format.
+func RepairWAV(f fileRW, size int64) (data int64, rate, channels int, err error) {
+	rate, channels = StoreRate, StoreChannels
 	offset := int64(wavHeaderSize)
 	claimed := int64(-1)
 	if info, err := ParseWAVHeader(f); err == nil && !info.Float && info.Bits == 16 {
 		rate, channels, offset, claimed = info.SampleRate, info.Channels, info.DataOffset, info.DataBytes
 	}
-	data := max(0, size-offset)
+	data = max(0, size-offset)
 	if claimed >= 0 {
 		data = min(data, claimed)
 	}
 	data -= data % int64(2*channels)
 	if offset != wavHeaderSize { // a header with extra chunks: rewrite it as ours
 		if err := moveData(f, offset, data); err != nil {
-			return 0, err
+			return 0, 0, 0, err
 		}
 	}
 	if _, err := f.WriteAt(pcm16Header(rate, channels, data), 0); err != nil {
-		return 0, err
+		return 0, 0, 0, err
 	}
 	if err := f.Truncate(wavHeaderSize + data); err != nil {
-		return 0, err
+		return 0, 0, 0, err
 	}
-	return data, nil
+	return data, rate, channels, nil
 }
 
 // moveData shifts n bytes at from to just after a 44-byte header.

@@ -37,6 +37,9 @@ type Env struct {
 	// Window runs the app window on a vault opened exclusively, until the
 	// user quits. recovered lists recordings rebuilt after a crash.
 	Window func(v *persistence.Vault, recovered []*persistence.Note) error
+	// PreferredVault is the vault chosen in the app's settings, used by
+	// the window when neither --vault nor $VOICENOTES_VAULT says.
+	PreferredVault func() string
 	// WindowError shows why the window cannot open (the vault is locked by
 	// another window, the folder cannot be created) to someone who started
 	// the app from a desktop menu and sees no terminal.
@@ -120,7 +123,11 @@ func run(args []string, env *Env) error {
 		if env.Window == nil {
 			return errors.New("this build has no window; run 'voicenotes help' for the commands")
 		}
-		root, err := persistence.ResolveRoot(*vaultFlag)
+		choice := *vaultFlag
+		if choice == "" && os.Getenv(persistence.VaultEnv) == "" && env.PreferredVault != nil {
+			choice = env.PreferredVault()
+		}
+		root, err := persistence.ResolveRoot(choice)
 		if err != nil {
 			return err
 		}

@@ -43,10 +43,11 @@ func (w *Window) startRecording() {
 		return
 	}
 	rec := &recording{}
-	if w.svc.Engine != nil {
+	cfg := w.settings()
+	if w.svc.Engine != nil && cfg.AutoTranscribe && cfg.Engine != "" {
 		if e, opts, err := w.svc.Engine(); err == nil {
 			rec.engine, rec.opts = e, opts
-			if st, ok := e.(transcribe.Streamer); ok {
+			if st, ok := e.(transcribe.Streamer); ok && cfg.SampleRate == audio.StoreRate {
 				if stream, err := st.Stream(opts); err == nil {
 					rec.live = transcribe.NewLive(stream, func(text string) { onUI(func() { w.LiveText.SetText(text) }) })
 				}
@@ -54,7 +55,7 @@ func (w *Window) startRecording() {
 		}
 	}
 	o := audio.Options{
-		Vault: w.svc.Vault, Source: src,
+		Vault: w.svc.Vault, Source: src, Rate: cfg.SampleRate,
 		OnLevel: func(l audio.Level) { onUI(func() { w.levelVal.Set(float64(l.Peak)) }) }, // about 20 a second
 	}
 	if rec.live != nil {

@@ -32,6 +32,11 @@ type Services struct {
 	// Engine returns the transcription engine to use now; nil means none.
 	Engine    func() (transcribe.Engine, transcribe.Options, error)
 	Recovered []*persistence.Note // rebuilt after a crash, to tell the user
+	// For Settings: the input devices, opening one by name, and switching
+	// to another vault (which opens it with its lock and releases the old).
+	ListInputs     func() ([]string, error)
+	OpenInputNamed func(name string) (audio.Source, error)
+	SwitchVault    func(root string) (*persistence.Vault, error)
 }
 
 // Window is the main window. Its widgets are exported for tests.
@@ -70,6 +75,8 @@ type Window struct {
 	Status *widget.Label
 	Undo   *widget.Button
 
+	SettingsButton *widget.Button
+
 	notes     []*persistence.Note          // all, newest first
 	shown     []*persistence.Note          // after the search filter
 	hay       map[*persistence.Note]string // lower-cased title and text, for search
@@ -102,12 +109,7 @@ func New(a fyne.App, svc Services) *Window {
 	w.bindKeys()
 	w.setupTray()
 	w.Reload()
-	if svc.Engine != nil {
-		w.queue = transcribe.NewQueue(svc.Vault, svc.Engine, w.onTranscription)
-		go w.queue.Run(stopContext(w.stop))
-		go w.queue.EnqueuePending()
-	}
-	go svc.Vault.Watch(stopContext(w.stop), 200*time.Millisecond, w.readChanges)
+	w.startBackground()
 	w.Win.SetCloseIntercept(w.Close)
 	if len(svc.Recovered) > 0 {
 		w.tellRecovered(svc.Recovered)
@@ -127,9 +129,10 @@ func (w *Window) build() {
 	w.Level.Refresh()
 	w.LiveText = widget.NewLabel("")
 	w.LiveText.Truncation = fyne.TextTruncateClip
+	w.SettingsButton = widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { w.ShowSettings() })
 	toolbar := container.NewBorder(nil, nil,
 		container.NewHBox(w.RecordButton, w.PauseButton, w.Elapsed),
-		nil, container.NewVBox(w.Level, w.LiveText))
+		w.SettingsButton, container.NewVBox(w.Level, w.LiveText))
 
 	w.Search = widget.NewEntry()
 	w.Search.SetPlaceHolder("Search titles and transcripts")
@@ -302,6 +305,50 @@ func matches(hay string, terms []string) bool {
 		}
 	}
 	return true
+}
+
+// startBackground starts the transcription queue and the vault watcher;
+// they stop when w.stop closes.
+func (w *Window) startBackground() {
+	ctx := stopContext(w.stop)
+	if w.svc.Engine != nil && w.settings().Engine != "" {
+		w.queue = transcribe.NewQueue(w.svc.Vault, w.svc.Engine, w.onTranscription)
+		go w.queue.Run(ctx)
+		if w.settings().AutoTranscribe {
+			go w.queue.EnqueuePending()
+		}
+	}
+	go w.svc.Vault.Watch(ctx, 200*time.Millisecond, w.readChanges)
+}
+
+// switchVault saves everything, releases this vault and opens another.
+func (w *Window) switchVault(root string) error {
+	if w.rec != nil {
+		return errors.New("stop the recording before switching vaults")
+	}
+	if w.svc.SwitchVault == nil {
+		return errors.New("this window cannot switch vaults")
+	}
+	if w.selected != nil {
+		w.saver.flush(w.selected)
+	}
+	if err := w.saver.wait(); err != nil {
+		return fmt.Errorf("your last edit could not be saved, so the vault was not switched: %w", err)
+	}
+	v, err := w.svc.SwitchVault(root)
+	if err != nil {
+		return err
+	}
+	w.stopPlayback()
+	close(w.stop)
+	w.stop = make(chan struct{})
+	w.svc.Vault = v
+	w.saver = newSaver(v, w.onSaved)
+	w.selected = nil
+	w.showNote(nil)
+	w.startBackground()
+	w.Reload()
+	return nil
 }
 
 // readChanges reads the notes another program touched (on the watcher's

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log"
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/voicenotes/voicenotes/assets"
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/audio/device"
+	"github.com/voicenotes/voicenotes/instance"
+	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/settings"
+	"github.com/voicenotes/voicenotes/transcribe"
+	"github.com/voicenotes/voicenotes/ui"
+)
+
+// desktop wires the real pieces (PortAudio, the engines, the settings) into
+// the window.
+type desktop struct {
+	app fyne.App
+}
+
+// fyneApp makes the app once: its preferences hold the settings.
+func (d *desktop) fyneApp() fyne.App {
+	if d.app == nil {
+		d.app = app.NewWithID(AppID)
+		d.app.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	}
+	return d.app
+}
+
+func (d *desktop) settings() settings.Settings { return settings.Load(d.fyneApp().Preferences()) }
+
+// preferredVault is the vault chosen in Settings, if any.
+func (d *desktop) preferredVault() string { return d.settings().Vault }
+
+// run shows the window on an open vault until the user quits.
+func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error {
+	if err := device.Init(); err != nil {
+		return err
+	}
+	defer device.Terminate()
+	a := d.fyneApp()
+	if os.Getenv("VOICENOTES_REPORT_STARTED") != "" { // for make bench: launch to first frame
+		a.Lifecycle().SetOnStarted(func() {
+			fyne.Do(func() { fmt.Fprintln(os.Stderr, "voicenotes: first frame") })
+		})
+	}
+	current := v
+	var listener *instance.Listener
+	listen := func(w *ui.Window, v *persistence.Vault) {
+		if listener != nil {
+			listener.Close()
+		}
+		var err error
+		if listener, err = instance.Listen(v.Root(), w.HandleCommand); err != nil {
+			log.Printf("voicenotes toggle will not reach this window: %v", err)
+		}
+	}
+	var w *ui.Window
+	w = ui.New(a, ui.Services{
+		Vault:          v,
+		OpenInput:      func() (audio.Source, error) { return device.OpenInput(d.settings().InputDevice) },
+		OpenInputNamed: device.OpenInput,
+		OpenOutput:     device.OpenOutput,
+		Engine:         func() (transcribe.Engine, transcribe.Options, error) { return d.engine() },
+		Recovered:      recovered,
+		ListInputs: func() ([]string, error) {
+			ins, _, err := device.List()
+			var names []string
+			for _, i := range ins {
+				names = append(names, i.Name)
+			}
+			return names, err
+		},
+		SwitchVault: func(root string) (*persistence.Vault, error) {
+			nv, err := persistence.Open(root, persistence.Options{Exclusive: true, Maintain: []func(*persistence.Vault) error{
+				func(v *persistence.Vault) error { _, err := audio.Recover(v); return err }}})
+			if err != nil {
+				return nil, err
+			}
+			current.Close()
+			current = nv
+			listen(w, nv)
+			return nv, nil
+		},
+	})
+	listen(w, v)
+	defer func() {
+		if listener != nil {
+			listener.Close()
+		}
+		if current != v {
+			current.Close() // the first vault is closed by the caller
+		}
+	}()
+	w.ShowAndRun()
+	// SIGTERM (logging out, shutting down) and the tray's Quit end the loop
+	// without the window's Close: save what is left now.
+	return w.Shutdown()
+}
+
+// engine is the engine chosen in Settings (the offline one by default).
+func (d *desktop) engine() (transcribe.Engine, transcribe.Options, error) {
+	s := d.settings()
+	if s.Engine == "" && transcribe.DefaultEngine() == "" {
+		return nil, transcribe.Options{}, errors.New("no transcription engine is set up; choose one in Settings ('voicenotes engines' says what this build offers)")
+	}
+	return s.NewEngine()
+}
+
+// showError explains, in a window, why the main window cannot open.
+func (d *desktop) showError(err error) {
+	w := d.fyneApp().NewWindow("Voice Notes")
+	msg := widget.NewLabel(err.Error())
+	msg.Wrapping = fyne.TextWrapWord
+	ok := widget.NewButton("OK", w.Close)
+	ok.Importance = widget.HighImportance
+	w.SetContent(container.NewBorder(nil, container.NewCenter(ok), nil, nil, msg))
+	w.Resize(fyne.NewSize(480, 160))
+	w.ShowAndRun()
+}

@@ -1,0 +1,138 @@
+// Package settings holds what the user chooses in the settings dialog and
+// the command line shares: vault, input device, transcription engine and
+// its options, automatic transcription, and the stored sample rate. They
+// are kept with Fyne's preferences API; the API key goes to the system
+// keychain, never into preferences.
+package settings
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/voicenotes/voicenotes/transcribe"
+)
+
+// Prefs is the part of fyne.Preferences settings use.
+type Prefs interface {
+	String(key string) string
+	SetString(key, value string)
+	BoolWithFallback(key string, fallback bool) bool
+	SetBool(key string, value bool)
+	IntWithFallback(key string, fallback int) int
+	SetInt(key string, value int)
+}
+
+// Settings are the user's choices.
+type Settings struct {
+	Vault          string // "" = the default (flag and environment still win)
+	InputDevice    string // "" = the system default
+	Engine         string // a transcribe engine name, or "" for none
+	BaseURL        string
+	Model          string
+	Language       string // ISO 639-1, or "" for the engine's default
+	AutoTranscribe bool
+	SampleRate     int
+}
+
+// SampleRates are the stored audio rates offered.
+var SampleRates = []int{16000, 22050, 32000, 44100, 48000}
+
+// Defaults are the settings of a fresh install: offline, 16 kHz.
+func Defaults() Settings {
+	return Settings{Engine: transcribe.DefaultEngine(), BaseURL: "https://api.openai.com/v1", Model: "whisper-1", AutoTranscribe: true, SampleRate: 16000}
+}
+
+const (
+	kVault, kDevice, kEngine, kBaseURL, kModel, kLanguage, kAuto, kRate = "vault", "inputDevice", "engine", "baseURL", "model", "language", "autoTranscribe", "sampleRate"
+	kSaved                                                              = "settingsSaved"
+)
+
+// Load reads the settings, defaults where nothing was saved.
+func Load(p Prefs) Settings {
+	s := Defaults()
+	if !p.BoolWithFallback(kSaved, false) {
+		return s
+	}
+	s.Vault, s.InputDevice, s.Engine = p.String(kVault), p.String(kDevice), p.String(kEngine)
+	s.BaseURL, s.Model, s.Language = p.String(kBaseURL), p.String(kModel), p.String(kLanguage)
+	s.AutoTranscribe = p.BoolWithFallback(kAuto, true)
+	s.SampleRate = p.IntWithFallback(kRate, 16000)
+	return s
+}
+
+// Save validates and then stores every setting; an invalid one stores
+// nothing. inputs are the names of the input devices there are.
+func Save(p Prefs, s Settings, inputs []string) error {
+	if err := s.Validate(inputs); err != nil {
+		return err
+	}
+	p.SetString(kVault, s.Vault)
+	p.SetString(kDevice, s.InputDevice)
+	p.SetString(kEngine, s.Engine)
+	p.SetString(kBaseURL, s.BaseURL)
+	p.SetString(kModel, s.Model)
+	p.SetString(kLanguage, s.Language)
+	p.SetBool(kAuto, s.AutoTranscribe)
+	p.SetInt(kRate, s.SampleRate)
+	p.SetBool(kSaved, true)
+	return nil
+}
+
+// Validate says what is wrong, every problem at once.
+func (s Settings) Validate(inputs []string) error {
+	var errs []error
+	if s.Vault != "" {
+		if !filepath.IsAbs(s.Vault) {
+			errs = append(errs, fmt.Errorf("vault folder %q: give a full path", s.Vault))
+		} else if st, err := os.Stat(s.Vault); err == nil && !st.IsDir() {
+			errs = append(errs, fmt.Errorf("vault folder %q is a file, not a folder", s.Vault))
+		} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("vault folder %q: %v", s.Vault, err))
+		}
+	}
+	if s.InputDevice != "" && !slices.Contains(inputs, s.InputDevice) {
+		errs = append(errs, fmt.Errorf("input device %q is not connected; choose one of the list", s.InputDevice))
+	}
+	if s.Language != "" && (len(s.Language) < 2 || len(s.Language) > 3 || strings.ToLower(s.Language) != s.Language || strings.Trim(s.Language, "abcdefghijklmnopqrstuvwxyz") != "") {
+		errs = append(errs, fmt.Errorf("language %q is not an ISO 639-1 code such as en, de or fr", s.Language))
+	}
+	switch s.Engine {
+	case "":
+	case transcribe.PocketSphinxName:
+		if s.Language != "" && s.Language != "en" {
+			errs = append(errs, fmt.Errorf("PocketSphinx here knows only English; choose en, or another engine for %q", s.Language))
+		}
+	case transcribe.OpenAIName:
+		if _, err := transcribe.NewOpenAI(transcribe.Config{BaseURL: s.BaseURL, Model: s.Model}); err != nil {
+			errs = append(errs, err)
+		}
+	default:
+		errs = append(errs, fmt.Errorf("unknown transcription engine %q", s.Engine))
+	}
+	if !slices.Contains(SampleRates, s.SampleRate) {
+		errs = append(errs, fmt.Errorf("sample rate %d Hz is not one of %v", s.SampleRate, SampleRates))
+	}
+	return errors.Join(errs...)
+}
+
+// NewEngine makes the configured engine, with the API key from the keychain.
+func (s Settings) NewEngine() (transcribe.Engine, transcribe.Options, error) {
+	opts := transcribe.Options{Language: s.Language}
+	if s.Engine == "" {
+		return nil, opts, errors.New("transcription is turned off in Settings")
+	}
+	c := transcribe.Config{BaseURL: s.BaseURL, Model: s.Model}
+	if s.Engine == transcribe.OpenAIName {
+		key, err := transcribe.LoadAPIKey(s.BaseURL)
+		if err != nil {
+			return nil, opts, err
+		}
+		c.APIKey = key
+	}
+	e, err := transcribe.New(s.Engine, c)
+	return e, opts, err
+}

@@ -1,0 +1,60 @@
+package settings
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+)
+
+func TestValidate(t *testing.T) {
+	good := Defaults()
+	good.Engine = "pocketsphinx"
+	if err := good.Validate(nil); err != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+	for _, tc := range []struct {
+		change func(*Settings)
+		want   string
+	}{
+		{func(s *Settings) { s.Vault = "relative/path" }, "full path"},
+		{func(s *Settings) { s.Vault = "/etc/passwd" }, "is a file"},
+		{func(s *Settings) { s.InputDevice = "USB mic" }, "not connected"},
+		{func(s *Settings) { s.Language = "English" }, "ISO 639-1"},
+		{func(s *Settings) { s.Engine = "pocketsphinx"; s.Language = "fr" }, "only English"},
+		{func(s *Settings) { s.Engine = "openai"; s.BaseURL = "http://example.com/v1" }, "unencrypted"},
+		{func(s *Settings) { s.Engine = "openai"; s.Model = "" }, "needs a model"},
+		{func(s *Settings) { s.Engine = "magic" }, "unknown transcription engine"},
+		{func(s *Settings) { s.SampleRate = 12345 }, "not one of"},
+	} {
+		s := good
+		tc.change(&s)
+		if err := s.Validate([]string{"default", "pulse"}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want %q", s, err, tc.want)
+		}
+	}
+}
+
+func TestSaveIsAllOrNothing(t *testing.T) {
+	p := test.NewTempApp(t).Preferences()
+	if s := Load(p); s.SampleRate != 16000 || !s.AutoTranscribe {
+		t.Fatalf("fresh settings %+v", s)
+	}
+	s := Defaults()
+	s.Engine, s.Language, s.SampleRate = "openai", "de", 48000
+	s.BaseURL, s.Model = "http://127.0.0.1:8080/v1", "whisper-large-v3"
+	if err := Save(p, s, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := Load(p); got != s {
+		t.Errorf("loaded %+v, saved %+v", got, s)
+	}
+	bad := s
+	bad.Language, bad.SampleRate = "German", 1
+	if err := Save(p, bad, nil); err == nil {
+		t.Fatal("invalid settings saved")
+	}
+	if got := Load(p); got != s {
+		t.Errorf("a refused save changed the settings: %+v", got)
+	}
+}
