@@ -5,9 +5,14 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/voicenotes/voicenotes/export"
+	"github.com/voicenotes/voicenotes/persistence"
 )
 
 var (
@@ -116,4 +121,48 @@ func (w *Window) bindKeys() {
 			w.CancelRecording()
 		}
 	})
+}
+
+// ExportSelected asks where to save the note; the file name's extension
+// (.html, .txt, or .md) chooses the format. The file is written atomically.
+func (w *Window) ExportSelected() {
+	n := w.selected
+	if n == nil {
+		return
+	}
+	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+		if err != nil || wc == nil {
+			return
+		}
+		path := wc.URI().Path()
+		wc.Close() // written below, atomically, in place of this empty file
+		if err := w.exportTo(n, path); err != nil {
+			w.showError(err)
+			return
+		}
+		w.setStatus("Exported to " + path)
+	}, w.Win)
+	d.SetFileName(strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`/\:*?"<>|`, r) {
+			return '-'
+		}
+		return r
+	}, displayTitle(n)) + ".html")
+	d.Show()
+}
+
+func (w *Window) exportTo(n *persistence.Note, path string) error {
+	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+	if format == "markdown" {
+		format = "md"
+	}
+	if format == "" {
+		format, path = "html", path+".html"
+	}
+	audioPath, _ := w.svc.Vault.AudioPath(n)
+	data, err := export.Render(n, format, audioPath, filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	return persistence.WriteFile(persistence.OS, path, data, persistence.FilePerm)
 }

@@ -69,6 +69,7 @@ type Window struct {
 	Retry      *widget.Button
 	Copy       *widget.Button
 	Reveal     *widget.Button
+	Export     *widget.Button
 	Delete     *widget.Button
 
 	// Status bar, with Undo after a delete
@@ -188,10 +189,11 @@ func (w *Window) build() {
 	w.Retry = widget.NewButtonWithIcon("Transcribe again", theme.ViewRefreshIcon(), w.Retranscribe)
 	w.Copy = widget.NewButtonWithIcon("Copy text", theme.ContentCopyIcon(), w.CopyText)
 	w.Reveal = widget.NewButtonWithIcon("Show file", theme.FolderOpenIcon(), w.RevealFile)
+	w.Export = widget.NewButtonWithIcon("Export", theme.DocumentSaveIcon(), w.ExportSelected)
 	w.Delete = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), w.DeleteSelected)
 	w.Delete.Importance = widget.DangerImportance
 	playback := container.NewBorder(nil, nil, w.PlayButton, w.Position, w.Seek)
-	actions := container.NewHBox(w.Retry, w.Copy, w.Reveal, w.Delete)
+	actions := container.NewHBox(w.Retry, w.Copy, w.Reveal, w.Export, w.Delete)
 	right := container.NewBorder(
 		container.NewVBox(w.Title, w.Meta),
 		container.NewVBox(w.Waveform, playback, actions),
@@ -433,7 +435,7 @@ func (w *Window) selectNote(n *persistence.Note) {
 func (w *Window) showNote(n *persistence.Note) {
 	w.loading = true
 	defer func() { w.loading = false }()
-	for _, o := range []fyne.Disableable{w.Title, w.Editor, w.PlayButton, w.Seek, w.Retry, w.Copy, w.Reveal, w.Delete} {
+	for _, o := range []fyne.Disableable{w.Title, w.Editor, w.PlayButton, w.Seek, w.Retry, w.Copy, w.Reveal, w.Export, w.Delete} {
 		if n == nil {
 			o.Disable()
 		} else {

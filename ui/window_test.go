@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -252,5 +253,27 @@ func TestToggleFromOutside(t *testing.T) {
 	}
 	if r := ask("frobnicate"); !strings.Contains(r, "unknown command") {
 		t.Errorf("unknown command: %q", r)
+	}
+}
+
+func TestExportFromTheWindow(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	n := addNote(t, v, "Minutes", "We agreed on *everything*.")
+	w.Reload()
+	w.selectByID(n.ID)
+	dir := t.TempDir()
+	for _, name := range []string{"m.html", "m.txt", "m.md", "noext"} {
+		if err := w.exportTo(w.selected, filepath.Join(dir, name)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, "m.html"))
+	txt, _ := os.ReadFile(filepath.Join(dir, "m.txt"))
+	md, _ := os.ReadFile(filepath.Join(dir, "m.md"))
+	if !strings.Contains(string(html), "<em>everything</em>") || !strings.HasPrefix(string(txt), "Minutes\n") || !strings.Contains(string(md), "title: Minutes") {
+		t.Errorf("exports:\n%s\n%s\n%s", html, txt, md)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "noext.html")); err != nil {
+		t.Error("a name without an extension did not become HTML")
 	}
 }
