@@ -68,7 +68,7 @@ lint: setup
 bench: setup
 	@set -o pipefail; { $(GO) test -run '^$$' -bench . -benchtime 100x ./persistence && \
 	  $(GO) test -run '^$$' -bench . -benchtime 1x ./audio && \
-	  $(GO) test $(GOFLAGS_ALL) -run '^$$' -bench . -benchtime 1x ./transcribe && \
+	  $(GO) test $(GOFLAGS_ALL) -run '^$$' -bench . -benchtime 3x ./transcribe && \
 	  $(GO) test -run '^$$' -bench . -benchtime 20x ./ui && \
 	  $(GO) test -tags 'e2e $(TAGS)' -run '^$$' -bench . -benchtime 5x ./e2e; } | tee /dev/stderr | $(GO) run ./internal/benchtable
 
