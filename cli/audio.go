@@ -181,16 +181,7 @@ loop:
 	fmt.Fprintf(env.Stderr, "saved %s (%s)\n", n.Path, FormatDuration(n.Duration))
 	switch {
 	case live != nil:
-		// The live decoder already heard everything: no second pass.
-		res, lerr := live.Finish()
-		if lerr == nil {
-			transcribe.ApplyTranscript(n, res.Text, engine.Name(), opts.Language, time.Now())
-			if n.Language == "" {
-				n.Language = res.Language
-			}
-			lerr = v.Save(n)
-		}
-		if lerr != nil {
+		if lerr := live.Commit(v, n, engine.Name(), opts); lerr != nil {
 			fmt.Fprintf(env.Stderr, "voicenotes: live transcription failed (%v); transcribing the file\n", lerr)
 			err = errors.Join(err, runQueue(env, v, fs, []string{n.ID}))
 		}

@@ -35,7 +35,7 @@ func BenchmarkLaunch10k(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	d := startBenchDesktop(b)
+	d := startXvfb(b)
 	var times []time.Duration
 	for b.Loop() {
 		cmd := exec.Command(binary, "--vault", vault)
@@ -62,32 +62,4 @@ func BenchmarkLaunch10k(b *testing.B) {
 	}
 	slices.Sort(times)
 	b.ReportMetric(float64(times[len(times)/2].Milliseconds()), "first-frame-ms")
-}
-
-// startBenchDesktop is startDesktop for a benchmark: an X server only.
-func startBenchDesktop(b *testing.B) *desktop {
-	for _, tool := range []string{"Xvfb", "xdotool"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			b.Skipf("%s is not installed (make setup installs it)", tool)
-		}
-	}
-	d := &desktop{home: b.TempDir()}
-	n := 150
-	for ; n < 250; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); os.IsNotExist(err) {
-			break
-		}
-	}
-	d.display = fmt.Sprintf(":%d", n)
-	x := exec.Command("Xvfb", d.display, "-screen", "0", "1100x700x24", "-nolisten", "tcp")
-	if err := x.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { x.Process.Kill(); x.Wait() })
-	for deadline := time.Now().Add(10 * time.Second); d.xdotool("getmouselocation") != nil; time.Sleep(100 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			b.Fatal("Xvfb did not start")
-		}
-	}
-	return d
 }

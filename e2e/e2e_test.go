@@ -60,18 +60,29 @@ type desktop struct {
 
 func startDesktop(t *testing.T) *desktop {
 	t.Helper()
-	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed (make setup installs xvfb, xdotool and imagemagick)", tool)
-		}
+	if _, err := exec.LookPath("import"); err != nil {
+		t.Skip("import is not installed (make setup installs imagemagick)")
 	}
-	d := &desktop{t: t, home: t.TempDir(), shots: os.Getenv("VOICENOTES_SCREENSHOTS")}
+	d := startXvfb(t)
+	d.t, d.shots = t, os.Getenv("VOICENOTES_SCREENSHOTS")
 	if d.shots == "" {
 		d.shots = t.TempDir()
 	}
-	// A display number no one uses.
+	d.pulse = pulsetest.StartAt(t, 16000, 1)
+	return d
+}
+
+// startXvfb starts an X server on a display number no one uses.
+func startXvfb(tb testing.TB) *desktop {
+	tb.Helper()
+	for _, tool := range []string{"Xvfb", "xdotool"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			tb.Skipf("%s is not installed (make setup installs xvfb and xdotool)", tool)
+		}
+	}
+	d := &desktop{home: tb.TempDir()}
 	n := 90
-	for ; n < 200; n++ {
+	for ; n < 250; n++ {
 		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); os.IsNotExist(err) {
 			break
 		}
@@ -79,18 +90,14 @@ func startDesktop(t *testing.T) *desktop {
 	d.display = fmt.Sprintf(":%d", n)
 	x := exec.Command("Xvfb", d.display, "-screen", "0", "1100x700x24", "-nolisten", "tcp")
 	if err := x.Start(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { x.Process.Kill(); x.Wait() })
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if d.xdotool("getmouselocation") == nil {
-			break
-		}
+	tb.Cleanup(func() { x.Process.Kill(); x.Wait() })
+	for deadline := time.Now().Add(10 * time.Second); d.xdotool("getmouselocation") != nil; time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatal("Xvfb did not start")
+			tb.Fatal("Xvfb did not start")
 		}
 	}
-	d.pulse = pulsetest.StartAt(t, 16000, 1)
 	return d
 }
 

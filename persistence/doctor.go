@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 )
 
 // PartialExt marks a recording in progress (or interrupted): <id>.wav.partial.
@@ -76,15 +75,4 @@ func (v *Vault) lockState() string {
 	}
 	l.Unlock()
 	return "free"
-}
-
-// StaleTemps lists the temp files older than age, which cleanup would remove.
-func (h *Health) StaleTemps(fsys FS, now time.Time, age time.Duration) []string {
-	var stale []string
-	for _, p := range h.Temps {
-		if st, err := fsys.Lstat(p); err == nil && st.ModTime().Before(now.Add(-age)) {
-			stale = append(stale, p)
-		}
-	}
-	return stale
 }

@@ -2,6 +2,9 @@ package transcribe
 
 import (
 	"sync"
+	"time"
+
+	"github.com/voicenotes/voicenotes/persistence"
 )
 
 // Live runs a Stream beside a recording: Feed takes the recorder's samples
@@ -77,4 +80,20 @@ func (l *Live) Finish() (*Result, error) {
 		return nil, l.err
 	}
 	return l.stream.Finish()
+}
+
+// Commit finishes the live transcription and saves its text into n, the
+// note the recording just made: the decoder already heard everything, so
+// there is no second pass over the audio. engine names the engine for the
+// note's frontmatter.
+func (l *Live) Commit(v *persistence.Vault, n *persistence.Note, engine string, o Options) error {
+	res, err := l.Finish()
+	if err != nil {
+		return err
+	}
+	ApplyTranscript(n, res.Text, engine, o.Language, time.Now())
+	if n.Language == "" {
+		n.Language = res.Language
+	}
+	return v.Save(n)
 }

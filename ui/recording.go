@@ -144,19 +144,9 @@ func (w *Window) saveRecording(rec *recording) (*persistence.Note, error) {
 		}
 		return nil, err
 	}
-	queued := false
+	queued := rec.engine != nil
 	if rec.live != nil {
-		res, lerr := rec.live.Finish()
-		if lerr == nil {
-			transcribe.ApplyTranscript(n, res.Text, rec.engine.Name(), rec.opts.Language, time.Now())
-			if n.Language == "" {
-				n.Language = res.Language
-			}
-			lerr = w.svc.Vault.Save(n)
-		}
-		queued = lerr != nil
-	} else {
-		queued = rec.engine != nil
+		queued = rec.live.Commit(w.svc.Vault, n, rec.engine.Name(), rec.opts) != nil
 	}
 	if queued && w.queue != nil {
 		w.queue.Enqueue(n.ID)
