@@ -178,9 +178,14 @@ func (v *Vault) List() ([]*Note, []BadFile, error) {
 	}
 	var paths []string
 	var types []fs.FileMode
+	var bad []BadFile
 	for _, e := range entries {
 		name := e.Name()
-		if strings.HasSuffix(name, NoteExt) && !strings.HasPrefix(name, ".") {
+		switch {
+		case !strings.HasSuffix(name, NoteExt) || strings.HasPrefix(name, "."):
+		case IsSyncConflict(name):
+			bad = append(bad, BadFile{filepath.Join(v.RecordingsPath(), name), "a sync tool's conflict copy, not listed as a note: compare it with the note it copies, keep what you need, then delete it"})
+		default:
 			paths = append(paths, filepath.Join(v.RecordingsPath(), name))
 			types = append(types, e.Type())
 		}
@@ -199,7 +204,6 @@ func (v *Vault) List() ([]*Note, []BadFile, error) {
 	}
 	wg.Wait()
 	var notes []*Note
-	var bad []BadFile
 	for i, n := range results {
 		if errs[i] != nil {
 			bad = append(bad, BadFile{paths[i], errs[i].Error()})
@@ -213,6 +217,13 @@ func (v *Vault) List() ([]*Note, []BadFile, error) {
 		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), strings.Compare(b.ID, a.ID))
 	})
 	return notes, bad, nil
+}
+
+// IsSyncConflict reports whether a file name is a sync tool's conflict
+// copy (Syncthing, Dropbox, Nextcloud, ownCloud): such files are not notes.
+func IsSyncConflict(name string) bool {
+	lower := strings.ToLower(name)
+	return strings.Contains(lower, ".sync-conflict-") || strings.Contains(lower, "conflicted copy") || strings.Contains(lower, "_conflict-")
 }
 
 // dedupe keeps one note per id: the one whose file is named after the id,

@@ -455,3 +455,25 @@ func TestSaveDetectsChangesByOthers(t *testing.T) {
 		t.Errorf("Save of a deleted note = %v, want a ConflictError saying deleted", err)
 	}
 }
+
+func TestSyncConflictCopiesAreNotNotes(t *testing.T) {
+	v := openVault(t, t.TempDir(), persistence.Options{})
+	n := v.NewNote()
+	n.Title = "real"
+	if err := v.Save(n); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(n.Path)
+	for _, name := range []string{n.ID + ".sync-conflict-20260101-120000-ABCDEFG.md", n.ID + " (conflicted copy 2026-01-01).md", n.ID + "_conflict-20260101-120000.md"} {
+		write(t, filepath.Join(v.RecordingsPath(), name), string(data), 0o600)
+	}
+	notes, bad, err := v.List()
+	if err != nil || len(notes) != 1 || notes[0].Path != n.Path || len(bad) != 3 || !strings.Contains(bad[0].Reason, "conflict copy") {
+		t.Fatalf("List: %d notes (%v), bad %v, %v", len(notes), notes, bad, err)
+	}
+	// Without the original, a conflict copy still does not pose as the note.
+	os.Remove(n.Path)
+	if notes, _, _ := v.List(); len(notes) != 0 {
+		t.Errorf("a conflict copy was listed as the note once the original was gone")
+	}
+}

@@ -13,7 +13,8 @@ import (
 // any program (this one included: callers compare revisions to skip their
 // own writes). Events are gathered for settle (a sync tool writes in bursts)
 // and handed to onChange as the set of note paths touched. Temp files,
-// hidden files and anything but .md are ignored. It returns when ctx ends.
+// hidden files, sync tools' conflict copies and anything but .md are
+// ignored. It returns when ctx ends.
 func (v *Vault) Watch(ctx context.Context, settle time.Duration, onChange func(paths []string)) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
@@ -34,7 +35,7 @@ func (v *Vault) Watch(ctx context.Context, settle time.Duration, onChange func(p
 				return nil
 			}
 			name := filepath.Base(ev.Name)
-			if !strings.HasSuffix(name, NoteExt) || strings.HasPrefix(name, ".") {
+			if !strings.HasSuffix(name, NoteExt) || strings.HasPrefix(name, ".") || IsSyncConflict(name) {
 				continue
 			}
 			pending[ev.Name] = true

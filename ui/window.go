@@ -399,7 +399,11 @@ func (w *Window) applyDiskChanges(changes map[string]*persistence.Note) {
 				w.showNote(fresh)
 			}
 		case slices.ContainsFunc(w.notes, func(n *persistence.Note) bool { return n.ID == fresh.ID }):
-			continue // a copy under another name (a sync tool's conflict file)
+			// Two files with one id: let List decide which is the note,
+			// as it does at start, so the answer never depends on the
+			// order the events came in.
+			w.Reload()
+			return
 		default:
 			w.notes = append(w.notes, fresh)
 		}
