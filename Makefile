@@ -8,11 +8,17 @@ BINARY := voicenotes
 FUZZTIME ?= 10s
 SCREENSHOTS ?=
 # The in-process PocketSphinx engine is built when pkg-config finds it.
-TAGS := $(shell pkg-config --exists pocketsphinx 2>/dev/null && echo pocketsphinx)
-LDFLAGS := -X github.com/voicenotes/voicenotes/transcribe.modelDir=$(shell pkg-config --variable=modeldir pocketsphinx 2>/dev/null)
-GOFLAGS_ALL := -tags '$(TAGS)' -ldflags '$(LDFLAGS)'
+# What set-up installs decides these, so they are evaluated lazily: the
+# first time a recipe uses them, which is after the `setup` prerequisite
+# ran (a `:=` here would be computed when make reads this file, before
+# set-up, and a fresh machine's first `make test` would build without the
+# engine). Each is computed once, then kept.
+TAGS = $(eval TAGS := $(shell pkg-config --exists pocketsphinx 2>/dev/null && echo pocketsphinx))$(TAGS)
+MODELDIR = $(eval MODELDIR := $(shell pkg-config --variable=modeldir pocketsphinx 2>/dev/null))$(MODELDIR)
+LDFLAGS = -X github.com/voicenotes/voicenotes/transcribe.modelDir=$(MODELDIR)
+GOFLAGS_ALL = -tags '$(TAGS)' -ldflags '$(LDFLAGS)'
 
-.PHONY: all setup build run test unit e2e fuzz crosscheck lint bench package install uninstall clean
+.PHONY: all setup build run test test-all unit e2e fuzz crosscheck lint bench package install uninstall clean
 
 all: build
 
@@ -26,8 +32,22 @@ run: build
 	./$(BINARY)
 
 # Everything CI runs: lint, the unit and integration tests with the race
-# detector, a short fuzzing run of each fuzz target, and the cross-builds.
-test: setup lint unit e2e fuzz crosscheck package
+# detector, a short fuzzing run of each fuzz target, the cross-builds and
+# the package. A test run must leave the work tree as it found it: the
+# output of `git status --porcelain` is compared before and after.
+test:
+	@before="$$(git status --porcelain 2>/dev/null)"; \
+	$(MAKE) --no-print-directory test-all || exit 1; \
+	if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  after="$$(git status --porcelain)"; \
+	  if [ "$$before" != "$$after" ]; then \
+	    echo "make test changed the work tree (git status --porcelain before and after):"; \
+	    diff <(echo "$$before") <(echo "$$after"); exit 1; \
+	  fi; \
+	  echo "make test: passed, and the work tree is as it was"; \
+	fi
+
+test-all: setup lint unit e2e fuzz crosscheck package
 
 # -race turns on checkptr, which trips over the PortAudio binding passing a
 # stream id through a void* (upstream's code, not a real pointer); it is
@@ -37,7 +57,7 @@ RACE := -race -gcflags=github.com/gordonklaus/portaudio=-d=checkptr=0
 # -p 1: the real-time audio tests share two cores with nothing else, as a
 # person's recording would; run side by side with race-instrumented
 # packages they measure the load, not the app.
-unit:
+unit: setup
 	$(GO) test $(GOFLAGS_ALL) $(RACE) -p 1 -count=1 ./...
 
 # The real binary in Xvfb with the virtual microphone, driven by xdotool.
@@ -45,7 +65,7 @@ unit:
 e2e: setup
 	VOICENOTES_SCREENSHOTS=$(abspath $(SCREENSHOTS)) $(GO) test -tags 'e2e $(TAGS)' -count=1 ./e2e
 
-fuzz:
+fuzz: setup
 	$(GO) test -run '^$$' -fuzz '^FuzzRoundTrip$$' -fuzztime $(FUZZTIME) ./persistence
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./persistence
 	$(GO) test -run '^$$' -fuzz '^FuzzFastYAML$$' -fuzztime $(FUZZTIME) ./persistence
@@ -56,11 +76,15 @@ crosscheck:
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build ./persistence/... ./audio
 	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build ./persistence/... ./audio
 
+# Twice: with the tags this machine builds with, and without PocketSphinx
+# (what a packager without it builds), so code only one build uses lives
+# in files tagged for it.
 lint: setup
-	$(GO) vet -tags 'e2e $(TAGS)' ./...
-	$(GO) vet ./transcribe/...
 	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet -tags 'e2e $(TAGS)' ./...
 	$(GOBIN)/staticcheck -tags 'e2e $(TAGS)' ./...
+	$(GO) vet -tags e2e ./...
+	$(GOBIN)/staticcheck -tags e2e ./...
 
 # Speed and memory, as ratios against a floor or peer measured in the same
 # run, with the targets beside them. The capture benchmark pushes an hour of
@@ -74,8 +98,12 @@ bench: setup
 
 # The Linux archive, made by the fyne CLI from FyneApp.toml, and checked.
 PACKAGE := Voice Notes.tar.xz
+# fyne package adds one to Build in FyneApp.toml each time; a package made
+# here keeps the committed build number, so the tree stays as it was.
 package: setup
-	$(GOBIN)/fyne package --target linux --tags '$(TAGS)' --release
+	@cp FyneApp.toml .FyneApp.toml.keep; \
+	$(GOBIN)/fyne package --target linux --tags '$(TAGS)' --release; rc=$$?; \
+	mv .FyneApp.toml.keep FyneApp.toml; exit $$rc
 	scripts/check-package.sh "$(PACKAGE)"
 
 # A per-user install on Linux: binary, desktop entry and icon.

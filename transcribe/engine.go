@@ -86,6 +86,10 @@ type Factory struct {
 	Order int // listing order
 }
 
+// PocketSphinxName is the in-process offline engine's name, in every
+// build (without the pocketsphinx tag it is listed as unavailable).
+const PocketSphinxName = "pocketsphinx"
+
 var (
 	regMu    sync.Mutex
 	registry = map[string]Factory{}

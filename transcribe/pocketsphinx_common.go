@@ -1,13 +1,17 @@
+//go:build pocketsphinx
+
 package transcribe
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/voicenotes/voicenotes/audio"
 )
 
-// PocketSphinxName is the in-process offline engine's name.
-const PocketSphinxName = "pocketsphinx"
+func errEnglishOnly(lang string) error {
+	return fmt.Errorf("PocketSphinx here knows only US English, not %q; choose English, or an OpenAI-compatible engine for other languages", lang)
+}
 
 // psChunk is how many samples are fed at a time: pocketsphinx_continuous's
 // buffer size, so pauses split utterances at the same points.
