@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/voicenotes/voicenotes/internal/wer"
 	"bufio"
 	"fmt"
 	"math/rand/v2"
@@ -87,7 +88,7 @@ func TestRecordCommand(t *testing.T) {
 		if n.TranscriptionStatus != persistence.StatusDone || n.Engine != transcribe.PocketSphinxName {
 			t.Errorf("live transcription did not finish the note: %s by %q", n.TranscriptionStatus, n.Engine)
 		}
-		if w := transcribe.WER("he was not an ill disposed young man", n.Body); w > 0.5 {
+		if w := wer.WER("he was not an ill disposed young man", n.Body); w > 0.5 {
 			t.Errorf("live transcript %q has WER %.0f%%", n.Body, 100*w)
 		}
 	}
@@ -147,7 +148,7 @@ func killRound(pulse *pulsetest.Server) error {
 	elapsed := time.Since(started)
 	cmd.Wait()
 
-	partials, _ := filepath.Glob(filepath.Join(vault, "recordings", "*"+audio.PartialExt))
+	partials, _ := filepath.Glob(filepath.Join(vault, "recordings", "*"+persistence.PartialExt))
 	if len(partials) != 1 {
 		return fmt.Errorf("found %d in-progress files after the kill, want 1", len(partials))
 	}
@@ -277,7 +278,7 @@ func TestImportAndTranscribe(t *testing.T) {
 	if n.Title != "Austen" || n.TranscriptionStatus != persistence.StatusDone || n.Engine != "pocketsphinx" {
 		t.Errorf("note %+v", n)
 	}
-	if w := transcribe.WER("he was not an ill disposed young man", n.Body); w > 0.5 {
+	if w := wer.WER("he was not an ill disposed young man", n.Body); w > 0.5 {
 		t.Errorf("transcript %q has WER %.0f%%", n.Body, 100*w)
 	}
 	// Transcribing again with --pending finds nothing; by id it runs again.

@@ -1,10 +1,9 @@
 package audio
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -18,53 +17,23 @@ import (
 // import never fills memory and a crash mid-way is recovered like a
 // recording. The note is UNPROCESSED, ready for the transcription queue.
 func Import(v *persistence.Vault, path, title string) (*persistence.Note, error) {
-	f, err := os.Open(path)
+	r, f, err := OpenWAV(path)
+	if errors.Is(err, ErrNotWAV) {
+		return nil, fmt.Errorf("%w; import takes WAV files (PCM 8, 16, 24 or 32-bit, or 32/64-bit float, any rate and channels); convert others first, for example: ffmpeg -i %q out.wav", err, filepath.Base(path))
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	r, err := NewWAVReader(f, st.Size())
-	if errors.Is(err, ErrNotWAV) {
-		return nil, fmt.Errorf("%s: %w; import takes WAV files (PCM 8, 16, 24 or 32-bit, or 32/64-bit float, any rate and channels); convert others first, for example: ffmpeg -i %q out.wav", path, err, filepath.Base(path))
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if r.Frames() == 0 {
+		return nil, fmt.Errorf("%s: %w: it has a WAV header and not one sample after it; nothing was imported", path, ErrNoAudio)
 	}
 	n := v.NewNote()
-	w, err := CreatePartialWAV(v.FS(), filepath.Join(v.RecordingsPath(), n.ID+PartialExt), StoreRate, StoreChannels)
+	w, err := CreatePartialWAV(v.FS(), filepath.Join(v.RecordingsPath(), n.ID+persistence.PartialExt), StoreRate, StoreChannels)
 	if err != nil {
 		return nil, err
 	}
-	format := r.Format()
-	rs := NewResampler(format.SampleRate, StoreRate)
-	var in, mono, out []float32
-	pcm := make([]int16, 0, StoreRate)
-	write := func(samples []float32) error {
-		pcm = pcm[:0]
-		for _, s := range samples {
-			pcm = append(pcm, Clip(s))
-		}
-		return w.Write(pcm)
-	}
-	for {
-		in, err = r.Read(in[:0], format.SampleRate/4)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err == nil {
-			mono = Downmix(in, format.Channels, mono[:0])
-			err = write(rs.Process(mono, out[:0]))
-		}
-		if err != nil {
-			w.Discard()
-			return nil, fmt.Errorf("importing %s: %w", path, err)
-		}
-	}
-	if err := write(rs.Flush(out[:0])); err != nil {
+	if err := ReadMono(context.Background(), r, StoreRate, StoreRate/4, w.Write, nil); err != nil {
 		w.Discard()
 		return nil, fmt.Errorf("importing %s: %w", path, err)
 	}

@@ -10,11 +10,6 @@ import (
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
-// PartialExt marks a recording in progress: <id>.wav.partial. The name
-// matches neither finished audio nor the atomic writer's temp files, so
-// cleanup never removes it; recovery finalizes it after a crash.
-const PartialExt = ".wav" + persistence.PartialExt
-
 // PartialWAV is a PCM16 WAV file being appended to. Flush rewrites the
 // header for the data written so far and fsyncs, so after a crash the file
 // is whole up to the last flush. The process holds an OS lock on it until
@@ -120,4 +115,4 @@ func (w *PartialWAV) Discard() error {
 }
 
 // idFromPartial is the note id a partial file belongs to.
-func idFromPartial(name string) string { return strings.TrimSuffix(name, PartialExt) }
+func idFromPartial(name string) string { return strings.TrimSuffix(name, persistence.PartialExt) }

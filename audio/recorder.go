@@ -89,7 +89,7 @@ type Recorder struct {
 	done    chan struct{}
 	note    *persistence.Note
 	err     error
-	discard bool
+	discard atomic.Bool // set by Cancel, read by the writer when it ends
 }
 
 // Start creates the recording file and starts capturing.
@@ -122,7 +122,7 @@ func Start(o Options) (*Recorder, error) {
 		capDone: make(chan struct{}),
 		done:    make(chan struct{}),
 	}
-	path := filepath.Join(o.Vault.RecordingsPath(), r.id+PartialExt)
+	path := filepath.Join(o.Vault.RecordingsPath(), r.id+persistence.PartialExt)
 	var err error
 	if r.wav, err = CreatePartialWAV(o.Vault.FS(), path, r.o.Rate, StoreChannels); err != nil {
 		return nil, err
@@ -186,7 +186,7 @@ func (r *Recorder) Stop() (*persistence.Note, error) {
 // Cancel ends the recording and deletes what was recorded. The caller asks
 // the user first.
 func (r *Recorder) Cancel() error {
-	r.discard = true // read by the writer after capDone
+	r.discard.Store(true)
 	r.stopping.Store(true)
 	<-r.done
 	return r.err
@@ -228,21 +228,16 @@ func (r *Recorder) capture() {
 func (r *Recorder) write() {
 	chunk := make([]int16, r.rate/10*r.chans) // up to 100 ms at a time
 	floats := make([]float32, 0, len(chunk))
-	mono := make([]float32, 0, len(chunk))
-	out := make([]float32, 0, len(chunk))
 	stored := make([]int16, 0, len(chunk))
-	rs := NewResampler(r.rate, r.o.Rate)
+	conv := NewConverter(r.rate, r.chans, r.o.Rate)
 	lastFlush := time.Now()
 	var peak, sumsq float64
 	var count int
 	levelEvery := int(r.o.LevelEvery.Seconds() * float64(r.o.Rate))
 	var werr error
 
-	store := func(samples []float32) {
-		stored = stored[:0]
-		for _, v := range samples {
-			s := Clip(v)
-			stored = append(stored, s)
+	store := func(samples []int16) {
+		for _, s := range samples {
 			a := math.Abs(float64(s)) / 32768
 			peak = max(peak, a)
 			sumsq += a * a
@@ -254,11 +249,11 @@ func (r *Recorder) write() {
 				peak, sumsq, count = 0, 0, 0
 			}
 		}
-		if werr == nil && len(stored) > 0 {
-			if werr = r.wav.Write(stored); werr == nil {
-				r.written.Add(int64(len(stored)))
+		if werr == nil && len(samples) > 0 {
+			if werr = r.wav.Write(samples); werr == nil {
+				r.written.Add(int64(len(samples)))
 				if r.o.OnSamples != nil {
-					r.o.OnSamples(stored)
+					r.o.OnSamples(samples)
 				}
 			}
 		}
@@ -279,9 +274,8 @@ func (r *Recorder) write() {
 				break
 			}
 			floats = decodeInt16(chunk[:n], floats[:0])
-			mono = Downmix(floats, r.chans, mono[:0])
-			out = rs.Process(mono, out[:0])
-			store(out)
+			stored = conv.Convert(stored[:0], floats)
+			store(stored)
 		}
 		if werr == nil && time.Since(lastFlush) >= r.o.FlushEvery {
 			werr = r.wav.Flush()
@@ -291,7 +285,8 @@ func (r *Recorder) write() {
 			break
 		}
 	}
-	store(rs.Flush(out[:0]))
+	stored = conv.Flush(stored[:0])
+	store(stored)
 	r.finish.Do(func() { r.end(werr) })
 }
 
@@ -305,7 +300,7 @@ func decodeInt16(in []int16, out []float32) []float32 {
 // end finalizes the file and saves the note, or discards both.
 func (r *Recorder) end(werr error) {
 	defer close(r.done)
-	if r.discard {
+	if r.discard.Load() {
 		r.err = r.wav.Discard()
 		return
 	}

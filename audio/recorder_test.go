@@ -19,7 +19,7 @@ import (
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/persistence"
-	"github.com/voicenotes/voicenotes/persistence/faultfs"
+	"github.com/voicenotes/voicenotes/internal/faultfs"
 )
 
 // genSample is the deterministic signal a genSource delivers: sample i.
@@ -118,7 +118,7 @@ func TestRecordAndStop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(v.RecordingsPath(), r.ID()+audio.PartialExt)); err != nil {
+	if _, err := os.Stat(filepath.Join(v.RecordingsPath(), r.ID()+persistence.PartialExt)); err != nil {
 		t.Fatalf("no in-progress file while recording: %v", err)
 	}
 	time.Sleep(1500 * time.Millisecond)
@@ -210,7 +210,7 @@ func TestDiskStallLosesNothing(t *testing.T) {
 	var stalled atomic.Bool
 	var writes atomic.Int32
 	fsys := faultfs.New(persistence.OS, func(ev faultfs.Event) error {
-		if ev.Op == faultfs.OpWrite && strings.HasSuffix(ev.Path, audio.PartialExt) && writes.Add(1) == 10 {
+		if ev.Op == faultfs.OpWrite && strings.HasSuffix(ev.Path, persistence.PartialExt) && writes.Add(1) == 10 {
 			stalled.Store(true)
 			time.Sleep(3 * time.Second)
 		}
@@ -244,7 +244,7 @@ func TestDiskStallLosesNothing(t *testing.T) {
 func TestOverflowIsReported(t *testing.T) {
 	var writes atomic.Int32
 	fsys := faultfs.New(persistence.OS, func(ev faultfs.Event) error {
-		if ev.Op == faultfs.OpWrite && strings.HasSuffix(ev.Path, audio.PartialExt) && writes.Add(1) == 5 {
+		if ev.Op == faultfs.OpWrite && strings.HasSuffix(ev.Path, persistence.PartialExt) && writes.Add(1) == 5 {
 			time.Sleep(time.Second)
 		}
 		return nil
@@ -314,7 +314,7 @@ func TestPauseAndCancel(t *testing.T) {
 	if err := c.Cancel(); err != nil {
 		t.Fatal(err)
 	}
-	for _, suffix := range []string{audio.PartialExt, ".wav", ".md"} {
+	for _, suffix := range []string{persistence.PartialExt, ".wav", ".md"} {
 		if _, err := os.Stat(filepath.Join(v.RecordingsPath(), c.ID()+suffix)); err == nil {
 			t.Errorf("cancelled recording left %s", c.ID()+suffix)
 		}

@@ -26,7 +26,7 @@ func Recover(v *persistence.Vault) ([]*persistence.Note, error) {
 	var notes []*persistence.Note
 	var errs []error
 	for _, e := range entries {
-		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), PartialExt) || strings.HasPrefix(e.Name(), ".") {
+		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), persistence.PartialExt) || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
 		n, err := recoverOne(v, filepath.Join(v.RecordingsPath(), e.Name()))

@@ -149,10 +149,15 @@ func Clip(v float32) int16 {
 // WritePCM16 writes a whole PCM16 WAV file atomically (for imports, tests
 // and tools; recordings stream through PartialWAV instead).
 func WritePCM16(path string, rate, channels int, samples []int16) error {
+	return persistence.WriteFile(persistence.OS, path, EncodePCM16(rate, channels, samples), persistence.FilePerm)
+}
+
+// EncodePCM16 is a whole PCM16 WAV file's bytes.
+func EncodePCM16(rate, channels int, samples []int16) []byte {
 	b := make([]byte, wavHeaderSize+2*len(samples))
 	copy(b, pcm16Header(rate, channels, int64(2*len(samples))))
 	for i, s := range samples {
 		binary.LittleEndian.PutUint16(b[wavHeaderSize+2*i:], uint16(s))
 	}
-	return persistence.WriteFile(persistence.OS, path, b, persistence.FilePerm)
+	return b
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -60,8 +61,14 @@ func (w *WAVReader) Read(out []float32, maxFrames int) ([]float32, error) {
 		w.raw = make([]byte, need)
 	}
 	raw := w.raw[:n*fs]
-	if _, err := w.r.ReadAt(raw, w.info.DataOffset+w.pos*fs); err != nil && err != io.EOF {
-		return out, fmt.Errorf("reading audio: %w", err)
+	got, err := w.r.ReadAt(raw, w.info.DataOffset+w.pos*fs)
+	if got < len(raw) {
+		if err == nil || err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		// Never decode what was not read: a file cut short while it is
+		// read (another program truncating it) is an error, not silence.
+		return out, fmt.Errorf("reading audio at frame %d of %d: %w", w.pos, w.frames, err)
 	}
 	w.pos += n
 	return decodeFrames(w.info.Format, raw, out), nil
@@ -74,6 +81,10 @@ func OpenWAV(path string) (*WAVReader, *os.File, error) {
 		return nil, nil, err
 	}
 	st, err := f.Stat()
+	if err == nil && st.IsDir() {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s is a folder, not an audio file; name the files in it (for example %s)", path, filepath.Join(path, "*.wav"))
+	}
 	if err == nil {
 		var r *WAVReader
 		if r, err = NewWAVReader(f, st.Size()); err == nil {
@@ -82,4 +93,14 @@ func OpenWAV(path string) (*WAVReader, *os.File, error) {
 	}
 	f.Close()
 	return nil, nil, fmt.Errorf("%s: %w", path, err)
+}
+
+// FormatDuration renders a length as m:ss or h:mm:ss, as the window and
+// the command line show it.
+func FormatDuration(d time.Duration) string {
+	s := int(d.Round(time.Second).Seconds())
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }

@@ -163,7 +163,7 @@ loop:
 				if len(text) > 50 {
 					text = "…" + text[len(text)-49:]
 				}
-				fmt.Fprintf(env.Stderr, "\r\033[K%s %s [%s] %s", state, FormatDuration(r.Elapsed()), meter(l, 20), text)
+				fmt.Fprintf(env.Stderr, "\r\033[K%s %s [%s] %s", state, audio.FormatDuration(r.Elapsed()), meter(l, 20), text)
 			}
 		}
 	}
@@ -178,7 +178,7 @@ loop:
 		return err
 	}
 	fmt.Fprintln(env.Stdout, n.ID)
-	fmt.Fprintf(env.Stderr, "saved %s (%s)\n", n.Path, FormatDuration(n.Duration))
+	fmt.Fprintf(env.Stderr, "saved %s (%s)\n", n.Path, audio.FormatDuration(n.Duration))
 	switch {
 	case live != nil:
 		if lerr := live.Commit(v, n, engine.Name(), opts); lerr != nil {
@@ -231,7 +231,7 @@ func runPlay(env *Env, v *persistence.Vault, _ *flag.FlagSet, args []string) err
 			p.Pause()
 		case <-tick.C:
 			if tty {
-				fmt.Fprintf(env.Stderr, "\r▶ %s / %s  ", FormatDuration(time.Duration(pos.Load())), FormatDuration(p.Length()))
+				fmt.Fprintf(env.Stderr, "\r▶ %s / %s  ", audio.FormatDuration(time.Duration(pos.Load())), audio.FormatDuration(p.Length()))
 			}
 		}
 	}

@@ -199,7 +199,7 @@ func run(args []string, env *Env) error {
 		fmt.Fprintf(env.Stderr, "voicenotes: warning: vault maintenance: %v\n", err)
 	}
 	for _, n := range recovered {
-		fmt.Fprintf(env.Stderr, "voicenotes: recovered an interrupted recording as note %s (%s)\n", n.ID, FormatDuration(n.Duration))
+		fmt.Fprintf(env.Stderr, "voicenotes: recovered an interrupted recording as note %s (%s)\n", n.ID, audio.FormatDuration(n.Duration))
 	}
 	return cmd.run(env, v, fs, pos)
 }
@@ -328,7 +328,7 @@ func runList(env *Env, v *persistence.Vault, fs *flag.FlagSet, _ []string) error
 		if !n.CreatedAt.IsZero() {
 			created = n.CreatedAt.Local().Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", n.ID, created, FormatDuration(n.Duration), n.TranscriptionStatus, oneLine(n.Title))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", n.ID, created, audio.FormatDuration(n.Duration), n.TranscriptionStatus, oneLine(n.Title))
 	}
 	tw.Flush()
 	reportBad(env.Stderr, bad)
@@ -339,15 +339,6 @@ func reportBad(w io.Writer, bad []persistence.BadFile) {
 	for _, b := range bad {
 		fmt.Fprintf(w, "voicenotes: skipped %s: %s\n", b.Path, b.Reason)
 	}
-}
-
-// FormatDuration renders a length as m:ss or h:mm:ss.
-func FormatDuration(d time.Duration) string {
-	s := int(d.Round(time.Second).Seconds())
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
 
 func oneLine(s string) string {

@@ -58,22 +58,12 @@ func runEngines(env *Env, _ *persistence.Vault, _ *flag.FlagSet, _ []string) err
 
 // engineFrom builds the engine the flags name.
 func engineFrom(fs *flag.FlagSet) (transcribe.Engine, transcribe.Options, error) {
-	name := flagValue[string](fs, "engine")
-	if name == "" {
-		if name = transcribe.DefaultEngine(); name == "" {
-			return nil, transcribe.Options{}, errors.New("no transcription engine can run here; 'voicenotes engines' says why and how to get one")
-		}
-	}
-	cfg := transcribe.Config{BaseURL: flagValue[string](fs, "base-url"), Model: flagValue[string](fs, "model")}
-	if name == transcribe.OpenAIName {
-		key, err := transcribe.LoadAPIKey(cfg.BaseURL)
-		if err != nil {
-			return nil, transcribe.Options{}, fmt.Errorf("reading the API key: %w (or set $%s)", err, transcribe.APIKeyEnv)
-		}
-		cfg.APIKey = key
-	}
-	e, err := transcribe.New(name, cfg)
-	return e, transcribe.Options{Language: flagValue[string](fs, "language")}, err
+	return transcribe.Choice{
+		Engine:   flagValue[string](fs, "engine"),
+		BaseURL:  flagValue[string](fs, "base-url"),
+		Model:    flagValue[string](fs, "model"),
+		Language: flagValue[string](fs, "language"),
+	}.Open()
 }
 
 // runQueue transcribes ids with a progress line on a terminal; it returns

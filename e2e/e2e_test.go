@@ -6,6 +6,7 @@
 package e2e
 
 import (
+	"github.com/voicenotes/voicenotes/internal/wer"
 	"bytes"
 	"fmt"
 	"os"
@@ -232,7 +233,7 @@ func TestRecordTranscribeEditRecover(t *testing.T) {
 		}
 		return n != nil
 	})
-	if w := transcribe.WER(clipRef, n.Body); w > 0.6 {
+	if w := wer.WER(clipRef, n.Body); w > 0.6 {
 		t.Errorf("transcript %q has WER %.0f%%", n.Body, 100*w)
 	}
 	t.Logf("transcript: %s", n.Body)

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/voicenotes/voicenotes/persistence"
-	"github.com/voicenotes/voicenotes/persistence/faultfs"
+	"github.com/voicenotes/voicenotes/internal/faultfs"
 )
 
 var (

@@ -8,8 +8,11 @@ import (
 	"strings"
 )
 
-// PartialExt marks a recording in progress (or interrupted): <id>.wav.partial.
-const PartialExt = ".partial"
+// PartialExt marks a recording in progress (or interrupted):
+// <id>.wav.partial. The name matches neither finished audio nor the atomic
+// writer's temp files, so cleanup never removes it; recovery finalizes it
+// after a crash.
+const PartialExt = ".wav.partial"
 
 // Health is what doctor reports about a vault.
 type Health struct {

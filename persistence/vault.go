@@ -213,10 +213,16 @@ func (v *Vault) List() ([]*Note, []BadFile, error) {
 	}
 	notes, dups := dedupe(notes)
 	bad = append(bad, dups...)
+	SortNotes(notes)
+	return notes, bad, nil
+}
+
+// SortNotes puts notes in the order every view lists them: newest first,
+// ties by id, so the order never depends on how they were read.
+func SortNotes(notes []*Note) {
 	slices.SortFunc(notes, func(a, b *Note) int {
 		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), strings.Compare(b.ID, a.ID))
 	})
-	return notes, bad, nil
 }
 
 // IsSyncConflict reports whether a file name is a sync tool's conflict

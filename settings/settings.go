@@ -121,18 +121,8 @@ func (s Settings) Validate(inputs []string) error {
 
 // NewEngine makes the configured engine, with the API key from the keychain.
 func (s Settings) NewEngine() (transcribe.Engine, transcribe.Options, error) {
-	opts := transcribe.Options{Language: s.Language}
 	if s.Engine == "" {
-		return nil, opts, errors.New("transcription is turned off in Settings")
+		return nil, transcribe.Options{Language: s.Language}, errors.New("transcription is turned off in Settings")
 	}
-	c := transcribe.Config{BaseURL: s.BaseURL, Model: s.Model}
-	if s.Engine == transcribe.OpenAIName {
-		key, err := transcribe.LoadAPIKey(s.BaseURL)
-		if err != nil {
-			return nil, opts, err
-		}
-		c.APIKey = key
-	}
-	e, err := transcribe.New(s.Engine, c)
-	return e, opts, err
+	return transcribe.Choice{Engine: s.Engine, BaseURL: s.BaseURL, Model: s.Model, Language: s.Language}.Open()
 }

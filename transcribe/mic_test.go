@@ -3,6 +3,7 @@
 package transcribe
 
 import (
+	"github.com/voicenotes/voicenotes/internal/wer"
 	"context"
 	"os"
 	"path/filepath"
@@ -77,7 +78,7 @@ func TestRecordingPathKeepsAccuracy(t *testing.T) {
 		refs, direct, recorded = append(refs, c.ref), append(direct, want.Text), append(recorded, got.Text)
 		t.Logf("%s\n  file, padded: %s\n  recorded:     %s", filepath.Base(c.path), want.Text, got.Text)
 	}
-	d, r := corpusWER(refs, direct), corpusWER(refs, recorded)
+	d, r := wer.Corpus(refs, direct), wer.Corpus(refs, recorded)
 	t.Logf("WER transcribing the files (padded alike) %.1f%%, through the microphone %.1f%%", 100*d, 100*r)
 	if r > d+0.05 {
 		t.Errorf("recording costs %.1f points of WER (%.1f%% against %.1f%%); want at most 5", 100*(r-d), 100*r, 100*d)

@@ -179,16 +179,12 @@ func (o *OpenAI) chunks(path string) ([]chunk, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s is larger than the %d MB upload limit and is not a WAV that can be split: %w", path, o.ChunkBytes>>20, err)
 	}
-	f := r.Format()
-	all, _ := r.Read(nil, int(r.Frames()))
-	mono := audio.Downmix(all, f.Channels, nil)
-	if f.SampleRate != audio.StoreRate {
-		rs := audio.NewResampler(f.SampleRate, audio.StoreRate)
-		mono = rs.Flush(rs.Process(mono, nil))
-	}
-	pcm := make([]int16, len(mono))
-	for i, v := range mono {
-		pcm[i] = audio.Clip(v)
+	pcm := make([]int16, 0, r.Duration()*audio.StoreRate/time.Second+audio.StoreRate)
+	if err := audio.ReadMono(context.Background(), r, audio.StoreRate, audio.StoreRate, func(s []int16) error {
+		pcm = append(pcm, s...)
+		return nil
+	}, nil); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	limit := (o.ChunkBytes - 44) / 2 // samples per chunk
 	var out []chunk
@@ -197,11 +193,7 @@ func (o *OpenAI) chunks(path string) ([]chunk, error) {
 		if end-start > limit {
 			end = start + quietestCut(pcm[start:start+limit])
 		}
-		b, err := pcm16WAV(pcm[start:end])
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, chunk{b, "audio.wav", float64(end-start) / audio.StoreRate})
+		out = append(out, chunk{audio.EncodePCM16(audio.StoreRate, 1, pcm[start:end]), "audio.wav", float64(end-start) / audio.StoreRate})
 		start = end
 	}
 	return out, nil
@@ -241,20 +233,6 @@ func quietestCut(s []int16) int {
 }
 
 func abs(x int) int { return max(x, -x) }
-
-func pcm16WAV(s []int16) ([]byte, error) {
-	tmp, err := os.CreateTemp("", "voicenotes-chunk-*.wav")
-	if err != nil {
-		return nil, err
-	}
-	name := tmp.Name()
-	tmp.Close()
-	defer os.Remove(name)
-	if err := audio.WritePCM16(name, audio.StoreRate, 1, s); err != nil {
-		return nil, err
-	}
-	return os.ReadFile(name)
-}
 
 // verboseJSON is the response with response_format=verbose_json (json has
 // only text).

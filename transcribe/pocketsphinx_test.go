@@ -3,6 +3,7 @@
 package transcribe
 
 import (
+	"github.com/voicenotes/voicenotes/internal/wer"
 	"bufio"
 	"context"
 	"os"
@@ -58,17 +59,6 @@ func upstream(t testing.TB, path string) string {
 	return strings.Join(strings.Fields(string(out)), " ")
 }
 
-// corpusWER is total edits over total reference words.
-func corpusWER(refs, hyps []string) float64 {
-	edits, words := 0, 0
-	for i := range refs {
-		r := Words(refs[i])
-		edits += EditDistance(r, Words(hyps[i]))
-		words += len(r)
-	}
-	return float64(edits) / float64(words)
-}
-
 // TestAccuracyMatchesUpstream: the in-process engine is no worse than the
 // pocketsphinx_continuous command on the same files, within one point.
 func TestAccuracyMatchesUpstream(t *testing.T) {
@@ -94,7 +84,7 @@ func TestAccuracyMatchesUpstream(t *testing.T) {
 		refs, ours, theirs = append(refs, c.ref), append(ours, res.Text), append(theirs, upstream(t, c.path))
 		t.Logf("%s\n  ref:  %s\n  ours: %s\n  cmd:  %s", filepath.Base(c.path), c.ref, res.Text, theirs[len(theirs)-1])
 	}
-	werOurs, werTheirs := corpusWER(refs, ours), corpusWER(refs, theirs)
+	werOurs, werTheirs := wer.Corpus(refs, ours), wer.Corpus(refs, theirs)
 	t.Logf("WER in process %.1f%%, pocketsphinx_continuous %.1f%%", 100*werOurs, 100*werTheirs)
 	if werOurs > werTheirs+0.01 {
 		t.Errorf("in-process WER %.1f%% is worse than the command's %.1f%% by more than a point", 100*werOurs, 100*werTheirs)
@@ -148,7 +138,7 @@ func TestStreamGivesPartialsAndFinal(t *testing.T) {
 	if partials == 0 {
 		t.Error("no partial text during the first half of the clip")
 	}
-	if w := WER(c.ref, res.Text); w > 0.6 {
+	if w := wer.WER(c.ref, res.Text); w > 0.6 {
 		t.Errorf("streamed transcript %q has WER %.0f%%", res.Text, 100*w)
 	}
 }

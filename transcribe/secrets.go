@@ -54,3 +54,32 @@ func LoadAPIKey(baseURL string) (string, error) {
 	}
 	return k, err
 }
+
+// Choice is an engine and its options as Settings or command-line flags
+// give them.
+type Choice struct {
+	Engine, BaseURL, Model, Language string
+}
+
+// Open makes the chosen engine, with the API key from $VOICENOTES_API_KEY
+// or the system keychain when the engine needs one. An empty Engine is the
+// default offline engine.
+func (c Choice) Open() (Engine, Options, error) {
+	opts := Options{Language: c.Language}
+	name := c.Engine
+	if name == "" {
+		if name = DefaultEngine(); name == "" {
+			return nil, opts, errors.New("no transcription engine can run here; 'voicenotes engines' says why and how to get one")
+		}
+	}
+	cfg := Config{BaseURL: c.BaseURL, Model: c.Model}
+	if name == OpenAIName {
+		key, err := LoadAPIKey(cfg.BaseURL)
+		if err != nil {
+			return nil, opts, fmt.Errorf("reading the API key from the system keychain: %w (or set $%s)", err, APIKeyEnv)
+		}
+		cfg.APIKey = key
+	}
+	e, err := New(name, cfg)
+	return e, opts, err
+}

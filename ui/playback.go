@@ -81,7 +81,7 @@ func (w *Window) openPlayer(n *persistence.Note) (*playback, error) {
 				w.Seek.SetValue(float64(pos) / float64(length))
 				w.Waveform.SetPosition(float64(pos) / float64(length))
 			}
-			w.Position.SetText(fmtDuration(pos) + " / " + fmtDuration(length))
+			w.Position.SetText(audio.FormatDuration(pos) + " / " + audio.FormatDuration(length))
 			if pos >= length {
 				w.PlayButton.SetIcon(theme.MediaPlayIcon())
 			}

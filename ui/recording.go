@@ -99,7 +99,7 @@ func (w *Window) startRecording() {
 				return
 			case <-tick.C:
 				e := r.Elapsed()
-				onUI(func() { w.Elapsed.SetText(fmtDuration(e)) })
+				onUI(func() { w.Elapsed.SetText(audio.FormatDuration(e)) })
 			}
 		}
 	}(rec.r, rec.tick)
@@ -189,7 +189,7 @@ func (w *Window) CancelRecording() {
 	if w.rec == nil {
 		return
 	}
-	dialog.ShowConfirm("Discard this recording?", fmt.Sprintf("The %s recorded so far will be deleted.", fmtDuration(w.rec.r.Elapsed())), func(ok bool) {
+	dialog.ShowConfirm("Discard this recording?", fmt.Sprintf("The %s recorded so far will be deleted.", audio.FormatDuration(w.rec.r.Elapsed())), func(ok bool) {
 		if !ok || w.rec == nil {
 			return
 		}

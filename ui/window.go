@@ -220,16 +220,8 @@ func displayTitle(n *persistence.Note) string {
 	return "Note of " + n.CreatedAt.Local().Format("2 Jan 2006 15:04")
 }
 
-func fmtDuration(d time.Duration) string {
-	s := int(d.Round(time.Second).Seconds())
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
-}
-
 func (w *Window) listMeta(n *persistence.Note) string {
-	parts := []string{n.CreatedAt.Local().Format("2 Jan 15:04"), fmtDuration(n.Duration)}
+	parts := []string{n.CreatedAt.Local().Format("2 Jan 15:04"), audio.FormatDuration(n.Duration)}
 	switch n.TranscriptionStatus {
 	case persistence.StatusUnprocessed:
 		parts = append(parts, "queued")
@@ -412,12 +404,7 @@ func (w *Window) applyDiskChanges(changes map[string]*persistence.Note) {
 	if !changed {
 		return
 	}
-	slices.SortStableFunc(w.notes, func(a, b *persistence.Note) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
+	persistence.SortNotes(w.notes)
 	w.filtered = false
 	w.applyFilter()
 	w.setStatus(fmt.Sprintf("%d notes in %s (updated from disk)", len(w.notes), w.svc.Vault.Root()))
@@ -459,7 +446,7 @@ func (w *Window) showNote(n *persistence.Note) {
 	w.Preview.ParseMarkdown(n.Body)
 	w.refreshMeta()
 	w.Seek.SetValue(0)
-	w.Position.SetText("0:00 / " + fmtDuration(n.Duration))
+	w.Position.SetText("0:00 / " + audio.FormatDuration(n.Duration))
 	w.loadWaveform(n)
 }
 
@@ -468,7 +455,7 @@ func (w *Window) refreshMeta() {
 	if n == nil {
 		return
 	}
-	parts := []string{n.CreatedAt.Local().Format("Monday 2 January 2006, 15:04"), fmtDuration(n.Duration)}
+	parts := []string{n.CreatedAt.Local().Format("Monday 2 January 2006, 15:04"), audio.FormatDuration(n.Duration)}
 	if n.Engine != "" {
 		parts = append(parts, "transcribed by "+n.Engine)
 	}
@@ -603,7 +590,7 @@ func (w *Window) ShowAndRun() { w.Win.ShowAndRun() }
 func (w *Window) tellRecovered(notes []*persistence.Note) {
 	var titles []string
 	for _, n := range notes {
-		titles = append(titles, "• "+displayTitle(n)+" ("+fmtDuration(n.Duration)+")")
+		titles = append(titles, "• "+displayTitle(n)+" ("+audio.FormatDuration(n.Duration)+")")
 	}
 	msg := fmt.Sprintf("Voice Notes stopped while recording last time. %d recording(s) were recovered and are in the list, marked \"recovered\":\n\n%s", len(notes), strings.Join(titles, "\n"))
 	w.info("Recordings recovered", msg)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/persistence"
-	"github.com/voicenotes/voicenotes/persistence/faultfs"
+	"github.com/voicenotes/voicenotes/internal/faultfs"
 )
 
 // toneSource is a microphone made of arithmetic, delivering in real time.

@@ -1,4 +1,6 @@
-package transcribe
+// Package wer scores transcripts against references: word error rate
+// after the normalisation common ASR scorers apply. Tests and benchmarks use it.
+package wer
 
 import (
 	"strings"
@@ -60,4 +62,15 @@ func WER(ref, hyp string) float64 {
 		return 1
 	}
 	return float64(EditDistance(r, Words(hyp))) / float64(len(r))
+}
+
+// Corpus is total edits over total reference words of many pairs.
+func Corpus(refs, hyps []string) float64 {
+	edits, words := 0, 0
+	for i := range refs {
+		r := Words(refs[i])
+		edits += EditDistance(r, Words(hyps[i]))
+		words += len(r)
+	}
+	return float64(edits) / float64(words)
 }

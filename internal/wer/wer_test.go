@@ -1,4 +1,4 @@
-package transcribe
+package wer
 
 import (
 	"math"
