@@ -1,9 +1,9 @@
 package main
 
 import (
-	"github.com/voicenotes/voicenotes/internal/wer"
 	"bufio"
 	"fmt"
+	"github.com/voicenotes/voicenotes/internal/wer"
 	"math/rand/v2"
 	"os"
 	"os/exec"

@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/voicenotes/voicenotes/audio"
-	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/internal/faultfs"
+	"github.com/voicenotes/voicenotes/persistence"
 )
 
 // genSample is the deterministic signal a genSource delivers: sample i.

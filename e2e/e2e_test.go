@@ -6,9 +6,9 @@
 package e2e
 
 import (
-	"github.com/voicenotes/voicenotes/internal/wer"
 	"bytes"
 	"fmt"
+	"github.com/voicenotes/voicenotes/internal/wer"
 	"os"
 	"os/exec"
 	"path/filepath"

@@ -11,8 +11,8 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/internal/faultfs"
+	"github.com/voicenotes/voicenotes/persistence"
 )
 
 var (

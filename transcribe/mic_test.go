@@ -3,8 +3,8 @@
 package transcribe
 
 import (
-	"github.com/voicenotes/voicenotes/internal/wer"
 	"context"
+	"github.com/voicenotes/voicenotes/internal/wer"
 	"os"
 	"path/filepath"
 	"testing"

@@ -3,9 +3,9 @@
 package transcribe
 
 import (
-	"github.com/voicenotes/voicenotes/internal/wer"
 	"bufio"
 	"context"
+	"github.com/voicenotes/voicenotes/internal/wer"
 	"os"
 	"os/exec"
 	"path/filepath"

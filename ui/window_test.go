@@ -13,8 +13,8 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/voicenotes/voicenotes/audio"
-	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/internal/faultfs"
+	"github.com/voicenotes/voicenotes/persistence"
 )
 
 // toneSource is a microphone made of arithmetic, delivering in real time.
