@@ -6,6 +6,9 @@ package main
 import (
 	"os"
 
+	// First, so what libraries log while starting goes to the log file.
+	_ "github.com/voicenotes/voicenotes/internal/earlylog"
+
 	"github.com/voicenotes/voicenotes/cli"
 )
 

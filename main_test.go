@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/internal/earlylog"
 	"github.com/voicenotes/voicenotes/internal/pulsetest"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/transcribe"
@@ -29,6 +31,7 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
+	earlylog.Release(os.Stderr)
 	os.Exit(m.Run())
 }
 
@@ -293,4 +296,88 @@ func TestImportAndTranscribe(t *testing.T) {
 	if cmd.ProcessState.ExitCode() != 1 || !strings.Contains(string(out), "import takes WAV files") {
 		t.Errorf("importing an mp3: exit %d\n%s", cmd.ProcessState.ExitCode(), out)
 	}
+}
+
+// cleanLocale is env without the locale variables, then with LANG=lang.
+func cleanLocale(env []string, lang string) []string {
+	var out []string
+	for _, kv := range env {
+		switch k, _, _ := strings.Cut(kv, "="); k {
+		case "LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE", runMainEnv:
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, "LANG="+lang, runMainEnv+"=1")
+}
+
+// TestQuietCLI: no command prints anything on stderr on a healthy vault,
+// whatever the locale (Fyne logs "Error parsing user locale C" while it
+// initialises under LANG=C.UTF-8; that goes to the log file), and the CLI
+// never opens Fyne's app (its preferences folder is not created).
+func TestQuietCLI(t *testing.T) {
+	vault := t.TempDir()
+	home := t.TempDir()
+	for _, lang := range []string{"C", "C.UTF-8", "POSIX", "en_US.UTF-8"} {
+		for _, args := range [][]string{{"list"}, {"list", "--json"}, {"doctor"}, {"engines"}, {"help"}} {
+			cmd := exec.Command(os.Args[0], append(args, "--vault", vault)...)
+			if args[0] == "help" {
+				cmd = exec.Command(os.Args[0], "help")
+			}
+			cmd.Env = cleanLocale(append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache")), lang)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("LANG=%s voicenotes %s: %v\n%s", lang, strings.Join(args, " "), err, stderr.String())
+			}
+			if stderr.Len() > 0 {
+				t.Errorf("LANG=%s voicenotes %s printed on stderr:\n%s", lang, strings.Join(args, " "), stderr.String())
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(home, ".config", "fyne")); err == nil {
+		t.Error("a CLI command created Fyne's preferences folder: it started the GUI app")
+	}
+}
+
+// BenchmarkListStartup: `voicenotes list` on an empty vault against its
+// floor, `ls` on the same folder plus the start of an empty Go program,
+// all as new processes, interleaved; the medians.
+func BenchmarkListStartup(b *testing.B) {
+	tmp := b.TempDir()
+	bin, empty := filepath.Join(tmp, "voicenotes"), filepath.Join(tmp, "empty")
+	if err := os.WriteFile(empty+".go", []byte("package main\n\nfunc main() {}\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	for _, build := range []*exec.Cmd{exec.Command("go", "build", "-o", bin, "."), exec.Command("go", "build", "-o", empty, empty+".go")} {
+		if out, err := build.CombinedOutput(); err != nil {
+			b.Fatalf("%s: %v\n%s", build, err, out)
+		}
+	}
+	vault := b.TempDir()
+	if out, err := exec.Command(bin, "list", "--vault", vault).CombinedOutput(); err != nil {
+		b.Fatalf("voicenotes list: %v\n%s", err, out)
+	}
+	run := func(name string, args ...string) time.Duration {
+		t0 := time.Now()
+		if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+			b.Fatalf("%s: %v\n%s", name, err, out)
+		}
+		return time.Since(t0)
+	}
+	var list, ls, start []time.Duration
+	for b.Loop() {
+		list = append(list, run(bin, "list", "--vault", vault))
+		ls = append(ls, run("ls", "-la", filepath.Join(vault, "recordings")))
+		start = append(start, run(empty))
+	}
+	median := func(d []time.Duration) time.Duration {
+		slices.Sort(d)
+		return d[len(d)/2]
+	}
+	ml, mls, mstart := median(list), median(ls), median(start)
+	b.ReportMetric(float64(ml.Microseconds())/1000, "list-ms")
+	b.ReportMetric(float64(mls.Microseconds())/1000, "ls-ms")
+	b.ReportMetric(float64(mstart.Microseconds())/1000, "go-start-ms")
+	b.ReportMetric(float64(ml)/float64(mls+mstart), "x-floor")
 }

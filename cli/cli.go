@@ -19,6 +19,7 @@ import (
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/audio/device"
 	"github.com/voicenotes/voicenotes/instance"
+	"github.com/voicenotes/voicenotes/internal/earlylog"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -217,9 +218,13 @@ func recoverInto(notes *[]*persistence.Note) []func(*persistence.Vault) error {
 // voicenotes.log in the user's cache folder, private to the user, so it
 // never clutters a terminal. It returns the file's path, or "" when there is
 // no cache folder (then the log is dropped).
+//
+// What libraries logged while the program started (held back by
+// internal/earlylog) goes into the log first.
 func OpenLog() string {
-	log.SetOutput(io.Discard)
 	device.Logf = log.Printf
+	var out io.Writer = io.Discard
+	defer func() { earlylog.Release(out) }()
 	dir, err := os.UserCacheDir()
 	if err != nil {
 		return ""
@@ -236,7 +241,7 @@ func OpenLog() string {
 	if err != nil {
 		return ""
 	}
-	log.SetOutput(f)
+	out = f
 	return path
 }
 
