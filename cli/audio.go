@@ -24,7 +24,7 @@ func init() {
 		&command{name: "devices", help: "list audio inputs and outputs (* marks the defaults)", run: runDevices, nargs: 0},
 		&command{name: "record", args: "[--duration D] [--device NAME] [--title T]", help: "record a note; Ctrl+C stops and saves", run: runRecord, nargs: 0,
 			flags: func(fs *flag.FlagSet) {
-				fs.Duration("duration", 0, "stop after this long (for example 30s or 5m)")
+				lengthFlag(fs, "duration", "stop after this `length`: seconds (30) or a duration (90s, 5m); default: until Ctrl+C")
 				fs.String("device", "", "input device name, or part of it (see voicenotes devices)")
 				fs.String("title", "", "the note's title")
 				fs.Bool("no-transcribe", false, "leave the note untranscribed")

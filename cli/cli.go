@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -76,6 +78,62 @@ func runToggle(env *Env, v *persistence.Vault, _ *flag.FlagSet, _ []string) erro
 	}
 	fmt.Fprintln(env.Stdout, reply)
 	return nil
+}
+
+func lookup(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// flagSet is the command's flags, with --vault bound to vault.
+func (c *command) flagSet(vault *string) *flag.FlagSet {
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(vault, "vault", *vault, "the vault `folder` (default: $"+persistence.VaultEnv+", else \""+persistence.DefaultVaultName+"\" in your documents folder)")
+	if c.flags != nil {
+		c.flags(fs)
+	}
+	return fs
+}
+
+// usage prints how to call the command and every flag with what it takes.
+func (c *command) usage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "usage: voicenotes %s\n\n%s.\n\nflags:\n", strings.TrimSpace(c.name+" "+c.args), strings.ToUpper(c.help[:1])+c.help[1:])
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+// lengthValue is a length given in seconds ("5", "1.5") or as a Go
+// duration ("90s", "1m30s", "2h").
+type lengthValue time.Duration
+
+func (d *lengthValue) String() string { return time.Duration(*d).String() }
+func (d *lengthValue) Get() any       { return time.Duration(*d) }
+func (d *lengthValue) Set(s string) error {
+	if secs, err := strconv.ParseFloat(s, 64); err == nil {
+		if secs < 0 || math.IsNaN(secs) || secs > math.MaxInt64/float64(time.Second) {
+			return fmt.Errorf("%q is not a length in seconds", s)
+		}
+		*d = lengthValue(time.Duration(secs * float64(time.Second)))
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a length: give seconds (30) or a duration (90s, 1m30s, 2h)", s)
+	}
+	*d = lengthValue(v)
+	return nil
+}
+
+// lengthFlag defines a flag taking a length (see lengthValue).
+func lengthFlag(fs *flag.FlagSet, name string, usage string) {
+	v := lengthValue(0)
+	fs.Var(&v, name, usage)
 }
 
 // errReported is an error already shown to the user (exit 1, no message).
@@ -157,30 +215,29 @@ func run(args []string, env *Env) error {
 		return env.Window(v, recovered)
 	}
 	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 1 {
+			if cmd := lookup(args[1]); cmd != nil {
+				cmd.usage(env.Stdout, cmd.flagSet(vaultFlag))
+				return nil
+			}
+		}
 		printUsage(env.Stdout)
 		return nil
 	}
-	var cmd *command
-	for _, c := range commands {
-		if c.name == args[0] {
-			cmd = c
-		}
-	}
+	cmd := lookup(args[0])
 	if cmd == nil {
 		return usagef("unknown command %q", args[0])
 	}
-	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(vaultFlag, "vault", *vaultFlag, "the vault folder")
-	if cmd.flags != nil {
-		cmd.flags(fs)
-	}
+	fs := cmd.flagSet(vaultFlag)
 	pos, err := parseInterspersed(fs, args[1:])
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintf(env.Stdout, "usage: voicenotes %s %s\n  %s\n", cmd.name, cmd.args, cmd.help)
+		cmd.usage(env.Stdout, fs)
 		return err
 	}
 	if err != nil {
+		if arg, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: "); ok && cmd.nargs != 0 {
+			return usagef("%s: %s is not one of its flags; if it is a note id, put -- before it: voicenotes %s -- %s", cmd.name, arg, cmd.name, arg)
+		}
 		return usagef("%s: %v", cmd.name, err)
 	}
 	if cmd.nargs >= 0 && len(pos) != cmd.nargs {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/cli"
 	"github.com/voicenotes/voicenotes/persistence"
 )
@@ -179,5 +180,101 @@ func TestExport(t *testing.T) {
 	}
 	if code, _, errs := run(t, "", "export", n.ID, "--vault", root, "--format", "pdf"); code != cli.ExitUsage || !strings.Contains(errs, "md, html, txt") {
 		t.Errorf("pdf: %d %s", code, errs)
+	}
+}
+
+// seedID makes a vault with one note of the given id (Whispering's ids may
+// start with '-').
+func seedID(t *testing.T, id string) string {
+	t.Helper()
+	root := t.TempDir()
+	v, err := persistence.Open(root, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	n := v.NewNote()
+	n.ID, n.Title, n.Body = id, "Dash", "text\n"
+	if err := v.Save(n); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// TestIDStartingWithDash: an id that looks like a flag gets advice naming
+// --, and works after it.
+func TestIDStartingWithDash(t *testing.T) {
+	root := seedID(t, "-Ab3_x9")
+	code, _, errs := run(t, "", "show", "--vault", root, "-Ab3_x9")
+	if code != cli.ExitUsage || !strings.Contains(errs, "voicenotes show -- -Ab3_x9") {
+		t.Errorf("show -Ab3_x9: exit %d, %q; want exit 2 with advice to use --", code, errs)
+	}
+	code, out, errs := run(t, "", "show", "--vault", root, "--", "-Ab3_x9")
+	if code != cli.ExitOK || !strings.Contains(out, "title: Dash") {
+		t.Errorf("show -- -Ab3_x9: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
+
+// TestHelpListsFlags: every command's --help names each of its flags and
+// what it takes.
+func TestHelpListsFlags(t *testing.T) {
+	for cmd, flags := range map[string][]string{
+		"record": {"-duration length", "-device string", "-title string", "-vault folder"},
+		"export": {"-format string", "-out string"},
+		"edit":   {"-title string", "-text-file string"},
+		"list":   {"-json", "-vault folder"},
+	} {
+		code, out, _ := run(t, "", cmd, "--help")
+		if code != cli.ExitOK {
+			t.Errorf("%s --help: exit %d", cmd, code)
+		}
+		for _, f := range flags {
+			if !strings.Contains(out, f) {
+				t.Errorf("%s --help lacks %q:\n%s", cmd, f, out)
+			}
+		}
+		if _, again, _ := run(t, "", "help", cmd); again != out {
+			t.Errorf("help %s differs from %s --help", cmd, cmd)
+		}
+	}
+}
+
+// TestExportToFolder: --out naming a folder says so, and writes nothing.
+func TestExportToFolder(t *testing.T) {
+	root, n := seed(t)
+	dir := t.TempDir()
+	code, _, errs := run(t, "", "export", n.ID, "--format", "html", "--out", dir, "--vault", root)
+	if code != cli.ExitUsage || !strings.Contains(errs, "is a folder") {
+		t.Errorf("export --out DIR: exit %d, %q; want exit 2 saying it is a folder", code, errs)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("export --out DIR left %d files in it", len(entries))
+	}
+}
+
+// TestImportRefusals: a folder and a WAV with no samples are refused with
+// a reason, and leave no note and no audio behind.
+func TestImportRefusals(t *testing.T) {
+	root, _ := seed(t)
+	empty := filepath.Join(t.TempDir(), "empty.wav")
+	if err := audio.WritePCM16(empty, 16000, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ file, want string }{
+		{t.TempDir(), "is a folder"},
+		{empty, "no audio in the file"},
+	} {
+		code, _, errs := run(t, "", "import", "--no-transcribe", "--vault", root, tc.file)
+		if code != cli.ExitError || !strings.Contains(errs, tc.want) {
+			t.Errorf("import %s: exit %d, %q; want exit 1 saying %q", tc.file, code, errs, tc.want)
+		}
+	}
+	entries, _ := os.ReadDir(filepath.Join(root, "recordings"))
+	if len(entries) != 2 { // the seeded note and its audio
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("recordings after refused imports: %v", names)
 	}
 }

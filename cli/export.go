@@ -3,6 +3,7 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/voicenotes/voicenotes/export"
@@ -27,6 +28,9 @@ func runExport(env *Env, v *persistence.Vault, fs *flag.FlagSet, args []string) 
 	if out != "" {
 		if out, err = filepath.Abs(out); err != nil {
 			return err
+		}
+		if st, err := os.Stat(out); err == nil && st.IsDir() {
+			return usagef("export: --out %s is a folder; give a file name, for example --out %s", out, filepath.Join(out, n.ID+"."+flagValue[string](fs, "format")))
 		}
 		outDir = filepath.Dir(out)
 	}

@@ -105,7 +105,7 @@ func CreatePending(fsys FS, target string, perm fs.FileMode) (*PendingFile, erro
 			return nil, &WriteError{"check target", target, ErrSymlink}
 		}
 		if !st.Mode().IsRegular() {
-			return nil, &WriteError{"check target", target, fmt.Errorf("%s is not a regular file", st.Mode().Type())}
+			return nil, &WriteError{"check target", target, fmt.Errorf("it is %s, not a file; name a file to write", fileKind(st.Mode()))}
 		}
 		perm = st.Mode().Perm()
 	} else if !errors.Is(err, fs.ErrNotExist) {
@@ -242,4 +242,20 @@ func MkdirPrivate(fsys FS, dir string) error {
 		}
 	}
 	return nil
+}
+
+// fileKind names what a path that is not a regular file is, for errors.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	default:
+		return "not a regular file (" + m.Type().String() + ")"
+	}
 }
