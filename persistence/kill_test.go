@@ -45,12 +45,10 @@ func killNote(i, v int) *persistence.Note {
 	}
 }
 
-// TestKillHelper is the child process; it does nothing in a normal run.
-func TestKillHelper(t *testing.T) {
-	spec := os.Getenv(killHelperEnv)
-	if spec == "" {
-		return
-	}
+func init() { children[killHelperEnv] = killChild }
+
+// killChild is the child process: it saves notes until it is killed.
+func killChild(spec string) {
 	dir, mode, _ := strings.Cut(spec, "|")
 	v, err := persistence.Open(dir, persistence.Options{})
 	if err != nil {
@@ -110,7 +108,7 @@ func checkKillVault(dir string) []string {
 func killLoop(t *testing.T, mode string, rounds int) (problems []string, ran int) {
 	dir := t.TempDir()
 	for ran = 1; ran <= rounds; ran++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestKillHelper$")
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), killHelperEnv+"="+dir+"|"+mode)
 		cmd.Stderr = os.Stderr
 		out, err := cmd.StdoutPipe()
