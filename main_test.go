@@ -46,9 +46,12 @@ func voicenotes(env []string, args ...string) *exec.Cmd {
 // --duration; with PocketSphinx built in, the note is transcribed live.
 func TestRecordCommand(t *testing.T) {
 	const clip = "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav"
+	if _, err := os.Stat(clip); err != nil {
+		t.Skipf("%s is missing: this machine lacks Debian's pocketsphinx-testdata (make setup installs it)", clip)
+	}
 	pulse := pulsetest.Start(t)
 	vault := t.TempDir()
-	cmd := voicenotes(pulse.Env(), "record", "--vault", vault, "--duration", "5s", "--title", "From the CLI")
+	cmd := voicenotes(pulse.Env(), "record", "--vault", vault, "--duration", "5", "--title", "From the CLI")
 	stderr, _ := cmd.StderrPipe()
 	var stdout strings.Builder
 	cmd.Stdout = &stdout
@@ -62,10 +65,7 @@ func TestRecordCommand(t *testing.T) {
 		for sc.Scan() {
 		}
 	}()
-	if _, err := os.Stat(clip); err == nil {
-		time.Sleep(200 * time.Millisecond)
-		pulse.Play(t, clip)
-	}
+	pulse.Play(t, clip)
 	err := cmd.Wait()
 	out := stdout.String()
 	if err != nil {
@@ -84,25 +84,34 @@ func TestRecordCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n.Title != "From the CLI" || n.Duration < 4900*time.Millisecond || n.Duration > 5300*time.Millisecond {
-		t.Errorf("note %+v: want the title and about 5 s", n)
-	}
-	if transcribe.DefaultEngine() == transcribe.PocketSphinxName {
-		if n.TranscriptionStatus != persistence.StatusDone || n.Engine != transcribe.PocketSphinxName {
-			t.Errorf("live transcription did not finish the note: %s by %q", n.TranscriptionStatus, n.Engine)
-		}
-		if w := wer.WER("he was not an ill disposed young man", n.Body); w > 0.5 {
-			t.Errorf("live transcript %q has WER %.0f%%", n.Body, 100*w)
-		}
+	// --duration counts from the moment the microphone is live; the
+	// sound server's first buffer may add a little before it.
+	if n.Title != "From the CLI" || n.Duration < 5*time.Second || n.Duration > 5300*time.Millisecond {
+		t.Errorf("note %+v: want the title and 5 s", n)
 	}
 	if _, ok := v.AudioPath(n); !ok {
 		t.Error("no audio beside the note")
+	}
+	if transcribe.DefaultEngine() != transcribe.PocketSphinxName {
+		t.Skip("this build has no PocketSphinx (build with make, which sets the pocketsphinx tag): the live transcript is not checked")
+	}
+	if n.TranscriptionStatus != persistence.StatusDone || n.Engine != transcribe.PocketSphinxName {
+		t.Errorf("live transcription did not finish the note: %s by %q", n.TranscriptionStatus, n.Engine)
+	}
+	// The clip's first sentence: PocketSphinx hears "he was not an illness
+	// those young man" (WER 0.25) from the file and, measured, the same
+	// through the microphone; one more word wrong of the eight is allowed
+	// for what the sound server does to the signal.
+	w := wer.WER("he was not an ill disposed young man", n.Body)
+	t.Logf("live transcript %q: WER %.2f", n.Body, w)
+	if w > 0.375 {
+		t.Errorf("live transcript %q has WER %.0f%%", n.Body, 100*w)
 	}
 }
 
 // TestRecordKilledIsRecovered kills `voicenotes record` with SIGKILL at a
 // random moment, 20 times; the next start of the program recovers each
-// recording, at most 2 s shorter than it ran.
+// recording, at most a second (the flush interval) shorter than it ran.
 func TestRecordKilledIsRecovered(t *testing.T) {
 	pulse := pulsetest.Start(t)
 	const rounds, parallel = 20, 4
@@ -186,8 +195,13 @@ func killRound(pulse *pulsetest.Server) error {
 	}
 	// The upper bound is a sanity check with room for audio the sound
 	// server buffered while the stream started (more on a loaded machine).
-	if d := wav.Duration(); d < elapsed-2*time.Second || d > elapsed+3*time.Second {
-		return fmt.Errorf("recovered %v of a recording killed after %v", d, elapsed)
+	// The file is flushed every second: at most a second is lost (measured
+	// over 60 kills: 0.94 s at most). Nothing is invented either: the
+	// recording may start a little before "the microphone is live" reaches
+	// this process (the sound server's first buffer), never by more than
+	// that (measured: never longer than the time since that line).
+	if d := wav.Duration(); d < elapsed-time.Second-250*time.Millisecond || d > elapsed+500*time.Millisecond {
+		return fmt.Errorf("recovered %v of a recording killed %v after the microphone was live; at most a second may be lost", d, elapsed)
 	}
 	if wav.Duration() != n.Duration {
 		return fmt.Errorf("note says %v, audio holds %v", n.Duration, wav.Duration())
@@ -281,13 +295,26 @@ func TestImportAndTranscribe(t *testing.T) {
 	if n.Title != "Austen" || n.TranscriptionStatus != persistence.StatusDone || n.Engine != "pocketsphinx" {
 		t.Errorf("note %+v", n)
 	}
-	if w := wer.WER("he was not an ill disposed young man", n.Body); w > 0.5 {
+	// The decoder is deterministic: from the file it hears "he was not an
+	// illness those young man", WER 0.25, every time.
+	w := wer.WER("he was not an ill disposed young man", n.Body)
+	t.Logf("transcript %q: WER %.2f", n.Body, w)
+	if w > 0.25 {
 		t.Errorf("transcript %q has WER %.0f%%", n.Body, 100*w)
 	}
-	// Transcribing again with --pending finds nothing; by id it runs again.
+	// Transcribing again with --pending finds nothing; by id it runs again,
+	// and the same words replace the body (the person had not edited it).
 	out, err = voicenotes(os.Environ(), "transcribe", "--pending", "--vault", vault).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "nothing to transcribe") {
 		t.Errorf("transcribe --pending: %v\n%s", err, out)
+	}
+	out, err = voicenotes(os.Environ(), "transcribe", n.ID, "--vault", vault).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), n.ID+" transcribed") {
+		t.Errorf("transcribe %s: %v\n%s", n.ID, err, out)
+	}
+	again, err := v.Note(n.ID)
+	if err != nil || again.TranscriptionStatus != persistence.StatusDone || again.Body != n.Body || !again.UpdatedAt.After(n.UpdatedAt) {
+		t.Errorf("after transcribing again: %+v, %v; want DONE, the same text, a later updatedAt than %v", again, err, n.UpdatedAt)
 	}
 	bad := filepath.Join(t.TempDir(), "x.mp3")
 	os.WriteFile(bad, []byte("ID3"), 0o600)
