@@ -7,6 +7,7 @@ import (
 	"github.com/voicenotes/voicenotes/internal/wer"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,20 +43,34 @@ func TestRecordingPathKeepsAccuracy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := audio.Start(audio.Options{Vault: v, Source: src})
+		// The recording's levels carry how much audio is stored: the test
+		// waits on them for the silence it wants before and after the clip.
+		var stored atomic.Int64
+		levels := make(chan struct{}, 1)
+		r, err := audio.Start(audio.Options{Vault: v, Source: src, OnLevel: func(l audio.Level) {
+			stored.Store(int64(l.Elapsed))
+			select {
+			case levels <- struct{}{}:
+			default:
+			}
+		}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		select {
-		case <-r.Started():
-		case <-time.After(10 * time.Second):
-			t.Fatal("the microphone delivered no audio")
+		storedAtLeast := func(d time.Duration) {
+			for time.Duration(stored.Load()) < d {
+				select {
+				case <-levels:
+				case <-time.After(time.Minute):
+					t.Fatalf("the microphone delivered no audio past %v", time.Duration(stored.Load()))
+				}
+			}
 		}
-		time.Sleep(300 * time.Millisecond)
+		storedAtLeast(300 * time.Millisecond)
 		if err := pulse.Play(t, c.path).Wait(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(700 * time.Millisecond)
+		storedAtLeast(time.Duration(stored.Load()) + 700*time.Millisecond)
 		n, err := r.Stop()
 		if err != nil {
 			t.Fatal(err)

@@ -28,6 +28,8 @@ type fakeAPI struct {
 	key    string
 	script []int
 	delay  time.Duration
+	// received, when set, gets a value as each request arrives.
+	received chan struct{}
 
 	mu      sync.Mutex
 	uploads [][]byte
@@ -44,6 +46,9 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		status = f.script[n]
 	}
 	f.mu.Unlock()
+	if f.received != nil {
+		f.received <- struct{}{}
+	}
 	apiError := func(code int, msg, typ string) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(code)

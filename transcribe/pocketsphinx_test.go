@@ -89,8 +89,11 @@ func TestAccuracyMatchesUpstream(t *testing.T) {
 	if werOurs > werTheirs+0.01 {
 		t.Errorf("in-process WER %.1f%% is worse than the command's %.1f%% by more than a point", 100*werOurs, 100*werTheirs)
 	}
-	if werOurs > 0.6 {
-		t.Errorf("WER %.1f%%: the engine is not recognising speech", 100*werOurs)
+	// Deterministic: 35.2 % on these clips with Debian 12's en-us model,
+	// as pocketsphinx_continuous gets; a bound above that would hide a
+	// regression in how audio reaches the decoder.
+	if werOurs > 0.353 {
+		t.Errorf("WER %.1f%%, worse than the 35.2%% this engine gets on these clips", 100*werOurs)
 	}
 }
 
@@ -138,7 +141,11 @@ func TestStreamGivesPartialsAndFinal(t *testing.T) {
 	if partials == 0 {
 		t.Error("no partial text during the first half of the clip")
 	}
-	if w := wer.WER(c.ref, res.Text); w > 0.6 {
-		t.Errorf("streamed transcript %q has WER %.0f%%", res.Text, 100*w)
+	file, err := e.(Engine).Transcribe(context.Background(), c.path, Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Text != file.Text {
+		t.Errorf("streamed transcript differs from the file's:\nstream: %q\nfile:   %q", res.Text, file.Text)
 	}
 }

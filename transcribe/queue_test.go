@@ -17,6 +17,15 @@ import (
 func noteWithAudio(t *testing.T, v *persistence.Vault, status persistence.Status, body string) *persistence.Note {
 	t.Helper()
 	n := v.NewNote()
+	// Notes made in one millisecond would tie: each is made a millisecond
+	// after the one before, so the order is the order they were added.
+	createdMu.Lock()
+	if !n.CreatedAt.After(lastCreated) {
+		n.CreatedAt = lastCreated.Add(time.Millisecond)
+		n.Timestamp, n.UpdatedAt = n.CreatedAt, n.CreatedAt
+	}
+	lastCreated = n.CreatedAt
+	createdMu.Unlock()
 	n.TranscriptionStatus, n.Body = status, body
 	n.Audio = n.ID + ".wav"
 	if err := audio.WritePCM16(filepath.Join(v.RecordingsPath(), n.Audio), 16000, 1, make([]int16, 16000)); err != nil {
@@ -25,9 +34,13 @@ func noteWithAudio(t *testing.T, v *persistence.Vault, status persistence.Status
 	if err := v.Save(n); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2 * time.Millisecond) // distinct ids and times
 	return n
 }
+
+var (
+	createdMu   sync.Mutex
+	lastCreated time.Time
+)
 
 func queueFor(t *testing.T, v *persistence.Vault, o *OpenAI) (*Queue, func() []Update) {
 	var mu sync.Mutex
@@ -139,13 +152,14 @@ func TestQueueShutdownLeavesJobForNextStart(t *testing.T) {
 	v, _ := persistence.Open(t.TempDir(), persistence.Options{})
 	defer v.Close()
 	n := noteWithAudio(t, v, persistence.StatusUnprocessed, "")
-	o, _ := newFake(t, &fakeAPI{key: "k", delay: 5 * time.Second})
+	received := make(chan struct{}, 1)
+	o, _ := newFake(t, &fakeAPI{key: "k", delay: time.Minute, received: received})
 	q, _ := queueFor(t, v, o)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { q.Run(ctx); close(done) }()
 	q.Enqueue(n.ID)
-	time.Sleep(300 * time.Millisecond)
+	<-received // the job is at the server
 	cancel()
 	<-done
 	got, _ := v.Note(n.ID)
