@@ -23,6 +23,29 @@ func rewrite(t *testing.T, path, from, to string) {
 	}
 }
 
+// writeMarker writes a note as another program would and returns its id:
+// the watcher reports changes in order, so once it is listed, everything
+// written before it has been seen.
+func writeMarker(t *testing.T, v *persistence.Vault) string {
+	t.Helper()
+	m := &persistence.Note{ID: "marker", Title: "Marker", TranscriptionStatus: persistence.StatusDone, Body: "m", CreatedAt: time.Now()}
+	data, _ := m.Marshal()
+	if err := os.WriteFile(filepath.Join(v.RecordingsPath(), "marker.md"), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return m.ID
+}
+
+// showing reports whether the list shows the note with this id.
+func (w *Window) showing(id string) bool {
+	for _, n := range w.shown {
+		if n.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
 func openNote(t *testing.T, w *Window, id string) {
 	t.Helper()
 	w.selectByID(id)
@@ -42,12 +65,15 @@ func TestNotesChangedElsewhereAppear(t *testing.T) {
 	// Sync tools' own files are not notes.
 	os.WriteFile(filepath.Join(v.RecordingsPath(), ".syncthing.x.md.tmp"), data, 0o600)
 	os.WriteFile(filepath.Join(v.RecordingsPath(), "from-obsidian.sync-conflict-20260101-120000-ABCDEFG.md"), data, 0o600)
-	eventually(t, "the new note in the list", func() bool { return len(w.shown) == 2 })
-	time.Sleep(400 * time.Millisecond)
-	pump()
-	if len(w.shown) != 2 {
-		t.Errorf("%d notes listed; sync tools' files must not show", len(w.shown))
+	eventually(t, "the new note in the list", func() bool { return len(w.shown) >= 2 })
+	// A note written after the sync tools' files shows once the watcher has
+	// passed over them: then they must not be in the list.
+	marker := writeMarker(t, v)
+	eventually(t, "the marker note in the list", func() bool { return w.showing(marker) })
+	if len(w.shown) != 3 {
+		t.Errorf("%d notes listed, want 3; sync tools' files must not show", len(w.shown))
 	}
+	os.Remove(filepath.Join(v.RecordingsPath(), marker+".md"))
 	// Renamed away and deleted by another program.
 	os.Rename(filepath.Join(v.RecordingsPath(), "from-obsidian.md"), filepath.Join(t.TempDir(), "moved.md"))
 	eventually(t, "the moved note gone", func() bool { return len(w.shown) == 1 && w.shown[0].ID == a.ID })
@@ -68,8 +94,10 @@ func TestOpenNoteReloadsQuietlyWithoutEdits(t *testing.T) {
 	w.Editor.CursorColumn = len(w.Editor.Text)
 	w.Editor.TypedRune('!')
 	eventually(t, "our save", func() bool { got, _ := v.Note(n.ID); return strings.HasSuffix(got.Body, "!") })
-	time.Sleep(400 * time.Millisecond)
-	pump()
+	// Once a note written after our save is listed, the watcher has seen
+	// the save's events too.
+	marker := writeMarker(t, v)
+	eventually(t, "the marker note in the list", func() bool { return w.showing(marker) })
 	if len(w.Win.Canvas().Overlays().List()) != 0 || w.Editor.Text != "version two from the sync tool!" {
 		t.Errorf("our own save caused a reload or a conflict: %q", w.Editor.Text)
 	}

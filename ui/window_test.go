@@ -70,15 +70,25 @@ func newTestWindow(t *testing.T, fsys persistence.FS) (*Window, *persistence.Vau
 	return w, v
 }
 
-// eventually polls cond (on this goroutine) until it holds.
+// eventually runs the UI work background goroutines queue, as the UI
+// thread would, until cond holds: it checks again as each piece of work
+// arrives, and every 20 ms for what only the disk shows (a background
+// save lands in the file, not on the queue).
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	deadline := time.After(30 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
 		pump()
 		if cond() {
 			return
 		}
-		if time.Now().After(deadline) {
+		select {
+		case f := <-uiQueue:
+			f()
+		case <-tick.C:
+		case <-deadline:
 			t.Fatalf("timed out waiting for %s", what)
 		}
 	}
@@ -88,12 +98,20 @@ func addNote(t *testing.T, v *persistence.Vault, title, body string) *persistenc
 	t.Helper()
 	n := v.NewNote()
 	n.Title, n.Body, n.TranscriptionStatus = title, body, persistence.StatusDone
+	// Each note a millisecond after the last, so the list's order (newest
+	// first) is the order they were added, without waiting for the clock.
+	if last := lastAdded.Load(); last != nil && !n.CreatedAt.After(*last) {
+		n.CreatedAt = last.Add(time.Millisecond)
+		n.Timestamp, n.UpdatedAt = n.CreatedAt, n.CreatedAt
+	}
+	lastAdded.Store(&n.CreatedAt)
 	if err := v.Save(n); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2 * time.Millisecond)
 	return n
 }
+
+var lastAdded atomic.Pointer[time.Time]
 
 func TestRecordMakesANote(t *testing.T) {
 	w, v := newTestWindow(t, nil)
@@ -132,11 +150,29 @@ func TestTypingSavesToDisk(t *testing.T) {
 		got, err := v.Note(n.ID)
 		return err == nil && got.Body == "milk and eggs"
 	})
-	// Switching notes flushes at once; closing waits for the save.
-	addNote(t, v, "Other", "x")
+	// Switching notes saves at once: with the typing delay an hour long,
+	// only the switch can have written the edit.
+	other := addNote(t, v, "Other", "x")
+	w.Reload()
+	w.saver.delay = time.Hour
+	w.selectByID(n.ID)
+	w.Win.Canvas().Focus(w.Editor)
+	w.Editor.CursorColumn = len(w.Editor.Text)
 	test.Type(w.Editor, "!")
+	if got, _ := v.Note(n.ID); got.Body != "milk and eggs" {
+		t.Fatalf("saved %q before the switch, with an hour's delay", got.Body)
+	}
+	w.selectByID(other.ID)
+	eventually(t, "the edit saved by switching notes", func() bool {
+		got, _ := v.Note(n.ID)
+		return got.Body == "milk and eggs!"
+	})
+	// Closing waits for the save.
+	w.Win.Canvas().Focus(w.Editor)
+	w.Editor.CursorColumn = len(w.Editor.Text)
+	test.Type(w.Editor, "?")
 	w.Close()
-	if got, _ := v.Note(n.ID); got.Body != "milk and eggs!" {
+	if got, _ := v.Note(other.ID); got.Body != "x?" {
 		t.Errorf("after close the file holds %q", got.Body)
 	}
 }
@@ -229,11 +265,11 @@ func TestToggleFromOutside(t *testing.T) {
 		reply := make(chan string)
 		go func() { reply <- w.HandleCommand(cmd) }()
 		for {
-			pump()
 			select {
 			case r := <-reply:
 				return r
-			case <-time.After(10 * time.Millisecond):
+			case f := <-uiQueue:
+				f()
 			}
 		}
 	}
