@@ -48,10 +48,11 @@ func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error
 	}
 	defer device.Terminate()
 	a := d.fyneApp()
-	if os.Getenv("VOICENOTES_REPORT_STARTED") != "" { // for make bench: launch to first frame
-		a.Lifecycle().SetOnStarted(func() {
-			fyne.Do(func() { fmt.Fprintln(os.Stderr, "voicenotes: first frame") })
-		})
+	// For make e2e and make bench: what the window did, on stderr.
+	var trace func(string)
+	if os.Getenv("VOICENOTES_TRACE") != "" {
+		trace = func(event string) { fmt.Fprintln(os.Stderr, "voicenotes: "+event) }
+		a.Lifecycle().SetOnStarted(func() { fyne.Do(func() { trace("first frame") }) })
 	}
 	current := v
 	var listener *instance.Listener
@@ -72,6 +73,7 @@ func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error
 		OpenOutput:     device.OpenOutput,
 		Engine:         func() (transcribe.Engine, transcribe.Options, error) { return d.engine() },
 		Recovered:      recovered,
+		Trace:          trace,
 		ListInputs: func() ([]string, error) {
 			ins, _, err := device.List()
 			var names []string

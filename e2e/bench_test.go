@@ -39,7 +39,7 @@ func BenchmarkLaunch10k(b *testing.B) {
 	var times []time.Duration
 	for b.Loop() {
 		cmd := exec.Command(binary, "--vault", vault)
-		cmd.Env = append(d.env(), "VOICENOTES_REPORT_STARTED=1")
+		cmd.Env = append(d.env(), "VOICENOTES_TRACE=1")
 		stderr, _ := cmd.StderrPipe()
 		t0 := time.Now()
 		if err := cmd.Start(); err != nil {

@@ -6,20 +6,21 @@
 package e2e
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
-	"github.com/voicenotes/voicenotes/internal/wer"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/voicenotes/voicenotes/internal/pulsetest"
+	"github.com/voicenotes/voicenotes/internal/wer"
 	"github.com/voicenotes/voicenotes/persistence"
-	"github.com/voicenotes/voicenotes/transcribe"
 )
 
 const (
@@ -140,29 +141,80 @@ func (d *desktop) screenshot(name string) {
 	}
 }
 
-// app is one run of the program.
+// app is one run of the program, started with VOICENOTES_TRACE so that
+// it says on stderr what the window did; the test waits on those events.
 type app struct {
-	cmd    *exec.Cmd
-	stderr *bytes.Buffer
+	cmd  *exec.Cmd
+	done chan struct{} // closed when stderr is read to its end
+
+	mu     sync.Mutex
+	lines  []string
+	notify chan struct{}
 }
 
 func (d *desktop) launch(vault string) *app {
 	d.t.Helper()
-	a := &app{cmd: exec.Command(binary, "--vault", vault), stderr: &bytes.Buffer{}}
-	a.cmd.Env = d.env()
-	a.cmd.Stderr = a.stderr
+	a := &app{cmd: exec.Command(binary, "--vault", vault), notify: make(chan struct{}, 1), done: make(chan struct{})}
+	a.cmd.Env = append(d.env(), "VOICENOTES_TRACE=1")
+	stderr, err := a.cmd.StderrPipe()
+	if err != nil {
+		d.t.Fatal(err)
+	}
 	if err := a.cmd.Start(); err != nil {
 		d.t.Fatal(err)
 	}
-	d.t.Cleanup(func() { a.cmd.Process.Kill(); a.cmd.Wait() })
-	waitFor(d.t, "the window", 30*time.Second, func() bool {
-		return d.xdotool("search", "--name", "^Voice Notes$") == nil
-	})
-	time.Sleep(time.Second) // first frame
-	d.click(700, 680)       // focus the window (no window manager here)
+	go func() {
+		defer close(a.done)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			a.mu.Lock()
+			a.lines = append(a.lines, sc.Text())
+			a.mu.Unlock()
+			select {
+			case a.notify <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	d.t.Cleanup(func() { a.cmd.Process.Kill(); a.wait() })
+	a.await(d.t, "the first frame", 30*time.Second, "voicenotes: first frame")
+	d.click(700, 680) // focus the window (no window manager here)
 	return a
 }
 
+// await waits until the app has printed the line want.
+func (a *app) await(t *testing.T, what string, limit time.Duration, want string) {
+	t.Helper()
+	deadline := time.After(limit)
+	for {
+		a.mu.Lock()
+		seen := slices.Contains(a.lines, want)
+		a.mu.Unlock()
+		if seen {
+			return
+		}
+		select {
+		case <-a.notify:
+		case <-deadline:
+			t.Fatalf("timed out after %v waiting for %s (%q); the app said:\n%s", limit, what, want, a.stderr())
+		}
+	}
+}
+
+func (a *app) stderr() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return strings.Join(a.lines, "\n")
+}
+
+// wait waits for the app to exit, with all it printed read.
+func (a *app) wait() error {
+	<-a.done
+	return a.cmd.Wait()
+}
+
+// waitFor checks cond every 100 ms: for what only the file system shows
+// (a recording file growing, a note on disk).
 func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(limit); !cond(); time.Sleep(100 * time.Millisecond) {
@@ -218,12 +270,19 @@ func TestRecordTranscribeEditRecover(t *testing.T) {
 		return err == nil && st.Size() > 16000 // header plus half a second of audio
 	})
 	play := d.pulse.Play(t, clip)
-	time.Sleep(4 * time.Second)
+	atLeast := func(what string, bytes int64) {
+		waitFor(t, what, 30*time.Second, func() bool {
+			st, err := os.Stat(partial(vault))
+			return err == nil && st.Size() >= bytes
+		})
+	}
+	size := func() int64 { st, _ := os.Stat(partial(vault)); return st.Size() }
+	atLeast("4 s of recording", size()+4*32000)
 	d.screenshot("recording.png")
 	if err := play.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second)
+	atLeast("a second of silence after the clip", size()+32000)
 	d.key("ctrl+r")
 	var n *persistence.Note
 	waitFor(t, "the transcribed note", 30*time.Second, func() bool {
@@ -233,23 +292,29 @@ func TestRecordTranscribeEditRecover(t *testing.T) {
 		}
 		return n != nil
 	})
-	if w := wer.WER(clipRef, n.Body); w > 0.6 {
+	w := wer.WER(clipRef, n.Body)
+	t.Logf("transcript: %s (WER %.2f)", n.Body, w)
+	// Measured over four runs: 0.21 to 0.32 (4 to 6 of the 19 words wrong)
+	// from the live decoder through the virtual microphone, whose timing
+	// varies; one word more than the worst is allowed.
+	if w > 7.0/19 {
 		t.Errorf("transcript %q has WER %.0f%%", n.Body, 100*w)
 	}
-	t.Logf("transcript: %s", n.Body)
 
-	// Type an edit at the end of the transcript, then quit.
-	time.Sleep(time.Second)
+	// Type an edit at the end of the transcript once the window shows it,
+	// then quit before the autosave's second has passed.
+	a.await(t, "the transcript in the editor", 30*time.Second, "voicenotes: shown "+n.ID)
 	d.click(700, 300)
 	d.key("ctrl+End")
-	if err := d.xdotool("type", "--delay", "20", " Typed by hand."); err != nil {
+	const typed = " Typed by hand."
+	if err := d.xdotool("type", "--delay", "20", typed); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond)
+	a.await(t, "the typing in the editor", 10*time.Second, fmt.Sprintf("voicenotes: edited %s %d", n.ID, len(n.Body)+len(typed)))
 	d.screenshot("note.png")
 	a.cmd.Process.Signal(syscall.SIGTERM)
-	if err := a.cmd.Wait(); err != nil {
-		t.Fatalf("the app did not quit cleanly: %v\n%s", err, a.stderr)
+	if err := a.wait(); err != nil {
+		t.Fatalf("the app did not quit cleanly: %v\n%s", err, a.stderr())
 	}
 	if _, err := exec.Command(binary, "toggle", "--vault", vault).Output(); err == nil {
 		t.Error("toggle succeeded with no window running")
@@ -257,7 +322,7 @@ func TestRecordTranscribeEditRecover(t *testing.T) {
 	ns := notes(t, vault)
 	if len(ns) != 1 || !strings.HasSuffix(strings.TrimSpace(ns[0].Body), "Typed by hand.") {
 		log, _ := os.ReadFile(filepath.Join(d.home, ".cache", "voicenotes", "voicenotes.log"))
-		t.Fatalf("the edit is not on disk: %q\nstderr:\n%s\nlog:\n%s", ns[0].Body, a.stderr, log)
+		t.Fatalf("the edit is not on disk: %q\nstderr:\n%s\nlog:\n%s", ns[0].Body, a.stderr(), log)
 	}
 
 	// `voicenotes toggle`, as a desktop shortcut runs it, records a note.
@@ -288,12 +353,16 @@ func TestRecordTranscribeEditRecover(t *testing.T) {
 	// Start again, record, kill the process, start again: recovered.
 	a = d.launch(vault)
 	d.key("ctrl+r")
+	var written int64
 	waitFor(t, "the second recording", 15*time.Second, func() bool {
 		st, err := os.Stat(partial(vault))
-		return err == nil && st.Size() > 80000 // 2.5 s written; the header lags up to 1 s
+		if err == nil {
+			written = st.Size()
+		}
+		return written > 80000 // 2.5 s written
 	})
 	a.cmd.Process.Signal(syscall.SIGKILL)
-	a.cmd.Wait()
+	a.wait()
 	d.launch(vault)
 	d.screenshot("recovered.png")
 	var recovered *persistence.Note
@@ -302,7 +371,11 @@ func TestRecordTranscribeEditRecover(t *testing.T) {
 			recovered = n
 		}
 	}
-	if recovered == nil || recovered.Duration < time.Second || partial(vault) != "" {
+	// Recovery keeps what the header vouches for, flushed every second:
+	// at least what was written when the process was killed, less that
+	// second (and a quarter for the writer's wake-up).
+	least := time.Duration(written-44)*time.Second/32000 - 1250*time.Millisecond
+	if recovered == nil || recovered.Duration < least || partial(vault) != "" {
 		var got []string
 		for _, n := range notes(t, vault) {
 			got = append(got, fmt.Sprintf("%s %q recovered=%v %v", n.ID, n.Title, n.Recovered, n.Duration))
@@ -312,6 +385,6 @@ func TestRecordTranscribeEditRecover(t *testing.T) {
 		for _, e := range entries {
 			files = append(files, e.Name())
 		}
-		t.Fatalf("no recovered recording after the kill (partial file %q)\nnotes: %v\nfiles: %v", partial(vault), got, files)
+		t.Fatalf("no recovered recording of at least %v after the kill (partial file %q)\nnotes: %v\nfiles: %v", least, partial(vault), got, files)
 	}
 }

@@ -37,6 +37,10 @@ type Services struct {
 	ListInputs     func() ([]string, error)
 	OpenInputNamed func(name string) (audio.Source, error)
 	SwitchVault    func(root string) (*persistence.Vault, error)
+	// Trace, when set, hears on the UI thread what the window has done, so
+	// an end-to-end test can wait for it: "shown ID" once a note's text is
+	// in the editor, "edited ID BYTES" after each change to its text.
+	Trace func(event string)
 }
 
 // Window is the main window. Its widgets are exported for tests.
@@ -448,6 +452,13 @@ func (w *Window) showNote(n *persistence.Note) {
 	w.Seek.SetValue(0)
 	w.Position.SetText("0:00 / " + audio.FormatDuration(n.Duration))
 	w.loadWaveform(n)
+	w.trace("shown %s", n.ID)
+}
+
+func (w *Window) trace(format string, a ...any) {
+	if w.svc.Trace != nil {
+		w.svc.Trace(fmt.Sprintf(format, a...))
+	}
 }
 
 func (w *Window) refreshMeta() {
@@ -480,6 +491,7 @@ func (w *Window) edited(change func(*persistence.Note)) {
 	w.filtered = false
 	w.saver.schedule(w.selected)
 	w.List.Refresh()
+	w.trace("edited %s %d", w.selected.ID, len(w.selected.Body))
 }
 
 // onSaved hears from the saver (on the UI thread).
