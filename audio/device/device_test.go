@@ -98,7 +98,8 @@ func recordClip(t *testing.T, rate, channels int, minCorr, minSNR float64) {
 		t.Fatal(err)
 	}
 	defer v.Close()
-	r, err := audio.Start(audio.Options{Vault: v, Source: src})
+	stored := storedAudio()
+	r, err := audio.Start(audio.Options{Vault: v, Source: src, OnLevel: stored.onLevel})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,12 +109,12 @@ func recordClip(t *testing.T, rate, channels int, minCorr, minSNR float64) {
 		t.Fatal("the microphone delivered no audio within 10 s")
 	}
 	started := time.Now()
-	time.Sleep(300 * time.Millisecond)
+	stored.atLeast(t, 300*time.Millisecond)
 	play := pulse.Play(t, clip)
 	if err := play.Wait(); err != nil {
 		t.Fatalf("paplay: %v", err)
 	}
-	time.Sleep(500 * time.Millisecond)
+	stored.atLeast(t, stored.now()+500*time.Millisecond)
 	n, err := r.Stop()
 	ran := time.Since(started)
 	if err != nil {
@@ -169,20 +170,29 @@ func TestPlayback(t *testing.T) {
 	}
 	v, _ := persistence.Open(t.TempDir(), persistence.Options{})
 	defer v.Close()
-	rec, err := audio.Start(audio.Options{Vault: v, Source: src})
+	stored := storedAudio()
+	rec, err := audio.Start(audio.Options{Vault: v, Source: src, OnLevel: stored.onLevel})
 	if err != nil {
 		t.Fatal(err)
 	}
 	<-rec.Started()
 	var last atomic.Int64
-	p := audio.NewPlayer(wr, sink, func(pos, length time.Duration) { last.Store(int64(pos)) })
-	p.Play()
-	for deadline := time.Now().Add(10 * time.Second); p.Playing(); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("playback of 1.5 s did not end within 10 s")
+	ended := make(chan struct{}, 1)
+	p := audio.NewPlayer(wr, sink, func(pos, length time.Duration) {
+		last.Store(int64(pos))
+		if pos == length {
+			ended <- struct{}{}
 		}
+	})
+	p.Play()
+	select {
+	case <-ended:
+	case <-time.After(10 * time.Second):
+		t.Fatal("playback of 1.5 s did not end within 10 s")
 	}
-	time.Sleep(2 * time.Second)
+	// What the device still holds reaches the monitor within its latency;
+	// two seconds of recording after the end take all of it.
+	stored.atLeast(t, stored.now()+2*time.Second)
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -229,5 +239,35 @@ func writeTone(t *testing.T, path string, rate, channels int, freq, seconds floa
 	}
 	if err := audio.WritePCM16(path, rate, channels, samples); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// stored follows how much audio a recording holds, through its level
+// updates, so a test can wait for an amount of recording, not a time.
+type stored struct {
+	elapsed atomic.Int64
+	notify  chan struct{}
+}
+
+func storedAudio() *stored { return &stored{notify: make(chan struct{}, 1)} }
+
+func (s *stored) onLevel(l audio.Level) {
+	s.elapsed.Store(int64(l.Elapsed))
+	select {
+	case s.notify <- struct{}{}:
+	default:
+	}
+}
+
+func (s *stored) now() time.Duration { return time.Duration(s.elapsed.Load()) }
+
+func (s *stored) atLeast(t *testing.T, d time.Duration) {
+	t.Helper()
+	for s.now() < d {
+		select {
+		case <-s.notify:
+		case <-time.After(time.Minute):
+			t.Fatalf("the recording stopped growing at %v, waiting for %v", s.now(), d)
+		}
 	}
 }
