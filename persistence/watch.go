@@ -2,8 +2,13 @@ package persistence
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -14,15 +19,19 @@ import (
 // own writes). Events are gathered for settle (a sync tool writes in bursts)
 // and handed to onChange as the set of note paths touched. Temp files,
 // hidden files, sync tools' conflict copies and anything but .md are
-// ignored. It returns when ctx ends.
+// ignored. Events are gathered for settle from the first one (a fixed
+// window, not a debounce: a tool writing without pause is still seen every
+// settle). It returns nil when ctx ends, and a WatchError when the system
+// cannot watch the folder (its limits on watches are reached, or the
+// watch failed); then Poll does the same job.
 func (v *Vault) Watch(ctx context.Context, settle time.Duration, onChange func(paths []string)) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
-		return err
+		return &WatchError{v.RecordingsPath(), err}
 	}
 	defer w.Close()
 	if err := w.Add(v.RecordingsPath()); err != nil {
-		return err
+		return &WatchError{v.RecordingsPath(), err}
 	}
 	pending := map[string]bool{}
 	var timer <-chan time.Time
@@ -34,8 +43,7 @@ func (v *Vault) Watch(ctx context.Context, settle time.Duration, onChange func(p
 			if !ok {
 				return nil
 			}
-			name := filepath.Base(ev.Name)
-			if !strings.HasSuffix(name, NoteExt) || strings.HasPrefix(name, ".") || IsSyncConflict(name) {
+			if !watched(filepath.Base(ev.Name)) {
 				continue
 			}
 			pending[ev.Name] = true
@@ -53,7 +61,86 @@ func (v *Vault) Watch(ctx context.Context, settle time.Duration, onChange func(p
 			if !ok {
 				return nil
 			}
-			return err
+			return &WatchError{v.RecordingsPath(), err}
+		}
+	}
+}
+
+// watched reports whether a file name in recordings/ is one whose changes
+// Watch and Poll report.
+func watched(name string) bool {
+	return strings.HasSuffix(name, NoteExt) && !strings.HasPrefix(name, ".") && !IsSyncConflict(name)
+}
+
+// WatchError is why the folder cannot be watched for changes.
+type WatchError struct {
+	Dir string
+	Err error
+}
+
+func (e *WatchError) Error() string {
+	msg := fmt.Sprintf("cannot watch %s for changes by other programs: %v", e.Dir, e.Err)
+	if errors.Is(e.Err, syscall.EMFILE) || errors.Is(e.Err, syscall.ENOSPC) {
+		msg += " (the system's limit on watched folders is reached: raise fs.inotify.max_user_instances and fs.inotify.max_user_watches with sysctl, or close programs that watch many folders)"
+	}
+	return msg
+}
+
+func (e *WatchError) Unwrap() error { return e.Err }
+
+// Poll is Watch by looking: every interval it lists recordings/ and
+// reports the notes whose size or modification time changed, and those
+// added or removed. It is the fallback where the folder cannot be watched;
+// it returns when ctx ends.
+func (v *Vault) Poll(ctx context.Context, every time.Duration, onChange func(paths []string)) error {
+	type stamp struct {
+		size  int64
+		mtime time.Time
+	}
+	scan := func() map[string]stamp {
+		seen := map[string]stamp{}
+		entries, err := os.ReadDir(v.RecordingsPath())
+		if err != nil {
+			return nil // gone or unreadable for now: try again next time
+		}
+		for _, e := range entries {
+			if !watched(e.Name()) {
+				continue
+			}
+			if info, err := e.Info(); err == nil {
+				seen[filepath.Join(v.RecordingsPath(), e.Name())] = stamp{info.Size(), info.ModTime()}
+			}
+		}
+		return seen
+	}
+	last := scan()
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		now := scan()
+		if now == nil {
+			continue
+		}
+		var paths []string
+		for p, st := range now {
+			if old, ok := last[p]; !ok || old != st {
+				paths = append(paths, p)
+			}
+		}
+		for p := range last {
+			if _, ok := now[p]; !ok {
+				paths = append(paths, p)
+			}
+		}
+		last = now
+		if len(paths) > 0 {
+			slices.Sort(paths)
+			onChange(paths)
 		}
 	}
 }

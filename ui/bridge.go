@@ -12,11 +12,37 @@ import (
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
-// This file is the one place where background work reaches the widgets.
+// This file is the one place where background work reaches the widgets:
+// every other file goes through w.do.
 
 // onUI runs f on the UI thread; safe from any goroutine. Tests replace it
 // with a queue their own goroutine drains, as the real main loop would.
 var onUI = fyne.Do
+
+// do runs f on the UI thread, unless the window has ended. Once Fyne's
+// loop has stopped, fyne.Do runs f at once on the calling goroutine, where
+// it would race with Shutdown on the main goroutine; so f runs holding
+// w.uiMu, and not at all after Shutdown marked the window ended. (While
+// the loop runs, f runs on the UI thread alone and the lock is free; a
+// TryLock that fails means shutting down, when a widget update is moot.)
+func (w *Window) do(f func()) {
+	onUI(func() {
+		if !w.uiMu.TryLock() {
+			return
+		}
+		defer w.uiMu.Unlock()
+		if !w.ended {
+			f()
+		}
+	})
+}
+
+// end marks the window ended: background work no longer reaches it.
+func (w *Window) end() {
+	w.uiMu.Lock()
+	w.ended = true
+	w.uiMu.Unlock()
+}
 
 // showError tells the user what went wrong and what to do; from any
 // goroutine.
@@ -24,12 +50,12 @@ func (w *Window) showError(err error) {
 	if err == nil {
 		return
 	}
-	onUI(func() { dialog.ShowError(errors.New(advice(err)), w.Win) })
+	w.do(func() { dialog.ShowError(errors.New(advice(err)), w.Win) })
 }
 
 // info shows a message; from any goroutine.
 func (w *Window) info(title, msg string) {
-	onUI(func() { dialog.ShowInformation(title, msg, w.Win) })
+	w.do(func() { dialog.ShowInformation(title, msg, w.Win) })
 }
 
 // advice rewords errors the user can act on.

@@ -73,7 +73,7 @@ func (w *Window) openPlayer(n *persistence.Note) (*playback, error) {
 	id := n.ID
 	p := &playback{id: id, file: f}
 	p.player = audio.NewPlayer(r, sink, func(pos, length time.Duration) {
-		onUI(func() {
+		w.do(func() {
 			if w.player != p {
 				return
 			}
@@ -123,7 +123,7 @@ func (w *Window) loadWaveform(n *persistence.Note) {
 		if err != nil {
 			return // not a WAV we can read: no waveform, playback reports why
 		}
-		onUI(func() {
+		w.do(func() {
 			if w.selected != nil && w.selected.ID == id {
 				w.Waveform.SetPeaks(peaks)
 			}

@@ -49,14 +49,14 @@ func (w *Window) startRecording() {
 			rec.engine, rec.opts = e, opts
 			if st, ok := e.(transcribe.Streamer); ok && cfg.SampleRate == audio.StoreRate {
 				if stream, err := st.Stream(opts); err == nil {
-					rec.live = transcribe.NewLive(stream, func(text string) { onUI(func() { w.LiveText.SetText(text) }) })
+					rec.live = transcribe.NewLive(stream, func(text string) { w.do(func() { w.LiveText.SetText(text) }) })
 				}
 			}
 		}
 	}
 	o := audio.Options{
 		Vault: w.svc.Vault, Source: src, Rate: cfg.SampleRate,
-		OnLevel: func(l audio.Level) { onUI(func() { w.levelVal.Set(float64(l.Peak)) }) }, // about 20 a second
+		OnLevel: func(l audio.Level) { w.do(func() { w.levelVal.Set(float64(l.Peak)) }) }, // about 20 a second
 	}
 	if rec.live != nil {
 		o.OnSamples = rec.live.Feed
@@ -85,13 +85,13 @@ func (w *Window) startRecording() {
 			select {
 			case <-started:
 				started = nil
-				onUI(func() {
+				w.do(func() {
 					if w.LiveText.Text == "Starting the microphone…" {
 						w.LiveText.SetText("Listening…")
 					}
 				})
 			case <-r.Done():
-				onUI(func() {
+				w.do(func() {
 					if w.rec != nil && w.rec.r == r { // ended by itself: the device failed
 						w.stopRecording(false)
 					}
@@ -99,7 +99,7 @@ func (w *Window) startRecording() {
 				return
 			case <-tick.C:
 				e := r.Elapsed()
-				onUI(func() { w.Elapsed.SetText(audio.FormatDuration(e)) })
+				w.do(func() { w.Elapsed.SetText(audio.FormatDuration(e)) })
 			}
 		}
 	}(rec.r, rec.tick)
@@ -116,7 +116,7 @@ func (w *Window) stopRecording(wait bool) {
 		if err != nil {
 			w.showError(err)
 		}
-		onUI(func() {
+		w.do(func() {
 			w.LiveText.SetText("")
 			if n != nil {
 				w.Reload()
@@ -200,7 +200,7 @@ func (w *Window) CancelRecording() {
 			if rec.live != nil {
 				rec.live.Finish()
 			}
-			onUI(func() { w.LiveText.SetText("") })
+			w.do(func() { w.LiveText.SetText("") })
 		}()
 	}, w.Win)
 }
@@ -217,7 +217,7 @@ func (w *Window) selectByID(id string) {
 
 // onTranscription hears from the queue (any goroutine).
 func (w *Window) onTranscription(u transcribe.Update) {
-	onUI(func() {
+	w.do(func() {
 		w.progress[u.ID] = u.Progress
 		for _, n := range w.notes {
 			if n.ID != u.ID {

@@ -15,6 +15,7 @@ import (
 type saver struct {
 	vault   *persistence.Vault
 	onSaved func(saved *persistence.Note, before persistence.Revision, err error) // on the UI thread
+	post    func(func())                                                          // runs on the UI thread
 	delay   time.Duration
 	retry   time.Duration
 
@@ -33,8 +34,8 @@ type savedWrite struct {
 	note   *persistence.Note
 }
 
-func newSaver(v *persistence.Vault, onSaved func(*persistence.Note, persistence.Revision, error)) *saver {
-	return &saver{vault: v, onSaved: onSaved, delay: time.Second, retry: 3 * time.Second,
+func newSaver(v *persistence.Vault, post func(func()), onSaved func(*persistence.Note, persistence.Revision, error)) *saver {
+	return &saver{vault: v, onSaved: onSaved, post: post, delay: time.Second, retry: 3 * time.Second,
 		timers: map[string]*time.Timer{}, dirty: map[string]*persistence.Note{}, saved: map[string]savedWrite{}}
 }
 
@@ -107,7 +108,7 @@ func (s *saver) write(id string) {
 	}
 	s.lastErr = err
 	s.mu.Unlock()
-	onUI(func() { s.onSaved(snap, before, err) })
+	s.post(func() { s.onSaved(snap, before, err) })
 }
 
 // wait runs every scheduled save now and blocks until all are written, or

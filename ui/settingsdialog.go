@@ -174,8 +174,8 @@ func (w *Window) testInput(f *SettingsForm) {
 			for _, s := range buf {
 				peak = max(peak, float64(s)/32768, -float64(s)/32768)
 			}
-			onUI(func() { f.TestLevel.SetValue(peak) })
+			w.do(func() { f.TestLevel.SetValue(peak) })
 		}
-		onUI(func() { f.TestLevel.SetValue(0) })
+		w.do(func() { f.TestLevel.SetValue(0) })
 	}()
 }

@@ -1,11 +1,18 @@
 package ui
 
 import (
+	"errors"
 	"os"
+	"os/exec"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/voicenotes/voicenotes/persistence"
 )
@@ -153,5 +160,142 @@ func TestConflictKeepBoth(t *testing.T) {
 	}
 	if len(notes) != 2 || !strings.Contains(strings.Join(bodies, "|"), "Contested (my version): base text plus mine") || !strings.Contains(strings.Join(bodies, "|"), "Contested: base text plus theirs") {
 		t.Errorf("keep both: %q", bodies)
+	}
+}
+
+// TestChangesFromASwitchedAwayVault: a change the old vault's watcher read
+// just before the switch never lands in the new vault's list (and reading
+// it races with nothing under -race).
+func TestChangesFromASwitchedAwayVault(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	w.Reload()
+	w.svc.SwitchVault = func(root string) (*persistence.Vault, error) {
+		nv, err := persistence.Open(root, persistence.Options{})
+		if err == nil {
+			t.Cleanup(func() { nv.Close() })
+		}
+		return nv, err
+	}
+	stale := &persistence.Note{ID: "old-vault-note", Title: "Old vault", TranscriptionStatus: persistence.StatusDone, Body: "x", CreatedAt: time.Now()}
+	data, _ := stale.Marshal()
+	os.WriteFile(filepath.Join(v.RecordingsPath(), "old-vault-note.md"), data, 0o600)
+	// Wait until the watcher has read the change and queued it for the UI
+	// thread, without running it yet.
+	for deadline := time.Now().Add(30 * time.Second); len(uiQueue) == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the watcher never reported the new file")
+		}
+	}
+	if err := w.switchVault(filepath.Join(t.TempDir(), "other")); err != nil {
+		t.Fatal(err)
+	}
+	pump()
+	if w.showing("old-vault-note") || len(w.notes) != 0 {
+		t.Errorf("the new vault's list holds %d notes, from the old vault", len(w.notes))
+	}
+}
+
+// TestWatchLimitFallsBackToPolling: with the user's inotify instances all
+// taken (as on a desktop with many watching programs), the window says so
+// and still sees notes other programs write, by polling.
+//
+// The limit is per user and every program of that user shares it, so a
+// watcher closing elsewhere could free an instance mid-test. As root, the
+// test therefore runs in a child process as the user nobody, who runs
+// nothing else.
+func TestWatchLimitFallsBackToPolling(t *testing.T) {
+	if os.Getenv(watchChildEnv) == "" && os.Getuid() == 0 {
+		runAsNobody(t, "TestWatchLimitFallsBackToPolling")
+		return
+	}
+	var fds []int
+	t.Cleanup(func() {
+		for _, fd := range fds {
+			unix.Close(fd)
+		}
+	})
+	for {
+		fd, err := unix.InotifyInit1(unix.IN_CLOEXEC)
+		if err != nil {
+			if !errors.Is(err, unix.EMFILE) {
+				t.Fatalf("inotify_init1: %v", err)
+			}
+			break
+		}
+		fds = append(fds, fd)
+		if len(fds) > 1<<16 {
+			t.Skip("this system has no limit on inotify instances to reach")
+		}
+	}
+	defer func(p time.Duration) { pollEvery = p }(pollEvery)
+	pollEvery = 100 * time.Millisecond
+	w, v := newTestWindow(t, nil)
+	w.Reload()
+	eventually(t, "the window to say it polls", func() bool { return w.WatchFallback != nil })
+	if !strings.Contains(w.Status.Text, "checked every") || !strings.Contains(w.Status.Text, "max_user_instances") {
+		t.Errorf("status %q does not say changes are polled and why", w.Status.Text)
+	}
+	// The instances are free again, but the window polls until it restarts.
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
+	fds = nil
+	n := &persistence.Note{ID: "from-sync", Title: "Synced", TranscriptionStatus: persistence.StatusDone, Body: "hello", CreatedAt: time.Now()}
+	data, _ := n.Marshal()
+	os.WriteFile(filepath.Join(v.RecordingsPath(), "from-sync.md"), data, 0o600)
+	eventually(t, "the synced note, by polling", func() bool { return w.showing("from-sync") })
+	rewrite(t, filepath.Join(v.RecordingsPath(), "from-sync.md"), "hello", "hello again, longer")
+	eventually(t, "the change, by polling", func() bool {
+		for _, x := range w.notes {
+			if x.ID == "from-sync" {
+				return x.Body == "hello again, longer"
+			}
+		}
+		return false
+	})
+}
+
+const watchChildEnv = "VOICENOTES_UI_TEST_AS_NOBODY"
+
+// runAsNobody runs one test of this binary in a child process as the user
+// nobody, in folders of its own, and fails if the child fails.
+func runAsNobody(t *testing.T, test string) {
+	t.Helper()
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skipf("no user nobody to run the test as: %v", err)
+	}
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+	dir, err := os.MkdirTemp("", "as-nobody") // t.TempDir's parent is private to root
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	home := filepath.Join(dir, "home")
+	bin := filepath.Join(dir, "ui.test")
+	data, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(home, uid, gid); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-test.run=^"+test+"$", "-test.v")
+	cmd.Dir = home
+	cmd.Env = append(os.Environ(), watchChildEnv+"=1", "HOME="+home, "TMPDIR="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache"))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+test) {
+		t.Fatalf("as nobody: %v\n%s", err, out)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"log"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -82,6 +83,13 @@ type Window struct {
 
 	SettingsButton *widget.Button
 
+	// WatchFallback is why the vault is polled rather than watched (nil
+	// while it is watched).
+	WatchFallback error
+
+	uiMu  sync.Mutex // held while background work runs on the UI thread (see do)
+	ended bool       // set by Shutdown: background work no longer runs
+
 	notes     []*persistence.Note          // all, newest first
 	shown     []*persistence.Note          // after the search filter
 	hay       map[*persistence.Note]string // lower-cased title and text, for search
@@ -109,7 +117,7 @@ type Window struct {
 // New builds the window on an open vault.
 func New(a fyne.App, svc Services) *Window {
 	w := &Window{App: a, svc: svc, Win: a.NewWindow("Voice Notes"), progress: map[string]float64{}, stop: make(chan struct{}), conflictOpen: map[string]bool{}}
-	w.saver = newSaver(svc.Vault, w.onSaved)
+	w.saver = newSaver(svc.Vault, w.do, w.onSaved)
 	w.build()
 	w.bindKeys()
 	w.setupTray()
@@ -308,16 +316,40 @@ func matches(hay string, terms []string) bool {
 // startBackground starts the transcription queue and the vault watcher;
 // they stop when w.stop closes.
 func (w *Window) startBackground() {
+	w.WatchFallback = nil
 	ctx := stopContext(w.stop)
 	if w.svc.Engine != nil && w.settings().Engine != "" {
 		w.queue = transcribe.NewQueue(w.svc.Vault, w.svc.Engine, w.onTranscription)
 		go w.queue.Run(ctx)
 		if w.settings().AutoTranscribe {
-			go w.queue.EnqueuePending()
+			go func(q *transcribe.Queue) {
+				if _, err := q.EnqueuePending(); err != nil {
+					w.showError(fmt.Errorf("notes waiting to be transcribed could not be queued: %w; 'Transcribe again' on a note queues it", err))
+				}
+			}(w.queue)
 		}
 	}
-	go w.svc.Vault.Watch(ctx, 200*time.Millisecond, w.readChanges)
+	v := w.svc.Vault
+	onChange := func(paths []string) { w.readChanges(v, paths) }
+	go func() {
+		err := v.Watch(ctx, 200*time.Millisecond, onChange)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		// Without a watch (the system's inotify limits reached), look every
+		// two seconds instead, and say so: changes from other programs
+		// arrive later, but they arrive.
+		log.Printf("ui: %v; polling instead", err)
+		w.do(func() {
+			w.WatchFallback = err
+			w.setStatus(fmt.Sprintf("Changes by other programs are checked every %v: %v", pollEvery, err))
+		})
+		v.Poll(ctx, pollEvery, onChange)
+	}()
 }
+
+// pollEvery is how often the vault is listed when it cannot be watched.
+var pollEvery = 2 * time.Second
 
 // switchVault saves everything, releases this vault and opens another.
 func (w *Window) switchVault(root string) error {
@@ -341,7 +373,7 @@ func (w *Window) switchVault(root string) error {
 	close(w.stop)
 	w.stop = make(chan struct{})
 	w.svc.Vault = v
-	w.saver = newSaver(v, w.onSaved)
+	w.saver = newSaver(v, w.do, w.onSaved)
 	w.selected = nil
 	w.showNote(nil)
 	w.startBackground()
@@ -351,10 +383,10 @@ func (w *Window) switchVault(root string) error {
 
 // readChanges reads the notes another program touched (on the watcher's
 // goroutine) and hands them to the UI thread.
-func (w *Window) readChanges(paths []string) {
+func (w *Window) readChanges(v *persistence.Vault, paths []string) {
 	changes := map[string]*persistence.Note{} // nil: gone
 	for _, p := range paths {
-		n, err := w.svc.Vault.ReadNote(p)
+		n, err := v.ReadNote(p)
 		switch {
 		case err == nil:
 			changes[p] = n
@@ -362,7 +394,11 @@ func (w *Window) readChanges(paths []string) {
 			changes[p] = nil
 		} // unreadable files stay out of the list; doctor reports them
 	}
-	onUI(func() { w.applyDiskChanges(changes) })
+	w.do(func() {
+		if w.svc.Vault == v { // not a vault switched away from meanwhile
+			w.applyDiskChanges(changes)
+		}
+	})
 }
 
 // applyDiskChanges brings the list up to date with files changed on disk.
@@ -547,7 +583,7 @@ func (w *Window) HandleCommand(cmd string) string {
 	reply := make(chan string, 1)
 	switch cmd {
 	case "toggle":
-		onUI(func() {
+		w.do(func() {
 			w.ToggleRecording()
 			if w.rec != nil {
 				reply <- "recording"
@@ -556,7 +592,7 @@ func (w *Window) HandleCommand(cmd string) string {
 			}
 		})
 	case "show":
-		onUI(func() {
+		w.do(func() {
 			w.Win.Show()
 			w.Win.RequestFocus()
 			reply <- "ok"
@@ -577,6 +613,7 @@ func (w *Window) HandleCommand(cmd string) string {
 // recording in progress and unsaved edits. Call it after the event loop
 // returned; it touches no widgets.
 func (w *Window) Shutdown() error {
+	w.end()
 	var errs []error
 	if rec := w.rec; rec != nil {
 		w.rec = nil

@@ -15,6 +15,7 @@ import (
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/internal/faultfs"
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/transcribe"
 )
 
 // toneSource is a microphone made of arithmetic, delivering in real time.
@@ -41,7 +42,19 @@ func (s *toneSource) Read(buf []int16) error {
 // test goroutine plays the UI thread and runs it in pump.
 var uiQueue = make(chan func(), 4096)
 
-func init() { onUI = func(f func()) { uiQueue <- f } }
+// uiDirect plays Fyne after its loop stopped: work runs at once on the
+// goroutine that asks.
+var uiDirect atomic.Bool
+
+func init() {
+	onUI = func(f func()) {
+		if uiDirect.Load() {
+			f()
+			return
+		}
+		uiQueue <- f
+	}
+}
 
 // pump runs the queued UI work.
 func pump() {
@@ -311,5 +324,47 @@ func TestExportFromTheWindow(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "noext.html")); err != nil {
 		t.Error("a name without an extension did not become HTML")
+	}
+}
+
+// TestShutdownAfterTheLoop: once Fyne's loop has stopped, fyne.Do runs
+// work at once on whichever goroutine asks. The recorder's and the
+// saver's callbacks must then not race with Shutdown (this test runs under
+// -race), and Shutdown still saves the recording and the edit.
+func TestShutdownAfterTheLoop(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	n := addNote(t, v, "Last words", "draft")
+	w.Reload()
+	w.selectByID(n.ID)
+	test.Tap(w.RecordButton)
+	eventually(t, "half a second of recording", func() bool { return w.rec.r.Elapsed() >= 500*time.Millisecond })
+	w.Win.Canvas().Focus(w.Editor)
+	w.Editor.CursorColumn = len(w.Editor.Text)
+	test.Type(w.Editor, " typed at the end")
+	// The loop ends (SIGTERM): work now runs on the goroutine that asks.
+	uiDirect.Store(true)
+	t.Cleanup(func() { uiDirect.Store(false) })
+	done := make(chan error)
+	go func() { done <- w.Shutdown() }()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := v.Note(n.ID); got.Body != "draft typed at the end" {
+		t.Errorf("the edit typed before the end was not saved: %q", got.Body)
+	}
+	notes, _, _ := v.List()
+	if len(notes) != 2 {
+		t.Errorf("%d notes after shutdown, want the edited one and the recording", len(notes))
+	}
+	// Work that arrives after Shutdown (a transcription finishing, a late
+	// level) no longer reaches the window.
+	late := make(chan struct{})
+	go func() {
+		w.onTranscription(transcribe.Update{ID: n.ID, Status: persistence.StatusTranscribing, Progress: 0.5})
+		close(late)
+	}()
+	<-late
+	if p, ok := w.progress[n.ID]; ok {
+		t.Errorf("a transcription update after Shutdown changed the window (progress %v)", p)
 	}
 }
