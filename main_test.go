@@ -408,3 +408,23 @@ func BenchmarkListStartup(b *testing.B) {
 	b.ReportMetric(float64(mstart.Microseconds())/1000, "go-start-ms")
 	b.ReportMetric(float64(ml)/float64(mls+mstart), "x-floor")
 }
+
+// TestRecordSaysWhyNoLiveTranscript: when the live decoder cannot start
+// (PocketSphinx knows only English), record says so and still records.
+func TestRecordSaysWhyNoLiveTranscript(t *testing.T) {
+	if transcribe.DefaultEngine() != transcribe.PocketSphinxName {
+		t.Skip("this build has no PocketSphinx (build with make, which sets the pocketsphinx tag)")
+	}
+	pulse := pulsetest.Start(t)
+	vault := t.TempDir()
+	cmd := voicenotes(pulse.Env(), "record", "--vault", vault, "--duration", "1", "--language", "fr")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, _ := cmd.Output()
+	if !strings.Contains(stderr.String(), "no live transcript") || !strings.Contains(stderr.String(), "English") {
+		t.Errorf("record --language fr did not say why there is no live transcript:\n%s", stderr.String())
+	}
+	if id := strings.TrimSpace(string(out)); persistence.ValidateID(id) != nil {
+		t.Errorf("no recording saved: stdout %q\n%s", out, stderr.String())
+	}
+}

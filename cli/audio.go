@@ -105,7 +105,10 @@ func runRecord(env *Env, v *persistence.Vault, fs *flag.FlagSet, _ []string) err
 			fmt.Fprintf(env.Stderr, "voicenotes: not transcribing: %v\n", err)
 			engine = nil
 		} else if st, ok := engine.(transcribe.Streamer); ok {
-			if stream, err := st.Stream(opts); err == nil {
+			stream, err := st.Stream(opts)
+			if err != nil {
+				fmt.Fprintf(env.Stderr, "voicenotes: no live transcript: %v; the recording is transcribed when it stops\n", err)
+			} else {
 				live = transcribe.NewLive(stream, func(t string) { liveText.Store(t) })
 			}
 		}
