@@ -19,6 +19,7 @@ import (
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/internal/faultfs"
+	"github.com/voicenotes/voicenotes/internal/testchild"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -429,7 +430,7 @@ func TestRecoveryLeavesLiveRecordingsAlone(t *testing.T) {
 
 const crashEnv = "VOICENOTES_RECORD_CRASH_HELPER"
 
-func init() { children[crashEnv] = crashChild }
+func init() { testchild.Register(crashEnv, crashChild) }
 
 // crashChild records from the generator until it is killed.
 func crashChild(root string) {

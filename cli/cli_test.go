@@ -183,28 +183,21 @@ func TestExport(t *testing.T) {
 	}
 }
 
-// seedID makes a vault with one note of the given id (Whispering's ids may
-// start with '-').
-func seedID(t *testing.T, id string) string {
-	t.Helper()
+// TestIDStartingWithDash: an id that looks like a flag gets advice naming
+// --, and works after it.
+func TestIDStartingWithDash(t *testing.T) {
 	root := t.TempDir()
 	v, err := persistence.Open(root, persistence.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer v.Close()
 	n := v.NewNote()
-	n.ID, n.Title, n.Body = id, "Dash", "text\n"
-	if err := v.Save(n); err != nil {
+	n.ID, n.Title, n.Body = "-Ab3_x9", "Dash", "text\n" // Whispering's ids may start with '-'
+	err = v.Save(n)
+	v.Close()
+	if err != nil {
 		t.Fatal(err)
 	}
-	return root
-}
-
-// TestIDStartingWithDash: an id that looks like a flag gets advice naming
-// --, and works after it.
-func TestIDStartingWithDash(t *testing.T) {
-	root := seedID(t, "-Ab3_x9")
 	code, _, errs := run(t, "", "show", "--vault", root, "-Ab3_x9")
 	if code != cli.ExitUsage || !strings.Contains(errs, "voicenotes show -- -Ab3_x9") {
 		t.Errorf("show -Ab3_x9: exit %d, %q; want exit 2 with advice to use --", code, errs)

@@ -21,6 +21,14 @@ import (
 // create a file, write, fsync it, fsync the folder. It is not atomic (a
 // crash can leave a partial file); it is the physical floor of a save.
 func floorWrite(path string, data []byte) error {
+	if err := createSynced(path, data); err != nil {
+		return err
+	}
+	return persistence.SyncDir(persistence.OS, filepath.Dir(path))
+}
+
+// createSynced makes a new file (O_EXCL) with data, fsynced and closed.
+func createSynced(path string, data []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
@@ -31,10 +39,7 @@ func floorWrite(path string, data []byte) error {
 	if err := f.Sync(); err != nil {
 		return err
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return persistence.SyncDir(persistence.OS, filepath.Dir(path))
+	return f.Close()
 }
 
 // floorAtomic is the least an atomic replace can cost, hand-written with
@@ -42,17 +47,7 @@ func floorWrite(path string, data []byte) error {
 // rename over the target, fsync the folder.
 func floorAtomic(path string, data []byte) error {
 	tmp := path + ".floor.tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := createSynced(tmp, data); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, path); err != nil {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voicenotes/voicenotes/internal/testchild"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -45,7 +46,7 @@ func killNote(i, v int) *persistence.Note {
 	}
 }
 
-func init() { children[killHelperEnv] = killChild }
+func init() { testchild.Register(killHelperEnv, killChild) }
 
 // killChild is the child process: it saves notes until it is killed.
 func killChild(spec string) {

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/voicenotes/voicenotes/internal/testchild"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -54,7 +55,7 @@ func TestDiskFull(t *testing.T) {
 
 const efbigEnv = "VOICENOTES_EFBIG_HELPER"
 
-func init() { children[efbigEnv] = efbigChild }
+func init() { testchild.Register(efbigEnv, efbigChild) }
 
 // efbigChild is TestFileTooLarge's child, which lowers its own
 // RLIMIT_FSIZE and saves a note larger than that.
