@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"github.com/voicenotes/voicenotes/internal/wer"
+	"io"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -426,5 +429,92 @@ func TestRecordSaysWhyNoLiveTranscript(t *testing.T) {
 	}
 	if id := strings.TrimSpace(string(out)); persistence.ValidateID(id) != nil {
 		t.Errorf("no recording saved: stdout %q\n%s", out, stderr.String())
+	}
+}
+
+// TestConcurrentWritersLoseNothing runs two real processes on one note at
+// once, 500 rounds: `edit --title` with `edit --text-file`, and `edit
+// --title` with `transcribe --engine openai` (a local server speaking the
+// API). Each change must be in the file afterwards, or its command must
+// have failed saying so: no command may print success and lose its change.
+func TestConcurrentWritersLoseNothing(t *testing.T) {
+	const transcript = "words the server heard"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/audio/transcriptions" || r.Header.Get("Authorization") != "Bearer test-key" {
+			http.Error(w, `{"error":{"message":"bad request"}}`, http.StatusBadRequest)
+			return
+		}
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"text":%q,"language":"english","duration":1,"segments":[{"start":0,"end":1,"text":%q}]}`, transcript, transcript)
+	}))
+	defer srv.Close()
+	vault := t.TempDir()
+	v, err := persistence.Open(vault, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := v.NewNote()
+	n.Title, n.Audio = "start", n.ID+".wav"
+	if err := audio.WritePCM16(filepath.Join(v.RecordingsPath(), n.Audio), 16000, 1, make([]int16, 16000)); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Save(n); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	env := append(os.Environ(), transcribe.APIKeyEnv+"=test-key")
+	run := func(args ...string) (ok bool, out string) {
+		cmd := voicenotes(env, append(args, "--vault", vault)...)
+		b, err := cmd.CombinedOutput()
+		return err == nil, string(b)
+	}
+	const rounds = 500
+	lost := 0
+	for round := range rounds {
+		title := fmt.Sprintf("title %d", round)
+		var other []string
+		var otherWants func(*persistence.Note) bool
+		if round%5 < 3 { // 300 rounds of edit with edit
+			body := fmt.Sprintf("text of round %d\n", round)
+			file := filepath.Join(t.TempDir(), "text")
+			os.WriteFile(file, []byte(body), 0o600)
+			other = []string{"edit", n.ID, "--text-file", file}
+			otherWants = func(x *persistence.Note) bool { return x.Body == body }
+		} else { // 200 rounds of edit with transcription
+			other = []string{"transcribe", n.ID, "--engine", "openai", "--base-url", srv.URL + "/v1", "--model", "whisper-1"}
+			otherWants = func(x *persistence.Note) bool {
+				return x.TranscriptionStatus == persistence.StatusDone && strings.Contains(x.Body, transcript)
+			}
+		}
+		var wg sync.WaitGroup
+		var okA, okB bool
+		var outA, outB string
+		wg.Go(func() { okA, outA = run("edit", n.ID, "--title", title) })
+		wg.Go(func() { okB, outB = run(other...) })
+		wg.Wait()
+		v, err := persistence.Open(vault, persistence.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := v.Note(n.ID)
+		v.Close()
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		if okA && got.Title != title {
+			lost++
+			t.Errorf("round %d: edit --title said %q but the title is %q", round, strings.TrimSpace(outA), got.Title)
+		}
+		if okB && !otherWants(got) {
+			lost++
+			t.Errorf("round %d: %s said %q but its change is not in the note: %+v", round, other[0], strings.TrimSpace(outB), got)
+		}
+		if !okA || !okB {
+			t.Logf("round %d: a writer failed and said so:\n%s\n%s", round, outA, outB)
+		}
+		if lost > 5 {
+			t.Fatal("stopping after 5 lost updates")
+		}
 	}
 }

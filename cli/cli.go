@@ -426,27 +426,31 @@ func runEdit(env *Env, v *persistence.Vault, fs *flag.FlagSet, args []string) er
 	if !set["title"] && !set["text-file"] {
 		return usagef("edit: nothing to change: give --title T and/or --text-file F")
 	}
-	n, err := v.Note(args[0])
-	if err != nil {
-		return err
-	}
-	if set["title"] {
-		n.Title = flagValue[string](fs, "title")
-	}
+	var text []byte
 	if set["text-file"] {
-		name := flagValue[string](fs, "text-file")
-		var data []byte
-		if name == "-" {
-			data, err = io.ReadAll(env.Stdin)
+		var err error
+		if name := flagValue[string](fs, "text-file"); name == "-" {
+			text, err = io.ReadAll(env.Stdin)
 		} else {
-			data, err = os.ReadFile(name)
+			text, err = os.ReadFile(name)
 		}
 		if err != nil {
 			return fmt.Errorf("reading the new text: %w", err)
 		}
-		n.Body = string(data)
 	}
-	if err := v.Save(n); err != nil {
+	// Read, change and write under the vault's write lock: another
+	// program's change to the same note (its title, its transcript) lands
+	// before or after this one, never lost between.
+	n, err := v.Update(args[0], func(n *persistence.Note) error {
+		if set["title"] {
+			n.Title = flagValue[string](fs, "title")
+		}
+		if set["text-file"] {
+			n.Body = string(text)
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "saved %s\n", n.Path)

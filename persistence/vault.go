@@ -347,13 +347,48 @@ func (v *Vault) Note(id string) (*Note, error) {
 // that is a symlink is written at the file it points to, inside the vault.
 // If another program changed or deleted the file since this note was read
 // or last saved, nothing is written and the error is a *ConflictError.
+//
+// The check and the write are one step for every process that writes
+// notes through this package: they hold the vault's write lock
+// (.voicenotes/write.lock) from re-reading the file to renaming over it.
 func (v *Vault) Save(n *Note) error { return v.save(n, false) }
+
+// Update reads the note with this id, lets change modify it, and saves
+// it, all under the vault's write lock: a read-modify-write no other
+// process's write can come between, so a change to one field never undoes
+// another program's change to another. change may return an error to
+// write nothing.
+func (v *Vault) Update(id string, change func(n *Note) error) (*Note, error) {
+	unlock, err := v.lockWrites()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	n, err := v.Note(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := change(n); err != nil {
+		return nil, err
+	}
+	return n, v.saveLocked(n, false)
+}
 
 // Overwrite saves like Save but replaces whatever is on disk: the user
 // chose to keep this version in a conflict.
 func (v *Vault) Overwrite(n *Note) error { return v.save(n, true) }
 
 func (v *Vault) save(n *Note, force bool) error {
+	unlock, err := v.lockWrites()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return v.saveLocked(n, force)
+}
+
+// saveLocked is save with the vault's write lock held.
+func (v *Vault) saveLocked(n *Note, force bool) error {
 	updated := n.UpdatedAt
 	n.UpdatedAt = v.now().UTC().Truncate(time.Millisecond)
 	data, err := n.Marshal()
@@ -377,6 +412,7 @@ func (v *Vault) save(n *Note, force bool) error {
 		}
 	}
 	if err := WriteFile(v.fs, target, data, FilePerm); err != nil {
+		n.UpdatedAt = updated
 		return err
 	}
 	n.markSaved(data)

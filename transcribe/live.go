@@ -91,9 +91,15 @@ func (l *Live) Commit(v *persistence.Vault, n *persistence.Note, engine string, 
 	if err != nil {
 		return err
 	}
-	ApplyTranscript(n, res.Text, engine, o.Language, time.Now())
-	if n.Language == "" {
-		n.Language = res.Language
+	saved, err := v.Update(n.ID, func(fresh *persistence.Note) error {
+		ApplyTranscript(fresh, res.Text, engine, o.Language, time.Now())
+		if fresh.Language == "" {
+			fresh.Language = res.Language
+		}
+		return nil
+	})
+	if err == nil {
+		*n = *saved
 	}
-	return v.Save(n)
+	return err
 }

@@ -147,13 +147,10 @@ func Hash(text string) string {
 // process runs one job. Each save re-reads the note first, so edits made
 // meanwhile (title, tags) are kept.
 func (q *Queue) process(ctx context.Context, id string) {
+	// Each change is a read-modify-write under the vault's write lock, so
+	// an edit another process saves meanwhile is never undone.
 	update := func(f func(n *persistence.Note)) (*persistence.Note, error) {
-		n, err := q.vault.Note(id)
-		if err != nil {
-			return nil, err
-		}
-		f(n)
-		return n, q.vault.Save(n)
+		return q.vault.Update(id, func(n *persistence.Note) error { f(n); return nil })
 	}
 	fail := func(err error) {
 		n, serr := update(func(n *persistence.Note) {
