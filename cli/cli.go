@@ -426,6 +426,9 @@ func runEdit(env *Env, v *persistence.Vault, fs *flag.FlagSet, args []string) er
 	if !set["title"] && !set["text-file"] {
 		return usagef("edit: nothing to change: give --title T and/or --text-file F")
 	}
+	if _, err := v.Note(args[0]); err != nil {
+		return err
+	}
 	var text []byte
 	if set["text-file"] {
 		var err error
