@@ -184,8 +184,8 @@ func TestWAVReadBack(t *testing.T) {
 }
 
 // TestRepairAtEveryOffset cuts a recording at every byte and repairs it:
-// the result is a valid WAV holding exactly the whole frames that survived
-// (and no more than the header claimed).
+// the result is a valid WAV holding exactly the whole frames that survived,
+// whatever the header claimed (a recording's header lags its samples).
 func TestRepairAtEveryOffset(t *testing.T) {
 	samples := make([]int16, 200)
 	for i := range samples {
@@ -213,9 +213,6 @@ func TestRepairAtEveryOffset(t *testing.T) {
 				t.Fatalf("cut %d: %v", cut, err)
 			}
 			want := max(0, int64(cut-wavHeaderSize))
-			if cut >= wavHeaderSize {
-				want = min(want, claim)
-			}
 			channels := 2
 			if cut < wavHeaderSize {
 				channels = 1 // no header survived: the stored format is assumed

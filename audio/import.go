@@ -2,6 +2,7 @@ package audio
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -12,10 +13,13 @@ import (
 )
 
 // Import copies a WAV file of any rate, channel count and sample format
-// into the vault as a new note, converted to 16 kHz mono PCM16. It streams
-// through the same crash-recoverable file a recording uses, so a huge
-// import never fills memory and a crash mid-way is recovered like a
-// recording. The note is UNPROCESSED, ready for the transcription queue.
+// into the vault as a new note, converted to 16 kHz mono PCM16. The audio
+// streams into a temp file beside its final name (so a huge import never
+// fills memory) and is renamed into place once whole and durable; then the
+// note is written. A crash before the rename leaves only a temp file,
+// which cleanup removes; a crash after it leaves audio without a note,
+// which the next open adopts. Never a note with part of the audio. The
+// note is UNPROCESSED, ready for the transcription queue.
 func Import(v *persistence.Vault, path, title string) (*persistence.Note, error) {
 	r, f, err := OpenWAV(path)
 	if errors.Is(err, ErrNotWAV) {
@@ -29,26 +33,43 @@ func Import(v *persistence.Vault, path, title string) (*persistence.Note, error)
 		return nil, fmt.Errorf("%s: %w: it has a WAV header and not one sample after it; nothing was imported", path, ErrNoAudio)
 	}
 	n := v.NewNote()
-	w, err := CreatePartialWAV(v.FS(), filepath.Join(v.RecordingsPath(), n.ID+persistence.PartialExt), StoreRate, StoreChannels)
+	target := filepath.Join(v.RecordingsPath(), n.ID+".wav")
+	out, err := persistence.CreatePending(v.FS(), target, persistence.FilePerm)
 	if err != nil {
 		return nil, err
 	}
-	if err := ReadMono(context.Background(), r, StoreRate, StoreRate/4, w.Write, nil); err != nil {
-		w.Discard()
+	defer out.Cleanup()
+	var samples int64
+	buf := make([]byte, wavHeaderSize)
+	if _, err := out.Write(buf); err != nil { // the header, rewritten at the end
 		return nil, fmt.Errorf("importing %s: %w", path, err)
 	}
-	target := filepath.Join(v.RecordingsPath(), n.ID+".wav")
-	if err := w.Finalize(target); err != nil {
-		return nil, err
+	err = ReadMono(context.Background(), r, StoreRate, StoreRate/4, func(s []int16) error {
+		buf = buf[:0]
+		for _, v := range s {
+			buf = binary.LittleEndian.AppendUint16(buf, uint16(v))
+		}
+		samples += int64(len(s))
+		_, err := out.Write(buf)
+		return err
+	}, nil)
+	if err == nil {
+		_, err = out.WriteAt(pcm16Header(StoreRate, StoreChannels, 2*samples), 0)
+	}
+	if err == nil {
+		err = out.CloseAtomicallyReplace()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("importing %s: %w", path, err)
 	}
 	n.Title = title
 	if n.Title == "" {
 		n.Title = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	}
 	n.Audio = filepath.Base(target)
-	n.Duration = time.Duration(w.Frames()) * time.Second / StoreRate
+	n.Duration = time.Duration(samples) * time.Second / StoreRate
 	if err := v.Save(n); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("importing %s: the audio is in %s but its note could not be written (%w); the next start gives it one", path, target, err)
 	}
 	return n, nil
 }

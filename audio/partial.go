@@ -116,3 +116,10 @@ func (w *PartialWAV) Discard() error {
 
 // idFromPartial is the note id a partial file belongs to.
 func idFromPartial(name string) string { return strings.TrimSuffix(name, persistence.PartialExt) }
+
+// Abandon closes the file and releases its lock, leaving it for recovery:
+// what a recording that crashed leaves behind (for tests and tools).
+func (w *PartialWAV) Abandon() {
+	w.f.Close()
+	w.lock.Unlock()
+}

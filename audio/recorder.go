@@ -313,11 +313,14 @@ func (r *Recorder) end(werr error) {
 	if d := r.Dropped(); d > 0 {
 		r.o.Logf("audio: %d frames lost in recording %s", d, r.id)
 	}
-	target := filepath.Join(r.o.Vault.RecordingsPath(), r.id+".wav")
-	if err := r.wav.Finalize(target); err != nil {
-		r.err = err
+	// The note first, then the audio under its final name: a crash (or a
+	// full disk) between leaves the note and the partial file, which the
+	// next start's recovery finishes, title and all.
+	if err := r.wav.Flush(); err != nil {
+		r.err = fmt.Errorf("%w; what was recorded is kept in %s and will be recovered at the next start", err, r.wav.Path())
 		return
 	}
+	target := filepath.Join(r.o.Vault.RecordingsPath(), r.id+".wav")
 	n := &persistence.Note{
 		ID: r.id, Title: r.o.Title,
 		Timestamp: r.created, CreatedAt: r.created, UpdatedAt: r.created,
@@ -329,7 +332,11 @@ func (r *Recorder) end(werr error) {
 		n.Title = "Recording " + r.created.Local().Format("2 Jan 2006 15:04")
 	}
 	if err := r.o.Vault.Save(n); err != nil {
-		r.err = err
+		r.err = fmt.Errorf("%w; what was recorded is kept in %s and will be recovered at the next start", err, r.wav.Path())
+		return
+	}
+	if err := r.wav.Finalize(target); err != nil {
+		r.err = fmt.Errorf("%w; the note is saved and the next start finishes its audio", err)
 		return
 	}
 	r.note = n

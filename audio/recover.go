@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,9 +15,11 @@ import (
 
 // Recover finalizes every interrupted recording in the vault (a
 // <id>.wav.partial whose recording process died) and gives each a note with
-// recovered: true. A file whose lock is held belongs to a live recording and
-// is left alone. The length is taken from the smaller of the header's claim
-// and the file, in whole frames. Running it twice changes nothing. It runs
+// recovered: true, then adopts any audio file of ours that no note refers
+// to (a crash between writing a recording and its note, in any program).
+// A partial whose lock is held belongs to a live recording and is left
+// alone. The length is all the whole frames the file holds (see
+// RepairWAV). Running it twice changes nothing. It runs
 // from persistence.Open while the vault lock is held.
 func Recover(v *persistence.Vault) ([]*persistence.Note, error) {
 	entries, err := v.FS().ReadDir(v.RecordingsPath())
@@ -38,7 +41,8 @@ func Recover(v *persistence.Vault) ([]*persistence.Note, error) {
 			notes = append(notes, n)
 		}
 	}
-	return notes, errors.Join(errs...)
+	adopted, err := adoptOrphans(v)
+	return append(notes, adopted...), errors.Join(append(errs, err)...)
 }
 
 func recoverOne(v *persistence.Vault, path string) (*persistence.Note, error) {
@@ -80,34 +84,114 @@ func recoverOne(v *persistence.Vault, path string) (*persistence.Note, error) {
 		id = v.NewNote().ID // never replace an existing recording
 		target = filepath.Join(v.RecordingsPath(), id+".wav")
 	}
+	duration := time.Duration(data/int64(2*channels)) * time.Second / time.Duration(rate)
+	// The note first, then the audio under its final name: a crash between
+	// leaves a note and the partial, which the next start finishes here;
+	// never audio without its note. A note the recorder already wrote
+	// (with the title the person gave) is kept, its length corrected.
+	var n *persistence.Note
+	if existing, err := v.Note(id); err == nil {
+		existing.Duration, existing.Audio = duration, filepath.Base(target)
+		if err := v.Save(existing); err != nil {
+			return nil, fmt.Errorf("recovering %s: saving its note: %w", path, err)
+		}
+	} else {
+		n = recoveredNote(id, idTime(id), st.ModTime(), duration, filepath.Base(target), "Recovered recording")
+		if err := v.Save(n); err != nil {
+			return nil, fmt.Errorf("recovering %s: saving its note: %w", path, err)
+		}
+	}
 	if err := fsys.Rename(path, target); err != nil {
 		return nil, fmt.Errorf("recovering %s: %w", path, err)
 	}
 	if err := persistence.SyncDir(fsys, v.RecordingsPath()); err != nil {
 		return nil, fmt.Errorf("recovering %s: %w", path, err)
 	}
-	created := idTime(id)
+	return n, nil
+}
+
+// recoveredNote is the note given to audio found without one.
+func recoveredNote(id string, created, modified time.Time, d time.Duration, audio, what string) *persistence.Note {
 	if created.IsZero() {
-		created = st.ModTime().UTC().Truncate(time.Millisecond)
+		created = modified.UTC().Truncate(time.Millisecond)
 	}
-	n := &persistence.Note{
+	return &persistence.Note{
 		ID:                  id,
-		Title:               "Recovered recording from " + created.Local().Format("2 Jan 2006 15:04"),
+		Title:               what + " from " + created.Local().Format("2 Jan 2006 15:04"),
 		Timestamp:           created,
 		CreatedAt:           created,
 		UpdatedAt:           created,
 		TranscriptionStatus: persistence.StatusUnprocessed,
-		Duration:            time.Duration(data/int64(2*channels)) * time.Second / time.Duration(rate),
-		Audio:               filepath.Base(target),
+		Duration:            d,
+		Audio:               audio,
 		Recovered:           true,
 	}
-	if _, err := fsys.Lstat(v.NotePath(id)); err == nil {
-		return nil, nil // the note was written; only the audio needed finishing
+}
+
+// adoptOrphans gives a note to every audio file named <id>.<audio ext>
+// that no note refers to and whose <id>.md does not exist (a file there,
+// even one that cannot be read, is never replaced). Finding none costs one
+// listing of the folder: the notes are read only when some audio file has
+// no note of its own name.
+func adoptOrphans(v *persistence.Vault) ([]*persistence.Note, error) {
+	fsys := v.FS()
+	entries, err := fsys.ReadDir(v.RecordingsPath())
+	if err != nil {
+		return nil, err
 	}
-	if err := v.Save(n); err != nil {
-		return nil, fmt.Errorf("recovering %s: saving its note: %w", path, err)
+	names := map[string]bool{}
+	for _, e := range entries {
+		names[e.Name()] = true
 	}
-	return n, nil
+	var candidates []string
+	for _, e := range entries {
+		name := e.Name()
+		ext := filepath.Ext(name)
+		id := strings.TrimSuffix(name, ext)
+		if !e.Type().IsRegular() || strings.HasPrefix(name, ".") || !slices.Contains(persistence.AudioExts, ext) ||
+			persistence.ValidateID(id) != nil || names[id+persistence.NoteExt] {
+			continue
+		}
+		candidates = append(candidates, name)
+	}
+	if len(candidates) == 0 {
+		return nil, nil
+	}
+	notes, _, err := v.List()
+	if err != nil {
+		return nil, err
+	}
+	used := map[string]bool{}
+	for _, n := range notes {
+		if p, ok := v.AudioPath(n); ok {
+			used[filepath.Base(p)] = true
+		}
+	}
+	var adopted []*persistence.Note
+	var errs []error
+	for _, name := range candidates {
+		if used[name] {
+			continue
+		}
+		path := filepath.Join(v.RecordingsPath(), name)
+		st, err := fsys.Lstat(path)
+		if err != nil {
+			continue
+		}
+		var d time.Duration
+		if r, f, err := OpenWAV(path); err == nil {
+			d = r.Duration()
+			f.Close()
+		}
+		id := strings.TrimSuffix(name, filepath.Ext(name))
+		n := recoveredNote(id, idTime(id), st.ModTime(), d, name, "Recovered recording")
+		if err := v.Save(n); err != nil {
+			errs = append(errs, fmt.Errorf("giving %s a note: %w", path, err))
+			continue
+		}
+		adopted = append(adopted, n)
+	}
+	return adopted, errors.Join(errs...)
 }
 
 // idTime reads the creation time from an id made by persistence.NewID.
@@ -129,22 +213,22 @@ type fileRW interface {
 	Truncate(int64) error
 }
 
-// RepairWAV makes a PCM16 recording file whole: its data length becomes the
-// smaller of what the header claims and what the file holds, in whole
-// frames; the header is rewritten and anything after the data cut off. A
-// file too short for a header becomes an empty recording. It returns the
-// data length in bytes and the format.
+// RepairWAV makes a PCM16 recording file whole: its data length becomes
+// what the file holds after the header, in whole frames, and the header is
+// rewritten to say so. The header's own claim is ignored: a recording
+// rewrites it once a second, so it only ever lags behind the samples
+// appended after it, and trusting it would drop up to a second of a
+// recording killed mid-way. (After a power loss, a journaling file system
+// gives back an append whole or shorter; at worst a tail of zeros, which
+// is silence.) A file too short for a header becomes an empty recording.
+// It returns the data length in bytes and the format.
 func RepairWAV(f fileRW, size int64) (data int64, rate, channels int, err error) {
 	rate, channels = StoreRate, StoreChannels
 	offset := int64(wavHeaderSize)
-	claimed := int64(-1)
 	if info, err := ParseWAVHeader(f); err == nil && !info.Float && info.Bits == 16 {
-		rate, channels, offset, claimed = info.SampleRate, info.Channels, info.DataOffset, info.DataBytes
+		rate, channels, offset = info.SampleRate, info.Channels, info.DataOffset
 	}
 	data = max(0, size-offset)
-	if claimed >= 0 {
-		data = min(data, claimed)
-	}
 	data -= data % int64(2*channels)
 	if offset != wavHeaderSize { // a header with extra chunks: rewrite it as ours
 		if err := moveData(f, offset, data); err != nil {

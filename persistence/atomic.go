@@ -134,6 +134,16 @@ func (p *PendingFile) Write(b []byte) (int, error) {
 	return n, err
 }
 
+// WriteAt writes at an offset of the temp file (a header whose sizes are
+// known only at the end).
+func (p *PendingFile) WriteAt(b []byte, off int64) (int, error) {
+	n, err := p.f.WriteAt(b, off)
+	if err != nil {
+		err = &WriteError{"write", p.target, err}
+	}
+	return n, err
+}
+
 // CloseAtomicallyReplace makes the written data durable and puts it in place
 // of the target: fsync, close, rename, fsync the directory. If any step before
 // the rename fails the temp file is removed and the target is untouched.

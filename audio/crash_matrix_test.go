@@ -1,0 +1,246 @@
+package audio_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/internal/faultfs"
+	"github.com/voicenotes/voicenotes/internal/testchild"
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+// The crash matrix: a child process runs one step of the app (stopping a
+// recording, importing a file, recovering a partial) on a vault whose file
+// system seam kills the process (exit, as SIGKILL would: no cleanup, the
+// kernel keeps what was written) just before its k-th operation, for k =
+// 1, 2, … until the step completes. After each, the vault is opened as the
+// app would (with recovery) and must hold no orphan audio, no note without
+// its audio, no junk note, and everything the step had been given.
+
+const matrixEnv = "VOICENOTES_CRASH_MATRIX"
+
+func init() { testchild.Register(matrixEnv, matrixChild) }
+
+// matrixFrames is the audio the recording scenario captures: 1.5 s.
+const matrixFrames = 24000
+
+// matrixChild runs "scenario|k|vault"; it exits 0 when the step finished
+// without reaching operation k, 9 when killed there.
+func matrixChild(arg string) {
+	parts := strings.Split(arg, "|")
+	scenario, root := parts[0], parts[2]
+	k, _ := strconv.Atoi(parts[1])
+	var armed atomic.Bool
+	var ops atomic.Int64
+	fsys := faultfs.New(persistence.OS, func(faultfs.Event) error {
+		if armed.Load() && ops.Add(1) == int64(k) {
+			os.Exit(9)
+		}
+		return nil
+	})
+	switch scenario {
+	case "stop":
+		v, err := persistence.Open(root, persistence.Options{FS: fsys})
+		if err != nil {
+			fail(err)
+		}
+		src := &genSource{rate: 16000, channels: 1, failAt: matrixFrames + 1}
+		// Armed once every frame is in the file: what a kill loses then is
+		// only what the stop itself does.
+		var stored atomic.Int64
+		inFile := make(chan struct{})
+		r, err := audio.Start(audio.Options{Vault: v, Source: src, Title: "Mine", OnSamples: func(s []int16) {
+			if stored.Add(int64(len(s))) == matrixFrames {
+				close(inFile)
+			}
+		}})
+		if err != nil {
+			fail(err)
+		}
+		<-inFile
+		armed.Store(true)
+		if _, err := r.Stop(); err != nil && !strings.Contains(err.Error(), "device unplugged") {
+			fail(err)
+		}
+	case "import":
+		v, err := persistence.Open(root, persistence.Options{FS: fsys})
+		if err != nil {
+			fail(err)
+		}
+		armed.Store(true)
+		if _, err := audio.Import(v, filepath.Join(root, "in.wav"), "Imported"); err != nil {
+			fail(err)
+		}
+	case "recover":
+		armed.Store(true)
+		v, err := persistence.Open(root, persistence.Options{FS: fsys, Maintain: []func(*persistence.Vault) error{
+			func(v *persistence.Vault) error { _, err := audio.Recover(v); return err }}})
+		if err != nil {
+			fail(err)
+		}
+		if v.Maintenance.Err != nil {
+			fail(v.Maintenance.Err)
+		}
+	}
+	os.Exit(0)
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, err)
+	os.Exit(3)
+}
+
+func TestCrashMatrix(t *testing.T) {
+	for _, scenario := range []string{"stop", "import", "recover"} {
+		t.Run(scenario, func(t *testing.T) {
+			for k := 1; ; k++ {
+				root := t.TempDir()
+				prepare(t, scenario, root)
+				cmd := exec.Command(os.Args[0], "-test.run=^$")
+				cmd.Env = append(os.Environ(), matrixEnv+"="+scenario+"|"+strconv.Itoa(k)+"|"+root)
+				out, _ := cmd.CombinedOutput()
+				code := cmd.ProcessState.ExitCode()
+				if code != 0 && code != 9 {
+					t.Fatalf("k=%d: the child failed (exit %d):\n%s", k, code, out)
+				}
+				checkAfterCrash(t, scenario, root, k)
+				if code == 0 {
+					t.Logf("%s: killed before each of its %d file operations; nothing lost", scenario, k-1)
+					return
+				}
+				if k > 200 {
+					t.Fatal("the step never finished")
+				}
+			}
+		})
+	}
+}
+
+// prepare puts in root what a scenario starts from.
+func prepare(t *testing.T, scenario, root string) {
+	t.Helper()
+	switch scenario {
+	case "import":
+		in := make([]int16, matrixFrames)
+		for i := range in {
+			in[i] = genSample(int64(i))
+		}
+		if err := audio.WritePCM16(filepath.Join(root, "in.wav"), 16000, 1, in); err != nil {
+			t.Fatal(err)
+		}
+	case "recover":
+		v, err := persistence.Open(root, persistence.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer v.Close()
+		w, err := audio.CreatePartialWAV(persistence.OS, filepath.Join(v.RecordingsPath(), v.NewNote().ID+persistence.PartialExt), 16000, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := make([]int16, matrixFrames)
+		for i := range in {
+			in[i] = genSample(int64(i))
+		}
+		if err := w.Write(in); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		w.Abandon() // as a crashed recorder leaves it
+	}
+}
+
+// checkAfterCrash opens the vault as the app does and checks it.
+func checkAfterCrash(t *testing.T, scenario, root string, k int) {
+	t.Helper()
+	v, err := persistence.Open(root, persistence.Options{Maintain: []func(*persistence.Vault) error{
+		func(v *persistence.Vault) error { _, err := audio.Recover(v); return err }}})
+	if err != nil {
+		t.Fatalf("k=%d: reopening: %v", k, err)
+	}
+	defer v.Close()
+	if v.Maintenance.Err != nil {
+		t.Errorf("k=%d: recovery: %v", k, v.Maintenance.Err)
+	}
+	h, err := v.Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.OrphanAudio)+len(h.MissingAudio)+len(h.Partials)+len(h.Bad) > 0 {
+		t.Fatalf("k=%d: orphan audio %v, notes without audio %v, partials %v, bad %v", k, h.OrphanAudio, h.MissingAudio, h.Partials, h.Bad)
+	}
+	notes, _, _ := v.List()
+	if scenario == "import" && len(notes) == 0 {
+		return // killed before the audio was in place: nothing was imported, and nothing is left
+	}
+	if len(notes) != 1 {
+		t.Fatalf("k=%d: %d notes, want 1", k, len(notes))
+	}
+	n := notes[0]
+	path, _ := v.AudioPath(n)
+	got := readSamples(t, path)
+	checkPrefix(t, got)
+	// Every scenario is given exactly 24000 frames (the recording's device
+	// fails after them, and they are all in the file before the stop).
+	if len(got) != matrixFrames {
+		t.Errorf("k=%d: the note's audio holds %d samples, want %d", k, len(got), matrixFrames)
+	}
+	if d := time.Duration(len(got)) * time.Second / audio.StoreRate; n.Duration != d {
+		t.Errorf("k=%d: the note says %v, its audio holds %v", k, n.Duration, d)
+	}
+	if scenario == "stop" && n.Title != "Mine" && !n.Recovered {
+		t.Errorf("k=%d: the recording's note is titled %q and not marked recovered", k, n.Title)
+	}
+}
+
+// TestOrphanAudioIsAdopted: audio of ours with no note (a crash between
+// the two writes, in any program) gets a note at the next open, queued for
+// transcription; audio beside a note file that cannot be read is left to
+// that file, which is never replaced.
+func TestOrphanAudioIsAdopted(t *testing.T) {
+	root := t.TempDir()
+	v, err := persistence.Open(root, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := v.RecordingsPath()
+	v.Close()
+	if err := audio.WritePCM16(filepath.Join(rec, "lonely-1.wav"), 16000, 1, make([]int16, 8000)); err != nil {
+		t.Fatal(err)
+	}
+	if err := audio.WritePCM16(filepath.Join(rec, "broken-2.wav"), 16000, 1, make([]int16, 8000)); err != nil {
+		t.Fatal(err)
+	}
+	broken := []byte("---\ntitle: [unclosed\n---\nsomeone's words\n")
+	os.WriteFile(filepath.Join(rec, "broken-2.md"), broken, 0o600)
+	os.WriteFile(filepath.Join(rec, "not an id!.wav"), []byte("RIFF"), 0o600)
+	var adopted []*persistence.Note
+	v, err = persistence.Open(root, persistence.Options{Maintain: []func(*persistence.Vault) error{
+		func(v *persistence.Vault) (err error) { adopted, err = audio.Recover(v); return err }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if len(adopted) != 1 || adopted[0].ID != "lonely-1" || !adopted[0].Recovered ||
+		adopted[0].Duration != 500*time.Millisecond || adopted[0].TranscriptionStatus != persistence.StatusUnprocessed {
+		t.Fatalf("adopted %+v, want lonely-1 (0.5 s, recovered, waiting to be transcribed)", adopted)
+	}
+	if got, _ := os.ReadFile(filepath.Join(rec, "broken-2.md")); string(got) != string(broken) {
+		t.Errorf("the unreadable note beside its audio was changed: %q", got)
+	}
+	// Opening again finds nothing more to do.
+	again, err := audio.Recover(v)
+	if err != nil || len(again) != 0 {
+		t.Errorf("second open adopted %v (%v)", again, err)
+	}
+}
