@@ -5,6 +5,7 @@ package transcribe
 import (
 	"bufio"
 	"context"
+	"errors"
 	"github.com/voicenotes/voicenotes/internal/wer"
 	"os"
 	"os/exec"
@@ -101,7 +102,7 @@ func TestTranscribeCancel(t *testing.T) {
 	e := newPocketSphinx(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := e.Transcribe(ctx, librivoxClips(t)[0].path, Options{}, nil); err != context.Canceled {
+	if _, err := e.Transcribe(ctx, librivoxClips(t)[0].path, Options{}, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled transcription returned %v", err)
 	}
 	if _, err := e.Transcribe(context.Background(), librivoxClips(t)[0].path, Options{Language: "fr"}, nil); err == nil || !strings.Contains(err.Error(), "English") {
