@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestReadMonoTruncatedWhileRead: a file cut short while it is being read
@@ -66,5 +68,24 @@ func TestReadMonoChunks(t *testing.T) {
 		if n != 2048 {
 			t.Fatalf("chunk %d has %d samples, want 2048", i, n)
 		}
+	}
+}
+
+// TestOpenWAVRefusesAPipe: importing or playing a named pipe says what it
+// is instead of waiting for a writer forever.
+func TestOpenWAVRefusesAPipe(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo.wav")
+	if err := mkfifo(fifo); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, _, err := OpenWAV(fifo); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "named pipe") {
+			t.Errorf("OpenWAV(fifo) = %v; want an error saying it is a named pipe", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("OpenWAV on a named pipe hung")
 	}
 }

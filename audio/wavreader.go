@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/voicenotes/voicenotes/persistence"
 )
 
 // WAVReader decodes a WAV file's frames on demand, for playback and
@@ -76,15 +78,14 @@ func (w *WAVReader) Read(out []float32, maxFrames int) ([]float32, error) {
 
 // OpenWAV opens a WAV file for reading. Close the returned file when done.
 func OpenWAV(path string) (*WAVReader, *os.File, error) {
-	f, err := os.Open(path)
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, nil, fmt.Errorf("%s is a folder, not an audio file; name the files in it (for example %s)", path, filepath.Join(path, "*.wav"))
+	}
+	f, err := persistence.OpenRegularOS(path) // never a pipe: it would block
 	if err != nil {
 		return nil, nil, err
 	}
 	st, err := f.Stat()
-	if err == nil && st.IsDir() {
-		f.Close()
-		return nil, nil, fmt.Errorf("%s is a folder, not an audio file; name the files in it (for example %s)", path, filepath.Join(path, "*.wav"))
-	}
 	if err == nil {
 		var r *WAVReader
 		if r, err = NewWAVReader(f, st.Size()); err == nil {

@@ -1,6 +1,7 @@
 package persistence
 
 import (
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -58,10 +59,39 @@ func (osFS) EvalSymlinks(path string) (string, error)     { return filepath.Eval
 
 // ReadFile reads a whole file through fsys.
 func ReadFile(fsys FS, name string) ([]byte, error) {
-	f, err := fsys.OpenFile(name, os.O_RDONLY, 0)
+	f, err := OpenRegular(fsys, name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	return io.ReadAll(f)
+}
+
+// OpenRegular opens name for reading only if it is a regular file. It opens
+// without blocking (a named pipe would wait for a writer forever) and
+// checks what it opened, so a pipe, device or socket, or a link to one, is
+// refused with an error saying what it is.
+func OpenRegular(fsys FS, name string) (File, error) {
+	f, err := fsys.OpenFile(name, os.O_RDONLY|openNonblock, 0)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err == nil && !st.Mode().IsRegular() {
+		err = fmt.Errorf("%s: it is %s, not a file", name, fileKind(st.Mode()))
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// OpenRegularOS is OpenRegular on the real file system, as an *os.File.
+func OpenRegularOS(name string) (*os.File, error) {
+	f, err := OpenRegular(OS, name)
+	if err != nil {
+		return nil, err
+	}
+	return f.(*os.File), nil
 }

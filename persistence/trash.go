@@ -16,9 +16,11 @@ type Trashed struct {
 	Origin string   // the folder they came from
 }
 
-// Trash moves a note and its audio into <vault>/.trash/<time>_<id>/. The
-// note is moved first so that a crash part-way leaves at worst an audio file
-// without a note, which doctor reports, never a note without its audio.
+// Trash moves a note and its audio into <vault>/.trash/<time>_<id>/; audio
+// another note also refers to (the window's "keep both" makes such pairs)
+// stays. The note is moved first so that a crash part-way leaves at worst
+// an audio file without a note, which the next open gives a note again,
+// never a note without its audio.
 func (v *Vault) Trash(id string) (*Trashed, error) {
 	n, err := v.Note(id)
 	if err != nil {
@@ -27,7 +29,13 @@ func (v *Vault) Trash(id string) (*Trashed, error) {
 	origin := filepath.Dir(n.Path)
 	files := []string{filepath.Base(n.Path)}
 	if a, ok := v.AudioPath(n); ok {
-		files = append(files, filepath.Base(a))
+		shared, err := v.audioSharedWith(n, a)
+		if err != nil {
+			return nil, fmt.Errorf("deleting %s: %w", id, err)
+		}
+		if !shared {
+			files = append(files, filepath.Base(a))
+		}
 	}
 	stamp := strings.Replace(v.now().UTC().Format("20060102T150405.000"), ".", "", 1)
 	dir := filepath.Join(v.root, TrashDir, stamp+"_"+n.ID)
@@ -45,6 +53,23 @@ func (v *Vault) Trash(id string) (*Trashed, error) {
 		return t, fmt.Errorf("deleting %s: %w", id, err)
 	}
 	return t, nil
+}
+
+// audioSharedWith reports whether a note other than n uses the audio file.
+func (v *Vault) audioSharedWith(n *Note, audio string) (bool, error) {
+	notes, _, err := v.List()
+	if err != nil {
+		return false, err
+	}
+	for _, o := range notes {
+		if o.ID == n.ID && o.Path == n.Path {
+			continue
+		}
+		if p, ok := v.AudioPath(o); ok && p == audio {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // Restore moves a trashed note back. It refuses to replace a file that now

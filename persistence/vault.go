@@ -7,7 +7,6 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -266,7 +265,7 @@ func (v *Vault) readNote(path string, typ fs.FileMode) (*Note, error) {
 	} else if !typ.IsRegular() {
 		return nil, errors.New("not a regular file")
 	}
-	f, err := v.fs.OpenFile(path, os.O_RDONLY, 0)
+	f, err := OpenRegular(v.fs, path)
 	if err != nil {
 		return nil, err
 	}
@@ -294,6 +293,9 @@ func (v *Vault) readNote(path string, typ fs.FileMode) (*Note, error) {
 	n.Path = path
 	return n, nil
 }
+
+// ErrTooLarge means a note would be larger than MaxNoteSize.
+var ErrTooLarge = errors.New("the note is too large")
 
 // ErrOutsideVault means a symbolic link leads out of the vault.
 var ErrOutsideVault = errors.New("symbolic link leads outside the vault; it is neither read nor written")
@@ -395,6 +397,12 @@ func (v *Vault) saveLocked(n *Note, force bool) error {
 	if err != nil {
 		n.UpdatedAt = updated
 		return err
+	}
+	if len(data) > MaxNoteSize {
+		// What no reader (this one included) would read back is not
+		// written: the note would vanish from every list.
+		n.UpdatedAt = updated
+		return fmt.Errorf("saving %s: %w: it would be %.1f MiB, and notes are read up to %d MiB; nothing was written (keep long texts in a file of their own)", n.ID, ErrTooLarge, float64(len(data))/(1<<20), MaxNoteSize>>20)
 	}
 	if n.Path == "" {
 		n.Path = v.NotePath(n.ID)
@@ -509,7 +517,18 @@ func (v *Vault) AudioPath(n *Note) (string, bool) {
 	}
 	for _, c := range candidates {
 		p := filepath.Join(dir, c)
-		if st, err := v.fs.Stat(p); err == nil && st.Mode().IsRegular() {
+		st, err := v.fs.Lstat(p)
+		if err == nil && st.Mode()&fs.ModeSymlink != 0 {
+			// A link is followed only while it stays in the vault: audio
+			// is played, and uploaded to an engine the user chose, so a
+			// link to ~/secret.txt must never be read as a recording.
+			real, rerr := v.resolve(p)
+			if rerr != nil {
+				continue
+			}
+			st, err = v.fs.Stat(real)
+		}
+		if err == nil && st.Mode().IsRegular() {
 			return p, true
 		}
 	}

@@ -12,13 +12,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/persistence"
 )
 
 // OpenAIName is the engine for any OpenAI-compatible transcription API:
@@ -164,7 +164,7 @@ type chunk struct {
 // chunks returns the upload(s) for a file: the file itself when it fits,
 // else 16 kHz mono WAV pieces cut at the quietest 100 ms near each limit.
 func (o *OpenAI) chunks(path string) ([]chunk, error) {
-	data, err := os.ReadFile(path)
+	data, err := persistence.ReadFile(persistence.OS, path) // never a pipe
 	if err != nil {
 		return nil, err
 	}
