@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -71,13 +72,34 @@ func NewOpenAI(c Config) (*OpenAI, error) {
 	}
 	return &OpenAI{
 		base: u, model: c.Model, key: c.APIKey,
-		client:         &http.Client{},
+		client:         &http.Client{CheckRedirect: checkRedirect},
 		ChunkBytes:     MaxUpload,
 		RequestTimeout: 60 * time.Second,
 		MaxAttempts:    5,
 		MaxBackoff:     30 * time.Second,
 		sleep:          sleepCtx,
 	}, nil
+}
+
+// errRedirect marks a redirect the client refused to follow.
+var errRedirect = errors.New("redirect refused")
+
+// checkRedirect follows a redirect only to the same host and port, never
+// from https to http, and to plain http only on this computer: audio (and
+// the API key) go only where the user pointed them.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	from := via[0].URL
+	switch {
+	case len(via) >= 5:
+		return fmt.Errorf("%w: more than 5 redirects", errRedirect)
+	case req.URL.Host != from.Host:
+		return fmt.Errorf("%w: the server at %s sent the request on to %s; audio is only sent to the server in Settings", errRedirect, from.Host, req.URL.Host)
+	case from.Scheme == "https" && req.URL.Scheme != "https":
+		return fmt.Errorf("%w: the server at %s redirected from https to plain http", errRedirect, from.Host)
+	case req.URL.Scheme == "http" && !isLoopback(req.URL.Hostname()):
+		return fmt.Errorf("%w: plain http to %s would send your voice unencrypted", errRedirect, req.URL.Host)
+	}
+	return nil
 }
 
 func isLoopback(host string) bool {
@@ -135,7 +157,9 @@ func (o *OpenAI) Transcribe(ctx context.Context, path string, opt Options, progr
 			if len(chunks) > 1 {
 				err = fmt.Errorf("part %d of %d: %w", i+1, len(chunks), err)
 			}
-			return nil, err
+			// Whatever the error quotes (a server's words, a URL), the key
+			// is not in it.
+			return nil, &redactedError{o.redact(err.Error()), err}
 		}
 		if t := strings.TrimSpace(r.Text); t != "" {
 			texts = append(texts, t)
@@ -262,9 +286,10 @@ func (o *OpenAI) transcribeChunk(ctx context.Context, c chunk, opt Options) (*Re
 		if err == nil {
 			return res, nil
 		}
-		var apiErr *APIError
-		retryable := retryAfter >= 0
-		if errors.As(err, &apiErr) && !retryable || ctx.Err() != nil || attempt >= o.MaxAttempts {
+		// retryAfter < 0: a retry cannot help (a refused request, a reply
+		// that is not the API's, a server too slow to answer, a redirect
+		// elsewhere); only busy servers and lost connections are retried.
+		if retryAfter < 0 || ctx.Err() != nil || attempt >= o.MaxAttempts {
 			return nil, err
 		}
 		wait := retryAfter
@@ -311,6 +336,9 @@ func (o *OpenAI) post(ctx context.Context, body []byte, ctype string, timeout ti
 	}
 	resp, err := o.client.Do(req)
 	if err != nil {
+		if errors.Is(err, errRedirect) {
+			return nil, -1, fmt.Errorf("sending audio for transcription: %w", err)
+		}
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
 			// A slow server is not retried: it may still be working (and
 			// billing) on the request.
@@ -334,7 +362,7 @@ func (o *OpenAI) post(ctx context.Context, body []byte, ctype string, timeout ti
 		}
 		return res, 0, nil
 	}
-	apiErr := &APIError{Status: resp.StatusCode, Message: errorMessage(data)}
+	apiErr := &APIError{Status: resp.StatusCode, Message: o.redact(errorMessage(data))}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 		apiErr.Advice = "the service is busy; retried"
@@ -352,6 +380,28 @@ func (o *OpenAI) post(ctx context.Context, body []byte, ctype string, timeout ti
 	}
 	return nil, -1, apiErr
 }
+
+// redact removes the API key, and any bearer token, from text a server
+// sent back: an error that echoes the key must not reach a note, the
+// screen or the log.
+func (o *OpenAI) redact(s string) string {
+	if len(o.key) >= 4 {
+		s = strings.ReplaceAll(s, o.key, "[API key]")
+	}
+	return bearerRE.ReplaceAllString(s, "${1}[redacted]")
+}
+
+var bearerRE = regexp.MustCompile(`(?i)(bearer\s+)[^\s"',;]+`)
+
+// redactedError is an error whose text went through redact; errors.Is and
+// errors.As still see the cause.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
 
 // errorMessage digs the message out of an OpenAI-style error body.
 func errorMessage(data []byte) string {

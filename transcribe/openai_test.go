@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -281,5 +282,82 @@ func TestOpenAIConfig(t *testing.T) {
 		if _, err := NewOpenAI(Config{BaseURL: ok, Model: "m"}); err != nil {
 			t.Errorf("%s: %v", ok, err)
 		}
+	}
+}
+
+// TestRedirectsElsewhereAreRefused: a server that answers 307 to another
+// host (or port) never gets the audio re-sent there, and it is not retried.
+func TestRedirectsElsewhereAreRefused(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		io.Copy(io.Discard, r.Body)
+	}))
+	defer other.Close()
+	var asked atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		http.Redirect(w, r, other.URL+"/v1/audio/transcriptions", http.StatusTemporaryRedirect)
+	}))
+	defer srv.Close()
+	o, err := NewOpenAI(Config{BaseURL: srv.URL + "/v1", Model: "whisper-1", APIKey: "sk-secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = o.Transcribe(context.Background(), speechWAV(t, 1, 10), Options{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "only sent to the server in Settings") {
+		t.Errorf("Transcribe = %v; want the redirect refused, saying why", err)
+	}
+	if n := elsewhere.Load(); n != 0 {
+		t.Errorf("the audio reached the other host %d times", n)
+	}
+	if n := asked.Load(); n != 1 {
+		t.Errorf("the server was asked %d times; a refused redirect is not retried", n)
+	}
+}
+
+// TestKeyNeverInErrors: a server that echoes the API key (and a bearer
+// header) in its error: the error, and so the note and the log, never
+// hold it.
+func TestKeyNeverInErrors(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, `{"error":{"message":"Incorrect API key provided: %s (header %s)"}}`, "sk-supersecret-123", r.Header.Get("Authorization"))
+	}))
+	defer srv.Close()
+	o, err := NewOpenAI(Config{BaseURL: srv.URL + "/v1", Model: "whisper-1", APIKey: "sk-supersecret-123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = o.Transcribe(context.Background(), speechWAV(t, 1, 10), Options{}, nil)
+	if err == nil || strings.Contains(err.Error(), "supersecret") || !strings.Contains(err.Error(), "401") {
+		t.Errorf("error = %v; want the 401 without the key", err)
+	}
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || strings.Contains(apiErr.Message, "supersecret") {
+		t.Errorf("the APIError under it still holds the key: %+v", apiErr)
+	}
+}
+
+// TestMalformedAnswerIsNotRetried: a 200 whose body is not the API's JSON
+// cannot get better by asking again.
+func TestMalformedAnswerIsNotRetried(t *testing.T) {
+	var asked atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		io.Copy(io.Discard, r.Body)
+		fmt.Fprint(w, "<html>a captive portal</html>")
+	}))
+	defer srv.Close()
+	o, err := NewOpenAI(Config{BaseURL: srv.URL + "/v1", Model: "whisper-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Transcribe(context.Background(), speechWAV(t, 1, 10), Options{}, nil); err == nil {
+		t.Error("a malformed answer was taken")
+	}
+	if n := asked.Load(); n != 1 {
+		t.Errorf("asked %d times; want 1", n)
 	}
 }
