@@ -16,6 +16,7 @@ import (
 const AppID = "io.github.voicenotes"
 
 func main() {
+	private()
 	cli.OpenLog()
 	d := &desktop{}
 	os.Exit(cli.Main(os.Args[1:], cli.Env{

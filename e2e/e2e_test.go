@@ -375,6 +375,20 @@ func TestRecordTranscribeEditRecover(t *testing.T) {
 	// at least what was written when the process was killed, less that
 	// second (and a quarter for the writer's wake-up).
 	least := time.Duration(written-44)*time.Second/32000 - 1250*time.Millisecond
+	// Everything the app made is private: its vault, its log, the
+	// preferences Fyne writes for it.
+	for _, root := range []string{vault, d.home} {
+		filepath.WalkDir(root, func(path string, e os.DirEntry, err error) error {
+			if err != nil || path == d.home || e.Type()&os.ModeSymlink != 0 || e.Type()&os.ModeSocket != 0 {
+				return nil // the test made the home folder
+			}
+			info, _ := e.Info()
+			if want := os.FileMode(0o600); e.IsDir() && info.Mode().Perm() != 0o700 || !e.IsDir() && info.Mode().Perm() != want {
+				t.Errorf("%s is %v; the app's files are 0600 and folders 0700", path, info.Mode().Perm())
+			}
+			return nil
+		})
+	}
 	if recovered == nil || recovered.Duration < least || partial(vault) != "" {
 		var got []string
 		for _, n := range notes(t, vault) {

@@ -45,16 +45,39 @@ type Listener struct {
 	path string
 }
 
+// privateDir makes sure the socket's folder is this user's alone: created
+// 0700 if missing, and otherwise a real folder (not a link) owned by this
+// user, which nobody else can write to. Without $XDG_RUNTIME_DIR the
+// folder is in the shared temp folder, where another user could have made
+// it first to catch or answer the commands.
+func privateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	st, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("%s is not a folder; remove it, then start Voice Notes again", dir)
+	}
+	if err := checkOwner(st); err != nil {
+		return fmt.Errorf("%s %w; remove it, then start Voice Notes again", dir, err)
+	}
+	if st.Mode().Perm() != 0o700 {
+		return os.Chmod(dir, 0o700)
+	}
+	return nil
+}
+
 // Listen starts answering commands; handle runs each one (on its own
 // goroutine) and returns the reply. The caller holds the vault lock, so a
-// socket file left by a crashed instance is stale and replaced.
+// socket file left by a crashed instance is stale and replaced. Commands
+// from other users are refused.
 func Listen(vaultRoot string, handle func(cmd string) string) (*Listener, error) {
 	path := socketPath(vaultRoot)
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, err
-	}
-	if err := os.Chmod(filepath.Dir(path), 0o700); err != nil {
-		return nil, err
+	if err := privateDir(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("listening for voicenotes toggle: %w", err)
 	}
 	os.Remove(path)
 	l, err := net.Listen("unix", path)
@@ -79,6 +102,9 @@ func Listen(vaultRoot string, handle func(cmd string) string) (*Listener, error)
 
 func serve(c net.Conn, handle func(string) string) {
 	defer c.Close()
+	if err := samePeer(c); err != nil {
+		return
+	}
 	c.SetDeadline(time.Now().Add(10 * time.Second))
 	line, err := bufio.NewReader(c).ReadString('\n')
 	if err != nil {
@@ -96,12 +122,21 @@ func (l *Listener) Close() error {
 
 // Send gives a command to the instance running on the vault and returns
 // its reply.
+// It talks only to a process of this user, in a folder only this user
+// can write.
 func Send(vaultRoot, cmd string) (string, error) {
-	c, err := net.DialTimeout("unix", socketPath(vaultRoot), 2*time.Second)
+	path := socketPath(vaultRoot)
+	if err := privateDir(filepath.Dir(path)); err != nil {
+		return "", fmt.Errorf("not sending %q: %w", cmd, err)
+	}
+	c, err := net.DialTimeout("unix", path, 2*time.Second)
 	if err != nil {
 		return "", fmt.Errorf("%w (%s); start it with 'voicenotes'", ErrNotRunning, vaultRoot)
 	}
 	defer c.Close()
+	if err := samePeer(c); err != nil {
+		return "", fmt.Errorf("not sending %q to %s: %w", cmd, path, err)
+	}
 	c.SetDeadline(time.Now().Add(10 * time.Second))
 	if _, err := fmt.Fprintln(c, cmd); err != nil {
 		return "", err
