@@ -114,13 +114,9 @@ func parseNote(data []byte) (*Note, error) {
 	if !utf8.Valid(data) {
 		return nil, errors.New("not valid UTF-8 text")
 	}
-	var raw []byte
-	body, err := frontmatter.MustParse(bytes.NewReader(data), &raw, rawFormat)
-	if errors.Is(err, frontmatter.ErrNotFound) {
-		return nil, ErrNoFrontmatter
-	}
+	raw, body, err := splitFrontmatter(data)
 	if err != nil {
-		return nil, fmt.Errorf("broken YAML frontmatter: %w", err)
+		return nil, err
 	}
 	n := &Note{Body: string(body), raw: raw}
 	pairs, ok := fastYAML(raw)
@@ -136,6 +132,76 @@ func parseNote(data []byte) (*Note, error) {
 		return nil, err
 	}
 	return n, nil
+}
+
+// splitFrontmatter returns a note's YAML block and its body.
+// adrg/frontmatter reads the common case. It trims every line before
+// comparing it with "---", so in a block scalar holding an indented "---"
+// line (other tools write such notes) it would end the block there, cut the
+// title and put YAML in the body; in that case the block ends, as YAML
+// reads it, at the first "---" that starts a line.
+func splitFrontmatter(data []byte) (raw, body []byte, err error) {
+	if indentedDelimiter(data) {
+		return splitAtColumnZero(data)
+	}
+	body, err = frontmatter.MustParse(bytes.NewReader(data), &raw, rawFormat)
+	if errors.Is(err, frontmatter.ErrNotFound) {
+		return nil, nil, ErrNoFrontmatter
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("broken YAML frontmatter: %w", err)
+	}
+	return raw, body, nil
+}
+
+// delimiterLine reports whether a line (without its end) is "---" at the
+// start of the line, with nothing after it but spaces.
+func delimiterLine(line []byte) bool {
+	return string(bytes.TrimRight(line, " \t\r")) == "---"
+}
+
+// indentedDelimiter reports whether an indented "---" line comes before
+// the block's closing one.
+func indentedDelimiter(data []byte) bool {
+	first := true
+	for line := range bytes.Lines(data) {
+		line = bytes.TrimRight(line, "\n")
+		if first {
+			first = false
+			continue
+		}
+		if delimiterLine(line) {
+			return false
+		}
+		if string(bytes.TrimSpace(line)) == "---" {
+			return true
+		}
+	}
+	return false
+}
+
+// splitAtColumnZero splits at the first "---" line that starts a line.
+func splitAtColumnZero(data []byte) (raw, body []byte, err error) {
+	head := firstLine(data)
+	if !delimiterLine(bytes.TrimRight(head, "\n")) {
+		return nil, nil, ErrNoFrontmatter
+	}
+	off := len(head)
+	for line := range bytes.Lines(data[off:]) {
+		if delimiterLine(bytes.TrimRight(line, "\n")) {
+			return bytes.Clone(data[len(head):off]), bytes.Clone(data[off+len(line):]), nil
+		}
+		off += len(line)
+	}
+	return nil, nil, errors.New("broken YAML frontmatter: no closing \"---\" line")
+}
+
+// firstLine is data's first line with its end.
+func firstLine(data []byte) []byte {
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		return data[:i+1]
+	}
+	return data
 }
 
 // parseMeta parses a frontmatter block with the YAML library.

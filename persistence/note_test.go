@@ -153,3 +153,27 @@ func TestSaveRefusesInvalidText(t *testing.T) {
 		t.Errorf("refused saves left %v", n)
 	}
 }
+
+// TestIndentedDelimiterInBlockScalar: a note another tool wrote, whose
+// YAML has a block scalar holding an indented "---" line, keeps its whole
+// frontmatter: the block ends only at a "---" that starts a line, and an
+// edit keeps every field.
+func TestIndentedDelimiterInBlockScalar(t *testing.T) {
+	src := "---\nid: blk\ntitle: Notes on YAML\nsubtitle: |-\n  before\n  ---\n  after\ntimestamp: \"2025-11-14T09:30:00.000Z\"\ncreatedAt: \"2025-11-14T09:30:00.000Z\"\nupdatedAt: \"2025-11-14T09:30:00.000Z\"\ntranscriptionStatus: DONE\n---\nThe body.\n"
+	n, err := persistence.ParseNote(strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Title != "Notes on YAML" || n.Subtitle != "before\n---\nafter" || n.Timestamp.IsZero() || n.Body != "The body.\n" {
+		t.Fatalf("parsed %+v", n)
+	}
+	n.Body = "Edited.\n"
+	out, err := n.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := persistence.ParseNote(bytes.NewReader(out))
+	if err != nil || again.Subtitle != n.Subtitle || !again.Timestamp.Equal(n.Timestamp) || again.Body != "Edited.\n" {
+		t.Errorf("after an edit:\n%s\nparsed %+v, %v", out, again, err)
+	}
+}
