@@ -2,6 +2,7 @@ package persistence
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -249,6 +250,11 @@ func (n *Note) decodePairs(pairs []*yaml.Node) error {
 	orig := *n
 	orig.Tags = slices.Clone(n.Tags)
 	n.orig = &orig
+	// A note without createdAt (other tools omit it) was created when it
+	// was stamped: the next save writes that, never an empty date.
+	if n.CreatedAt.IsZero() {
+		n.CreatedAt = cmp.Or(n.Timestamp, n.UpdatedAt)
+	}
 	return nil
 }
 
@@ -389,6 +395,11 @@ func (n *Note) Marshal() ([]byte, error) {
 	if orig == nil {
 		orig = &Note{}
 	}
+	if n.raw != nil {
+		if y, ok := n.patchRaw(meta, orig); ok {
+			return assemble(y, n.Body), nil
+		}
+	}
 	for _, key := range knownKeys {
 		v, changed, empty := n.keyValue(key, orig)
 		i := mappingIndex(meta, key)
@@ -410,13 +421,116 @@ func (n *Note) Marshal() ([]byte, error) {
 			return nil, err
 		}
 	}
+	return assemble(y, n.Body), nil
+}
+
+func assemble(y []byte, body string) []byte {
 	var b bytes.Buffer
-	b.Grow(len(y) + len(n.Body) + 8)
+	b.Grow(len(y) + len(body) + 8)
 	b.WriteString("---\n")
 	b.Write(y)
 	b.WriteString("---\n")
-	b.WriteString(n.Body)
-	return b.Bytes(), nil
+	b.WriteString(body)
+	return b.Bytes()
+}
+
+// patchRaw rewrites, in the block as read, only the lines of the keys
+// whose values changed, and adds the keys that must be there: every other
+// byte (other keys, comments, indentation, flow lists as typed) stays as
+// it was. It declines (ok false) for blocks it cannot edit line by line
+// (a flow mapping, keys not at the start of their lines), and when the
+// result would not read back as the note, so the caller encodes instead.
+func (n *Note) patchRaw(meta *yaml.Node, orig *Note) (y []byte, ok bool) {
+	lines := slices.Collect(bytes.Lines(n.raw))
+	if meta.Style&yaml.FlowStyle != 0 || len(lines) == 0 {
+		return nil, false
+	}
+	eol := "\n"
+	if bytes.HasSuffix(lines[0], []byte("\r\n")) {
+		eol = "\r\n"
+	}
+	// Each top-level key owns its lines up to the next key, less the blank
+	// and comment lines just before it (they introduce the next key).
+	type span struct{ from, to int } // line indexes, to exclusive
+	spans := map[string]span{}
+	keys := meta.Content
+	for i := 0; i+1 < len(keys); i += 2 {
+		k := keys[i]
+		if k.Column != 1 || k.Line < 1 || k.Line > len(lines) {
+			return nil, false
+		}
+		to := len(lines)
+		if i+2 < len(keys) {
+			to = keys[i+2].Line - 1
+		}
+		for to > k.Line {
+			l := bytes.TrimRight(lines[to-1], "\r\n")
+			if len(bytes.TrimSpace(l)) != 0 && l[0] != '#' {
+				break
+			}
+			to--
+		}
+		spans[k.Value] = span{k.Line - 1, to}
+	}
+	replace := map[int][]byte{} // first line of a span → its new text
+	var added []byte
+	for _, key := range knownKeys {
+		v, changed, empty := n.keyValue(key, orig)
+		sp, present := spans[key]
+		switch {
+		case present && !changed:
+			continue
+		case !present && empty && !alwaysKeys[key]:
+			continue
+		}
+		text, err := encodeYAML(&yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{
+			{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, v}})
+		if err != nil || hasDelimiterLine(text) {
+			return nil, false
+		}
+		if eol != "\n" {
+			text = bytes.ReplaceAll(text, []byte("\n"), []byte(eol))
+		}
+		if present {
+			replace[sp.from] = text
+			for l := sp.from + 1; l < sp.to; l++ {
+				replace[l] = nil
+			}
+		} else {
+			added = append(added, text...)
+		}
+	}
+	var b bytes.Buffer
+	for i, l := range lines {
+		if text, ok := replace[i]; ok {
+			b.Write(text)
+			continue
+		}
+		b.Write(l)
+	}
+	if len(added) > 0 {
+		if b.Len() > 0 && !bytes.HasSuffix(b.Bytes(), []byte("\n")) {
+			b.WriteString(eol)
+		}
+		b.Write(added)
+	}
+	y = b.Bytes()
+	// The patched block must read back as exactly this note.
+	check := &Note{Body: n.Body, raw: y}
+	m, err := parseMeta(y)
+	if err != nil || hasDelimiterLine(y) || check.decodePairs(m.Content) != nil || !sameFields(check, n) {
+		return nil, false
+	}
+	return y, true
+}
+
+// sameFields compares the fields a note file carries.
+func sameFields(a, b *Note) bool {
+	return a.ID == b.ID && a.Title == b.Title && a.Subtitle == b.Subtitle && a.TranscriptionStatus == b.TranscriptionStatus &&
+		a.TranscriptionError == b.TranscriptionError && a.Timestamp.Equal(b.Timestamp) && a.CreatedAt.Equal(b.CreatedAt) &&
+		a.UpdatedAt.Equal(b.UpdatedAt) && a.Duration.Round(time.Millisecond) == b.Duration.Round(time.Millisecond) &&
+		a.Audio == b.Audio && a.Engine == b.Engine && a.Language == b.Language && a.TranscriptHash == b.TranscriptHash &&
+		slices.Equal(a.Tags, b.Tags) && a.Recovered == b.Recovered
 }
 
 func (n *Note) keyValue(key string, o *Note) (v *yaml.Node, changed, empty bool) {

@@ -177,3 +177,54 @@ func TestIndentedDelimiterInBlockScalar(t *testing.T) {
 		t.Errorf("after an edit:\n%s\nparsed %+v, %v", out, again, err)
 	}
 }
+
+// TestUnchangedKeysKeptByteForByte: a note another tool wrote (odd
+// spacing, 4-space lists, comments, CRLF or not) keeps every key that was
+// not changed exactly as written; a missing createdAt is filled with the
+// timestamp, never written empty.
+func TestUnchangedKeysKeptByteForByte(t *testing.T) {
+	for _, eol := range []string{"\n", "\r\n"} {
+		lines := []string{"---",
+			"# written by another tool",
+			"id: keep-1",
+			"title: Before",
+			"aliases:   [one,two]",
+			"tags:",
+			"    - project/alpha",
+			"    - later",
+			"timestamp: \"2025-11-14T09:30:00.000Z\"",
+			"",
+			"# the status, as that tool writes it",
+			"transcriptionStatus: DONE",
+			"custom: {a: 1,  b: [x,y]}   # a comment",
+			"---",
+			"Body text."}
+		src := strings.Join(lines, eol) + eol
+		n, err := persistence.ParseNote(strings.NewReader(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.Title = "After"
+		out, err := n.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := string(out)
+		for _, keep := range []string{"# written by another tool", "aliases:   [one,two]", "tags:" + eol + "    - project/alpha" + eol + "    - later" + eol,
+			"# the status, as that tool writes it" + eol + "transcriptionStatus: DONE", "custom: {a: 1,  b: [x,y]}   # a comment", "timestamp: \"2025-11-14T09:30:00.000Z\""} {
+			if !strings.Contains(got, keep) {
+				t.Errorf("eol %q: lost %q as written:\n%s", eol, keep, got)
+			}
+		}
+		if !strings.Contains(got, "title: After") || strings.Contains(got, "title: Before") {
+			t.Errorf("eol %q: the title was not changed:\n%s", eol, got)
+		}
+		if strings.Contains(got, `createdAt: ""`) || !strings.Contains(got, "createdAt: \"2025-11-14T09:30:00.000Z\"") {
+			t.Errorf("eol %q: createdAt not filled from the timestamp:\n%s", eol, got)
+		}
+		again, err := persistence.ParseNote(bytes.NewReader(out))
+		if err != nil || again.Title != "After" || !slices.Equal(again.Tags, []string{"project/alpha", "later"}) || again.Body != "Body text."+eol {
+			t.Errorf("eol %q: reads back as %+v, %v", eol, again, err)
+		}
+	}
+}
