@@ -494,6 +494,8 @@ func runDoctor(env *Env, v *persistence.Vault, _ *flag.FlagSet, _ []string) erro
 	list("missing audio", h.MissingAudio, " (note without its audio file)")
 	if v.Maintenance.Ran {
 		fmt.Fprintf(w, "cleanup:        removed %d stale temp files\n", len(v.Maintenance.Removed))
+	} else if v.Maintenance.ReadOnly {
+		fmt.Fprintf(w, "cleanup:        skipped, the vault is on a read-only file system (it is read, not changed)\n")
 	} else {
 		fmt.Fprintf(w, "cleanup:        skipped, the vault is in use\n")
 	}

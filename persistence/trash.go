@@ -22,6 +22,9 @@ type Trashed struct {
 // an audio file without a note, which the next open gives a note again,
 // never a note without its audio.
 func (v *Vault) Trash(id string) (*Trashed, error) {
+	if v.readOnly {
+		return nil, fmt.Errorf("deleting %s: %w (%s); nothing was moved", id, ErrReadOnly, v.root)
+	}
 	n, err := v.Note(id)
 	if err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -57,6 +58,8 @@ type Vault struct {
 	fs   FS
 	now  func() time.Time
 	lock *Lock
+	// readOnly: opened from a read-only file system; writes are refused.
+	readOnly bool
 
 	// Maintenance says what opening the vault did, if it held the lock.
 	Maintenance Maintenance
@@ -67,6 +70,9 @@ type Maintenance struct {
 	Ran     bool     // false when another process held the lock
 	Removed []string // orphaned temp files removed
 	Err     error    // cleanup or maintenance hooks that failed; not fatal
+	// ReadOnly: the vault is on a read-only file system; it is read, and
+	// nothing was cleaned or recovered.
+	ReadOnly bool
 }
 
 // Open opens (creating if needed, with private permissions) the vault at
@@ -93,6 +99,15 @@ func Open(root string, o Options) (*Vault, error) {
 	}
 	lockPath := filepath.Join(abs, StateDir, lockName)
 	lock, err := TryLock(lockPath)
+	if readOnlyFS(err) {
+		// A mounted backup, a read-only share: reading needs no lock.
+		if o.Exclusive {
+			return nil, fmt.Errorf("the vault %s is on a read-only file system: its notes can be read (voicenotes list, show, export) but nothing can be recorded or saved there; choose a vault you can write to", abs)
+		}
+		v.readOnly = true
+		v.Maintenance.ReadOnly = true
+		return v, nil
+	}
 	switch {
 	case errors.Is(err, ErrLocked):
 		if o.Exclusive {
@@ -119,6 +134,17 @@ func Open(root string, o Options) (*Vault, error) {
 	}
 	return v, nil
 }
+
+// readOnlyFS reports an error that means the file system cannot be
+// written at all.
+func readOnlyFS(err error) bool { return errors.Is(err, syscall.EROFS) }
+
+// ErrReadOnly means the vault is on a read-only file system.
+var ErrReadOnly = errors.New("the vault is on a read-only file system")
+
+// ReadOnly reports whether the vault was opened from a read-only file
+// system.
+func (v *Vault) ReadOnly() bool { return v.readOnly }
 
 // Close releases the vault's lock.
 func (v *Vault) Close() error {

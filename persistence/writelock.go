@@ -29,6 +29,9 @@ var writeLocks sync.Map // root → *sync.Mutex
 // both pass the unchanged-check before either renames. It waits up to
 // WriteLockWait, then returns an error wrapping ErrBusy.
 func (v *Vault) lockWrites() (unlock func(), err error) {
+	if v.readOnly {
+		return nil, fmt.Errorf("%w (%s): nothing can be saved there; copy the vault somewhere writable to change it", ErrReadOnly, v.root)
+	}
 	m, _ := writeLocks.LoadOrStore(v.root, &sync.Mutex{})
 	mu := m.(*sync.Mutex)
 	mu.Lock()
