@@ -56,3 +56,49 @@ func TestReadOnlyVault(t *testing.T) {
 		}
 	}
 }
+
+// TestDeleteAcrossFileSystems: with recordings/ a link to another file
+// system, delete moves the note into a trash on that file system (a
+// rename cannot cross), leaves no empty trash folders, and undo works.
+func TestDeleteAcrossFileSystems(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("mounting a second file system needs root")
+	}
+	mnt := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	root := t.TempDir()
+	recordings := filepath.Join(mnt, "recordings")
+	os.Mkdir(recordings, 0o700)
+	if err := os.Symlink(recordings, filepath.Join(root, "recordings")); err != nil {
+		t.Fatal(err)
+	}
+	v, err := persistence.Open(root, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	n := v.NewNote()
+	n.Title, n.TranscriptionStatus = "Elsewhere", persistence.StatusDone
+	if err := v.SaveWithAudio(n, strings.NewReader("RIFF"), ".wav"); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := v.Trash(n.ID)
+	if err != nil {
+		t.Fatalf("delete across file systems: %v", err)
+	}
+	if real, _ := filepath.EvalSymlinks(tr.Dir); len(tr.Files) != 2 || !strings.HasPrefix(real, recordings) {
+		t.Errorf("trashed %v into %s; want the note and its audio in a trash on the notes' file system", tr.Files, tr.Dir)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(root, persistence.TrashDir)); len(entries) != 0 {
+		t.Errorf("the vault's trash holds %d leftover folders", len(entries))
+	}
+	if err := v.Restore(tr); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Note(n.ID); err != nil {
+		t.Error(err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Trashed is a note moved to the vault's trash, with what Restore needs.
@@ -41,12 +42,28 @@ func (v *Vault) Trash(id string) (*Trashed, error) {
 		}
 	}
 	stamp := strings.Replace(v.now().UTC().Format("20060102T150405.000"), ".", "", 1)
-	dir := filepath.Join(v.root, TrashDir, stamp+"_"+n.ID)
-	if err := MkdirPrivate(v.fs, dir); err != nil {
-		return nil, fmt.Errorf("deleting %s: creating %s: %w", id, dir, err)
+	// The vault's trash, or, when the notes' folder is on another file
+	// system (recordings/ a link to another disk) where a rename cannot
+	// reach, a trash inside that folder: deleting moves, never copies.
+	var t *Trashed
+	for _, base := range []string{v.root, origin} {
+		dir := filepath.Join(base, TrashDir, stamp+"_"+n.ID)
+		if err := MkdirPrivate(v.fs, dir); err != nil {
+			return nil, fmt.Errorf("deleting %s: creating %s: %w", id, dir, err)
+		}
+		t = &Trashed{ID: n.ID, Dir: dir, Origin: origin}
+		err := v.fs.Rename(filepath.Join(origin, files[0]), filepath.Join(dir, files[0]))
+		if err == nil {
+			t.Files = append(t.Files, files[0])
+			break
+		}
+		v.fs.Remove(dir) // empty: no debris
+		if !errors.Is(err, syscall.EXDEV) || base == origin {
+			return nil, fmt.Errorf("deleting %s: moving %s to the trash: %w", id, files[0], err)
+		}
 	}
-	t := &Trashed{ID: n.ID, Dir: dir, Origin: origin}
-	for _, name := range files {
+	dir := t.Dir
+	for _, name := range files[1:] {
 		if err := v.fs.Rename(filepath.Join(origin, name), filepath.Join(dir, name)); err != nil {
 			return t, fmt.Errorf("deleting %s: moving %s to the trash: %w", id, name, err)
 		}
