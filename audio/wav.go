@@ -34,6 +34,12 @@ func (f Format) FrameSize() int { return f.Channels * f.Bits / 8 }
 
 // pcm16Header is the 44-byte header of a PCM16 WAV whose data chunk holds
 // dataBytes.
+// PCM16Header is the 44-byte header of a PCM16 WAV holding dataBytes of
+// samples, for writers that stream the samples after it.
+func PCM16Header(rate, channels int, dataBytes int64) []byte {
+	return pcm16Header(rate, channels, dataBytes)
+}
+
 func pcm16Header(rate, channels int, dataBytes int64) []byte {
 	h := make([]byte, wavHeaderSize)
 	copy(h[0:], "RIFF")

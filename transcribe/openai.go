@@ -3,6 +3,7 @@ package transcribe
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -144,7 +146,8 @@ func (e *APIError) Error() string {
 // Transcribe uploads the audio, in chunks split at quiet moments when it
 // is larger than the upload limit, and joins the text.
 func (o *OpenAI) Transcribe(ctx context.Context, path string, opt Options, progress func(float64)) (*Result, error) {
-	chunks, err := o.chunks(path)
+	chunks, cleanup, err := o.chunks(ctx, path)
+	defer cleanup()
 	if err != nil {
 		return nil, err
 	}
@@ -179,53 +182,104 @@ func (o *OpenAI) Transcribe(ctx context.Context, path string, opt Options, progr
 	return res, nil
 }
 
+// chunk is one upload: a file, or a piece of a recording, read from disk
+// as it is sent (never held in memory: an hour of audio is 115 MB).
 type chunk struct {
-	wav     []byte
+	open    func() (io.ReadCloser, error) // the bytes to send, from the start
+	size    int64
 	name    string // file name sent, whose extension tells the format
 	seconds float64
 }
 
 // chunks returns the upload(s) for a file: the file itself when it fits,
 // else 16 kHz mono WAV pieces cut at the quietest 100 ms near each limit.
-func (o *OpenAI) chunks(path string) ([]chunk, error) {
-	data, err := persistence.ReadFile(persistence.OS, path) // never a pipe
+// For those the audio is decoded once into a scratch file beside it (a
+// temp name that startup cleanup removes should a crash leave it), which
+// cleanup deletes. Memory stays near one fifth of a piece, for the search
+// of the cut.
+func (o *OpenAI) chunks(ctx context.Context, path string) (out []chunk, cleanup func(), err error) {
+	cleanup = func() {}
+	f, err := persistence.OpenRegularOS(path) // never a pipe
 	if err != nil {
-		return nil, err
+		return nil, cleanup, err
 	}
-	r, err := audio.NewWAVReader(bytes.NewReader(data), int64(len(data)))
-	if len(data) <= o.ChunkBytes {
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, cleanup, err
+	}
+	r, werr := audio.NewWAVReader(f, st.Size())
+	if st.Size() <= int64(o.ChunkBytes) {
 		secs := 0.0
-		if err == nil {
+		if werr == nil {
 			secs = r.Duration().Seconds()
 		}
-		return []chunk{{data, "audio" + strings.ToLower(filepath.Ext(path)), secs}}, nil
+		open := func() (io.ReadCloser, error) { return persistence.OpenRegularOS(path) }
+		return []chunk{{open, st.Size(), "audio" + strings.ToLower(filepath.Ext(path)), secs}}, cleanup, nil
+	}
+	if werr != nil {
+		return nil, cleanup, fmt.Errorf("%s is larger than the %d MB upload limit and is not a WAV that can be split: %w", path, o.ChunkBytes>>20, werr)
+	}
+	scratch, err := persistence.CreatePending(persistence.OS, path+".upload", persistence.FilePerm)
+	if err != nil {
+		return nil, cleanup, err
+	}
+	var pcm *os.File
+	cleanup = func() {
+		if pcm != nil {
+			pcm.Close()
+		}
+		scratch.Cleanup()
+	}
+	var samples int64
+	var buf []byte
+	err = audio.ReadMono(ctx, r, audio.StoreRate, audio.StoreRate, func(s []int16) error {
+		buf = buf[:0]
+		for _, v := range s {
+			buf = binary.LittleEndian.AppendUint16(buf, uint16(v))
+		}
+		samples += int64(len(s))
+		_, err := scratch.Write(buf)
+		return err
+	}, nil)
+	if err == nil {
+		pcm, err = os.Open(scratch.TempName())
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s is larger than the %d MB upload limit and is not a WAV that can be split: %w", path, o.ChunkBytes>>20, err)
+		cleanup()
+		return nil, func() {}, fmt.Errorf("%s: %w", path, err)
 	}
-	pcm := make([]int16, 0, r.Duration()*audio.StoreRate/time.Second+audio.StoreRate)
-	if err := audio.ReadMono(context.Background(), r, audio.StoreRate, audio.StoreRate, func(s []int16) error {
-		pcm = append(pcm, s...)
-		return nil
-	}, nil); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	limit := (o.ChunkBytes - 44) / 2 // samples per chunk
-	var out []chunk
-	for start := 0; start < len(pcm); {
-		end := len(pcm)
+	limit := int64(o.ChunkBytes-44) / 2 // samples per piece
+	for start := int64(0); start < samples; {
+		end := samples
 		if end-start > limit {
-			end = start + quietestCut(pcm[start:start+limit])
+			// Only the last fifth is searched for the cut: read just that.
+			from := start + limit*4/5
+			raw := make([]byte, 2*(start+limit-from))
+			if _, err := pcm.ReadAt(raw, 2*from); err != nil {
+				cleanup()
+				return nil, func() {}, fmt.Errorf("%s: %w", path, err)
+			}
+			tail := make([]int16, len(raw)/2)
+			for i := range tail {
+				tail[i] = int16(binary.LittleEndian.Uint16(raw[2*i:]))
+			}
+			end = from + int64(quietestCut(tail))
 		}
-		out = append(out, chunk{audio.EncodePCM16(audio.StoreRate, 1, pcm[start:end]), "audio.wav", float64(end-start) / audio.StoreRate})
+		s, e := start, end
+		open := func() (io.ReadCloser, error) {
+			return io.NopCloser(io.MultiReader(bytes.NewReader(audio.PCM16Header(audio.StoreRate, 1, 2*(e-s))), io.NewSectionReader(pcm, 2*s, 2*(e-s)))), nil
+		}
+		out = append(out, chunk{open, 44 + 2*(e-s), "audio.wav", float64(e-s) / audio.StoreRate})
 		start = end
 	}
-	return out, nil
+	return out, cleanup, nil
 }
 
-// quietestCut picks where to end a chunk of s, so words are not cut in
-// half: in the quietest 100 ms window of its last fifth, the centre of the
-// quietest 10 ms (the one nearest the window's centre on a tie).
+// quietestCut picks where to end a chunk in s, the last fifth of the
+// chunk, so words are not cut in half: in the quietest 100 ms window of s,
+// the centre of the quietest 10 ms (the one nearest the window's centre on
+// a tie). It returns an index into s.
 func quietestCut(s []int16) int {
 	const win, sub = audio.StoreRate / 10, audio.StoreRate / 100
 	energy := func(a, b int) float64 {
@@ -236,7 +290,7 @@ func quietestCut(s []int16) int {
 		return e
 	}
 	best, bestAt := math.Inf(1), -1
-	for at := len(s) * 4 / 5; at+win <= len(s); at += sub {
+	for at := 0; at+win <= len(s); at += sub {
 		if e := energy(at, at+win); e < best {
 			best, bestAt = e, at
 		}
@@ -276,13 +330,13 @@ func (o *OpenAI) transcribeChunk(ctx context.Context, c chunk, opt Options) (*Re
 	if strings.HasPrefix(o.model, "gpt-4o") { // these accept only json or text
 		format = "json"
 	}
-	body, ctype, err := o.form(c, opt, format)
+	body, length, ctype, err := o.form(c, opt, format)
 	if err != nil {
 		return nil, err
 	}
 	timeout := o.RequestTimeout + time.Duration(2*c.seconds*float64(time.Second))
 	for attempt := 1; ; attempt++ {
-		res, retryAfter, err := o.post(ctx, body, ctype, timeout)
+		res, retryAfter, err := o.post(ctx, body, length, ctype, timeout)
 		if err == nil {
 			return res, nil
 		}
@@ -302,34 +356,55 @@ func (o *OpenAI) transcribeChunk(ctx context.Context, c chunk, opt Options) (*Re
 	}
 }
 
-func (o *OpenAI) form(c chunk, opt Options, format string) ([]byte, string, error) {
+// form is the multipart request for a chunk, streamed: the part headers,
+// the audio read from disk, the other fields. body opens it anew for each
+// attempt; its length is known, so no chunked encoding is needed.
+func (o *OpenAI) form(c chunk, opt Options, format string) (body func() (io.ReadCloser, error), length int64, ctype string, err error) {
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)
-	fw, err := w.CreateFormFile("file", c.name)
-	if err != nil {
-		return nil, "", err
+	if _, err := w.CreateFormFile("file", c.name); err != nil {
+		return nil, 0, "", err
 	}
-	fw.Write(c.wav)
+	head := bytes.Clone(b.Bytes())
+	b.Reset()
 	w.WriteField("model", o.model)
 	w.WriteField("response_format", format)
 	if opt.Language != "" {
 		w.WriteField("language", opt.Language)
 	}
 	if err := w.Close(); err != nil {
-		return nil, "", err
+		return nil, 0, "", err
 	}
-	return b.Bytes(), w.FormDataContentType(), nil
+	tail := bytes.Clone(b.Bytes())
+	body = func() (io.ReadCloser, error) {
+		audio, err := c.open()
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(head), io.LimitReader(audio, c.size), bytes.NewReader(tail)), audio}, nil
+	}
+	return body, int64(len(head)) + c.size + int64(len(tail)), w.FormDataContentType(), nil
 }
 
 // post sends one request. retryAfter is -1 when a retry cannot help, 0 for
 // "retry with backoff", or the server's Retry-After.
-func (o *OpenAI) post(ctx context.Context, body []byte, ctype string, timeout time.Duration) (*Result, time.Duration, error) {
+func (o *OpenAI) post(ctx context.Context, body func() (io.ReadCloser, error), length int64, ctype string, timeout time.Duration) (*Result, time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.base.String()+"/audio/transcriptions", bytes.NewReader(body))
+	rc, err := body()
 	if err != nil {
+		return nil, -1, fmt.Errorf("reading the audio to send: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.base.String()+"/audio/transcriptions", rc)
+	if err != nil {
+		rc.Close()
 		return nil, -1, err
 	}
+	req.ContentLength = length
+	req.GetBody = body
 	req.Header.Set("Content-Type", ctype)
 	if o.key != "" {
 		req.Header.Set("Authorization", "Bearer "+o.key)

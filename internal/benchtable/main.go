@@ -31,6 +31,7 @@ var targets = []target{
 	{"BenchmarkCaptureHour", "frames-dropped", 0, "no audio lost"},
 	{"BenchmarkRealTimeFactor", "x-continuous", 1, "in process at least as fast as pocketsphinx_continuous"},
 	{"BenchmarkLiveLatency", "median-ms", 500, "live words within half a second of being spoken"},
+	{"BenchmarkUploadHour", "peak-rss-MB", 100, "an hour of audio uploaded in under 100 MB of memory"},
 	{"BenchmarkSearchKeystroke", "p99-ms", 16, "search keystroke to list within one frame"},
 	{"BenchmarkLaunch10k", "first-frame-ms", 1000, "launch to first frame under a second"},
 	{"BenchmarkListStartup", "x-floor", 2, "voicenotes list on an empty vault within 2x of ls on it plus an empty Go program's start"},
