@@ -79,6 +79,28 @@ func matrixChild(arg string) {
 		if _, err := audio.Import(v, filepath.Join(root, "in.wav"), "Imported"); err != nil {
 			fail(err)
 		}
+	case "delete", "restore":
+		v, err := persistence.Open(root, persistence.Options{FS: fsys})
+		if err != nil {
+			fail(err)
+		}
+		notes, _, err := v.List()
+		if err != nil || len(notes) != 1 && scenario == "delete" {
+			fail(fmt.Errorf("prepared vault: %d notes, %v", len(notes), err))
+		}
+		armed.Store(true)
+		if scenario == "delete" {
+			if _, err := v.Trash(notes[0].ID); err != nil {
+				fail(err)
+			}
+			break
+		}
+		dirs, _ := os.ReadDir(filepath.Join(root, persistence.TrashDir))
+		dir := filepath.Join(root, persistence.TrashDir, dirs[0].Name())
+		id := dirs[0].Name()[strings.IndexByte(dirs[0].Name(), '_')+1:]
+		if err := v.Restore(&persistence.Trashed{ID: id, Dir: dir, Origin: v.RecordingsPath(), Files: []string{id + ".md", id + ".wav"}}); err != nil {
+			fail(err)
+		}
 	case "recover":
 		armed.Store(true)
 		v, err := persistence.Open(root, persistence.Options{FS: fsys, Maintain: []func(*persistence.Vault) error{
@@ -99,7 +121,7 @@ func fail(err error) {
 }
 
 func TestCrashMatrix(t *testing.T) {
-	for _, scenario := range []string{"stop", "import", "recover"} {
+	for _, scenario := range []string{"stop", "import", "recover", "delete", "restore"} {
 		t.Run(scenario, func(t *testing.T) {
 			for k := 1; ; k++ {
 				root := t.TempDir()
@@ -135,6 +157,30 @@ func prepare(t *testing.T, scenario, root string) {
 		}
 		if err := audio.WritePCM16(filepath.Join(root, "in.wav"), 16000, 1, in); err != nil {
 			t.Fatal(err)
+		}
+	case "delete", "restore":
+		v, err := persistence.Open(root, persistence.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer v.Close()
+		n := v.NewNote()
+		n.Title, n.Body, n.TranscriptionStatus = "Mine", "my words\n", persistence.StatusDone
+		in := make([]int16, matrixFrames)
+		for i := range in {
+			in[i] = genSample(int64(i))
+		}
+		if err := audio.WritePCM16(filepath.Join(v.RecordingsPath(), n.ID+".wav"), 16000, 1, in); err != nil {
+			t.Fatal(err)
+		}
+		n.Audio, n.Duration = n.ID+".wav", time.Duration(matrixFrames)*time.Second/16000
+		if err := v.Save(n); err != nil {
+			t.Fatal(err)
+		}
+		if scenario == "restore" {
+			if _, err := v.Trash(n.ID); err != nil {
+				t.Fatal(err)
+			}
 		}
 	case "recover":
 		v, err := persistence.Open(root, persistence.Options{})
@@ -183,6 +229,20 @@ func checkAfterCrash(t *testing.T, scenario, root string, k int) {
 	if scenario == "import" && len(notes) == 0 {
 		return // killed before the audio was in place: nothing was imported, and nothing is left
 	}
+	if scenario == "delete" || scenario == "restore" {
+		// Either the note is in the vault with its audio and its words, or
+		// both are in the trash, whole.
+		if len(notes) == 0 {
+			trashed, _ := filepath.Glob(filepath.Join(root, persistence.TrashDir, "*", "*"))
+			if len(trashed) != 2 {
+				t.Fatalf("k=%d: no note in the vault, and the trash holds %v", k, trashed)
+			}
+			return
+		}
+		if len(notes) != 1 || notes[0].Body != "my words\n" || notes[0].Title != "Mine" {
+			t.Fatalf("k=%d: after the crash the vault holds %+v; want the note with its words", k, notes)
+		}
+	}
 	if len(notes) != 1 {
 		t.Fatalf("k=%d: %d notes, want 1", k, len(notes))
 	}
@@ -198,7 +258,7 @@ func checkAfterCrash(t *testing.T, scenario, root string, k int) {
 	if d := time.Duration(len(got)) * time.Second / audio.StoreRate; n.Duration != d {
 		t.Errorf("k=%d: the note says %v, its audio holds %v", k, n.Duration, d)
 	}
-	if scenario == "stop" && n.Title != "Mine" && !n.Recovered {
+	if (scenario == "stop" || scenario == "delete" || scenario == "restore") && n.Title != "Mine" && !n.Recovered {
 		t.Errorf("k=%d: the recording's note is titled %q and not marked recovered", k, n.Title)
 	}
 }

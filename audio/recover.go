@@ -184,6 +184,15 @@ func adoptOrphans(v *persistence.Vault) ([]*persistence.Note, error) {
 			f.Close()
 		}
 		id := strings.TrimSuffix(name, filepath.Ext(name))
+		// A delete or restore cut short leaves the note in the trash and
+		// its audio here: the note comes back, transcript and all.
+		if back, ok, err := v.Untrash(id); err != nil {
+			errs = append(errs, err)
+			continue
+		} else if ok {
+			adopted = append(adopted, back)
+			continue
+		}
 		n := recoveredNote(id, idTime(id), st.ModTime(), d, name, "Recovered recording")
 		if err := v.Save(n); err != nil {
 			errs = append(errs, fmt.Errorf("giving %s a note: %w", path, err))

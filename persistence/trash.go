@@ -115,3 +115,42 @@ func (v *Vault) Restore(t *Trashed) error {
 	}
 	return nil
 }
+
+// Untrash finishes what a crash interrupted: a note of this id in a trash
+// folder (the vault's, or the one inside recordings/) whose audio is still
+// in recordings/ goes back beside it. A delete moves the note first and a
+// restore moves it last, so this state is one of the two cut short; the
+// note comes back, which loses nothing. It reports whether it found one.
+func (v *Vault) Untrash(id string) (*Note, bool, error) {
+	var newest string
+	for _, base := range []string{v.root, v.RecordingsPath()} {
+		dirs, _ := v.fs.ReadDir(filepath.Join(base, TrashDir))
+		for _, d := range dirs {
+			if !d.IsDir() || !strings.HasSuffix(d.Name(), "_"+id) {
+				continue
+			}
+			p := filepath.Join(base, TrashDir, d.Name(), id+NoteExt)
+			if _, err := v.fs.Lstat(p); err == nil && (newest == "" || filepath.Base(filepath.Dir(p)) > filepath.Base(filepath.Dir(newest))) {
+				newest = p
+			}
+		}
+	}
+	if newest == "" {
+		return nil, false, nil
+	}
+	target := v.NotePath(id)
+	if _, err := v.fs.Lstat(target); err == nil {
+		return nil, false, nil
+	}
+	if err := v.fs.Rename(newest, target); err != nil {
+		return nil, false, fmt.Errorf("bringing back %s from the trash: %w", id, err)
+	}
+	if err := SyncDir(v.fs, v.RecordingsPath()); err != nil {
+		return nil, false, err
+	}
+	if err := v.fs.Remove(filepath.Dir(newest)); err == nil {
+		SyncDir(v.fs, filepath.Dir(filepath.Dir(newest)))
+	}
+	n, err := v.Note(id)
+	return n, err == nil, err
+}
