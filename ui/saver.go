@@ -19,10 +19,12 @@ type saver struct {
 	delay   time.Duration
 	retry   time.Duration
 
-	mu      sync.Mutex
-	timers  map[string]*time.Timer
-	dirty   map[string]*persistence.Note // latest snapshot to write, by id
-	lastErr error
+	mu       sync.Mutex
+	changed  *sync.Cond // on mu: a write finished or a conflict was resolved
+	timers   map[string]*time.Timer
+	dirty    map[string]*persistence.Note // latest snapshot to write, by id
+	conflict map[string]error             // dirty notes waiting for the user to resolve a conflict
+	lastErr  error
 	writing sync.Mutex // one save at a time, in order
 	// saved remembers each note's last write: a snapshot taken before that
 	// write finished still carries the revision it replaced.
@@ -35,8 +37,10 @@ type savedWrite struct {
 }
 
 func newSaver(v *persistence.Vault, post func(func()), onSaved func(*persistence.Note, persistence.Revision, error)) *saver {
-	return &saver{vault: v, onSaved: onSaved, post: post, delay: time.Second, retry: 3 * time.Second,
-		timers: map[string]*time.Timer{}, dirty: map[string]*persistence.Note{}, saved: map[string]savedWrite{}}
+	s := &saver{vault: v, onSaved: onSaved, post: post, delay: time.Second, retry: 3 * time.Second,
+		timers: map[string]*time.Timer{}, dirty: map[string]*persistence.Note{}, conflict: map[string]error{}, saved: map[string]savedWrite{}}
+	s.changed = sync.NewCond(&s.mu)
+	return s
 }
 
 // snapshot copies the fields a save writes, so the UI can keep editing
@@ -98,15 +102,21 @@ func (s *saver) write(id string) {
 		log.Printf("ui: saving %s: %v", id, err)
 	}
 	s.mu.Lock()
+	var conflict *persistence.ConflictError
+	if errors.As(err, &conflict) {
+		s.conflict[id] = err // waits for the user; no retry can settle it
+	} else {
+		delete(s.conflict, id)
+	}
 	if s.dirty[id] == snap { // nothing newer was typed meanwhile
-		var conflict *persistence.ConflictError
 		if err == nil {
 			delete(s.dirty, id)
-		} else if !errors.As(err, &conflict) && s.timers[id] == nil { // a conflict waits for the user
+		} else if conflict == nil && s.timers[id] == nil {
 			s.timers[id] = time.AfterFunc(s.retry, func() { s.write(id) })
 		}
 	}
 	s.lastErr = err
+	s.changed.Broadcast()
 	s.mu.Unlock()
 	s.post(func() { s.onSaved(snap, before, err) })
 }
@@ -121,18 +131,21 @@ func (s *saver) wait() error {
 		}
 	}
 	s.lastErr = nil
-	s.mu.Unlock()
+	defer s.mu.Unlock()
 	for {
-		s.mu.Lock()
-		n, err := len(s.dirty), s.lastErr
-		s.mu.Unlock()
-		switch {
-		case n == 0:
+		if len(s.dirty) == 0 {
 			return nil
-		case err != nil:
-			return err
 		}
-		time.Sleep(5 * time.Millisecond)
+		for id := range s.dirty {
+			if err := s.conflict[id]; err != nil {
+				// The user has to choose first; waiting would never end.
+				return err
+			}
+		}
+		if s.lastErr != nil {
+			return s.lastErr
+		}
+		s.changed.Wait() // every write ends with a Broadcast
 	}
 }
 
@@ -151,11 +164,13 @@ func (s *saver) resolve(id string, keep bool) error {
 	snap := s.dirty[id]
 	delete(s.dirty, id)
 	delete(s.saved, id)
+	delete(s.conflict, id)
 	if t := s.timers[id]; t != nil {
 		t.Stop()
 		delete(s.timers, id)
 	}
 	s.lastErr = nil
+	s.changed.Broadcast()
 	s.mu.Unlock()
 	if !keep || snap == nil {
 		return nil

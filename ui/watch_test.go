@@ -299,3 +299,21 @@ func runAsNobody(t *testing.T, test string) {
 		t.Fatalf("as nobody: %v\n%s", err, out)
 	}
 }
+
+// TestConflictDoesNotBlockWaiting: with a conflict waiting for the user,
+// waiting for the saver (Close, Delete, switching vaults do) returns at
+// once with the conflict instead of polling forever.
+func TestConflictDoesNotBlockWaiting(t *testing.T) {
+	w, _, _ := conflictWindow(t)
+	done := make(chan error, 1)
+	go func() { done <- w.saver.wait() }()
+	select {
+	case err := <-done:
+		var conflict *persistence.ConflictError
+		if !errors.As(err, &conflict) {
+			t.Errorf("wait = %v; want the conflict", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("waiting for the saver hangs while a conflict is open")
+	}
+}
