@@ -434,7 +434,7 @@ func TestRecordSaysWhyNoLiveTranscript(t *testing.T) {
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, _ := cmd.Output()
-	if !strings.Contains(stderr.String(), "no live transcript") || !strings.Contains(stderr.String(), "English") {
+	if !strings.Contains(strings.ToLower(stderr.String()), "no live transcript") || !strings.Contains(stderr.String(), "English") {
 		t.Errorf("record --language fr did not say why there is no live transcript:\n%s", stderr.String())
 	}
 	if id := strings.TrimSpace(string(out)); persistence.ValidateID(id) != nil {
@@ -557,4 +557,45 @@ func plainVoicenotes(t *testing.T) string {
 		t.Fatal(plain.err)
 	}
 	return plain.path
+}
+
+// TestRecordSavesOnEveryWayOut: the terminal closing (SIGHUP), a logout
+// (SIGTERM) and Ctrl+C twice all end `record` with the note saved and its
+// title kept.
+func TestRecordSavesOnEveryWayOut(t *testing.T) {
+	pulse := pulsetest.Start(t)
+	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT} {
+		vault := t.TempDir()
+		cmd := voicenotes(pulse.Env(), "record", "--vault", vault, "--title", "Kept "+sig.String(), "--no-transcribe")
+		stderr, _ := cmd.StderrPipe()
+		var stdout strings.Builder
+		cmd.Stdout = &stdout
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() && sc.Text() != "the microphone is live" {
+		}
+		go func() {
+			for sc.Scan() {
+			}
+		}()
+		cmd.Process.Signal(sig)
+		if sig == syscall.SIGINT {
+			cmd.Process.Signal(sig) // a second Ctrl+C while saving
+		}
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("%v: record exited %v", sig, err)
+			continue
+		}
+		v, err := persistence.Open(vault, persistence.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := v.Note(strings.TrimSpace(stdout.String()))
+		v.Close()
+		if err != nil || n.Title != "Kept "+sig.String() {
+			t.Errorf("%v: note %+v, %v; want it saved with its title", sig, n, err)
+		}
+	}
 }

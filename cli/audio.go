@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/audio/device"
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/session"
 	"github.com/voicenotes/voicenotes/transcribe"
 )
 
@@ -81,63 +83,64 @@ func meter(l audio.Level, width int) string {
 
 func runRecord(env *Env, v *persistence.Vault, fs *flag.FlagSet, _ []string) error {
 	limit := flagValue[time.Duration](fs, "duration")
-	if limit < 0 {
-		return usagef("record: --duration must be positive")
-	}
 	if err := device.Init(); err != nil {
 		return err
 	}
 	defer device.Terminate()
-	src, err := device.OpenInput(flagValue[string](fs, "device"))
-	if err != nil {
-		return err
-	}
+	tty := isTerminal(env.Stderr)
 	var level atomic.Value // audio.Level
 	level.Store(audio.Level{})
 	var liveText atomic.Value
 	liveText.Store("")
-	// Transcribe while recording when the engine can; else after.
-	var engine transcribe.Engine
-	var live *transcribe.Live
-	opts := transcribe.Options{}
-	if !flagValue[bool](fs, "no-transcribe") {
-		if engine, opts, err = engineFrom(fs); err != nil {
-			fmt.Fprintf(env.Stderr, "voicenotes: not transcribing: %v\n", err)
-			engine = nil
-		} else if st, ok := engine.(transcribe.Streamer); ok {
-			stream, err := st.Stream(opts)
-			if err != nil {
-				fmt.Fprintf(env.Stderr, "voicenotes: no live transcript: %v; the recording is transcribed when it stops\n", err)
-			} else {
-				live = transcribe.NewLive(stream, func(t string) { liveText.Store(t) })
+	listening := make(chan struct{})
+	var once sync.Once
+	var mu sync.Mutex
+	var queued []string
+	cfg := session.Config{
+		Vault: v, Title: flagValue[string](fs, "title"), Logf: device.Logf,
+		Open: func() (audio.Source, error) { return device.OpenInput(flagValue[string](fs, "device")) },
+		Enqueue: func(id string) {
+			mu.Lock()
+			queued = append(queued, id)
+			mu.Unlock()
+		},
+		OnEvent: func(e session.Event) {
+			switch e.Kind {
+			case session.Listening:
+				once.Do(func() { close(listening) })
+			case session.Level:
+				level.Store(e.Level)
+			case session.Text:
+				liveText.Store(e.Text)
+			case session.Warning:
+				if e.Warning != "" {
+					mu.Lock()
+					if tty {
+						fmt.Fprint(env.Stderr, "\r\033[K")
+					}
+					fmt.Fprintf(env.Stderr, "voicenotes: %s\n", e.Warning)
+					mu.Unlock()
+				}
 			}
-		}
+		},
 	}
-	ro := audio.Options{
-		Vault: v, Source: src, Title: flagValue[string](fs, "title"),
-		OnLevel: func(l audio.Level) { level.Store(l) },
-		Logf:    device.Logf,
+	if !flagValue[bool](fs, "no-transcribe") {
+		cfg.Engine = func() (transcribe.Engine, transcribe.Options, error) { return engineFrom(fs) }
 	}
-	if live != nil {
-		ro.OnSamples = live.Feed
-	}
-	r, err := audio.Start(ro)
+	// Every way out saves: Ctrl+C, SIGTERM (logging out), SIGHUP (the
+	// terminal closing). Signals during the save are taken and ignored.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	s, err := session.Start(cfg)
 	if err != nil {
-		src.Close()
-		if live != nil {
-			live.Finish()
-		}
 		return err
 	}
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	tty := isTerminal(env.Stderr)
-	fmt.Fprintf(env.Stderr, "recording %s (Ctrl+C stops and saves); waiting for the microphone\n", r.ID())
+	fmt.Fprintf(env.Stderr, "recording %s (Ctrl+C stops and saves); waiting for the microphone\n", s.ID())
 	var deadline <-chan time.Time
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	started := r.Started()
+	started := (<-chan struct{})(listening)
 loop:
 	for {
 		select {
@@ -153,7 +156,7 @@ loop:
 			break loop
 		case <-deadline:
 			break loop
-		case <-r.Done():
+		case <-s.Ended():
 			break loop
 		case <-tick.C:
 			if tty {
@@ -166,30 +169,26 @@ loop:
 				if len(text) > 50 {
 					text = "…" + text[len(text)-49:]
 				}
-				fmt.Fprintf(env.Stderr, "\r\033[K%s %s [%s] %s", state, audio.FormatDuration(r.Elapsed()), meter(l, 20), text)
+				mu.Lock()
+				fmt.Fprintf(env.Stderr, "\r\033[K%s %s [%s] %s", state, audio.FormatDuration(s.Elapsed()), meter(l, 20), text)
+				mu.Unlock()
 			}
 		}
 	}
 	if tty {
 		fmt.Fprint(env.Stderr, "\n")
 	}
-	n, err := r.Stop()
+	n, err := s.Stop()
 	if n == nil {
-		if live != nil {
-			live.Finish()
-		}
 		return err
 	}
 	fmt.Fprintln(env.Stdout, n.ID)
 	fmt.Fprintf(env.Stderr, "saved %s (%s)\n", n.Path, audio.FormatDuration(n.Duration))
-	switch {
-	case live != nil:
-		if lerr := live.Commit(v, n, engine.Name(), opts); lerr != nil {
-			fmt.Fprintf(env.Stderr, "voicenotes: live transcription failed (%v); transcribing the file\n", lerr)
-			err = errors.Join(err, runQueue(env, v, fs, []string{n.ID}))
-		}
-	case engine != nil:
-		err = errors.Join(err, runQueue(env, v, fs, []string{n.ID}))
+	mu.Lock()
+	ids := queued
+	mu.Unlock()
+	if len(ids) > 0 {
+		err = errors.Join(err, runQueue(env, v, fs, ids))
 	}
 	return err
 }
