@@ -3,7 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"time"
+	"log"
 
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
@@ -11,16 +11,15 @@ import (
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/session"
 	"github.com/voicenotes/voicenotes/transcribe"
 )
 
-// recording is the recording in progress and its live transcription.
+// recording is the recording in progress: a session, once its microphone
+// is open (session.Start runs off the UI thread).
 type recording struct {
-	r      *audio.Recorder
-	live   *transcribe.Live
-	engine transcribe.Engine
-	opts   transcribe.Options
-	tick   *time.Ticker
+	s         *session.Session
+	stopAsked bool // Stop was pressed while the microphone was opening
 }
 
 // ToggleRecording starts a recording, or stops and saves the current one.
@@ -32,43 +31,28 @@ func (w *Window) ToggleRecording() {
 	w.startRecording()
 }
 
+// startRecording shows the recording state at once and opens the
+// microphone off the UI thread; capture begins the moment it is open, and
+// the live decoder loads meanwhile (package session).
 func (w *Window) startRecording() {
 	if w.svc.OpenInput == nil {
 		w.showError(errors.New("this build cannot record: it has no audio input"))
 		return
 	}
-	src, err := w.svc.OpenInput()
-	if err != nil {
-		w.showError(err)
-		return
-	}
-	rec := &recording{}
 	cfg := w.settings()
+	rec := &recording{}
+	scfg := session.Config{
+		Vault: w.svc.Vault, Open: w.svc.OpenInput, Rate: cfg.SampleRate, Logf: log.Printf,
+		OnEvent: func(e session.Event) { w.do(func() { w.onRecordingEvent(rec, e) }) },
+	}
 	if w.svc.Engine != nil && cfg.AutoTranscribe && cfg.Engine != "" {
-		if e, opts, err := w.svc.Engine(); err == nil {
-			rec.engine, rec.opts = e, opts
-			if st, ok := e.(transcribe.Streamer); ok && cfg.SampleRate == audio.StoreRate {
-				if stream, err := st.Stream(opts); err == nil {
-					rec.live = transcribe.NewLive(stream, func(text string) { w.do(func() { w.LiveText.SetText(text) }) })
-				}
+		scfg.Engine = w.svc.Engine
+		queue := w.queue
+		scfg.Enqueue = func(id string) {
+			if queue != nil {
+				queue.Enqueue(id)
 			}
 		}
-	}
-	o := audio.Options{
-		Vault: w.svc.Vault, Source: src, Rate: cfg.SampleRate,
-		OnLevel: func(l audio.Level) { w.do(func() { w.levelVal.Set(float64(l.Peak)) }) }, // about 20 a second
-	}
-	if rec.live != nil {
-		o.OnSamples = rec.live.Feed
-	}
-	rec.r, err = audio.Start(o)
-	if err != nil {
-		src.Close()
-		if rec.live != nil {
-			rec.live.Finish()
-		}
-		w.showError(err)
-		return
 	}
 	w.rec = rec
 	w.RecordButton.SetText("Stop")
@@ -78,85 +62,91 @@ func (w *Window) startRecording() {
 	w.PauseButton.Enable()
 	w.updateTray()
 	w.LiveText.SetText("Starting the microphone…")
-	rec.tick = time.NewTicker(100 * time.Millisecond)
-	go func(r *audio.Recorder, tick *time.Ticker) {
-		started := r.Started()
-		for {
-			select {
-			case <-started:
-				started = nil
-				w.do(func() {
-					if w.LiveText.Text == "Starting the microphone…" {
-						w.LiveText.SetText("Listening…")
-					}
-				})
-			case <-r.Done():
-				w.do(func() {
-					if w.rec != nil && w.rec.r == r { // ended by itself: the device failed
-						w.stopRecording(false)
-					}
-				})
+	w.Elapsed.SetText(audio.FormatDuration(0))
+	go func() {
+		s, err := session.Start(scfg)
+		w.do(func() {
+			if err != nil {
+				if w.rec == rec {
+					w.resetRecordingUI()
+					w.LiveText.SetText("")
+				}
+				w.showError(err)
 				return
-			case <-tick.C:
-				e := r.Elapsed()
-				w.do(func() { w.Elapsed.SetText(audio.FormatDuration(e)) })
 			}
-		}
-	}(rec.r, rec.tick)
+			rec.s = s
+			if rec.stopAsked {
+				w.LiveText.SetText("Saving…")
+				go s.Stop()
+			}
+		})
+	}()
 }
 
-// stopRecording saves the recording; wait makes it finish before
-// returning (when the window closes).
+// onRecordingEvent shows what the session reports (on the UI thread).
+func (w *Window) onRecordingEvent(rec *recording, e session.Event) {
+	switch e.Kind {
+	case session.Listening:
+		if w.rec == rec && w.LiveText.Text == "Starting the microphone…" {
+			w.LiveText.SetText("Listening…")
+		}
+	case session.Level:
+		if w.rec == rec {
+			w.levelVal.Set(float64(e.Level.Peak)) // about 20 a second
+			w.Elapsed.SetText(audio.FormatDuration(e.Level.Elapsed))
+		}
+	case session.Text:
+		if w.rec == rec {
+			w.LiveText.SetText(e.Text)
+		}
+	case session.Warning:
+		if e.Warning != "" {
+			w.setStatus(e.Warning)
+		}
+	case session.Saved, session.Failed:
+		if w.rec == rec { // ended by itself: the device failed
+			w.resetRecordingUI()
+		}
+		w.LiveText.SetText("")
+		if e.Err != nil {
+			w.showError(e.Err)
+		}
+		if e.Note != nil {
+			w.Reload()
+			w.selectByID(e.Note.ID)
+		}
+	}
+}
+
+// stopRecording stops and saves; wait makes it finish before returning
+// (when the window closes).
 func (w *Window) stopRecording(wait bool) {
 	rec := w.rec
 	w.resetRecordingUI()
-	w.LiveText.SetText("Saving…")
-	finish := func() {
-		n, err := w.saveRecording(rec)
-		if err != nil {
-			w.showError(err)
-		}
-		w.do(func() {
-			w.LiveText.SetText("")
-			if n != nil {
-				w.Reload()
-				w.selectByID(n.ID)
-			}
-		})
-	}
-	if wait {
-		finish()
+	if rec.s == nil { // the microphone is still opening: stop once it is
+		rec.stopAsked = true
+		w.LiveText.SetText("Stopping…")
 		return
 	}
-	go finish()
+	w.LiveText.SetText("Saving…")
+	if wait {
+		rec.s.Stop()
+		return
+	}
+	go rec.s.Stop() // the session reports Saved
 }
 
-// saveRecording stops the recorder, saves the note and its transcript (live
-// text when there was a live decoder, else the queue's job). It touches no
-// widgets, so Shutdown can use it after the event loop ended. A note is
-// returned even with an error when the recording was saved but something
-// is worth telling (the device failed, audio was lost).
+// saveRecording stops the session and waits for its note (Shutdown, after
+// the event loop: it touches no widgets).
 func (w *Window) saveRecording(rec *recording) (*persistence.Note, error) {
-	n, err := rec.r.Stop()
-	if n == nil {
-		if rec.live != nil {
-			rec.live.Finish()
-		}
-		return nil, err
+	if rec.s == nil {
+		return nil, nil // the microphone never opened
 	}
-	queued := rec.engine != nil
-	if rec.live != nil {
-		queued = rec.live.Commit(w.svc.Vault, n, rec.engine.Name(), rec.opts) != nil
-	}
-	if queued && w.queue != nil {
-		w.queue.Enqueue(n.ID)
-	}
-	return n, err
+	return rec.s.Stop()
 }
 
 // resetRecordingUI puts the toolbar back to "not recording".
 func (w *Window) resetRecordingUI() {
-	w.rec.tick.Stop()
 	w.rec = nil
 	w.RecordButton.SetText("Record")
 	w.RecordButton.SetIcon(theme.MediaRecordIcon())
@@ -170,15 +160,15 @@ func (w *Window) resetRecordingUI() {
 
 // TogglePause pauses or resumes the recording.
 func (w *Window) TogglePause() {
-	if w.rec == nil {
+	if w.rec == nil || w.rec.s == nil {
 		return
 	}
-	if w.rec.r.Paused() {
-		w.rec.r.Resume()
+	if w.rec.s.Paused() {
+		w.rec.s.Resume()
 		w.PauseButton.SetText("Pause")
 		w.PauseButton.SetIcon(theme.MediaPauseIcon())
 	} else {
-		w.rec.r.Pause()
+		w.rec.s.Pause()
 		w.PauseButton.SetText("Resume")
 		w.PauseButton.SetIcon(theme.MediaPlayIcon())
 	}
@@ -186,20 +176,17 @@ func (w *Window) TogglePause() {
 
 // CancelRecording discards the recording after asking.
 func (w *Window) CancelRecording() {
-	if w.rec == nil {
+	if w.rec == nil || w.rec.s == nil {
 		return
 	}
-	dialog.ShowConfirm("Discard this recording?", fmt.Sprintf("The %s recorded so far will be deleted.", audio.FormatDuration(w.rec.r.Elapsed())), func(ok bool) {
-		if !ok || w.rec == nil {
+	dialog.ShowConfirm("Discard this recording?", fmt.Sprintf("The %s recorded so far will be deleted.", audio.FormatDuration(w.rec.s.Elapsed())), func(ok bool) {
+		if !ok || w.rec == nil || w.rec.s == nil {
 			return
 		}
 		rec := w.rec
 		w.resetRecordingUI()
 		go func() {
-			w.showError(rec.r.Cancel())
-			if rec.live != nil {
-				rec.live.Finish()
-			}
+			w.showError(rec.s.Cancel())
 			w.do(func() { w.LiveText.SetText("") })
 		}()
 	}, w.Win)

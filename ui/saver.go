@@ -25,7 +25,7 @@ type saver struct {
 	dirty    map[string]*persistence.Note // latest snapshot to write, by id
 	conflict map[string]error             // dirty notes waiting for the user to resolve a conflict
 	lastErr  error
-	writing sync.Mutex // one save at a time, in order
+	writing  sync.Mutex // one save at a time, in order
 	// saved remembers each note's last write: a snapshot taken before that
 	// write finished still carries the revision it replaced.
 	saved map[string]savedWrite

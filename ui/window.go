@@ -617,7 +617,6 @@ func (w *Window) Shutdown() error {
 	var errs []error
 	if rec := w.rec; rec != nil {
 		w.rec = nil
-		rec.tick.Stop()
 		_, err := w.saveRecording(rec)
 		errs = append(errs, err)
 	}

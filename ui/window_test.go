@@ -132,7 +132,7 @@ func TestRecordMakesANote(t *testing.T) {
 	if w.RecordButton.Text != "Stop" || w.PauseButton.Disabled() {
 		t.Fatalf("while recording: button %q, pause disabled %v", w.RecordButton.Text, w.PauseButton.Disabled())
 	}
-	eventually(t, "1.2 s of recording", func() bool { return w.rec.r.Elapsed() >= 1200*time.Millisecond })
+	eventually(t, "1.2 s of recording", func() bool { return w.rec != nil && w.rec.s != nil && w.rec.s.Elapsed() >= 1200*time.Millisecond })
 	test.Tap(w.RecordButton)
 	if w.RecordButton.Text != "Record" {
 		t.Errorf("after stop the button says %q", w.RecordButton.Text)
@@ -292,7 +292,7 @@ func TestToggleFromOutside(t *testing.T) {
 	if w.trayRecord != nil && w.trayRecord.Label != "Stop recording" {
 		t.Errorf("tray menu says %q while recording", w.trayRecord.Label)
 	}
-	eventually(t, "a second of audio", func() bool { return w.rec.r.Elapsed() >= time.Second })
+	eventually(t, "a second of audio", func() bool { return w.rec != nil && w.rec.s != nil && w.rec.s.Elapsed() >= time.Second })
 	if r := ask("toggle"); r != "stopped" {
 		t.Fatalf("second toggle: %q", r)
 	}
@@ -337,7 +337,7 @@ func TestShutdownAfterTheLoop(t *testing.T) {
 	w.Reload()
 	w.selectByID(n.ID)
 	test.Tap(w.RecordButton)
-	eventually(t, "half a second of recording", func() bool { return w.rec.r.Elapsed() >= 500*time.Millisecond })
+	eventually(t, "half a second of recording", func() bool { return w.rec != nil && w.rec.s != nil && w.rec.s.Elapsed() >= 500*time.Millisecond })
 	w.Win.Canvas().Focus(w.Editor)
 	w.Editor.CursorColumn = len(w.Editor.Text)
 	test.Type(w.Editor, " typed at the end")
