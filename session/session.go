@@ -94,9 +94,12 @@ type Session struct {
 	finish   sync.Once // Stop or Cancel
 	saveOnce sync.Once
 	ended    chan struct{} // closed once the note is saved (or could not be)
-	note     *persistence.Note
-	err      error
-	cancel   bool
+	// stopReason is why the watchdog stopped the recording, if it did.
+	stopReason error
+	levels     levelWatch
+	note       *persistence.Note
+	err        error
+	cancel     bool
 }
 
 // Start opens the input and starts capturing, and returns as soon as the
@@ -122,7 +125,7 @@ func Start(cfg Config) (*Session, error) {
 	s := &Session{cfg: cfg, prepared: make(chan struct{}), ended: make(chan struct{})}
 	s.rec, err = audio.Start(audio.Options{
 		Vault: cfg.Vault, Source: src, Title: cfg.Title, Rate: cfg.Rate,
-		OnLevel:    func(l audio.Level) { cfg.OnEvent(Event{Kind: Level, Level: l}) },
+		OnLevel:    s.level,
 		OnSamples:  s.samples,
 		Logf:       cfg.Logf,
 		Buffer:     cfg.Buffer,
@@ -134,7 +137,17 @@ func Start(cfg Config) (*Session, error) {
 	}
 	go s.prepare()
 	go s.watch()
+	go s.watchdog()
 	return s, nil
+}
+
+// level passes a level on and watches it for silence and clipping (the
+// recorder's writer goroutine; levels come in order).
+func (s *Session) level(l audio.Level) {
+	s.cfg.OnEvent(Event{Kind: Level, Level: l})
+	if warn, changed := s.levels.level(l); changed {
+		s.cfg.OnEvent(Event{Kind: Warning, Warning: warn})
+	}
 }
 
 // prepare loads the engine and, when it can stream at this rate, the live
@@ -273,6 +286,11 @@ func (s *Session) save() {
 	case engine != nil:
 		s.enqueue(n.ID)
 	}
+	s.mu.Lock()
+	if s.stopReason != nil {
+		err = errors.Join(s.stopReason, err)
+	}
+	s.mu.Unlock()
 	s.note, s.err = n, err
 	close(s.ended)
 	switch {

@@ -100,8 +100,11 @@ func (w *Window) onRecordingEvent(rec *recording, e session.Event) {
 			w.LiveText.SetText(e.Text)
 		}
 	case session.Warning:
-		if e.Warning != "" {
+		switch {
+		case e.Warning != "":
 			w.setStatus(e.Warning)
+		case w.Status.Text == session.WarnSilence || w.Status.Text == session.WarnClipping || w.Status.Text == session.WarnStalled:
+			w.setStatus("") // the input is fine again
 		}
 	case session.Saved, session.Failed:
 		if w.rec == rec { // ended by itself: the device failed
