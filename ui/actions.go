@@ -27,7 +27,7 @@ func (w *Window) Retranscribe() {
 	if n == nil {
 		return
 	}
-	if w.queue == nil {
+	if w.queue == nil || w.settings().Engine == "" {
 		w.showError(errors.New("no transcription engine is set up; see Settings"))
 		return
 	}

@@ -1,11 +1,18 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
 
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/settings"
+	"github.com/voicenotes/voicenotes/transcribe"
 )
 
 func TestSettingsValidateAndSwitchVault(t *testing.T) {
@@ -53,4 +60,63 @@ func TestSettingsValidateAndSwitchVault(t *testing.T) {
 		t.Fatalf("the old vault is still locked: %v", err)
 	}
 	again.Close()
+}
+
+// wordsEngine transcribes every file as the same words (the engine the
+// test turns on; the real ones are tested in package transcribe).
+type wordsEngine struct{}
+
+func (wordsEngine) Name() string { return "words" }
+func (wordsEngine) Transcribe(context.Context, string, transcribe.Options, func(float64)) (*transcribe.Result, error) {
+	return &transcribe.Result{Text: "the words"}, nil
+}
+
+// TestTurningTranscriptionOnAppliesAtOnce: with transcription off, a
+// recording stays untranscribed; turned on in Settings, the next
+// recording is transcribed, and the waiting one too, without a restart.
+func TestTurningTranscriptionOnAppliesAtOnce(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	prefs := w.App.Preferences()
+	off := settings.Defaults()
+	off.Engine = ""
+	if err := settings.Save(prefs, off, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.svc.Engine = func() (transcribe.Engine, transcribe.Options, error) {
+		if settings.Load(prefs).Engine == "" {
+			return nil, transcribe.Options{}, errors.New("transcription is turned off in Settings")
+		}
+		return wordsEngine{}, transcribe.Options{}, nil
+	}
+	close(w.stop) // restart the background work as at launch, with these services
+	w.stop = make(chan struct{})
+	w.startBackground()
+	record := func() *persistence.Note {
+		before := len(w.notes)
+		test.Tap(w.RecordButton)
+		eventually(t, "a quarter second of recording", func() bool {
+			return w.rec != nil && w.rec.s != nil && w.rec.s.Elapsed() >= 250*time.Millisecond
+		})
+		test.Tap(w.RecordButton)
+		eventually(t, "the note", func() bool { return len(w.notes) == before+1 })
+		return w.notes[0]
+	}
+	first := record()
+	if got, _ := v.Note(first.ID); got.TranscriptionStatus != persistence.StatusUnprocessed {
+		t.Fatalf("with transcription off the note is %s", got.TranscriptionStatus)
+	}
+	// Turned on in the Settings form, as a person does (any engine name:
+	// the services give the words engine).
+	f := w.ShowSettings()
+	f.Engine.SetSelected(transcribe.OpenAIName)
+	if err := w.SaveSettings(f); err != nil {
+		t.Fatal(err)
+	}
+	second := record()
+	for _, n := range []*persistence.Note{first, second} {
+		eventually(t, "the transcript of "+n.ID, func() bool {
+			got, _ := v.Note(n.ID)
+			return got.TranscriptionStatus == persistence.StatusDone && got.Body == "the words\n"
+		})
+	}
 }

@@ -139,6 +139,10 @@ func (w *Window) SaveSettings(f *SettingsForm) error {
 	if err := settings.Save(w.App.Preferences(), s, inputs); err != nil {
 		return err
 	}
+	// Turning transcription on also takes care of what waited for it.
+	if s.Engine != "" && s.AutoTranscribe && (old.Engine == "" || !old.AutoTranscribe) && w.queue != nil {
+		w.queuePending()
+	}
 	w.setStatus("Settings saved")
 	return nil
 }

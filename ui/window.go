@@ -318,15 +318,15 @@ func matches(hay string, terms []string) bool {
 func (w *Window) startBackground() {
 	w.WatchFallback = nil
 	ctx := stopContext(w.stop)
-	if w.svc.Engine != nil && w.settings().Engine != "" {
+	// The queue runs whenever the app can transcribe at all: it asks for
+	// the engine Settings name at each job, so turning an engine on takes
+	// effect with the next recording, without a restart.
+	w.queue = nil
+	if w.svc.Engine != nil {
 		w.queue = transcribe.NewQueue(w.svc.Vault, w.svc.Engine, w.onTranscription)
 		go w.queue.Run(ctx)
-		if w.settings().AutoTranscribe {
-			go func(q *transcribe.Queue) {
-				if _, err := q.EnqueuePending(); err != nil {
-					w.showError(fmt.Errorf("notes waiting to be transcribed could not be queued: %w; 'Transcribe again' on a note queues it", err))
-				}
-			}(w.queue)
+		if cfg := w.settings(); cfg.AutoTranscribe && cfg.Engine != "" {
+			w.queuePending()
 		}
 	}
 	v := w.svc.Vault
@@ -346,6 +346,16 @@ func (w *Window) startBackground() {
 		})
 		v.Poll(ctx, pollEvery, onChange)
 	}()
+}
+
+// queuePending queues the notes waiting for a transcript (off the UI
+// thread).
+func (w *Window) queuePending() {
+	go func(q *transcribe.Queue) {
+		if _, err := q.EnqueuePending(); err != nil {
+			w.showError(fmt.Errorf("notes waiting to be transcribed could not be queued: %w; 'Transcribe again' on a note queues it", err))
+		}
+	}(w.queue)
 }
 
 // pollEvery is how often the vault is listed when it cannot be watched.
