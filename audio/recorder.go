@@ -342,7 +342,7 @@ func (r *Recorder) end(werr error) {
 	r.note = n
 	switch {
 	case r.capErr != nil:
-		r.err = fmt.Errorf("the recording stopped because the input failed (%v); the %s captured until then is saved", r.capErr, fmtDur(r.Elapsed()))
+		r.err = fmt.Errorf("the recording stopped because the input failed (%w); the %s captured until then is saved", r.capErr, fmtDur(r.Elapsed()))
 	case r.Dropped() > 0:
 		r.err = fmt.Errorf("%w: %d frames (%.1f s) were lost because the computer could not keep up; the rest is saved", ErrGap, r.Dropped(), float64(r.Dropped())/float64(r.rate))
 	}

@@ -199,6 +199,9 @@ func explain(err error, dev, what string) error {
 	return fmt.Errorf("opening the %s %q: %w", what, dev, err)
 }
 
+// ErrDeviceGone means the input stopped existing mid-recording.
+var ErrDeviceGone = errors.New("the input device is gone")
+
 func (in *input) Format() (int, int) { return in.rate, in.channels }
 
 func (in *input) Read(buf []int16) error {
@@ -209,7 +212,14 @@ func (in *input) Read(buf []int16) error {
 			if errors.Is(err, portaudio.InputOverflowed) {
 				overflow = true
 			} else if err != nil {
-				return fmt.Errorf("reading the microphone: %w", err)
+				// A read that fails once the stream ran means the device
+				// went away; PortAudio's own words for it vary (an empty
+				// host error, "Input/output error").
+				reason := strings.TrimSpace(err.Error())
+				if reason == "" {
+					reason = "no reason given"
+				}
+				return fmt.Errorf("the microphone stopped delivering sound (%s): was it unplugged, or did the sound server stop? %w", reason, ErrDeviceGone)
 			}
 			in.have = len(in.buf)
 		}
