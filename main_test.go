@@ -599,3 +599,54 @@ func TestRecordSavesOnEveryWayOut(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordStopsWhenTheDiskFills: another program fills the vault's disk
+// (a real tmpfs) during `record`: the command stops, saves what it
+// captured, names the disk, exits 1, and leaves the vault unlocked.
+func TestRecordStopsWhenTheDiskFills(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("mounting a small file system needs root")
+	}
+	mnt := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	pulse := pulsetest.Start(t)
+	vault := filepath.Join(mnt, "vault")
+	cmd := voicenotes(pulse.Env(), "record", "--vault", vault, "--no-transcribe")
+	stderr, _ := cmd.StderrPipe()
+	var stdout strings.Builder
+	cmd.Stdout = &stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() && sc.Text() != "the microphone is live" {
+	}
+	var rest strings.Builder
+	done := make(chan struct{})
+	go func() {
+		for sc.Scan() {
+			rest.WriteString(sc.Text() + "\n")
+		}
+		close(done)
+	}()
+	if err := os.WriteFile(filepath.Join(mnt, "filler"), make([]byte, 13<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	<-done
+	if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(rest.String(), "nearly full") || !strings.Contains(rest.String(), mnt) {
+		t.Fatalf("record on a filling disk: exit %d (%v)\n%s", code, err, rest.String())
+	}
+	v, err := persistence.Open(vault, persistence.Options{Exclusive: true}) // the lock is free
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	n, err := v.Note(strings.TrimSpace(stdout.String()))
+	if err != nil || n.Duration <= 0 {
+		t.Errorf("the recording's note: %+v, %v", n, err)
+	}
+}
