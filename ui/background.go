@@ -1,0 +1,163 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log"
+	"slices"
+	"time"
+
+	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/transcribe"
+)
+
+// Work beside the window: the transcription queue, the vault watcher
+// (or poller), and switching vaults.
+
+// startBackground starts the transcription queue and the vault watcher;
+// they stop when w.stop closes.
+func (w *Window) startBackground() {
+	w.WatchFallback = nil
+	ctx := stopContext(w.stop)
+	// The queue runs whenever the app can transcribe at all: it asks for
+	// the engine Settings name at each job, so turning an engine on takes
+	// effect with the next recording, without a restart.
+	w.queue = nil
+	if w.svc.Engine != nil {
+		w.queue = transcribe.NewQueue(w.svc.Vault, w.svc.Engine, w.onTranscription)
+		go w.queue.Run(ctx)
+		if cfg := w.settings(); cfg.AutoTranscribe && cfg.Engine != "" {
+			w.queuePending()
+		}
+	}
+	v := w.svc.Vault
+	onChange := func(paths []string) { w.readChanges(v, paths) }
+	go func() {
+		err := v.Watch(ctx, 200*time.Millisecond, onChange)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		// Without a watch (the system's inotify limits reached), look every
+		// two seconds instead, and say so: changes from other programs
+		// arrive later, but they arrive.
+		log.Printf("ui: %v; polling instead", err)
+		w.do(func() {
+			w.WatchFallback = err
+			w.setStatus(fmt.Sprintf("Changes by other programs are checked every %v: %v", pollEvery, err))
+		})
+		v.Poll(ctx, pollEvery, onChange)
+	}()
+}
+
+// queuePending queues the notes waiting for a transcript (off the UI
+// thread).
+func (w *Window) queuePending() {
+	go func(q *transcribe.Queue) {
+		if _, err := q.EnqueuePending(); err != nil {
+			w.showError(fmt.Errorf("notes waiting to be transcribed could not be queued: %w; 'Transcribe again' on a note queues it", err))
+		}
+	}(w.queue)
+}
+
+// pollEvery is how often the vault is listed when it cannot be watched.
+var pollEvery = 2 * time.Second
+
+// switchVault saves everything, releases this vault and opens another.
+func (w *Window) switchVault(root string) error {
+	if w.rec != nil {
+		return errors.New("stop the recording before switching vaults")
+	}
+	if w.svc.SwitchVault == nil {
+		return errors.New("this window cannot switch vaults")
+	}
+	if w.selected != nil {
+		w.saver.flush(w.selected)
+	}
+	if err := w.saver.wait(); err != nil {
+		return fmt.Errorf("your last edit could not be saved, so the vault was not switched: %w", err)
+	}
+	v, err := w.svc.SwitchVault(root)
+	if err != nil {
+		return err
+	}
+	w.stopPlayback()
+	close(w.stop)
+	w.stop = make(chan struct{})
+	w.svc.Vault = v
+	w.saver = newSaver(v, w.do, w.onSaved)
+	w.selected = nil
+	w.showNote(nil)
+	w.startBackground()
+	w.Reload()
+	return nil
+}
+
+// readChanges reads the notes another program touched (on the watcher's
+// goroutine) and hands them to the UI thread.
+func (w *Window) readChanges(v *persistence.Vault, paths []string) {
+	changes := map[string]*persistence.Note{} // nil: gone
+	for _, p := range paths {
+		n, err := v.ReadNote(p)
+		switch {
+		case err == nil:
+			changes[p] = n
+		case errors.Is(err, fs.ErrNotExist):
+			changes[p] = nil
+		} // unreadable files stay out of the list; doctor reports them
+	}
+	w.do(func() {
+		if w.svc.Vault == v { // not a vault switched away from meanwhile
+			w.applyDiskChanges(changes)
+		}
+	})
+}
+
+// applyDiskChanges brings the list up to date with files changed on disk.
+// The open note is reloaded quietly when it has no unsaved edits; with
+// edits, the next save finds the conflict and asks the user.
+func (w *Window) applyDiskChanges(changes map[string]*persistence.Note) {
+	changed := false
+	for path, fresh := range changes {
+		i := slices.IndexFunc(w.notes, func(n *persistence.Note) bool { return n.Path == path })
+		var old *persistence.Note
+		if i >= 0 {
+			old = w.notes[i]
+		}
+		dirtyOpen := old != nil && w.selected == old && w.saver.isDirty(old.ID)
+		switch {
+		case fresh == nil && old != nil && !dirtyOpen:
+			w.notes = slices.Delete(w.notes, i, i+1)
+			if w.selected == old {
+				w.selected = nil
+				w.showNote(nil)
+			}
+		case fresh == nil || dirtyOpen:
+			continue
+		case old != nil && old.Revision() == fresh.Revision():
+			continue // our own write
+		case old != nil:
+			w.notes[i] = fresh
+			if w.selected == old {
+				w.selected = fresh
+				w.showNote(fresh)
+			}
+		case slices.ContainsFunc(w.notes, func(n *persistence.Note) bool { return n.ID == fresh.ID }):
+			// Two files with one id: let List decide which is the note,
+			// as it does at start, so the answer never depends on the
+			// order the events came in.
+			w.Reload()
+			return
+		default:
+			w.notes = append(w.notes, fresh)
+		}
+		changed = true
+	}
+	if !changed {
+		return
+	}
+	persistence.SortNotes(w.notes)
+	w.filtered = false
+	w.applyFilter()
+	w.setStatus(fmt.Sprintf("%d notes in %s (updated from disk)", len(w.notes), w.svc.Vault.Root()))
+}
