@@ -254,6 +254,11 @@ func (n *Note) decodePairs(pairs []*yaml.Node) error {
 	// was stamped: the next save writes that, never an empty date.
 	if n.CreatedAt.IsZero() {
 		n.CreatedAt = cmp.Or(n.Timestamp, n.UpdatedAt)
+		// As it will be written (to the millisecond), so it reads back
+		// the same.
+		if rt, err := time.Parse(TimeFormat, n.CreatedAt.UTC().Format(TimeFormat)); err == nil {
+			n.CreatedAt = rt
+		}
 	}
 	return nil
 }
