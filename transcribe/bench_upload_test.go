@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 
 	"github.com/voicenotes/voicenotes/audio"
@@ -25,7 +24,7 @@ const uploadChildEnv = "VOICENOTES_UPLOAD_BENCH_CHILD"
 func init() { testchild.Register(uploadChildEnv, uploadChild) }
 
 // uploadChild transcribes "path|url" with the OpenAI-compatible engine and
-// prints its peak resident memory in kB.
+// prints its peak resident memory in kB (Linux).
 func uploadChild(arg string) {
 	path, url, _ := strings.Cut(arg, "|")
 	o, err := NewOpenAI(Config{BaseURL: url, Model: "whisper-1", APIKey: "k"})
@@ -37,9 +36,21 @@ func uploadChild(arg string) {
 		fmt.Println("error", err)
 		os.Exit(3)
 	}
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	fmt.Println("maxrss", ru.Maxrss)
+	// VmHWM, the peak of this image only: getrusage's ru_maxrss would
+	// include the parent's memory, copied at fork, from before exec.
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		fmt.Println("error", err)
+		os.Exit(3)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "VmHWM:" {
+			fmt.Println("maxrss", f[1])
+			return
+		}
+	}
+	fmt.Println("error no VmHWM")
+	os.Exit(3)
 }
 
 // BenchmarkUploadHour transcribes an hour of recording (115 MB, sent as
