@@ -20,6 +20,9 @@ func fastYAML(raw []byte) (pairs []*yaml.Node, ok bool) {
 	if !printable(raw) || bytes.Count(raw, []byte{'\r'}) != bytes.Count(raw, []byte("\r\n")) {
 		return nil, false // lone CRs are line breaks to YAML
 	}
+	if bytes.ContainsAny(raw, "\u0085\u2028\u2029") {
+		return nil, false // so are these, to yaml.v3 (YAML 1.1's breaks)
+	}
 	// One allocation for all the nodes: a note has a dozen keys.
 	slab := make([]yaml.Node, 0, 2*bytes.Count(raw, []byte{'\n'})+2)
 	node := func(n yaml.Node) *yaml.Node {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -541,7 +542,7 @@ func sameFields(a, b *Note) bool {
 func (n *Note) keyValue(key string, o *Note) (v *yaml.Node, changed, empty bool) {
 	str := func(s, was string) (*yaml.Node, bool, bool) {
 		node := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
-		if strings.ContainsAny(s, "\r\n") {
+		if strings.ContainsAny(s, "\r\n") || yaml11Special(s) {
 			node.Style = yaml.DoubleQuotedStyle
 		}
 		return node, s != was, s == ""
@@ -615,7 +616,30 @@ func cloneNode(n *yaml.Node) *yaml.Node {
 	return &c
 }
 
+// yaml11Rx matches plain strings a YAML 1.1 reader (js-yaml 3 in
+// Whispering's gray-matter, PyYAML) takes for something other than a
+// string, though YAML 1.2 (our writer) does not: base-60 numbers ("9:45"),
+// timestamps with a time, and the yes/no/on/off booleans.
+var yaml11Rx = regexp.MustCompile(`^(?:[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?` +
+	`|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?` +
+	`|[0-9]{4}-[0-9]{2}-[0-9]{2}` +
+	`|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$`)
+
+// yaml11Special reports whether s must be quoted for YAML 1.1 readers:
+// it looks like another type to them, or holds a character they read as a
+// line break (U+0085, U+2028, U+2029), which a plain or raw quoted string
+// would lose.
+func yaml11Special(s string) bool {
+	return yaml11Rx.MatchString(s) || strings.ContainsAny(s, "\u0085\u2028\u2029")
+}
+
+// yaml11Breaks escapes the characters YAML 1.1 reads as line breaks; the
+// strings holding them are double-quoted (yaml11Special), where \N, \L
+// and \P are their escapes.
+var yaml11Breaks = strings.NewReplacer("\u0085", `\N`, "\u2028", `\L`, "\u2029", `\P`)
+
 func encodeYAML(meta *yaml.Node) ([]byte, error) {
+	quoteBreaks(meta)
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
@@ -628,7 +652,21 @@ func encodeYAML(meta *yaml.Node) ([]byte, error) {
 	if b.String() == "{}\n" {
 		return nil, nil
 	}
+	if bytes.ContainsAny(b.Bytes(), "\u0085\u2028\u2029") {
+		return []byte(yaml11Breaks.Replace(b.String())), nil
+	}
 	return b.Bytes(), nil
+}
+
+// quoteBreaks double-quotes every scalar holding a YAML 1.1 line-break
+// character, so that escaping them (yaml11Breaks) is always inside quotes.
+func quoteBreaks(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && strings.ContainsAny(n.Value, "\u0085\u2028\u2029") {
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	for _, c := range n.Content {
+		quoteBreaks(c)
+	}
 }
 
 // hasDelimiterLine reports whether encoded YAML holds a line that a
