@@ -31,7 +31,8 @@ type Config struct {
 	// Enqueue transcribes a saved note later, when there is no live text
 	// (nil: the note stays UNPROCESSED for whoever runs a queue).
 	Enqueue func(id string)
-	// OnEvent hears what happens, from any goroutine, in order.
+	// OnEvent hears what happens, from any goroutine; events of one kind
+	// come in order (levels from the writer, text from the decoder).
 	OnEvent func(Event)
 	Logf    func(format string, args ...any)
 	// Buffer and LevelEvery are passed to the recorder (tests).
