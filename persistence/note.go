@@ -253,7 +253,7 @@ func (n *Note) decodePairs(pairs []*yaml.Node) error {
 	n.orig = &orig
 	// A note without createdAt (other tools omit it) was created when it
 	// was stamped: the next save writes that, never an empty date.
-	if n.CreatedAt.IsZero() {
+	if n.CreatedAt.IsZero() && !seen["createdAt"] {
 		n.CreatedAt = cmp.Or(n.Timestamp, n.UpdatedAt)
 		// As it will be written (to the millisecond), so it reads back
 		// the same.
@@ -283,7 +283,10 @@ func (n *Note) decodeKey(key string, v *yaml.Node) error {
 		}
 		t, err := parseTime(s)
 		if err != nil {
-			return err
+			// A date nobody can read (another tool's, or typed by hand)
+			// does not hide the note: its time is unknown here, and the
+			// value stays in the file as written.
+			return nil
 		}
 		*dst = t
 		return nil
@@ -353,13 +356,38 @@ func (n *Note) decodeKey(key string, v *yaml.Node) error {
 	return nil
 }
 
+// humanLayouts are the dates people type or browsers print, read in local
+// time: Whispering's edit dialog lets a person write "Nov 14, 2025, 9:30
+// AM", and JavaScript's Date prints its own forms.
+var humanLayouts = []string{
+	"Jan 2, 2006, 3:04 PM", "Jan 2, 2006, 3:04:05 PM", "Jan 2, 2006 3:04 PM", "Jan 2, 2006 3:04:05 PM",
+	"January 2, 2006, 3:04 PM", "January 2, 2006 3:04 PM", "January 2, 2006 at 3:04 PM", "Jan 2, 2006 at 3:04 PM",
+	"1/2/2006, 3:04:05 PM", "1/2/2006, 3:04 PM", "1/2/2006 3:04 PM", "2 Jan 2006 15:04", "2 Jan 2006, 15:04",
+	"2 January 2006 15:04", "Jan 2, 2006", "January 2, 2006", "2006/01/02 15:04", "2006/01/02",
+	"Mon Jan 02 2006 15:04:05 GMT-0700", "Mon, 02 Jan 2006 15:04:05 MST", time.RFC1123Z, time.UnixDate,
+}
+
+// parseTime reads a date: ISO 8601 as written by this app and Whispering,
+// and the forms people and browsers write. It fails for anything else; the
+// caller then keeps the value as written and treats the time as unknown.
 func parseTime(s string) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not an ISO 8601 date and time", s)
+	h := strings.Join(strings.Fields(s), " ")
+	if i := strings.Index(h, " ("); i > 0 && strings.HasSuffix(h, ")") { // "… GMT+0100 (Central European Standard Time)"
+		h = h[:i]
+	}
+	h = strings.ReplaceAll(strings.ReplaceAll(h, "a.m.", "AM"), "p.m.", "PM")
+	h = strings.ReplaceAll(strings.ReplaceAll(h, " am", " AM"), " pm", " PM")
+	for _, layout := range humanLayouts {
+		if t, err := time.ParseInLocation(layout, h, time.Local); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date this app can read", s)
 }
 
 func isPlainFileName(s string) bool {

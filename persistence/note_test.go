@@ -228,3 +228,30 @@ func TestUnchangedKeysKeptByteForByte(t *testing.T) {
 		}
 	}
 }
+
+// TestDatesPeopleWrite: a timestamp typed in Whispering's edit dialog
+// ("Nov 14, 2025, 9:30 AM", local time) is read; one nobody can read
+// ("yesterday") no longer hides the note, and an edit keeps it as written.
+func TestDatesPeopleWrite(t *testing.T) {
+	src := "---\nid: typed\ntitle: Typed\nsubtitle: ''\ntimestamp: Nov 14, 2025, 9:30 AM\ncreatedAt: yesterday\nupdatedAt: Fri Nov 14 2025 09:31:00 GMT+0100 (Central European Standard Time)\ntranscriptionStatus: DONE\n---\ntext\n"
+	n, err := persistence.ParseNote(strings.NewReader(src))
+	if err != nil {
+		t.Fatalf("a note with dates people write is refused: %v", err)
+	}
+	if want := time.Date(2025, 11, 14, 9, 30, 0, 0, time.Local); !n.Timestamp.Equal(want) {
+		t.Errorf("timestamp %v, want %v", n.Timestamp, want)
+	}
+	if want := time.Date(2025, 11, 14, 8, 31, 0, 0, time.UTC); !n.UpdatedAt.Equal(want) {
+		t.Errorf("updatedAt %v, want %v", n.UpdatedAt, want)
+	}
+	n.Title = "Edited"
+	out, err := n.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, keep := range []string{"timestamp: Nov 14, 2025, 9:30 AM\n", "createdAt: yesterday\n"} {
+		if !strings.Contains(string(out), keep) {
+			t.Errorf("an edit lost %q as written:\n%s", keep, out)
+		}
+	}
+}

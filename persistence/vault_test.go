@@ -166,7 +166,6 @@ func TestBadFiles(t *testing.T) {
 		"badid.md":       "---\nid: ../../etc\n---\n",
 		"bad name!.md":   "---\ntitle: no id here\n---\n",
 		"status.md":      "---\nid: status\ntranscriptionStatus: MAYBE\n---\n",
-		"date.md":        "---\nid: date\ncreatedAt: yesterday\n---\n",
 		"list.md":        "---\n- a\n- b\n---\n",
 		"twice.md":       "---\nid: twice\ntitle: a\ntitle: b\n---\n",
 		"badaudio.md":    "---\nid: badaudio\naudio: ../../etc/passwd\n---\n",
@@ -197,7 +196,7 @@ func TestBadFiles(t *testing.T) {
 	wantReason := map[string]string{
 		"broken.md": "YAML", "nofm.md": "no YAML frontmatter", "binary.md": "binary", "latin1.md": "UTF-8",
 		"dup.md": "duplicate id", "badid.md": "invalid note id", "bad name!.md": "file name is not a valid id",
-		"status.md": "not one of", "date.md": "ISO 8601", "list.md": "key: value", "twice.md": "appears twice",
+		"status.md": "not one of", "list.md": "key: value", "twice.md": "appears twice",
 		"badaudio.md": "not a file name", "huge.md": "too large", "outsidelink.md": "outside the vault",
 	}
 	for name, want := range wantReason {
