@@ -244,10 +244,21 @@ func (v *Vault) List() ([]*Note, []BadFile, error) {
 
 // SortNotes puts notes in the order every view lists them: newest first,
 // ties by id, so the order never depends on how they were read.
+//
+// The time is the note's timestamp, as Whispering sorts (a person may
+// have changed it there), else when it was created.
 func SortNotes(notes []*Note) {
 	slices.SortFunc(notes, func(a, b *Note) int {
-		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), strings.Compare(b.ID, a.ID))
+		return cmp.Or(b.When().Compare(a.When()), strings.Compare(b.ID, a.ID))
 	})
+}
+
+// When is the note's time for ordering: its timestamp, else its creation.
+func (n *Note) When() time.Time {
+	if !n.Timestamp.IsZero() {
+		return n.Timestamp
+	}
+	return n.CreatedAt
 }
 
 // IsSyncConflict reports whether a file name is a sync tool's conflict

@@ -476,3 +476,32 @@ func TestSyncConflictCopiesAreNotNotes(t *testing.T) {
 		t.Errorf("a conflict copy was listed as the note once the original was gone")
 	}
 }
+
+// TestListOrderFollowsTimestamp: as in Whispering, a note whose timestamp
+// a person moved sorts by it, not by when it was created.
+func TestListOrderFollowsTimestamp(t *testing.T) {
+	root := t.TempDir()
+	v := openVault(t, root, persistence.Options{})
+	base := time.Date(2025, 11, 14, 9, 0, 0, 0, time.UTC)
+	for i, id := range []string{"first", "second", "third"} {
+		n := &persistence.Note{ID: id, Title: id, TranscriptionStatus: persistence.StatusDone,
+			CreatedAt: base.Add(time.Duration(i) * time.Hour), Timestamp: base.Add(time.Duration(i) * time.Hour)}
+		if id == "first" {
+			n.Timestamp = base.Add(24 * time.Hour) // moved to the next day in Whispering
+		}
+		if err := v.Save(n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	notes, _, err := v.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range notes {
+		got = append(got, n.ID)
+	}
+	if strings.Join(got, " ") != "first third second" {
+		t.Errorf("order %v; want first (timestamp moved later), third, second", got)
+	}
+}
