@@ -100,13 +100,14 @@ func ReadMono(ctx context.Context, r *WAVReader, rate, chunk int, feed func([]in
 	return nil
 }
 
-// ReadMonoFile is ReadMono on the WAV file at path.
+// ReadMonoFile is ReadMono on the audio file at path (any format
+// OpenAudio reads).
 func ReadMonoFile(ctx context.Context, path string, rate, chunk int, feed func([]int16) error, progress func(float64)) error {
-	r, f, err := OpenWAV(path)
+	r, done, err := OpenAudio(ctx, path)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer done()
 	if err := ReadMono(ctx, r, rate, chunk, feed, progress); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

@@ -12,7 +12,8 @@ import (
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
-// Import copies a WAV file of any rate, channel count and sample format
+// Import copies an audio file (any WAV; with ffmpeg, Opus, Ogg, MP3,
+// M4A, FLAC, WebM) of any rate and channel count
 // into the vault as a new note, converted to 16 kHz mono PCM16. The audio
 // streams into a temp file beside its final name (so a huge import never
 // fills memory) and is renamed into place once whole and durable; then the
@@ -21,14 +22,14 @@ import (
 // which the next open adopts. Never a note with part of the audio. The
 // note is UNPROCESSED, ready for the transcription queue.
 func Import(v *persistence.Vault, path, title string) (*persistence.Note, error) {
-	r, f, err := OpenWAV(path)
+	r, done, err := OpenAudio(context.Background(), path)
 	if errors.Is(err, ErrNotWAV) {
-		return nil, fmt.Errorf("%w; import takes WAV files (PCM 8, 16, 24 or 32-bit, or 32/64-bit float, any rate and channels); convert others first, for example: ffmpeg -i %q out.wav", err, filepath.Base(path))
+		return nil, fmt.Errorf("%w; import takes audio files: WAV of any kind, and with ffmpeg installed Opus, Ogg, MP3, M4A/AAC, FLAC and WebM", err)
 	}
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer done()
 	if r.Frames() == 0 {
 		return nil, fmt.Errorf("%s: %w: it has a WAV header and not one sample after it; nothing was imported", path, ErrNoAudio)
 	}

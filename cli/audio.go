@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -202,14 +203,11 @@ func runPlay(env *Env, v *persistence.Vault, _ *flag.FlagSet, args []string) err
 	if !ok {
 		return fmt.Errorf("note %s has no audio file in %s", n.ID, v.RecordingsPath())
 	}
-	wav, f, err := audio.OpenWAV(path)
-	if errors.Is(err, audio.ErrNotWAV) {
-		return fmt.Errorf("%w; only WAV audio can be played here", err)
-	}
+	wav, done, err := audio.OpenAudio(context.Background(), path)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer done()
 	if err := device.Init(); err != nil {
 		return err
 	}

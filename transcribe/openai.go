@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -215,10 +214,17 @@ func (o *OpenAI) chunks(ctx context.Context, path string) (out []chunk, cleanup 
 			secs = r.Duration().Seconds()
 		}
 		open := func() (io.ReadCloser, error) { return persistence.OpenRegularOS(path) }
-		return []chunk{{open, st.Size(), "audio" + strings.ToLower(filepath.Ext(path)), secs}}, cleanup, nil
+		// Named for what it holds: WebM saved as .wav goes as .webm.
+		return []chunk{{open, st.Size(), audio.UploadName(path), secs}}, cleanup, nil
 	}
 	if werr != nil {
-		return nil, cleanup, fmt.Errorf("%s is larger than the %d MB upload limit and is not a WAV that can be split: %w", path, o.ChunkBytes>>20, werr)
+		// Too large to send whole and not WAV: decode it (ffmpeg) to split.
+		decoded, done, err := audio.OpenAudio(ctx, path)
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("%s is larger than the %d MB upload limit and cannot be decoded to be split: %w", path, o.ChunkBytes>>20, err)
+		}
+		defer done()
+		r = decoded
 	}
 	scratch, err := persistence.CreatePending(persistence.OS, path+".upload", persistence.FilePerm)
 	if err != nil {

@@ -1,10 +1,10 @@
 package ui
 
 import (
+	"context"
 	"image"
 	"image/color"
 	"math"
-	"os"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -19,7 +19,7 @@ import (
 // playback is the selected note's audio being played.
 type playback struct {
 	id     string
-	file   *os.File
+	done   func() // closes the audio (and removes a decoded copy)
 	player *audio.Player
 }
 
@@ -61,17 +61,17 @@ func (w *Window) openPlayer(n *persistence.Note) (*playback, error) {
 	if !ok {
 		return nil, errNoAudio
 	}
-	r, f, err := audio.OpenWAV(path)
+	r, done, err := audio.OpenAudio(context.Background(), path)
 	if err != nil {
 		return nil, err
 	}
 	sink, err := w.svc.OpenOutput(r.Format().SampleRate, r.Format().Channels)
 	if err != nil {
-		f.Close()
+		done()
 		return nil, err
 	}
 	id := n.ID
-	p := &playback{id: id, file: f}
+	p := &playback{id: id, done: done}
 	p.player = audio.NewPlayer(r, sink, func(pos, length time.Duration) {
 		w.do(func() {
 			if w.player != p {
@@ -106,7 +106,7 @@ func (w *Window) stopPlayback() {
 	w.PlayButton.SetIcon(theme.MediaPlayIcon())
 	go func() {
 		p.player.Close()
-		p.file.Close()
+		p.done()
 	}()
 }
 
@@ -131,14 +131,14 @@ func (w *Window) loadWaveform(n *persistence.Note) {
 	}()
 }
 
-// Peaks reads a WAV and returns the loudest |sample| in each of n equal
-// stretches, 0 to 1.
+// Peaks reads an audio file and returns the loudest |sample| in each of n
+// equal stretches, 0 to 1.
 func Peaks(path string, n int) ([]float32, error) {
-	r, f, err := audio.OpenWAV(path)
+	r, done, err := audio.OpenAudio(context.Background(), path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer done()
 	peaks := make([]float32, n)
 	per := max(1, int(math.Ceil(float64(r.Frames())/float64(n))))
 	var buf []float32

@@ -1,0 +1,108 @@
+package audio_test
+
+import (
+	"context"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+// encode makes a 2 s, 440 Hz tone in a format with ffmpeg.
+func encode(t *testing.T, dir, name string, args ...string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	cmd := exec.Command("ffmpeg", append(append([]string{"-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=2"}, args...), path)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg %s: %v\n%s", name, err, out)
+	}
+	return path
+}
+
+func needFFmpeg(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed (make setup installs it)")
+	}
+}
+
+// TestImportEveryFormat: the formats Whispering and phones save (Opus,
+// Ogg Vorbis, MP3, M4A/AAC, FLAC, WebM, and WebM under a .wav name, as
+// Whispering writes it from Chromium) import as 16 kHz notes of the same
+// length and pitch.
+func TestImportEveryFormat(t *testing.T) {
+	needFFmpeg(t)
+	dir := t.TempDir()
+	files := map[string]string{
+		"opus": encode(t, dir, "a.opus", "-c:a", "libopus"),
+		"ogg":  encode(t, dir, "a.ogg", "-c:a", "libvorbis"),
+		"mp3":  encode(t, dir, "a.mp3", "-c:a", "libmp3lame"),
+		"m4a":  encode(t, dir, "a.m4a", "-c:a", "aac"),
+		"flac": encode(t, dir, "a.flac", "-c:a", "flac"),
+		"webm": encode(t, dir, "a.webm", "-c:a", "libopus"),
+	}
+	webmAsWAV := filepath.Join(dir, "chromium.wav")
+	data, _ := os.ReadFile(files["webm"])
+	os.WriteFile(webmAsWAV, data, 0o600)
+	files["webm-as-wav"] = webmAsWAV
+	v, err := persistence.Open(t.TempDir(), persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	for kind, path := range files {
+		n, err := audio.Import(v, path, kind)
+		if err != nil {
+			t.Errorf("%s: %v", kind, err)
+			continue
+		}
+		// Encoders pad the start (Opus 6.5 ms, AAC 21 ms, MP3 up to 50 ms):
+		// the length is 2 s within 60 ms.
+		if d := n.Duration - 2*time.Second; d < -60*time.Millisecond || d > 60*time.Millisecond {
+			t.Errorf("%s: imported %v of a 2 s tone", kind, n.Duration)
+		}
+		stored, _ := v.AudioPath(n)
+		got := readSamples(t, stored)
+		mid := got[len(got)/4 : 3*len(got)/4]
+		crossings := 0
+		for i := 1; i < len(mid); i++ {
+			if (mid[i-1] < 0) != (mid[i] < 0) {
+				crossings++
+			}
+		}
+		if f := float64(crossings) / 2 / (float64(len(mid)) / audio.StoreRate); math.Abs(f-440) > 3 {
+			t.Errorf("%s: the tone is at %.1f Hz, want 440", kind, f)
+		}
+	}
+	if kind, _ := audio.Sniff(webmAsWAV); kind != "webm" || audio.UploadName(webmAsWAV) != "audio.webm" {
+		t.Errorf("WebM under a .wav name sniffed as %q, uploaded as %q", kind, audio.UploadName(webmAsWAV))
+	}
+}
+
+// TestNotAudio: a file ffmpeg cannot read either is refused with a reason
+// and leaves nothing behind.
+func TestNotAudio(t *testing.T) {
+	needFFmpeg(t)
+	path := filepath.Join(t.TempDir(), "notes.mp3")
+	os.WriteFile(path, []byte("this is text, not audio"), 0o600)
+	_, done, err := audio.OpenAudio(context.Background(), path)
+	if err == nil {
+		done()
+		t.Fatal("text opened as audio")
+	}
+	if !strings.Contains(err.Error(), "ffmpeg") {
+		t.Errorf("error %q does not say what could not read it", err)
+	}
+	left, _ := filepath.Glob(filepath.Join(os.TempDir(), "voicenotes-decoded-*"))
+	for _, l := range left {
+		if st, err := os.Stat(l); err == nil && time.Since(st.ModTime()) < time.Minute {
+			t.Errorf("a decoded temp file was left: %s", l)
+		}
+	}
+}
