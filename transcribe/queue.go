@@ -152,9 +152,16 @@ func (q *Queue) process(ctx context.Context, id string) {
 	update := func(f func(n *persistence.Note)) (*persistence.Note, error) {
 		return q.vault.Update(id, func(n *persistence.Note) error { f(n); return nil })
 	}
+	// A note that has a transcript keeps it, and its DONE: a failed
+	// re-transcription says why in transcriptionError without
+	// downgrading the note.
+	wasDone := false
 	fail := func(err error) {
 		n, serr := update(func(n *persistence.Note) {
 			n.TranscriptionStatus = persistence.StatusFailed
+			if wasDone {
+				n.TranscriptionStatus = persistence.StatusDone
+			}
 			n.TranscriptionError = err.Error()
 		})
 		if serr != nil {
@@ -167,6 +174,7 @@ func (q *Queue) process(ctx context.Context, id string) {
 		q.onUpdate(Update{ID: id, Status: persistence.StatusFailed, Err: err})
 		return
 	}
+	wasDone = n.TranscriptionStatus == persistence.StatusDone
 	path, ok := q.vault.AudioPath(n)
 	if !ok {
 		fail(fmt.Errorf("the audio file of note %s is missing from %s", id, q.vault.RecordingsPath()))

@@ -173,3 +173,25 @@ func TestQueueShutdownLeavesJobForNextStart(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestFailedRetranscriptionKeepsDone: transcribing a DONE note again and
+// failing keeps it DONE with its text; the reason is in
+// transcriptionError, and the update still reports the failure.
+func TestFailedRetranscriptionKeepsDone(t *testing.T) {
+	v, _ := persistence.Open(t.TempDir(), persistence.Options{})
+	defer v.Close()
+	n := noteWithAudio(t, v, persistence.StatusDone, "the words I had\n")
+	f := &fakeAPI{key: "right"}
+	o, _ := newFake(t, f)
+	o.key = "wrong"
+	q, updates := queueFor(t, v, o)
+	q.Enqueue(n.ID)
+	q.Drain(context.Background())
+	got, _ := v.Note(n.ID)
+	if got.TranscriptionStatus != persistence.StatusDone || got.Body != "the words I had\n" || !strings.Contains(got.TranscriptionError, "API key was refused") {
+		t.Errorf("after a failed re-transcription: %s %q, error %q", got.TranscriptionStatus, got.Body, got.TranscriptionError)
+	}
+	if last := updates()[len(updates())-1]; last.Status != persistence.StatusFailed || last.Err == nil {
+		t.Errorf("last update %+v; want the failure reported", last)
+	}
+}

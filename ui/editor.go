@@ -65,6 +65,10 @@ func (w *Window) refreshMeta() {
 	switch n.TranscriptionStatus {
 	case persistence.StatusFailed:
 		parts = append(parts, "transcription failed: "+n.TranscriptionError)
+	case persistence.StatusDone:
+		if n.TranscriptionError != "" {
+			parts = append(parts, "transcribing again failed (the text is kept): "+n.TranscriptionError)
+		}
 	case persistence.StatusTranscribing:
 		parts = append(parts, fmt.Sprintf("transcribing… %.0f%%", 100*w.progress[n.ID]))
 	case persistence.StatusUnprocessed:
