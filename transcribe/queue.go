@@ -82,6 +82,14 @@ func (q *Queue) EnqueuePending() ([]string, error) {
 		if n.TranscriptionStatus != persistence.StatusUnprocessed && n.TranscriptionStatus != persistence.StatusTranscribing {
 			continue
 		}
+		// TRANSCRIBING written in the last ten minutes may be another
+		// program's job in progress (Whispering shares the folder): it
+		// is left to it. Older, the job died and is ours to redo.
+		if n.TranscriptionStatus == persistence.StatusTranscribing {
+			if st, err := q.vault.FS().Lstat(n.Path); err == nil && time.Since(st.ModTime()) < othersJobAge {
+				continue
+			}
+		}
 		if _, ok := q.vault.AudioPath(n); ok {
 			ids = append(ids, n.ID)
 		}
@@ -89,6 +97,10 @@ func (q *Queue) EnqueuePending() ([]string, error) {
 	q.Enqueue(ids...)
 	return ids, nil
 }
+
+// othersJobAge is how long a note marked TRANSCRIBING by someone else is
+// taken to be in progress.
+var othersJobAge = 10 * time.Minute
 
 // Run works through the queue until ctx ends.
 func (q *Queue) Run(ctx context.Context) {

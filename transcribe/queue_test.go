@@ -60,7 +60,11 @@ func TestQueueTranscribesPendingNotes(t *testing.T) {
 	}
 	defer v.Close()
 	a := noteWithAudio(t, v, persistence.StatusUnprocessed, "")
-	b := noteWithAudio(t, v, persistence.StatusTranscribing, "") // the app died mid-job
+	b := noteWithAudio(t, v, persistence.StatusTranscribing, "") // the app died mid-job, a while ago
+	long := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(b.Path, long, long); err != nil {
+		t.Fatal(err)
+	}
 	done := noteWithAudio(t, v, persistence.StatusDone, "already done\n")
 	f := &fakeAPI{key: "k"}
 	o, _ := newFake(t, f)
@@ -165,6 +169,16 @@ func TestQueueShutdownLeavesJobForNextStart(t *testing.T) {
 	got, _ := v.Note(n.ID)
 	if got.TranscriptionStatus != persistence.StatusTranscribing {
 		t.Fatalf("status after shutdown mid-job: %s, want TRANSCRIBING", got.TranscriptionStatus)
+	}
+	// Marked a moment ago, it may be another program's job (Whispering
+	// shares the folder): left alone. Ten minutes on, the job is dead and
+	// the next start queues it again.
+	if ids, _ := NewQueue(v, nil, nil).EnqueuePending(); len(ids) != 0 {
+		t.Errorf("a job marked a moment ago was taken over: %v", ids)
+	}
+	old := time.Now().Add(-11 * time.Minute)
+	if err := os.Chtimes(got.Path, old, old); err != nil {
+		t.Fatal(err)
 	}
 	if ids, _ := NewQueue(v, nil, nil).EnqueuePending(); len(ids) != 1 {
 		t.Errorf("the next start does not queue it again: %v", ids)
