@@ -66,6 +66,7 @@ func Import(v *persistence.Vault, path, title string) (*persistence.Note, error)
 	n.Title = title
 	if n.Title == "" {
 		n.Title = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+		n.AutoTitle = true // the file's name, until the transcript names it
 	}
 	n.Audio = filepath.Base(target)
 	n.Duration = time.Duration(samples) * time.Second / StoreRate

@@ -330,6 +330,7 @@ func (r *Recorder) end(werr error) {
 	}
 	if n.Title == "" {
 		n.Title = "Recording " + r.created.Local().Format("2 Jan 2006 15:04")
+		n.AutoTitle = true // until the transcript names it
 	}
 	if err := r.o.Vault.Save(n); err != nil {
 		r.err = fmt.Errorf("%w; what was recorded is kept in %s and will be recovered at the next start", err, r.wav.Path())

@@ -125,6 +125,7 @@ func recoveredNote(id string, created, modified time.Time, d time.Duration, audi
 		Duration:            d,
 		Audio:               audio,
 		Recovered:           true,
+		AutoTitle:           true,
 	}
 }
 

@@ -447,6 +447,7 @@ func runEdit(env *Env, v *persistence.Vault, fs *flag.FlagSet, args []string) er
 	n, err := v.Update(args[0], func(n *persistence.Note) error {
 		if set["title"] {
 			n.Title = flagValue[string](fs, "title")
+			n.AutoTitle = false // typed by the person: never replaced
 		}
 		if set["text-file"] {
 			n.Body = string(text)

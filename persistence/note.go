@@ -55,6 +55,10 @@ type Note struct {
 	Language            string
 	Tags                []string
 	Recovered           bool
+	// AutoTitle: the title is one the app made (the time, a file name, the
+	// first words): a transcript may replace it. A title the person typed
+	// clears it and is never replaced.
+	AutoTitle bool
 	// TranscriptHash is the SHA-256 of the body as the engine wrote it: a
 	// body that no longer matches was edited by the user, and a new
 	// transcript must not replace it.
@@ -78,7 +82,7 @@ const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 var knownKeys = []string{
 	"id", "title", "subtitle", "timestamp", "createdAt", "updatedAt",
 	"transcriptionStatus", "transcriptionError", "duration", "audio",
-	"engine", "language", "tags", "recovered", "transcriptHash",
+	"engine", "language", "tags", "recovered", "transcriptHash", "titleAuto",
 }
 
 // Keys every note carries, even when empty, for Whispering compatibility.
@@ -352,6 +356,13 @@ func (n *Note) decodeKey(key string, v *yaml.Node) error {
 		if err := v.Decode(&n.Recovered); err != nil {
 			return errors.New("must be true or false")
 		}
+	case "titleAuto":
+		if v.Tag == "!!null" {
+			return nil
+		}
+		if err := v.Decode(&n.AutoTitle); err != nil {
+			return errors.New("must be true or false")
+		}
 	}
 	return nil
 }
@@ -564,7 +575,7 @@ func sameFields(a, b *Note) bool {
 		a.TranscriptionError == b.TranscriptionError && a.Timestamp.Equal(b.Timestamp) && a.CreatedAt.Equal(b.CreatedAt) &&
 		a.UpdatedAt.Equal(b.UpdatedAt) && a.Duration.Round(time.Millisecond) == b.Duration.Round(time.Millisecond) &&
 		a.Audio == b.Audio && a.Engine == b.Engine && a.Language == b.Language && a.TranscriptHash == b.TranscriptHash &&
-		slices.Equal(a.Tags, b.Tags) && a.Recovered == b.Recovered
+		slices.Equal(a.Tags, b.Tags) && a.Recovered == b.Recovered && a.AutoTitle == b.AutoTitle
 }
 
 func (n *Note) keyValue(key string, o *Note) (v *yaml.Node, changed, empty bool) {
@@ -622,6 +633,8 @@ func (n *Note) keyValue(key string, o *Note) (v *yaml.Node, changed, empty bool)
 		return seq, !slices.Equal(n.Tags, o.Tags), len(n.Tags) == 0
 	case "recovered":
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(n.Recovered)}, n.Recovered != o.Recovered, !n.Recovered
+	case "titleAuto":
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(n.AutoTitle)}, n.AutoTitle != o.AutoTitle, !n.AutoTitle
 	}
 	panic("unknown key " + key)
 }

@@ -64,6 +64,7 @@ func TestSaveListLoad(t *testing.T) {
 	for i, title := range []string{"one", "two", "three"} {
 		n := v.NewNote()
 		n.CreatedAt = n.CreatedAt.Add(time.Duration(i) * time.Minute)
+		n.Timestamp = n.CreatedAt
 		n.Title, n.Body, n.Duration = title, "text of "+title+"\n", 1500*time.Millisecond
 		if err := v.Save(n); err != nil {
 			t.Fatal(err)

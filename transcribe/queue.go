@@ -234,6 +234,11 @@ func (q *Queue) process(ctx context.Context, id string) {
 // is kept, and the new transcript goes beneath it under its own heading.
 func ApplyTranscript(n *persistence.Note, text, engine, language string, at time.Time) {
 	text = strings.TrimSpace(text)
+	if n.AutoTitle {
+		if t := TitleFrom(text); t != "" {
+			n.Title = t // the app's own title gives way to what was said
+		}
+	}
 	edited := strings.TrimSpace(n.Body) != "" && Hash(n.Body) != n.TranscriptHash
 	if edited {
 		n.Body = strings.TrimRight(n.Body, "\n") + "\n\n## New transcript (" + engine + ", " + at.Local().Format("2 Jan 2006 15:04") + ")\n\n" + text + "\n"

@@ -174,7 +174,9 @@ func (w *Window) build() {
 
 	w.Title = widget.NewEntry()
 	w.Title.SetPlaceHolder("Title")
-	w.Title.OnChanged = func(s string) { w.edited(func(n *persistence.Note) { n.Title = s }) }
+	w.Title.OnChanged = func(s string) {
+		w.edited(func(n *persistence.Note) { n.Title, n.AutoTitle = s, false }) // typed: never replaced
+	}
 	w.Meta = widget.NewLabel("")
 	w.Editor = widget.NewMultiLineEntry()
 	w.Editor.Wrapping = fyne.TextWrapWord

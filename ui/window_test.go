@@ -368,3 +368,23 @@ func TestShutdownAfterTheLoop(t *testing.T) {
 		t.Errorf("a transcription update after Shutdown changed the window (progress %v)", p)
 	}
 }
+
+// TestTypedTitleIsKept: typing a title marks it the person's, so a later
+// transcript never replaces it.
+func TestTypedTitleIsKept(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	n := v.NewNote()
+	n.Title, n.AutoTitle, n.TranscriptionStatus = "Recording 1 Dec 2026 05:21", true, persistence.StatusUnprocessed
+	if err := v.Save(n); err != nil {
+		t.Fatal(err)
+	}
+	w.Reload()
+	w.selectByID(n.ID)
+	w.Win.Canvas().Focus(w.Title)
+	w.Title.SetText("")
+	test.Type(w.Title, "Dentist")
+	eventually(t, "the typed title on disk", func() bool {
+		got, _ := v.Note(n.ID)
+		return got.Title == "Dentist" && !got.AutoTitle
+	})
+}
