@@ -2,7 +2,6 @@ package audio
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -46,10 +45,7 @@ func Import(v *persistence.Vault, path, title string) (*persistence.Note, error)
 		return nil, fmt.Errorf("importing %s: %w", path, err)
 	}
 	err = ReadMono(context.Background(), r, StoreRate, StoreRate/4, func(s []int16) error {
-		buf = buf[:0]
-		for _, v := range s {
-			buf = binary.LittleEndian.AppendUint16(buf, uint16(v))
-		}
+		buf = AppendPCM16(buf[:0], s)
 		samples += int64(len(s))
 		_, err := out.Write(buf)
 		return err

@@ -1,7 +1,6 @@
 package audio
 
 import (
-	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -56,14 +55,8 @@ func (w *PartialWAV) Path() string { return w.path }
 // Write appends samples. It reuses one buffer: no allocation per call once
 // warmed up.
 func (w *PartialWAV) Write(samples []int16) error {
-	if cap(w.buf) < 2*len(samples) {
-		w.buf = make([]byte, 2*len(samples))
-	}
-	b := w.buf[:2*len(samples)]
-	for i, s := range samples {
-		binary.LittleEndian.PutUint16(b[2*i:], uint16(s))
-	}
-	n, err := w.f.Write(b)
+	w.buf = AppendPCM16(w.buf[:0], samples)
+	n, err := w.f.Write(w.buf)
 	w.data += int64(n)
 	if err != nil {
 		return fmt.Errorf("writing the recording %s: %w", w.path, err)

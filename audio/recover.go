@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -41,7 +42,7 @@ func Recover(v *persistence.Vault) ([]*persistence.Note, error) {
 			notes = append(notes, n)
 		}
 	}
-	adopted, err := adoptOrphans(v)
+	adopted, err := adoptOrphans(v, entries)
 	return append(notes, adopted...), errors.Join(append(errs, err)...)
 }
 
@@ -96,7 +97,7 @@ func recoverOne(v *persistence.Vault, path string) (*persistence.Note, error) {
 			return nil, fmt.Errorf("recovering %s: saving its note: %w", path, err)
 		}
 	} else {
-		n = recoveredNote(id, idTime(id), st.ModTime(), duration, filepath.Base(target), "Recovered recording")
+		n = recoveredNote(id, idTime(id), st.ModTime(), duration, filepath.Base(target))
 		if err := v.Save(n); err != nil {
 			return nil, fmt.Errorf("recovering %s: saving its note: %w", path, err)
 		}
@@ -111,13 +112,13 @@ func recoverOne(v *persistence.Vault, path string) (*persistence.Note, error) {
 }
 
 // recoveredNote is the note given to audio found without one.
-func recoveredNote(id string, created, modified time.Time, d time.Duration, audio, what string) *persistence.Note {
+func recoveredNote(id string, created, modified time.Time, d time.Duration, audio string) *persistence.Note {
 	if created.IsZero() {
 		created = modified.UTC().Truncate(time.Millisecond)
 	}
 	return &persistence.Note{
 		ID:                  id,
-		Title:               what + " from " + created.Local().Format("2 Jan 2006 15:04"),
+		Title:               "Recovered recording from " + created.Local().Format("2 Jan 2006 15:04"),
 		Timestamp:           created,
 		CreatedAt:           created,
 		UpdatedAt:           created,
@@ -131,15 +132,12 @@ func recoveredNote(id string, created, modified time.Time, d time.Duration, audi
 
 // adoptOrphans gives a note to every audio file named <id>.<audio ext>
 // that no note refers to and whose <id>.md does not exist (a file there,
-// even one that cannot be read, is never replaced). Finding none costs one
-// listing of the folder: the notes are read only when some audio file has
-// no note of its own name.
-func adoptOrphans(v *persistence.Vault) ([]*persistence.Note, error) {
+// even one that cannot be read, is never replaced). It works from the
+// listing Recover made (the partials it finished have notes of their
+// own name), and reads the notes only when some audio file has no note of
+// its own name.
+func adoptOrphans(v *persistence.Vault, entries []fs.DirEntry) ([]*persistence.Note, error) {
 	fsys := v.FS()
-	entries, err := fsys.ReadDir(v.RecordingsPath())
-	if err != nil {
-		return nil, err
-	}
 	names := map[string]bool{}
 	for _, e := range entries {
 		names[e.Name()] = true
@@ -194,7 +192,7 @@ func adoptOrphans(v *persistence.Vault) ([]*persistence.Note, error) {
 			adopted = append(adopted, back)
 			continue
 		}
-		n := recoveredNote(id, idTime(id), st.ModTime(), d, name, "Recovered recording")
+		n := recoveredNote(id, idTime(id), st.ModTime(), d, name)
 		if err := v.Save(n); err != nil {
 			errs = append(errs, fmt.Errorf("giving %s a note: %w", path, err))
 			continue

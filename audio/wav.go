@@ -160,10 +160,16 @@ func WritePCM16(path string, rate, channels int, samples []int16) error {
 
 // EncodePCM16 is a whole PCM16 WAV file's bytes.
 func EncodePCM16(rate, channels int, samples []int16) []byte {
-	b := make([]byte, wavHeaderSize+2*len(samples))
-	copy(b, pcm16Header(rate, channels, int64(2*len(samples))))
-	for i, s := range samples {
-		binary.LittleEndian.PutUint16(b[wavHeaderSize+2*i:], uint16(s))
+	b := make([]byte, 0, wavHeaderSize+2*len(samples))
+	b = append(b, pcm16Header(rate, channels, int64(2*len(samples)))...)
+	return AppendPCM16(b, samples)
+}
+
+// AppendPCM16 appends samples to dst as little-endian PCM16, as WAV
+// stores them.
+func AppendPCM16(dst []byte, samples []int16) []byte {
+	for _, s := range samples {
+		dst = binary.LittleEndian.AppendUint16(dst, uint16(s))
 	}
-	return b
+	return dst
 }

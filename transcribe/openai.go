@@ -240,10 +240,7 @@ func (o *OpenAI) chunks(ctx context.Context, path string) (out []chunk, cleanup 
 	var samples int64
 	var buf []byte
 	err = audio.ReadMono(ctx, r, audio.StoreRate, audio.StoreRate, func(s []int16) error {
-		buf = buf[:0]
-		for _, v := range s {
-			buf = binary.LittleEndian.AppendUint16(buf, uint16(v))
-		}
+		buf = audio.AppendPCM16(buf[:0], s)
 		samples += int64(len(s))
 		_, err := scratch.Write(buf)
 		return err
