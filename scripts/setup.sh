@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Voice Notes needs, only what is missing:
-# Debian/Ubuntu packages through apt (with sudo when not root), the
+# Debian/Ubuntu packages through apt (with sudo when not root; Node and npm
+# only when there are none), the
 # en_US.UTF-8 locale, and the Go tools the Makefile uses.
 set -euo pipefail
 
@@ -20,6 +21,10 @@ if command -v apt-get >/dev/null 2>&1; then
       missing+=("$p")
     fi
   done
+  # Node and npm run js-yaml, the YAML reader Whispering uses, in a test;
+  # a Node from elsewhere (NodeSource bundles npm) is used as it is.
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]}"
     $sudo apt-get update -qq
