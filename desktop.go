@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -52,7 +53,10 @@ func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error
 	var trace func(string)
 	if os.Getenv("VOICENOTES_TRACE") != "" {
 		trace = func(event string) { fmt.Fprintln(os.Stderr, "voicenotes: "+event) }
-		a.Lifecycle().SetOnStarted(func() { fyne.Do(func() { trace("first frame") }) })
+		a.Lifecycle().SetOnStarted(func() {
+			fyne.Do(func() { trace("first frame") })
+			go traceStalls(trace)
+		})
 	}
 	current := v
 	var listener *instance.Listener
@@ -107,6 +111,20 @@ func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error
 	// SIGTERM (logging out, shutting down) and the tray's Quit end the loop
 	// without the window's Close: save what is left now.
 	return w.Shutdown()
+}
+
+// traceStalls reports each time the UI thread was busy for more than a
+// frame (16 ms): a heartbeat every 5 ms measures how long the event loop
+// takes to run it.
+func traceStalls(trace func(string)) {
+	for {
+		sent := time.Now()
+		fyne.DoAndWait(func() {})
+		if lag := time.Since(sent); lag > 16*time.Millisecond {
+			trace(fmt.Sprintf("ui stall %d ms", lag.Milliseconds()))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // engine is the engine chosen in Settings (the offline one by default).

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -62,4 +63,43 @@ func BenchmarkLaunch10k(b *testing.B) {
 	}
 	slices.Sort(times)
 	b.ReportMetric(float64(times[len(times)/2].Milliseconds()), "first-frame-ms")
+}
+
+// BenchmarkRecordStart measures, with the timing signal played through the
+// virtual microphone, how long after Ctrl+R the window's capture begins
+// (the first recording after each launch, and the next one), how long
+// after its start `voicenotes record` begins, and the longest time the UI
+// thread was busy while a recording started and stopped. Each figure is
+// the worst of the runs; the press is taken before xdotool is started, so
+// its own start is counted against the app.
+func BenchmarkRecordStart(b *testing.B) {
+	d := startDesktop(b)
+	clk, delay := startClock(b, d.pulse)
+	vault := filepath.Join(b.TempDir(), "vault")
+	var first, later, cli, stall time.Duration
+	for b.Loop() {
+		a := d.launch(vault)
+		for i := range 2 {
+			n, press, st := d.pressRecord(b, a, vault, 1500*time.Millisecond)
+			began, _ := captureBegan(b, clk, delay, filepath.Join(vault, persistence.RecordingsDir, n.ID+".wav"), press)
+			if i == 0 {
+				first = max(first, began.Sub(press))
+			} else {
+				later = max(later, began.Sub(press))
+			}
+			stall = max(stall, st)
+		}
+		a.cmd.Process.Signal(syscall.SIGTERM)
+		a.wait()
+		lag, _ := cliRecord(b, d, clk, delay, vault, "1")
+		cli = max(cli, lag)
+	}
+	if err := clk.Err(); err != nil {
+		b.Fatalf("the timing signal stopped: %v", err)
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(first), "first-ms")
+	b.ReportMetric(ms(later), "later-ms")
+	b.ReportMetric(ms(cli), "cli-ms")
+	b.ReportMetric(ms(stall), "ui-stall-ms")
 }

@@ -53,14 +53,14 @@ func TestMain(m *testing.M) {
 
 // desktop is an X server with the virtual microphone.
 type desktop struct {
-	t       *testing.T
+	t       testing.TB
 	display string
 	pulse   *pulsetest.Server
 	home    string
 	shots   string
 }
 
-func startDesktop(t *testing.T) *desktop {
+func startDesktop(t testing.TB) *desktop {
 	t.Helper()
 	if _, err := exec.LookPath("import"); err != nil {
 		t.Skip("import is not installed (make setup installs imagemagick)")
@@ -183,7 +183,7 @@ func (d *desktop) launch(vault string) *app {
 }
 
 // await waits until the app has printed the line want.
-func (a *app) await(t *testing.T, what string, limit time.Duration, want string) {
+func (a *app) await(t testing.TB, what string, limit time.Duration, want string) {
 	t.Helper()
 	deadline := time.After(limit)
 	for {
@@ -215,7 +215,7 @@ func (a *app) wait() error {
 
 // waitFor checks cond every 100 ms: for what only the file system shows
 // (a recording file growing, a note on disk).
-func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) {
+func waitFor(t testing.TB, what string, limit time.Duration, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(limit); !cond(); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -233,7 +233,7 @@ func partial(vault string) string {
 	return ""
 }
 
-func notes(t *testing.T, vault string) []*persistence.Note {
+func notes(t testing.TB, vault string) []*persistence.Note {
 	t.Helper()
 	v, err := persistence.Open(vault, persistence.Options{})
 	if err != nil {

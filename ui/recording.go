@@ -115,6 +115,7 @@ func (w *Window) onRecordingEvent(rec *recording, e session.Event) {
 			w.showError(e.Err)
 		}
 		if e.Note != nil {
+			w.trace("saved recording %s", e.Note.ID)
 			w.Reload()
 			w.selectByID(e.Note.ID)
 		}

@@ -34,6 +34,10 @@ var targets = []target{
 	{"BenchmarkUploadHour", "peak-rss-MB", 100, "an hour of audio uploaded in under 100 MB of memory"},
 	{"BenchmarkSearchKeystroke", "p99-ms", 16, "search keystroke to list within one frame"},
 	{"BenchmarkLaunch10k", "first-frame-ms", 1000, "launch to first frame under a second"},
+	{"BenchmarkRecordStart", "first-ms", 150, "Ctrl+R to first captured sample, first recording after launch"},
+	{"BenchmarkRecordStart", "later-ms", 150, "Ctrl+R to first captured sample, later recordings"},
+	{"BenchmarkRecordStart", "cli-ms", 400, "voicenotes record: process start to first captured sample"},
+	{"BenchmarkRecordStart", "ui-stall-ms", 50, "longest UI-thread stall while a recording starts and stops"},
 	{"BenchmarkListStartup", "x-floor", 2, "voicenotes list on an empty vault within 2x of ls on it plus an empty Go program's start"},
 	{"BenchmarkListStartup", "list-ms", 50, "voicenotes list start-up well under 50 ms"},
 }

@@ -1,0 +1,168 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/internal/pulsetest"
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+// startClock plays the timing signal into the virtual microphone and
+// measures the sound server's delay; a spread of more than 20 ms means the
+// generator was starved and no figure of this run could be trusted.
+func startClock(t testing.TB, pulse *pulsetest.Server) (*pulsetest.Clock, time.Duration) {
+	t.Helper()
+	clk := pulse.StartClock(t)
+	delay, spread := clk.Calibrate(t, 3)
+	if spread > 20*time.Millisecond {
+		t.Fatalf("the sound server's delay varied by %v across three measurements: the timing signal is unreliable on this run", spread)
+	}
+	return clk, delay
+}
+
+// captureBegan is when the recording in wav began capturing: when the
+// clock signal its first sample holds was played, plus the server's delay.
+func captureBegan(t testing.TB, clk *pulsetest.Clock, delay time.Duration, wav string, near time.Time) (time.Time, time.Duration) {
+	t.Helper()
+	var s []int16
+	err := audio.ReadMonoFile(context.Background(), wav, audio.StoreRate, audio.StoreRate, func(b []int16) error {
+		s = append(s, b...)
+		return nil
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	played, err := clk.Locate(s, audio.StoreRate, near.Add(-delay))
+	if err != nil {
+		t.Fatalf("%s: %v", wav, err)
+	}
+	return played.Add(delay), time.Duration(len(s)) * time.Second / audio.StoreRate
+}
+
+var stallLine = regexp.MustCompile(`^voicenotes: ui stall (\d+) ms$`)
+
+// stalls is the longest UI-thread stall the app reported after line from.
+func (a *app) stallsFrom(from int) time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var longest time.Duration
+	for _, l := range a.lines[from:] {
+		if m := stallLine.FindStringSubmatch(l); m != nil {
+			ms, _ := strconv.Atoi(m[1])
+			longest = max(longest, time.Duration(ms)*time.Millisecond)
+		}
+	}
+	return longest
+}
+
+func (a *app) lineCount() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.lines)
+}
+
+// pressRecord presses Ctrl+R twice, gap apart, as a person who speaks for
+// gap would, and returns the saved note with when each press was made and
+// the longest UI stall from the first press to the note on screen.
+func (d *desktop) pressRecord(t testing.TB, a *app, vault string, gap time.Duration) (n *persistence.Note, press time.Time, stall time.Duration) {
+	t.Helper()
+	before := map[string]bool{}
+	for _, n := range notes(t, vault) {
+		before[n.ID] = true
+	}
+	from := a.lineCount()
+	press = time.Now()
+	d.key("ctrl+r")
+	// The person talks for gap: this wait is the scenario, not a guess at
+	// how long something takes.
+	time.Sleep(time.Until(press.Add(gap)))
+	d.key("ctrl+r")
+	waitFor(t, "the note", 30*time.Second, func() bool {
+		for _, m := range notes(t, vault) {
+			if !before[m.ID] {
+				n = m
+			}
+		}
+		return n != nil
+	})
+	a.await(t, "the saved recording on screen", 30*time.Second, "voicenotes: saved recording "+n.ID)
+	return n, press, a.stallsFrom(from)
+}
+
+// TestRecordStartsAtThePress: a sound 200 ms after Ctrl+R is in the
+// recording, the first time after launch and later, and 4 s between the
+// two presses keep at least 3.8 s. The signal that tells the time is a
+// tone burst every 100 ms, played through the virtual microphone.
+func TestRecordStartsAtThePress(t *testing.T) {
+	d := startDesktop(t)
+	clk, delay := startClock(t, d.pulse)
+	vault := filepath.Join(t.TempDir(), "vault")
+	a := d.launch(vault)
+	for _, which := range []string{"the first recording after launch", "a later recording"} {
+		n, press, stall := d.pressRecord(t, a, vault, 4*time.Second)
+		began, length := captureBegan(t, clk, delay, filepath.Join(vault, persistence.RecordingsDir, n.ID+".wav"), press)
+		lag := began.Sub(press)
+		t.Logf("%s: capture began %v after Ctrl+R; %v kept of 4 s; longest UI stall %v", which, lag.Round(time.Millisecond), length.Round(time.Millisecond), stall)
+		if lag > 200*time.Millisecond {
+			t.Errorf("%s: a sound 200 ms after Ctrl+R is not in the recording: capture began %v after the press", which, lag.Round(time.Millisecond))
+		}
+		if length < 3800*time.Millisecond {
+			t.Errorf("%s: 4 s between the two presses kept only %v of audio", which, length.Round(time.Millisecond))
+		}
+	}
+	if err := clk.Err(); err != nil {
+		t.Fatalf("the timing signal stopped: %v", err)
+	}
+}
+
+// TestCLIRecordStartsAtLaunch: `voicenotes record` captures from soon
+// after it is started.
+func TestCLIRecordStartsAtLaunch(t *testing.T) {
+	d := startDesktop(t)
+	clk, delay := startClock(t, d.pulse)
+	vault := filepath.Join(t.TempDir(), "vault")
+	lag, length := cliRecord(t, d, clk, delay, vault, "2")
+	t.Logf("capture began %v after the process started; %v kept", lag.Round(time.Millisecond), length.Round(time.Millisecond))
+	if lag > 400*time.Millisecond {
+		t.Errorf("a sound 400 ms after `voicenotes record` started is not in the recording: capture began %v after", lag.Round(time.Millisecond))
+	}
+}
+
+// cliRecord runs `voicenotes record --duration dur` and measures when its
+// capture began after the process was started.
+func cliRecord(t testing.TB, d *desktop, clk *pulsetest.Clock, delay time.Duration, vault, dur string) (lag, length time.Duration) {
+	t.Helper()
+	cmd := exec.Command(binary, "record", "--vault", vault, "--duration", dur, "--title", "timed")
+	cmd.Env = d.env()
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	started := time.Now()
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("voicenotes record: %v\n%s", err, out.String())
+	}
+	var n *persistence.Note
+	for _, m := range notes(t, vault) {
+		if n == nil || m.CreatedAt.After(n.CreatedAt) {
+			n = m
+		}
+	}
+	if n == nil {
+		t.Fatalf("voicenotes record saved no note:\n%s", out.String())
+	}
+	wav := filepath.Join(vault, persistence.RecordingsDir, n.ID+".wav")
+	began, length := captureBegan(t, clk, delay, wav, started)
+	os.Remove(wav)
+	os.Remove(filepath.Join(vault, persistence.RecordingsDir, n.ID+".md"))
+	return began.Sub(started), length
+}
