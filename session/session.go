@@ -28,6 +28,10 @@ type Config struct {
 	// Engine is the transcription engine to use; nil, or an error from it,
 	// means the note is left UNPROCESSED.
 	Engine func() (transcribe.Engine, transcribe.Options, error)
+	// Stream starts the live transcription (nil: the engine's own Stream;
+	// the window passes a transcribe.Standby's Take, which hands over a
+	// decoder loaded before Record was pressed).
+	Stream func(transcribe.Streamer, transcribe.Options) (transcribe.Stream, error)
 	// Enqueue transcribes a saved note later, when there is no live text
 	// (nil: the note stays UNPROCESSED for whoever runs a queue).
 	Enqueue func(id string)
@@ -165,7 +169,11 @@ func (s *Session) prepare() {
 			s.engine, s.opts = engine, opts
 			s.mu.Unlock()
 			if st, ok := engine.(transcribe.Streamer); ok && s.cfg.Rate == audio.StoreRate {
-				stream, err := st.Stream(opts)
+				open := s.cfg.Stream
+				if open == nil {
+					open = func(st transcribe.Streamer, o transcribe.Options) (transcribe.Stream, error) { return st.Stream(o) }
+				}
+				stream, err := open(st, opts)
 				if err != nil {
 					s.cfg.OnEvent(Event{Kind: Warning, Warning: fmt.Sprintf("No live transcript (%v); the recording is transcribed when it stops", err)})
 				} else {

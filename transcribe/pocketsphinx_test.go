@@ -189,3 +189,44 @@ func TestTranscribesEveryFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestStandbyDecoderIsFresh: decoders the Standby loaded ahead of time
+// (the first, and the one loaded after it was freed) transcribe a clip
+// exactly as a decoder made on the spot does.
+func TestStandbyDecoderIsFresh(t *testing.T) {
+	e := newPocketSphinx(t).(Streamer)
+	c := librivoxClips(t)[1]
+	file, err := e.Transcribe(context.Background(), c.path, Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var samples []int16
+	decodeFile(context.Background(), c.path, func(b []int16) error { samples = append(samples, b...); return nil }, nil)
+	sb := NewStandby(func() (Engine, Options, error) { return e, Options{}, nil })
+	defer sb.Close()
+	sb.Refresh()
+	for round := range 2 {
+		sb.wait()
+		sb.mu.Lock()
+		preloaded := sb.ready
+		sb.mu.Unlock()
+		if preloaded == nil {
+			t.Fatalf("round %d: nothing was loaded ahead", round)
+		}
+		s, err := sb.Take(e, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.(*takenStream).Stream != preloaded {
+			t.Fatalf("round %d: Take made a decoder instead of handing over the loaded one", round)
+		}
+		for i := 0; i < len(samples); i += 1600 {
+			s.Write(samples[i:min(i+1600, len(samples))])
+		}
+		res, _ := s.Finish()
+		s.Close()
+		if res.Text != file.Text {
+			t.Errorf("round %d: the preloaded decoder's transcript differs:\nstandby: %q\nfile:    %q", round, res.Text, file.Text)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log"
 
+	"fyne.io/fyne/v2"
+
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -12,6 +14,7 @@ import (
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/session"
+	"github.com/voicenotes/voicenotes/settings"
 	"github.com/voicenotes/voicenotes/transcribe"
 )
 
@@ -47,6 +50,7 @@ func (w *Window) startRecording() {
 	}
 	if w.svc.Engine != nil && cfg.AutoTranscribe && cfg.Engine != "" {
 		scfg.Engine = w.svc.Engine
+		scfg.Stream = w.standby.Take
 		queue := w.queue
 		scfg.Enqueue = func(id string) {
 			if queue != nil {
@@ -81,6 +85,18 @@ func (w *Window) startRecording() {
 			}
 		})
 	}()
+}
+
+// liveEngine makes the function that says which engine a recording
+// transcribes with as it goes, when Settings has one on (called from any
+// goroutine, so it reads only what it is given and the preferences).
+func liveEngine(a fyne.App, engine func() (transcribe.Engine, transcribe.Options, error)) func() (transcribe.Engine, transcribe.Options, error) {
+	return func() (transcribe.Engine, transcribe.Options, error) {
+		if cfg := settings.Load(a.Preferences()); engine == nil || !cfg.AutoTranscribe || cfg.Engine == "" {
+			return nil, transcribe.Options{}, errors.New("transcription is off")
+		}
+		return engine()
+	}
 }
 
 // onRecordingEvent shows what the session reports (on the UI thread).

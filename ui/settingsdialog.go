@@ -143,6 +143,7 @@ func (w *Window) SaveSettings(f *SettingsForm) error {
 	if s.Engine != "" && s.AutoTranscribe && (old.Engine == "" || !old.AutoTranscribe) && w.queue != nil {
 		w.queuePending()
 	}
+	w.standby.Refresh() // the live decoder for the engine now chosen
 	w.setStatus("Settings saved")
 	return nil
 }

@@ -101,6 +101,7 @@ type Window struct {
 	rec      *recording
 	player   *playback
 	queue    *transcribe.Queue
+	standby  *transcribe.Standby // the live decoder, loaded before Record
 	trashed  []*persistence.Trashed
 	levelVal binding.Float
 	stop     chan struct{}
@@ -121,6 +122,8 @@ func New(a fyne.App, svc Services) *Window {
 	w.setupTray()
 	w.Reload()
 	w.startBackground()
+	w.standby = transcribe.NewStandby(liveEngine(a, svc.Engine))
+	w.standby.Refresh()
 	w.Win.SetCloseIntercept(w.Close)
 	if len(svc.Recovered) > 0 {
 		w.tellRecovered(svc.Recovered)
@@ -301,6 +304,7 @@ func (w *Window) Shutdown() error {
 		w.saver.flush(w.selected)
 	}
 	errs = append(errs, w.saver.wait())
+	w.standby.Close()
 	select {
 	case <-w.stop:
 	default:

@@ -1,0 +1,152 @@
+package transcribe
+
+import (
+	"sync"
+)
+
+// Standby keeps a live transcription loaded for the engine the settings
+// choose, so that a recording's live transcript starts with its first
+// words instead of after the model loads (PocketSphinx's takes a fifth of
+// a second from a warm disk, seconds from a cold one). Refresh it at
+// launch and after a settings change; Take hands the loaded stream over,
+// and once that stream is closed the next one is loaded in the background
+// (not before: a PocketSphinx decoder holds about 95 MB, and two at once
+// would double what a recording costs). Engines that do not stream (a
+// remote API) keep nothing.
+type Standby struct {
+	engine func() (Engine, Options, error)
+
+	mu      sync.Mutex
+	gen     int           // bumped by Refresh: older loads are stale
+	ready   Stream        // loaded and unused, or nil
+	key     string        // what ready was loaded for
+	loading chan struct{} // closed when the current load ends; nil if none
+	closed  bool
+}
+
+// NewStandby keeps streams for what engine returns (an error: nothing to
+// keep, for example transcription is off).
+func NewStandby(engine func() (Engine, Options, error)) *Standby {
+	return &Standby{engine: engine}
+}
+
+func standbyKey(e Engine, o Options) string { return e.Name() + "\x00" + o.Language }
+
+// Refresh drops what is loaded and loads a stream for the current
+// settings, in the background.
+func (s *Standby) Refresh() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.gen++
+	old := s.ready
+	s.ready, s.key = nil, ""
+	s.startLoad()
+	s.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+}
+
+// startLoad starts loading for the current generation (s.mu held).
+func (s *Standby) startLoad() {
+	done := make(chan struct{})
+	s.loading = done
+	go s.load(s.gen, done)
+}
+
+func (s *Standby) load(gen int, done chan struct{}) {
+	defer close(done)
+	e, o, err := s.engine()
+	if err != nil {
+		return
+	}
+	st, ok := e.(Streamer)
+	if !ok {
+		return
+	}
+	stream, err := st.Stream(o)
+	if err != nil {
+		return // Take tries again and reports it
+	}
+	s.mu.Lock()
+	if s.closed || gen != s.gen || s.ready != nil {
+		s.mu.Unlock()
+		stream.Close()
+		return
+	}
+	s.ready, s.key = stream, standbyKey(e, o)
+	s.mu.Unlock()
+}
+
+// Take returns a fresh live transcription for e and o: the loaded one
+// when it was loaded for them (waiting for a load under way), else a new
+// one. When it is closed, the next one is loaded.
+func (s *Standby) Take(e Streamer, o Options) (Stream, error) {
+	s.mu.Lock()
+	loading := s.loading
+	s.mu.Unlock()
+	if loading != nil {
+		<-loading
+	}
+	s.mu.Lock()
+	var stream Stream
+	if s.ready != nil && s.key == standbyKey(e, o) {
+		stream, s.ready, s.key = s.ready, nil, ""
+	}
+	s.mu.Unlock()
+	if stream == nil {
+		var err error
+		if stream, err = e.Stream(o); err != nil {
+			s.reload()
+			return nil, err
+		}
+	}
+	return &takenStream{Stream: stream, s: s}, nil
+}
+
+// takenStream loads the next stream once it is closed.
+type takenStream struct {
+	Stream
+	s    *Standby
+	once sync.Once
+}
+
+func (t *takenStream) Close() error {
+	err := t.Stream.Close()
+	t.once.Do(t.s.reload)
+	return err
+}
+
+// reload loads a stream for the current settings unless one is kept or
+// loading.
+func (s *Standby) reload() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.ready != nil {
+		return
+	}
+	if s.loading != nil {
+		select {
+		case <-s.loading:
+		default:
+			return
+		}
+	}
+	s.startLoad()
+}
+
+// Close frees what is loaded; later calls do nothing.
+func (s *Standby) Close() {
+	s.mu.Lock()
+	s.closed = true
+	s.gen++
+	old := s.ready
+	s.ready = nil
+	s.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+}

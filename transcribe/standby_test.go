@@ -1,0 +1,157 @@
+package transcribe
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// countingEngine is a streaming engine that counts the streams it makes
+// and which of them were closed; language "bad" fails.
+type countingEngine struct {
+	name   string
+	made   atomic.Int32
+	mu     sync.Mutex
+	closed map[*countedStream]bool
+}
+
+type countedStream struct {
+	e    *countingEngine
+	lang string
+}
+
+func (e *countingEngine) Name() string { return e.name }
+func (e *countingEngine) Transcribe(context.Context, string, Options, func(float64)) (*Result, error) {
+	return nil, errors.New("not used")
+}
+func (e *countingEngine) Stream(o Options) (Stream, error) {
+	if o.Language == "bad" {
+		return nil, errors.New("no model for that language")
+	}
+	e.made.Add(1)
+	return &countedStream{e: e, lang: o.Language}, nil
+}
+func (s *countedStream) Write([]int16) error      { return nil }
+func (s *countedStream) Text() string             { return "" }
+func (s *countedStream) Finish() (*Result, error) { return &Result{}, nil }
+func (s *countedStream) Close() error {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	if s.e.closed == nil {
+		s.e.closed = map[*countedStream]bool{}
+	}
+	s.e.closed[s] = true
+	return nil
+}
+func (e *countingEngine) wasClosed(s Stream) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.closed[s.(*countedStream)]
+}
+
+// wait waits for the load under way, as Take does.
+func (s *Standby) wait() {
+	s.mu.Lock()
+	l := s.loading
+	s.mu.Unlock()
+	if l != nil {
+		<-l
+	}
+}
+
+func TestStandbyHandsOverWhatItLoaded(t *testing.T) {
+	e := &countingEngine{name: "counting"}
+	lang := "en"
+	var mu sync.Mutex
+	sb := NewStandby(func() (Engine, Options, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return e, Options{Language: lang}, nil
+	})
+	sb.Refresh()
+	sb.wait()
+	if e.made.Load() != 1 {
+		t.Fatalf("Refresh made %d streams, want 1", e.made.Load())
+	}
+	first, err := sb.Take(e, Options{Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb.wait()
+	// Take made none itself: it handed over the loaded one, and loads the
+	// next only once that one is freed (two decoders would double the
+	// memory a recording takes).
+	if e.made.Load() != 1 {
+		t.Fatalf("after Take %d streams were made, want 1 (the handed-over one)", e.made.Load())
+	}
+	first.Close()
+	sb.wait()
+	if e.made.Load() != 2 {
+		t.Fatalf("after the taken stream was closed %d streams were made, want 2 (the next one loaded)", e.made.Load())
+	}
+	second, _ := sb.Take(e, Options{Language: "en"})
+	if second.(*takenStream).Stream == first.(*takenStream).Stream {
+		t.Fatal("Take handed the same stream out twice")
+	}
+	second.Close()
+	second.Close() // a second Close loads nothing more
+	sb.wait()
+	if e.made.Load() != 3 {
+		t.Fatalf("%d streams made after two Take-Close rounds, want 3", e.made.Load())
+	}
+
+	// A settings change: the loaded stream is for the old language; it is
+	// closed, and one for the new language is loaded.
+	mu.Lock()
+	lang = "de"
+	mu.Unlock()
+	sb.mu.Lock()
+	stale := sb.ready
+	sb.mu.Unlock()
+	sb.Refresh()
+	sb.wait()
+	if !e.wasClosed(stale) {
+		t.Error("the stream loaded for the old settings was not closed")
+	}
+	made := e.made.Load()
+	// A Take for other options than loaded makes its own.
+	other, err := sb.Take(e, Options{Language: "fr"})
+	if err != nil || other.(*takenStream).Stream.(*countedStream).lang != "fr" {
+		t.Fatalf("Take for fr gave %v, %v", other, err)
+	}
+	other.Close()
+	sb.wait()
+	if e.made.Load() != made+1 {
+		t.Errorf("Take for other options: %d made, want %d (its own; the loaded de stream kept)", e.made.Load(), made+1)
+	}
+	// An engine error reaches Take's caller.
+	if _, err := sb.Take(e, Options{Language: "bad"}); err == nil {
+		t.Error("Take hid the engine's error")
+	}
+	sb.wait()
+	sb.mu.Lock()
+	kept := sb.ready
+	sb.mu.Unlock()
+	sb.Close()
+	if kept == nil || !e.wasClosed(kept) {
+		t.Error("Close did not free the loaded stream")
+	}
+	sb.Refresh() // after Close: nothing
+	sb.wait()
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	if sb.ready != nil {
+		t.Error("a closed Standby loaded a stream")
+	}
+}
+
+func TestStandbyKeepsNothingWithoutAStreamingEngine(t *testing.T) {
+	sb := NewStandby(func() (Engine, Options, error) { return nil, Options{}, errors.New("transcription is off") })
+	sb.Refresh()
+	sb.wait()
+	if sb.ready != nil {
+		t.Fatal("a stream was kept with transcription off")
+	}
+}
