@@ -44,10 +44,18 @@ func (d *desktop) preferredVault() string { return d.settings().Vault }
 
 // run shows the window on an open vault until the user quits.
 func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error {
-	if err := device.Init(); err != nil {
-		return err
-	}
-	defer device.Terminate()
+	// The audio system starts beside the window, not before it (probing
+	// devices can take a while on some machines); what needs it waits for
+	// it, and a failure is reported when recording, not at launch.
+	audioUp := make(chan struct{})
+	var audioErr error
+	go func() { audioErr = device.Init(); close(audioUp) }()
+	defer func() {
+		if <-audioUp; audioErr == nil {
+			device.Terminate()
+		}
+	}()
+	withAudio := func() error { <-audioUp; return audioErr }
 	a := d.fyneApp()
 	// For make e2e and make bench: what the window did, on stderr.
 	var trace func(string)
@@ -72,13 +80,31 @@ func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error
 	var w *ui.Window
 	w = ui.New(a, ui.Services{
 		Vault:          v,
-		OpenInput:      func() (audio.Source, error) { return device.OpenInput(d.settings().InputDevice) },
-		OpenInputNamed: device.OpenInput,
-		OpenOutput:     device.OpenOutput,
+		OpenInput: func() (audio.Source, error) {
+			if err := withAudio(); err != nil {
+				return nil, err
+			}
+			return device.OpenInput(d.settings().InputDevice)
+		},
+		OpenInputNamed: func(name string) (audio.Source, error) {
+			if err := withAudio(); err != nil {
+				return nil, err
+			}
+			return device.OpenInput(name)
+		},
+		OpenOutput: func(rate, channels int) (audio.Sink, error) {
+			if err := withAudio(); err != nil {
+				return nil, err
+			}
+			return device.OpenOutput(rate, channels)
+		},
 		Engine:         func() (transcribe.Engine, transcribe.Options, error) { return d.engine() },
 		Recovered:      recovered,
 		Trace:          trace,
 		ListInputs: func() ([]string, error) {
+			if err := withAudio(); err != nil {
+				return nil, err
+			}
 			ins, _, err := device.List()
 			var names []string
 			for _, i := range ins {
