@@ -79,7 +79,7 @@ func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error
 	}
 	var w *ui.Window
 	w = ui.New(a, ui.Services{
-		Vault:          v,
+		Vault: v,
 		OpenInput: func() (audio.Source, error) {
 			if err := withAudio(); err != nil {
 				return nil, err
@@ -98,9 +98,9 @@ func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error
 			}
 			return device.OpenOutput(rate, channels)
 		},
-		Engine:         func() (transcribe.Engine, transcribe.Options, error) { return d.engine() },
-		Recovered:      recovered,
-		Trace:          trace,
+		Engine:    func() (transcribe.Engine, transcribe.Options, error) { return d.engine() },
+		Recovered: recovered,
+		Trace:     trace,
 		ListInputs: func() ([]string, error) {
 			if err := withAudio(); err != nil {
 				return nil, err

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/voicenotes/voicenotes/persistence"
@@ -55,4 +56,38 @@ func BenchmarkSearchKeystroke(b *testing.B) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "median-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkMeter moves the level meter as a recording does, twenty times
+// a second, and reports the share of one core that costs, in CPU time (so
+// other load on the machine does not count): the meter's own work (level
+// to geometry), and the same with the window drawn each time by Fyne's
+// software painter (which paints the whole window, slower than the GPU a
+// real window draws with: an upper bound, not the meter's own cost).
+func BenchmarkMeter(b *testing.B) {
+	if cpuTime() == 0 {
+		b.Skip("this system gives no CPU time to measure with")
+	}
+	test.NewTempApp(b)
+	m := NewMeter()
+	win := test.NewWindow(m)
+	defer win.Close()
+	win.Resize(fyne.NewSize(700, 24))
+	levels := []float32{0.001, 0.01, 0.05, 0.2, 0.5, 0.8, 0.95, 1}
+	i, painted := 0, 0
+	var own, paint time.Duration
+	for b.Loop() {
+		t0 := cpuTime()
+		for range 100 {
+			m.SetLevel(levels[i%len(levels)])
+			i++
+		}
+		t1 := cpuTime()
+		win.Canvas().Capture()
+		painted++
+		own, paint = own+t1-t0, paint+cpuTime()-t1
+	}
+	perUpdate := own / time.Duration(i)
+	b.ReportMetric(perUpdate.Seconds()*20*100, "cpu-%core")
+	b.ReportMetric((perUpdate+paint/time.Duration(painted)).Seconds()*20*100, "painted-sw-%core")
 }

@@ -108,7 +108,7 @@ func (w *Window) onRecordingEvent(rec *recording, e session.Event) {
 		}
 	case session.Level:
 		if w.rec == rec {
-			w.levelVal.Set(float64(e.Level.Peak)) // about 20 a second
+			w.Level.SetLevel(e.Level.Peak) // about 20 a second
 			w.Elapsed.SetText(audio.FormatDuration(e.Level.Elapsed))
 		}
 	case session.Text:
@@ -117,10 +117,11 @@ func (w *Window) onRecordingEvent(rec *recording, e session.Event) {
 		}
 	case session.Warning:
 		switch {
+		case w.rec != rec:
 		case e.Warning != "":
-			w.setStatus(e.Warning)
-		case w.Status.Text == session.WarnSilence || w.Status.Text == session.WarnClipping || w.Status.Text == session.WarnStalled:
-			w.setStatus("") // the input is fine again
+			w.Banner.Say(e.Warning)
+		case w.Banner.Text() == session.WarnSilence || w.Banner.Text() == session.WarnClipping || w.Banner.Text() == session.WarnStalled:
+			w.Banner.Clear() // the input is fine again
 		}
 	case session.Saved, session.Failed:
 		if w.rec == rec { // ended by itself: the device failed
@@ -174,7 +175,8 @@ func (w *Window) resetRecordingUI() {
 	w.RecordButton.Refresh()
 	w.PauseButton.SetText("Pause")
 	w.PauseButton.Disable()
-	w.levelVal.Set(0)
+	w.Level.Reset()
+	w.Banner.Clear()
 	w.updateTray()
 }
 

@@ -23,7 +23,7 @@ type SettingsForm struct {
 	Vault, BaseURL, Model, APIKey, Language *widget.Entry
 	Device, Engine, Rate                    *widget.Select
 	Auto                                    *widget.Check
-	TestLevel                               *widget.ProgressBar
+	TestLevel                               *Meter
 	Dialog                                  dialog.Dialog
 }
 
@@ -34,7 +34,7 @@ func (w *Window) ShowSettings() *SettingsForm {
 	f := &SettingsForm{
 		Vault: widget.NewEntry(), BaseURL: widget.NewEntry(), Model: widget.NewEntry(),
 		APIKey: widget.NewPasswordEntry(), Language: widget.NewEntry(),
-		Auto: widget.NewCheck("Transcribe recordings automatically", nil), TestLevel: widget.NewProgressBar(),
+		Auto: widget.NewCheck("Transcribe recordings automatically", nil), TestLevel: NewMeter(),
 	}
 	f.Vault.SetText(cur.Vault)
 	f.Vault.SetPlaceHolder(w.svc.Vault.Root())
@@ -175,12 +175,12 @@ func (w *Window) testInput(f *SettingsForm) {
 				w.showError(fmt.Errorf("the microphone stopped: %w", err))
 				return
 			}
-			var peak float64
+			var peak float32
 			for _, s := range buf {
-				peak = max(peak, float64(s)/32768, -float64(s)/32768)
+				peak = max(peak, float32(s)/32768, -float32(s)/32768)
 			}
-			w.do(func() { f.TestLevel.SetValue(peak) })
+			w.do(func() { f.TestLevel.SetLevel(peak) })
 		}
-		w.do(func() { f.TestLevel.SetValue(0) })
+		w.do(func() { f.TestLevel.Reset() })
 	}()
 }

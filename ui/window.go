@@ -14,7 +14,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/data/binding"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -52,8 +51,10 @@ type Window struct {
 	RecordButton *widget.Button
 	PauseButton  *widget.Button
 	Elapsed      *widget.Label
-	Level        *widget.ProgressBar
-	LiveText     *widget.Label
+	Level        *Meter
+	// Banner shows what the recording's watchdog says, by the meter.
+	Banner   *Banner
+	LiveText *widget.Label
 
 	// Note list
 	Search *widget.Entry
@@ -97,14 +98,13 @@ type Window struct {
 	selected  *persistence.Note
 	loading   bool // true while widgets are being filled from a note
 
-	saver    *saver
-	rec      *recording
-	player   *playback
-	queue    *transcribe.Queue
-	standby  *transcribe.Standby // the live decoder, loaded before Record
-	trashed  []*persistence.Trashed
-	levelVal binding.Float
-	stop     chan struct{}
+	saver   *saver
+	rec     *recording
+	player  *playback
+	queue   *transcribe.Queue
+	standby *transcribe.Standby // the live decoder, loaded before Record
+	trashed []*persistence.Trashed
+	stop    chan struct{}
 
 	conflictOpen map[string]bool
 
@@ -132,21 +132,19 @@ func New(a fyne.App, svc Services) *Window {
 }
 
 func (w *Window) build() {
-	w.levelVal = binding.NewFloat()
 	w.RecordButton = widget.NewButtonWithIcon("Record", theme.MediaRecordIcon(), w.ToggleRecording)
 	w.RecordButton.Importance = widget.HighImportance
 	w.PauseButton = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), w.TogglePause)
 	w.PauseButton.Disable()
 	w.Elapsed = widget.NewLabel("0:00")
-	w.Level = widget.NewProgressBarWithData(w.levelVal)
-	w.Level.TextFormatter = func() string { return "" }
-	w.Level.Refresh()
+	w.Level = NewMeter()
+	w.Banner = NewBanner()
 	w.LiveText = widget.NewLabel("")
 	w.LiveText.Truncation = fyne.TextTruncateClip
 	w.SettingsButton = widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { w.ShowSettings() })
 	toolbar := container.NewBorder(nil, nil,
 		container.NewHBox(w.RecordButton, w.PauseButton, w.Elapsed),
-		w.SettingsButton, container.NewVBox(w.Level, w.LiveText))
+		w.SettingsButton, container.NewVBox(w.Level, w.Banner, w.LiveText))
 
 	w.Search = widget.NewEntry()
 	w.Search.SetPlaceHolder("Search titles and transcripts")
