@@ -161,12 +161,12 @@ func (w *Window) testInput(f *SettingsForm) {
 	if name == systemDefault {
 		name = ""
 	}
-	src, err := w.svc.OpenInputNamed(name)
-	if err != nil {
-		w.showError(err)
-		return
-	}
-	go func() {
+	go func() { // opening a device is not for the UI thread
+		src, err := w.svc.OpenInputNamed(name)
+		if err != nil {
+			w.showError(err)
+			return
+		}
 		defer src.Close()
 		rate, ch := src.Format()
 		buf := make([]int16, rate/20*ch)
