@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 )
 
 // sine returns n samples of a sine at freq Hz sampled at rate.
@@ -192,7 +194,7 @@ func TestRepairAtEveryOffset(t *testing.T) {
 		samples[i] = int16(i*97 - 5000)
 	}
 	full := wavBytes(StoreRate, 2, samples)
-	dir := t.TempDir()
+	dir := tempdir.New(t)
 	for cut := 0; cut <= len(full); cut++ {
 		for _, claim := range []int64{int64(2 * len(samples)), 0, 100} {
 			data := append([]byte(nil), full[:cut]...)

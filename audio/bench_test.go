@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -63,7 +64,7 @@ func procStatus(field string) int64 {
 func BenchmarkCaptureHour(b *testing.B) {
 	const hour = 3600 * 48000
 	for b.Loop() {
-		v, err := persistence.Open(b.TempDir(), persistence.Options{})
+		v, err := persistence.Open(tempdir.New(b), persistence.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

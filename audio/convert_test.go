@@ -9,13 +9,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 )
 
 // TestReadMonoTruncatedWhileRead: a file cut short while it is being read
 // (another program truncating it) is an error, not an early end that
 // would let a transcription be marked done on part of the audio.
 func TestReadMonoTruncatedWhileRead(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "a.wav")
+	path := filepath.Join(tempdir.New(t), "a.wav")
 	if err := WritePCM16(path, 16000, 1, make([]int16, 32000)); err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +46,7 @@ func TestReadMonoTruncatedWhileRead(t *testing.T) {
 // TestReadMonoChunks: every sample arrives once, in chunks of the size
 // asked for (the last one shorter), resampled and downmixed as asked.
 func TestReadMonoChunks(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "s.wav")
+	path := filepath.Join(tempdir.New(t), "s.wav")
 	stereo := make([]int16, 2*48000) // 1 s of 48 kHz stereo
 	for i := range stereo {
 		stereo[i] = 1000
@@ -74,7 +76,7 @@ func TestReadMonoChunks(t *testing.T) {
 // TestOpenWAVRefusesAPipe: importing or playing a named pipe says what it
 // is instead of waiting for a writer forever.
 func TestOpenWAVRefusesAPipe(t *testing.T) {
-	fifo := filepath.Join(t.TempDir(), "fifo.wav")
+	fifo := filepath.Join(tempdir.New(t), "fifo.wav")
 	if err := mkfifo(fifo); err != nil {
 		t.Skipf("no named pipes here: %v", err)
 	}

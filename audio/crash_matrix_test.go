@@ -13,6 +13,7 @@ import (
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/internal/faultfs"
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/internal/testchild"
 	"github.com/voicenotes/voicenotes/persistence"
 )
@@ -124,7 +125,7 @@ func TestCrashMatrix(t *testing.T) {
 	for _, scenario := range []string{"stop", "import", "recover", "delete", "restore"} {
 		t.Run(scenario, func(t *testing.T) {
 			for k := 1; ; k++ {
-				root := t.TempDir()
+				root := tempdir.New(t)
 				prepare(t, scenario, root)
 				cmd := exec.Command(os.Args[0], "-test.run=^$")
 				cmd.Env = append(os.Environ(), matrixEnv+"="+scenario+"|"+strconv.Itoa(k)+"|"+root)
@@ -268,7 +269,7 @@ func checkAfterCrash(t *testing.T, scenario, root string, k int) {
 // transcription; audio beside a note file that cannot be read is left to
 // that file, which is never replaced.
 func TestOrphanAudioIsAdopted(t *testing.T) {
-	root := t.TempDir()
+	root := tempdir.New(t)
 	v, err := persistence.Open(root, persistence.Options{})
 	if err != nil {
 		t.Fatal(err)

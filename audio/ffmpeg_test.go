@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -38,7 +39,7 @@ func needFFmpeg(t *testing.T) {
 // length and pitch.
 func TestImportEveryFormat(t *testing.T) {
 	needFFmpeg(t)
-	dir := t.TempDir()
+	dir := tempdir.New(t)
 	files := map[string]string{
 		"opus": encode(t, dir, "a.opus", "-c:a", "libopus"),
 		"ogg":  encode(t, dir, "a.ogg", "-c:a", "libvorbis"),
@@ -51,7 +52,7 @@ func TestImportEveryFormat(t *testing.T) {
 	data, _ := os.ReadFile(files["webm"])
 	os.WriteFile(webmAsWAV, data, 0o600)
 	files["webm-as-wav"] = webmAsWAV
-	v, err := persistence.Open(t.TempDir(), persistence.Options{})
+	v, err := persistence.Open(tempdir.New(t), persistence.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func TestImportEveryFormat(t *testing.T) {
 // and leaves nothing behind.
 func TestNotAudio(t *testing.T) {
 	needFFmpeg(t)
-	path := filepath.Join(t.TempDir(), "notes.mp3")
+	path := filepath.Join(tempdir.New(t), "notes.mp3")
 	os.WriteFile(path, []byte("this is text, not audio"), 0o600)
 	_, done, err := audio.OpenAudio(context.Background(), path)
 	if err == nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -40,7 +41,7 @@ func floatWAV(t *testing.T, path string, rate, channels int, samples []float32) 
 
 func TestImport(t *testing.T) {
 	v := openVault(t, persistence.Options{})
-	dir := t.TempDir()
+	dir := tempdir.New(t)
 	src := filepath.Join(dir, "Meeting notes.wav")
 	s := make([]float32, 2*44100*2) // 2 s stereo at 44.1 kHz
 	for i := range s {

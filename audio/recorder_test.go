@@ -19,6 +19,7 @@ import (
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/internal/faultfs"
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/internal/testchild"
 	"github.com/voicenotes/voicenotes/persistence"
 )
@@ -122,7 +123,7 @@ func (g *genSource) Close() error { g.closed.Store(true); return nil }
 
 func openVault(t *testing.T, o persistence.Options) *persistence.Vault {
 	t.Helper()
-	v, err := persistence.Open(t.TempDir(), o)
+	v, err := persistence.Open(tempdir.New(t), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -401,7 +402,7 @@ func TestPauseAndCancel(t *testing.T) {
 }
 
 func TestRecoveryLeavesLiveRecordingsAlone(t *testing.T) {
-	root := t.TempDir()
+	root := tempdir.New(t)
 	v, err := persistence.Open(root, persistence.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -462,7 +463,7 @@ func TestCrashRecovery(t *testing.T) {
 }
 
 func crashRound(t *testing.T, round int) {
-	root := t.TempDir()
+	root := tempdir.New(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), crashEnv+"="+root)
 	out, _ := cmd.StdoutPipe()

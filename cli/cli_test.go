@@ -10,6 +10,7 @@ import (
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/cli"
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -24,7 +25,7 @@ func run(t *testing.T, stdin string, args ...string) (int, string, string) {
 // seed makes a vault with one note and returns its root and the note.
 func seed(t *testing.T) (string, *persistence.Note) {
 	t.Helper()
-	root := t.TempDir()
+	root := tempdir.New(t)
 	v, err := persistence.Open(root, persistence.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +82,7 @@ func TestShowEditDelete(t *testing.T) {
 	if err != nil || got.Title != "Groceries" || got.Body != "bread\nbutter\n" {
 		t.Fatalf("after edit: %+v %v", got, err)
 	}
-	textFile := filepath.Join(t.TempDir(), "t.txt")
+	textFile := filepath.Join(tempdir.New(t), "t.txt")
 	os.WriteFile(textFile, []byte("from a file"), 0o600)
 	if code, _, errs := run(t, "", "--vault", root, "edit", n.ID, "--text-file", textFile); code != 0 {
 		t.Fatalf("edit from file: %d %s", code, errs)
@@ -129,7 +130,7 @@ func TestVaultFromEnvironment(t *testing.T) {
 	if code, out, _ := run(t, "", "list"); code != 0 || !strings.Contains(out, n.ID) {
 		t.Errorf("list with %s: %d %s", persistence.VaultEnv, code, out)
 	}
-	other := t.TempDir()
+	other := tempdir.New(t)
 	if code, out, _ := run(t, "", "list", "--vault", other); code != 0 || strings.Contains(out, n.ID) {
 		t.Errorf("--vault did not override the environment: %s", out)
 	}
@@ -167,7 +168,7 @@ func TestExport(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "Shopping list\n") || !strings.Contains(out, "milk\neggs") {
 		t.Fatalf("txt export: %d\n%s", code, out)
 	}
-	file := filepath.Join(t.TempDir(), "note.html")
+	file := filepath.Join(tempdir.New(t), "note.html")
 	if code, _, errs := run(t, "", "export", n.ID, "--vault", root, "--format", "html", "--out", file); code != 0 {
 		t.Fatalf("html export: %d %s", code, errs)
 	}
@@ -186,7 +187,7 @@ func TestExport(t *testing.T) {
 // TestIDStartingWithDash: an id that looks like a flag gets advice naming
 // --, and works after it.
 func TestIDStartingWithDash(t *testing.T) {
-	root := t.TempDir()
+	root := tempdir.New(t)
 	v, err := persistence.Open(root, persistence.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -235,7 +236,7 @@ func TestHelpListsFlags(t *testing.T) {
 // TestExportToFolder: --out naming a folder says so, and writes nothing.
 func TestExportToFolder(t *testing.T) {
 	root, n := seed(t)
-	dir := t.TempDir()
+	dir := tempdir.New(t)
 	code, _, errs := run(t, "", "export", n.ID, "--format", "html", "--out", dir, "--vault", root)
 	if code != cli.ExitUsage || !strings.Contains(errs, "is a folder") {
 		t.Errorf("export --out DIR: exit %d, %q; want exit 2 saying it is a folder", code, errs)
@@ -249,12 +250,12 @@ func TestExportToFolder(t *testing.T) {
 // a reason, and leave no note and no audio behind.
 func TestImportRefusals(t *testing.T) {
 	root, _ := seed(t)
-	empty := filepath.Join(t.TempDir(), "empty.wav")
+	empty := filepath.Join(tempdir.New(t), "empty.wav")
 	if err := audio.WritePCM16(empty, 16000, 1, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct{ file, want string }{
-		{t.TempDir(), "is a folder"},
+		{tempdir.New(t), "is a folder"},
 		{empty, "no audio in the file"},
 	} {
 		code, _, errs := run(t, "", "import", "--no-transcribe", "--vault", root, tc.file)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/voicenotes/voicenotes/cli"
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -18,7 +19,7 @@ func TestReadOnlyVault(t *testing.T) {
 	if os.Getuid() != 0 {
 		t.Skip("mounting a read-only file system needs root")
 	}
-	mnt := t.TempDir()
+	mnt := tempdir.New(t)
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt).CombinedOutput(); err != nil {
 		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
 	}
@@ -64,12 +65,12 @@ func TestDeleteAcrossFileSystems(t *testing.T) {
 	if os.Getuid() != 0 {
 		t.Skip("mounting a second file system needs root")
 	}
-	mnt := t.TempDir()
+	mnt := tempdir.New(t)
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt).CombinedOutput(); err != nil {
 		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
 	}
 	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
-	root := t.TempDir()
+	root := tempdir.New(t)
 	recordings := filepath.Join(mnt, "recordings")
 	os.Mkdir(recordings, 0o700)
 	if err := os.Symlink(recordings, filepath.Join(root, "recordings")); err != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/voicenotes/voicenotes/internal/faultfs"
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -23,7 +24,7 @@ var (
 // setup makes a folder holding target with oldData at mode 0640.
 func setup(t *testing.T) (dir, target string) {
 	t.Helper()
-	dir = t.TempDir()
+	dir = tempdir.New(t)
 	target = filepath.Join(dir, "n1.md")
 	if err := os.WriteFile(target, oldData, 0o640); err != nil {
 		t.Fatal(err)
@@ -58,7 +59,7 @@ func TestWriteFileReplacesAndKeepsMode(t *testing.T) {
 		t.Fatalf("target = %q, want the new data", got)
 	}
 	st, _ := os.Stat(target)
-	if st.Mode().Perm() != 0o640 {
+	if !permIs(st, 0o640) {
 		t.Errorf("mode = %v, want the existing 0640 kept", st.Mode().Perm())
 	}
 	if n := names(t, dir); len(n) != 1 {
@@ -68,13 +69,13 @@ func TestWriteFileReplacesAndKeepsMode(t *testing.T) {
 	if err := persistence.WriteFile(persistence.OS, fresh, newData, persistence.FilePerm); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := os.Stat(fresh); st.Mode().Perm() != 0o600 {
+	if st, _ := os.Stat(fresh); !permIs(st, 0o600) {
 		t.Errorf("new file mode = %v, want 0600", st.Mode().Perm())
 	}
 }
 
 func TestTempNames(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempdir.New(t)
 	long := strings.Repeat("x", 250) + ".md"
 	for _, target := range []string{filepath.Join(dir, "a.md"), filepath.Join(dir, long)} {
 		p, err := persistence.CreatePending(persistence.OS, target, persistence.FilePerm)
@@ -156,7 +157,7 @@ func TestWriteFileFaultAtEveryStep(t *testing.T) {
 			if n := names(t, dir); len(n) != 1 {
 				t.Errorf("folder holds %v after the failure, want only the target", n)
 			}
-			if st, _ := os.Stat(target); st.Mode().Perm() != 0o640 {
+			if st, _ := os.Stat(target); !permIs(st, 0o640) {
 				t.Errorf("mode changed to %v", st.Mode().Perm())
 			}
 		})

@@ -7,12 +7,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/internal/testchild"
 	"github.com/voicenotes/voicenotes/persistence"
 )
@@ -107,7 +109,7 @@ func checkKillVault(dir string) []string {
 // killLoop runs up to rounds child processes, killing each at a random
 // moment, and returns the problems found after the first bad round.
 func killLoop(t *testing.T, mode string, rounds int) (problems []string, ran int) {
-	dir := t.TempDir()
+	dir := tempdir.New(t)
 	for ran = 1; ran <= rounds; ran++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), killHelperEnv+"="+dir+"|"+mode)
@@ -125,11 +127,11 @@ func killLoop(t *testing.T, mode string, rounds int) (problems []string, ran int
 			t.Fatalf("round %d: child did not start: %q %v", ran, line, err)
 		}
 		time.Sleep(time.Duration(rand.IntN(15000)) * time.Microsecond)
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		if err := cmd.Process.Kill(); err != nil { // SIGKILL; TerminateProcess on Windows
 			t.Fatal(err)
 		}
 		err = cmd.Wait()
-		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+		if !killed(cmd.ProcessState) {
 			t.Fatalf("round %d: child exited by itself (%v) instead of being killed", ran, err)
 		}
 		if p := checkKillVault(dir); len(p) > 0 {
@@ -154,4 +156,15 @@ func TestKillHarnessCatchesTornWrites(t *testing.T) {
 		t.Fatalf("%d kills during plain os.WriteFile calls left no torn note; the harness cannot see torn writes", ran)
 	}
 	t.Logf("torn note found after %d kills: %s", ran, problems[0])
+}
+
+// killed reports whether the child ended because it was killed: by a
+// signal, or on Windows by TerminateProcess, which Go calls with exit
+// code 1 (the child exits 3 or 4 by itself).
+func killed(ps *os.ProcessState) bool {
+	if runtime.GOOS == "windows" {
+		return ps.ExitCode() == 1
+	}
+	ws, ok := ps.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled()
 }

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/internal/testchild"
 	"github.com/voicenotes/voicenotes/persistence"
 )
@@ -22,7 +23,7 @@ func TestDiskFull(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("mounting a tiny tmpfs for a real disk-full needs root; this machine runs the tests as a normal user")
 	}
-	root := t.TempDir()
+	root := tempdir.New(t)
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", root).CombinedOutput(); err != nil {
 		t.Skipf("cannot mount a tmpfs here (%v: %s); the disk-full test needs it", err, out)
 	}
@@ -83,7 +84,7 @@ func efbigChild(dir string) {
 // TestFileTooLarge: a save over the process's file size limit (EFBIG)
 // fails cleanly and leaves the note as it was.
 func TestFileTooLarge(t *testing.T) {
-	root := t.TempDir()
+	root := tempdir.New(t)
 	v := openVault(t, root, persistence.Options{})
 	n := &persistence.Note{ID: "big", Title: "before", TranscriptionStatus: persistence.StatusDone, Body: "old\n"}
 	if err := v.Save(n); err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -71,7 +72,7 @@ var tricky = []string{
 }
 
 func TestRoundTripTricky(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempdir.New(t)
 	for _, s := range tricky {
 		roundTrip(t, dir, s, s, []string{s, "x"})
 	}
@@ -138,7 +139,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func TestSaveRefusesInvalidText(t *testing.T) {
-	v := openVault(t, t.TempDir(), persistence.Options{})
+	v := openVault(t, tempdir.New(t), persistence.Options{})
 	for _, n := range []*persistence.Note{
 		{ID: "a", Title: "caf\xe9", TranscriptionStatus: persistence.StatusDone},
 		{ID: "b", Body: "nul\x00", TranscriptionStatus: persistence.StatusDone},

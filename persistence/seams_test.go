@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -30,7 +31,7 @@ func withDeadline(t *testing.T, what string, f func()) {
 // TestNamedPipesNeverHang: a note name that is a named pipe, or a link to
 // one inside the vault, is reported, never opened and waited on.
 func TestNamedPipesNeverHang(t *testing.T) {
-	root := t.TempDir()
+	root := tempdir.New(t)
 	v := openVault(t, root, persistence.Options{})
 	keep := &persistence.Note{ID: "keep", Title: "Kept", TranscriptionStatus: persistence.StatusDone, Body: "x"}
 	if err := v.Save(keep); err != nil {
@@ -68,9 +69,9 @@ func TestNamedPipesNeverHang(t *testing.T) {
 // of the vault (evil.wav -> ~/secret.txt) is never handed to a reader, so
 // it is never played or uploaded; a link inside the vault is followed.
 func TestAudioLinkOutOfTheVaultIsNotAudio(t *testing.T) {
-	root := t.TempDir()
+	root := tempdir.New(t)
 	v := openVault(t, root, persistence.Options{})
-	secret := filepath.Join(t.TempDir(), "secret.txt")
+	secret := filepath.Join(tempdir.New(t), "secret.txt")
 	os.WriteFile(secret, []byte("password"), 0o600)
 	evil := &persistence.Note{ID: "evil", Title: "Evil", TranscriptionStatus: persistence.StatusUnprocessed, Audio: "evil.wav"}
 	if err := v.Save(evil); err != nil {
@@ -95,7 +96,7 @@ func TestAudioLinkOutOfTheVaultIsNotAudio(t *testing.T) {
 // TestNoteTooLargeToReadIsNotWritten: the writer refuses what the reader
 // would refuse, and the note on disk stays readable as it was.
 func TestNoteTooLargeToReadIsNotWritten(t *testing.T) {
-	root := t.TempDir()
+	root := tempdir.New(t)
 	v := openVault(t, root, persistence.Options{})
 	n := &persistence.Note{ID: "big", Title: "Big", TranscriptionStatus: persistence.StatusDone, Body: "small"}
 	if err := v.Save(n); err != nil {
@@ -115,7 +116,7 @@ func TestNoteTooLargeToReadIsNotWritten(t *testing.T) {
 // file (as "keep both" makes them) leaves the audio to the other; undoing
 // brings back what was moved.
 func TestTrashKeepsSharedAudio(t *testing.T) {
-	root := t.TempDir()
+	root := tempdir.New(t)
 	v := openVault(t, root, persistence.Options{})
 	a := &persistence.Note{ID: "a", Title: "Theirs", TranscriptionStatus: persistence.StatusDone, Audio: "a.wav"}
 	if err := v.SaveWithAudio(a, strings.NewReader("RIFF"), ".wav"); err != nil {

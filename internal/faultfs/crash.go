@@ -18,7 +18,9 @@ var ErrCrashed = errors.New("simulated power loss")
 // durable: a file's data is durable once the file is fsynced, and a folder's
 // entries (creations, renames, removals) once the folder is fsynced.
 // Truncation is taken as durable at once, the unkindest order a journaling
-// file system allows. After CrashAfter operations every call fails with
+// file system allows. On Windows, where folders cannot be fsynced, a
+// rename is written through (persistence.RenameWritesThrough) and makes
+// every folder's entries durable, as NTFS's log flush does. After CrashAfter operations every call fails with
 // ErrCrashed; Crash then rewrites the folders on disk to their durable state.
 type CrashFS struct {
 	base persistence.FS
@@ -180,6 +182,14 @@ func (c *CrashFS) Rename(oldpath, newpath string) error {
 			ino = &inode{durable: data, volatile: clone(data)}
 		}
 		to.volatile[toName] = ino
+	}
+	if persistence.RenameWritesThrough { // Windows: flushed with all before it
+		for _, st := range c.dirs {
+			st.durable = map[string]*inode{}
+			for name, ino := range st.volatile {
+				st.durable[name] = ino
+			}
+		}
 	}
 	return nil
 }
