@@ -43,12 +43,6 @@ func (f *fastSource) Read(buf []int16) error {
 
 var errStop = &os.PathError{Op: "read", Path: "synthetic device", Err: syscall.ENODEV}
 
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // procStatus reads a kB field of /proc/self/status as bytes.
 func procStatus(field string) int64 {
 	b, _ := os.ReadFile("/proc/self/status")

@@ -40,8 +40,12 @@ func TryLock(path string) (*Lock, error) {
 // and without changing it: a recording in progress holds one on its file so
 // that no other process recovers it. It returns an error wrapping ErrLocked
 // if another process holds it.
+//
+// The file may be renamed while the lock is held (a recording's partial
+// file becomes its WAV): on Windows the lock's handle is opened with
+// delete sharing, which a rename of an open file needs there.
 func LockExisting(path string) (*Lock, error) {
-	f, err := os.Open(path)
+	f, err := openRenamable(path)
 	if err != nil {
 		return nil, err
 	}

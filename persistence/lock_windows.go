@@ -26,3 +26,20 @@ func lockFile(f *os.File) error {
 func unlockFile(f *os.File) error {
 	return windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, &windows.Overlapped{OffsetHigh: lockOffsetHigh})
 }
+
+// openRenamable opens path for reading with every kind of sharing,
+// delete included, so others may still read, write and rename it (Go's
+// os.Open leaves delete sharing out, and a rename of the file would then
+// fail with a sharing violation while the handle is open).
+func openRenamable(path string) (*os.File, error) {
+	p, err := windows.UTF16PtrFromString(longPath(path))
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	h, err := windows.CreateFile(p, windows.GENERIC_READ, windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE|windows.FILE_SHARE_DELETE,
+		nil, windows.OPEN_EXISTING, windows.FILE_ATTRIBUTE_NORMAL, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	return os.NewFile(uintptr(h), path), nil
+}
