@@ -24,7 +24,7 @@ MODELDIR = $(eval MODELDIR := $(shell pkg-config --variable=modeldir pocketsphin
 LDFLAGS = -X github.com/voicenotes/voicenotes/transcribe.modelDir=$(MODELDIR)
 GOFLAGS_ALL = -tags '$(TAGS)' -ldflags '$(LDFLAGS)'
 
-.PHONY: all setup build run test test-all unit e2e fuzz crosscheck lint bench package install uninstall clean
+.PHONY: all setup build run test test-all unit e2e fuzz crosscheck wine lint bench package install uninstall clean
 
 all: build
 
@@ -53,7 +53,7 @@ test:
 	  echo "make test: passed, and the work tree is as it was"; \
 	fi
 
-test-all: setup lint unit e2e fuzz crosscheck package
+test-all: setup lint unit e2e fuzz crosscheck wine package
 
 # -race turns on checkptr, which trips over the PortAudio binding passing a
 # stream id through a void* (upstream's code, not a real pointer); it is
@@ -81,6 +81,12 @@ fuzz: setup
 crosscheck:
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build ./persistence/... ./audio
 	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build ./persistence/... ./audio
+
+# The Windows build of the packages that need no cgo, run under Wine: the
+# atomic writer, locks, the kill harness, recording and crash recovery as
+# Windows does them (share modes, write-through renames, TerminateProcess).
+wine: setup
+	scripts/wine-test.sh
 
 # Twice: with the tags this machine builds with, and without PocketSphinx
 # (what a packager without it builds), so code only one build uses lives

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 )
 
 const listenAsEnv = "VOICENOTES_INSTANCE_LISTEN_AS_CHILD"
@@ -57,7 +59,7 @@ func nobody(t *testing.T) (uid, gid int) {
 // neither toggle nor the window uses it.
 func TestFolderOfAnotherUserIsRefused(t *testing.T) {
 	uid, gid := nobody(t)
-	tmp := t.TempDir()
+	tmp := tempdir.New(t)
 	t.Setenv("XDG_RUNTIME_DIR", "")
 	t.Setenv("TMPDIR", tmp)
 	vault := "/home/someone/Voice Notes"

@@ -1,10 +1,13 @@
 package settings
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 )
 
 func TestValidate(t *testing.T) {
@@ -13,12 +16,16 @@ func TestValidate(t *testing.T) {
 	if err := good.Validate(nil); err != nil {
 		t.Fatalf("defaults: %v", err)
 	}
+	aFile := filepath.Join(tempdir.New(t), "a file")
+	if err := os.WriteFile(aFile, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		change func(*Settings)
 		want   string
 	}{
 		{func(s *Settings) { s.Vault = "relative/path" }, "full path"},
-		{func(s *Settings) { s.Vault = "/etc/passwd" }, "is a file"},
+		{func(s *Settings) { s.Vault = aFile }, "is a file"},
 		{func(s *Settings) { s.InputDevice = "USB mic" }, "not connected"},
 		{func(s *Settings) { s.Language = "English" }, "ISO 639-1"},
 		{func(s *Settings) { s.Engine = "pocketsphinx"; s.Language = "fr" }, "only English"},

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/internal/testchild"
 )
 
@@ -57,7 +58,7 @@ func uploadChild(arg string) {
 // five 25 MB pieces) through a local server that reads every byte, in a
 // child process whose peak memory is reported beside the file's size.
 func BenchmarkUploadHour(b *testing.B) {
-	path := filepath.Join(b.TempDir(), "hour.wav")
+	path := filepath.Join(tempdir.New(b), "hour.wav")
 	f, err := os.Create(path)
 	if err != nil {
 		b.Fatal(err)

@@ -4,12 +4,14 @@ package transcribe
 
 import (
 	"context"
-	"github.com/voicenotes/voicenotes/internal/wer"
 	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/voicenotes/voicenotes/internal/tempdir"
+	"github.com/voicenotes/voicenotes/internal/wer"
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/audio/device"
@@ -31,7 +33,7 @@ func TestRecordingPathKeepsAccuracy(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer device.Terminate()
-	v, err := persistence.Open(t.TempDir(), persistence.Options{})
+	v, err := persistence.Open(tempdir.New(t), persistence.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +129,7 @@ func padLike(t *testing.T, clip, recording string) string {
 	}
 	out := make([]int16, len(rec))
 	copy(out[lag:], ref)
-	path := filepath.Join(t.TempDir(), "padded.wav")
+	path := filepath.Join(tempdir.New(t), "padded.wav")
 	if err := audio.WritePCM16(path, 16000, 1, out); err != nil {
 		t.Fatal(err)
 	}

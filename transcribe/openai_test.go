@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 )
 
 // fakeAPI answers POST /v1/audio/transcriptions as OpenAI documents it,
@@ -118,7 +119,7 @@ func speechWAV(t *testing.T, secs, gapEvery float64) string {
 			s[i] = int16(8000 * math.Sin(2*math.Pi*300*at))
 		}
 	}
-	path := filepath.Join(t.TempDir(), "speech.wav")
+	path := filepath.Join(tempdir.New(t), "speech.wav")
 	if err := audio.WritePCM16(path, 16000, 1, s); err != nil {
 		t.Fatal(err)
 	}

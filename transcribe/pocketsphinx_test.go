@@ -6,13 +6,15 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"github.com/voicenotes/voicenotes/internal/wer"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/voicenotes/voicenotes/internal/tempdir"
+	"github.com/voicenotes/voicenotes/internal/wer"
 )
 
 const librivox = "/usr/share/pocketsphinx/test/data/librivox"
@@ -164,7 +166,7 @@ func TestTranscribesEveryFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	dir := tempdir.New(t)
 	opus := filepath.Join(dir, "clip.opus")
 	webmAsWAV := filepath.Join(dir, "chromium.wav")
 	for _, conv := range [][]string{{"-c:a", "libopus", "-b:a", "32k", opus}, {"-c:a", "libopus", "-b:a", "32k", "-f", "webm", webmAsWAV}} {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -54,7 +55,7 @@ func queueFor(t *testing.T, v *persistence.Vault, o *OpenAI) (*Queue, func() []U
 }
 
 func TestQueueTranscribesPendingNotes(t *testing.T) {
-	v, err := persistence.Open(t.TempDir(), persistence.Options{})
+	v, err := persistence.Open(tempdir.New(t), persistence.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func TestQueueTranscribesPendingNotes(t *testing.T) {
 }
 
 func TestQueueFailureKeepsAudioAndCanRetry(t *testing.T) {
-	v, _ := persistence.Open(t.TempDir(), persistence.Options{})
+	v, _ := persistence.Open(tempdir.New(t), persistence.Options{})
 	defer v.Close()
 	n := noteWithAudio(t, v, persistence.StatusUnprocessed, "")
 	f := &fakeAPI{key: "right"}
@@ -124,7 +125,7 @@ func TestQueueFailureKeepsAudioAndCanRetry(t *testing.T) {
 }
 
 func TestRetranscribeKeepsUserEdits(t *testing.T) {
-	v, _ := persistence.Open(t.TempDir(), persistence.Options{})
+	v, _ := persistence.Open(tempdir.New(t), persistence.Options{})
 	defer v.Close()
 	n := noteWithAudio(t, v, persistence.StatusUnprocessed, "")
 	o, _ := newFake(t, &fakeAPI{key: "k"})
@@ -153,7 +154,7 @@ func TestRetranscribeKeepsUserEdits(t *testing.T) {
 }
 
 func TestQueueShutdownLeavesJobForNextStart(t *testing.T) {
-	v, _ := persistence.Open(t.TempDir(), persistence.Options{})
+	v, _ := persistence.Open(tempdir.New(t), persistence.Options{})
 	defer v.Close()
 	n := noteWithAudio(t, v, persistence.StatusUnprocessed, "")
 	received := make(chan struct{}, 1)
@@ -192,7 +193,7 @@ func TestQueueShutdownLeavesJobForNextStart(t *testing.T) {
 // failing keeps it DONE with its text; the reason is in
 // transcriptionError, and the update still reports the failure.
 func TestFailedRetranscriptionKeepsDone(t *testing.T) {
-	v, _ := persistence.Open(t.TempDir(), persistence.Options{})
+	v, _ := persistence.Open(tempdir.New(t), persistence.Options{})
 	defer v.Close()
 	n := noteWithAudio(t, v, persistence.StatusDone, "the words I had\n")
 	f := &fakeAPI{key: "right"}

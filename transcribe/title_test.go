@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -29,7 +30,7 @@ func TestTitleFrom(t *testing.T) {
 // TestTranscriptNamesTheNote: a note titled by the app takes the first
 // words of its transcript; one the person titled keeps its title.
 func TestTranscriptNamesTheNote(t *testing.T) {
-	v, _ := persistence.Open(t.TempDir(), persistence.Options{})
+	v, _ := persistence.Open(tempdir.New(t), persistence.Options{})
 	defer v.Close()
 	auto := noteWithAudio(t, v, persistence.StatusUnprocessed, "")
 	auto.Title, auto.AutoTitle = "Recording 1 Dec 2026 05:21", true

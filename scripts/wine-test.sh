@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs the Windows build of the test packages that need no cgo under Wine:
+# persistence (atomic writer, locks, cleanup, the kill harness), audio
+# (recorder, crash recovery, the crash matrix), transcribe, instance,
+# settings, export. The Wine prefix lives in the cache folder, outside the
+# repository, and is made once.
+set -euo pipefail
+
+wine=/usr/lib/wine/wine64
+command -v "$wine" >/dev/null 2>&1 || wine="$(command -v wine64 || true)"
+if [ -z "$wine" ] || ! command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1; then
+  echo "wine-test: Wine (wine64) and MinGW-w64 (gcc-mingw-w64-x86-64) are needed; make setup installs them" >&2
+  exit 1
+fi
+
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/voicenotes-build"
+export WINEPREFIX="$cache/wine" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+mkdir -p "$cache"
+if [ ! -f "$WINEPREFIX/system.reg" ]; then
+  echo "wine-test: making the Wine prefix in $WINEPREFIX"
+  "$wine" wineboot --init >/dev/null 2>&1
+  # wineboot returns before the prefix is written; wait for its server.
+  wineserver="$(dirname "$wine")/wineserver"
+  [ -x "$wineserver" ] || wineserver=wineserver
+  "$wineserver" -w
+fi
+shim="$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"
+src="$(dirname "$0")/windows"
+if [ ! -f "$shim" ] || [ "$src/bcryptprimitives.c" -nt "$shim" ]; then
+  x86_64-w64-mingw32-gcc -shared -O2 -o "$shim" "$src/bcryptprimitives.c" "$src/bcryptprimitives.def" -ladvapi32
+fi
+
+GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go test -exec "$wine" -count=1 \
+  ./persistence/... ./audio ./transcribe ./instance ./settings ./export
