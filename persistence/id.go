@@ -13,8 +13,10 @@ var ErrBadID = errors.New("invalid note id")
 
 const maxIDLen = 64
 
-// ValidateID checks that id is 1 to 64 letters, digits, '-' or '_': safe as a
-// file name on every system and never a path.
+// ValidateID checks that id is 1 to 64 letters, digits, '-' or '_', and not
+// a name Windows keeps for a device (CON, aux, COM1, …, which it refuses
+// as file names even with an extension): safe as a file name on every
+// system, so a vault synced to Windows works there, and never a path.
 func ValidateID(id string) error {
 	if id == "" {
 		return fmt.Errorf("%w: empty (ids are 1 to %d letters, digits, '-' or '_')", ErrBadID, maxIDLen)
@@ -28,7 +30,20 @@ func ValidateID(id string) error {
 			return fmt.Errorf("%w: %q contains %q (ids are letters, digits, '-' or '_')", ErrBadID, id, rune(c))
 		}
 	}
+	if windowsDevice(id) {
+		return fmt.Errorf("%w: %q is a device name on Windows, which refuses it as a file name; choose another id", ErrBadID, id)
+	}
 	return nil
+}
+
+// windowsDevice reports whether name is one Windows reserves for a device.
+func windowsDevice(name string) bool {
+	u := strings.ToUpper(name)
+	switch u {
+	case "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$":
+		return true
+	}
+	return len(u) == 4 && (strings.HasPrefix(u, "COM") || strings.HasPrefix(u, "LPT")) && u[3] >= '0' && u[3] <= '9'
 }
 
 func truncate(s string, n int) string {

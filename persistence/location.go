@@ -32,8 +32,12 @@ func ResolveRoot(flag string) (string, error) {
 }
 
 // documentsDir is the user's documents folder: XDG's on Linux and the BSDs,
-// ~/Documents elsewhere.
+// the Documents known folder on Windows (which may be moved, to OneDrive or
+// another drive), ~/Documents elsewhere.
 func documentsDir() (string, error) {
+	if d, ok := knownDocuments(); ok {
+		return d, nil
+	}
 	home, err := os.UserHomeDir()
 	if err != nil {
 		return "", errors.New("cannot find your home folder to place the vault; pass --vault DIR or set " + VaultEnv)

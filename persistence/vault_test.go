@@ -101,12 +101,15 @@ func TestIDs(t *testing.T) {
 	if a >= b || a == persistence.NewID(t0) || !strings.HasPrefix(a, "20261130T101500123Z-") {
 		t.Errorf("ids %s %s do not sort by time or are not unique", a, b)
 	}
-	for _, id := range []string{a, "abc", "A_b-9", strings.Repeat("x", 64)} {
+	for _, id := range []string{a, "abc", "A_b-9", strings.Repeat("x", 64), "console", "com10", "auxiliary", "COMX"} {
 		if err := persistence.ValidateID(id); err != nil {
 			t.Errorf("ValidateID(%q) = %v", id, err)
 		}
 	}
-	for _, id := range []string{"", "..", "a/b", `a\b`, "a.b", "a b", strings.Repeat("x", 65), "é"} {
+	// Windows refuses device names as file names, with any extension, and
+	// names ending in a dot or a space, or holding ':'.
+	for _, id := range []string{"", "..", "a/b", `a\b`, "a.b", "a b", strings.Repeat("x", 65), "é",
+		"CON", "aux", "Nul", "prn", "COM1", "lpt9", "com0", "a.", "a ", "a:b"} {
 		if err := persistence.ValidateID(id); !errors.Is(err, persistence.ErrBadID) {
 			t.Errorf("ValidateID(%q) = %v, want ErrBadID", id, err)
 		}

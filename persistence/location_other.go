@@ -1,0 +1,6 @@
+//go:build !windows
+
+package persistence
+
+// knownDocuments: only Windows has known folders.
+func knownDocuments() (string, bool) { return "", false }
