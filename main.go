@@ -16,6 +16,7 @@ import (
 const AppID = "io.github.voicenotes"
 
 func main() {
+	console()
 	private()
 	cli.OpenLog()
 	d := &desktop{}
