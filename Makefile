@@ -76,11 +76,14 @@ fuzz: setup
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_PARSE) ./persistence
 	$(GO) test -run '^$$' -fuzz '^FuzzFastYAML$$' -fuzztime $(FUZZ_FASTYAML) ./persistence
 
-# The pure-Go packages (all but the cgo device and window glue) must build
-# for the other desktops.
+# Every package that needs no cgo (all but the device, the window and the
+# CLI that opens them) must build for the other desktops: Windows, and
+# macOS on Apple silicon and Intel.
+NOCGO := ./persistence/... ./audio ./transcribe ./session ./instance ./settings ./export ./internal/...
 crosscheck:
-	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build ./persistence/... ./audio
-	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build ./persistence/... ./audio
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build $(NOCGO)
+	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(NOCGO)
+	GOOS=darwin GOARCH=amd64 CGO_ENABLED=0 $(GO) build $(NOCGO)
 
 # The Windows build of the packages that need no cgo, run under Wine: the
 # atomic writer, locks, the kill harness, recording and crash recovery as
