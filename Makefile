@@ -81,9 +81,9 @@ fuzz: setup
 # macOS on Apple silicon and Intel.
 NOCGO := ./persistence/... ./audio ./transcribe ./session ./instance ./settings ./export ./internal/...
 crosscheck:
-	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build $(NOCGO)
-	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(NOCGO)
-	GOOS=darwin GOARCH=amd64 CGO_ENABLED=0 $(GO) build $(NOCGO)
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o /dev/null $(NOCGO)
+	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build -o /dev/null $(NOCGO)
+	GOOS=darwin GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o /dev/null $(NOCGO)
 
 # The Windows build of the packages that need no cgo, run under Wine: the
 # atomic writer, locks, the kill harness, recording and crash recovery as
