@@ -2,7 +2,8 @@
 # Runs the Windows build of the test packages that need no cgo under Wine:
 # persistence (atomic writer, locks, cleanup, the kill harness), audio
 # (recorder, crash recovery, the crash matrix), transcribe, instance,
-# settings, export. The Wine prefix lives in the cache folder, outside the
+# settings, export; then, given VOICENOTES_WINDOWS_EXE, that exe's command
+# line (e2e/wine). The Wine prefix lives in the cache folder, outside the
 # repository, and is made once.
 set -euo pipefail
 
@@ -32,3 +33,7 @@ fi
 
 GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go test -exec "$wine" -count=1 \
   ./persistence/... ./audio ./transcribe ./instance ./settings ./export
+# The packaged exe's command line, as a Windows user runs it.
+if [ -n "${VOICENOTES_WINDOWS_EXE:-}" ]; then
+  WINE="$wine" go test -tags wine -count=1 ./e2e/wine
+fi
