@@ -136,6 +136,14 @@ func TestCLIRoundTrip(t *testing.T) {
 		}
 	}
 
+	// The log is in %LOCALAPPDATA%, where Windows keeps a program's local
+	// files (not beside the exe, not in the roaming profile).
+	if prefix := os.Getenv("WINEPREFIX"); prefix != "" {
+		if m, _ := filepath.Glob(filepath.Join(prefix, "drive_c", "users", "*", "AppData", "Local", "voicenotes", "voicenotes.log")); len(m) == 0 {
+			t.Errorf("no voicenotes.log under %%LOCALAPPDATA%%\\voicenotes in the Wine prefix %s", prefix)
+		}
+	}
+
 	// A device name Windows keeps is not an id.
 	if _, errs, code := e.run("show", "CON", "--vault", vault); code == 0 || !strings.Contains(errs, "device name") {
 		t.Errorf("show CON: exit %d, %q", code, errs)
