@@ -2,18 +2,15 @@
 // outside: `voicenotes toggle` (bound to a desktop shortcut) starts or stops
 // recording, and a second launch on the same vault brings the running
 // window to the front. It listens on a Unix socket in the user's runtime
-// folder, private to the user.
+// folder, private to the user; on Windows on a named pipe that only the
+// user can open.
 package instance
 
 import (
 	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 )
@@ -27,66 +24,20 @@ const (
 // ErrNotRunning means no window is open on the vault.
 var ErrNotRunning = errors.New("no Voice Notes window is open on this vault")
 
-// socketPath is where the instance for a vault listens.
-func socketPath(vaultRoot string) string {
-	dir := os.Getenv("XDG_RUNTIME_DIR")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), fmt.Sprintf("voicenotes-%d", os.Getuid()))
-	} else {
-		dir = filepath.Join(dir, "voicenotes")
-	}
-	sum := sha256.Sum256([]byte(vaultRoot))
-	return filepath.Join(dir, hex.EncodeToString(sum[:8])+".sock")
-}
-
 // Listener serves commands for one vault until closed.
 type Listener struct {
 	l    net.Listener
 	path string
 }
 
-// privateDir makes sure the socket's folder is this user's alone: created
-// 0700 if missing, and otherwise a real folder (not a link) owned by this
-// user, which nobody else can write to. Without $XDG_RUNTIME_DIR the
-// folder is in the shared temp folder, where another user could have made
-// it first to catch or answer the commands.
-func privateDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	st, err := os.Lstat(dir)
-	if err != nil {
-		return err
-	}
-	if !st.IsDir() {
-		return fmt.Errorf("%s is not a folder; remove it, then start Voice Notes again", dir)
-	}
-	if err := checkOwner(st); err != nil {
-		return fmt.Errorf("%s %w; remove it, then start Voice Notes again", dir, err)
-	}
-	if st.Mode().Perm() != 0o700 {
-		return os.Chmod(dir, 0o700)
-	}
-	return nil
-}
-
 // Listen starts answering commands; handle runs each one (on its own
-// goroutine) and returns the reply. The caller holds the vault lock, so a
-// socket file left by a crashed instance is stale and replaced. Commands
+// goroutine) and returns the reply. The caller holds the vault lock, so an
+// endpoint left by a crashed instance is stale and replaced. Commands
 // from other users are refused.
 func Listen(vaultRoot string, handle func(cmd string) string) (*Listener, error) {
-	path := socketPath(vaultRoot)
-	if err := privateDir(filepath.Dir(path)); err != nil {
-		return nil, fmt.Errorf("listening for voicenotes toggle: %w", err)
-	}
-	os.Remove(path)
-	l, err := net.Listen("unix", path)
+	l, path, err := listenLocal(vaultRoot)
 	if err != nil {
-		return nil, fmt.Errorf("listening for voicenotes toggle on %s: %w", path, err)
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		l.Close()
-		return nil, err
+		return nil, fmt.Errorf("listening for voicenotes toggle: %w", err)
 	}
 	go func() {
 		for {
@@ -116,7 +67,7 @@ func serve(c net.Conn, handle func(string) string) {
 // Close stops listening and removes the socket.
 func (l *Listener) Close() error {
 	err := l.l.Close()
-	os.Remove(l.path)
+	removeEndpoint(l.path)
 	return err
 }
 
@@ -125,17 +76,13 @@ func (l *Listener) Close() error {
 // It talks only to a process of this user, in a folder only this user
 // can write.
 func Send(vaultRoot, cmd string) (string, error) {
-	path := socketPath(vaultRoot)
-	if err := privateDir(filepath.Dir(path)); err != nil {
-		return "", fmt.Errorf("not sending %q: %w", cmd, err)
-	}
-	c, err := net.DialTimeout("unix", path, 2*time.Second)
+	c, err := dialLocal(vaultRoot, cmd)
 	if err != nil {
-		return "", fmt.Errorf("%w (%s); start it with 'voicenotes'", ErrNotRunning, vaultRoot)
+		return "", err
 	}
 	defer c.Close()
 	if err := samePeer(c); err != nil {
-		return "", fmt.Errorf("not sending %q to %s: %w", cmd, path, err)
+		return "", fmt.Errorf("not sending %q to the running Voice Notes: %w", cmd, err)
 	}
 	c.SetDeadline(time.Now().Add(10 * time.Second))
 	if _, err := fmt.Fprintln(c, cmd); err != nil {
