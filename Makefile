@@ -89,10 +89,11 @@ crosscheck:
 # atomic writer, locks, the kill harness, recording and crash recovery as
 # Windows does them (share modes, write-through renames, TerminateProcess).
 wine: setup package-windows
-	VOICENOTES_WINDOWS_EXE="$(CURDIR)/Voice Notes.exe" scripts/wine-test.sh
+	VOICENOTES_WINDOWS_EXE="$(CURDIR)/dist/windows/Voice Notes/Voice Notes.exe" scripts/wine-test.sh
 
-# "Voice Notes.exe": cross-compiled with MinGW-w64 against PortAudio built
-# from Debian's source package (cached outside the tree), and checked.
+# dist/Voice Notes-windows-amd64.zip: "Voice Notes.exe", cross-compiled with
+# MinGW-w64 against PortAudio and PocketSphinx built from Debian's source
+# packages (cached outside the tree) and checked, with the English model.
 package-windows: setup
 	scripts/windows/package.sh
 

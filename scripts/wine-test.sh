@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Runs the Windows build of the test packages that need no cgo under Wine:
-# persistence (atomic writer, locks, cleanup, the kill harness), audio
-# (recorder, crash recovery, the crash matrix), transcribe, instance,
-# settings, export; then, given VOICENOTES_WINDOWS_EXE, that exe's command
-# line (e2e/wine). The Wine prefix lives in the cache folder, outside the
-# repository, and is made once.
+# Runs the Windows build of test packages under Wine: persistence (atomic
+# writer, locks, cleanup, the kill harness), audio (recorder, crash
+# recovery, the crash matrix), transcribe, instance, settings, export, and
+# cli (cross-compiled with cgo against PortAudio); then, given
+# VOICENOTES_WINDOWS_EXE, that exe's command line (e2e/wine). The Wine
+# prefix lives in the cache folder, outside the repository, made once.
 set -euo pipefail
 
 wine=/usr/lib/wine/wine64
@@ -33,6 +33,11 @@ fi
 
 GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go test -exec "$wine" -count=1 \
   ./persistence/... ./audio ./transcribe ./instance ./settings ./export
+# The command line's own tests link PortAudio: cross-compiled with cgo.
+deps="$(dirname "$0")/windows/build-deps.sh"
+deps="$("$deps")"
+env GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc CXX=x86_64-w64-mingw32-g++ \
+  PKG_CONFIG_LIBDIR="$deps/lib/pkgconfig" CGO_LDFLAGS="-static -L$deps/lib" go test -exec "$wine" -count=1 ./cli
 # The packaged exe's command line, as a Windows user runs it.
 if [ -n "${VOICENOTES_WINDOWS_EXE:-}" ]; then
   WINE="$wine" go test -tags wine -count=1 ./e2e/wine

@@ -47,6 +47,10 @@ type psModel struct{ hmm, lm, dict string }
 
 func findModel() (psModel, error) {
 	dirs := modelDirs
+	// A package may carry the model beside the program (the Windows zip).
+	if exe, err := os.Executable(); err == nil {
+		dirs = append([]string{filepath.Join(filepath.Dir(exe), "pocketsphinx-model")}, dirs...)
+	}
 	if env := os.Getenv("VOICENOTES_POCKETSPHINX_MODEL"); env != "" {
 		dirs = []string{env}
 	} else if modelDir != "" {

@@ -169,3 +169,34 @@ func TestLongPath(t *testing.T) {
 	e.ok("edit", notes[0].ID, "--vault", vault, "--title", "deep")
 	e.ok("delete", notes[0].ID, "--vault", vault)
 }
+
+// TestTranscribesOffline: the exe's own PocketSphinx, cross-compiled, with
+// the model beside it, transcribes a LibriVox clip exactly as Debian's
+// pocketsphinx_continuous does.
+func TestTranscribesOffline(t *testing.T) {
+	e := newExe(t)
+	const clip = "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0920.wav"
+	if _, err := os.Stat(clip); err != nil {
+		t.Skipf("%s is missing (make setup installs pocketsphinx-testdata)", clip)
+	}
+	ref, err := exec.Command("pocketsphinx_continuous", "-infile", clip, "-logfn", os.DevNull).Output()
+	if err != nil {
+		t.Skipf("pocketsphinx_continuous, the reference, did not run: %v (make setup installs pocketsphinx)", err)
+	}
+	if out := e.ok("engines"); !strings.Contains(out, "pocketsphinx") || strings.Contains(strings.SplitN(out, "openai", 2)[0], "unavailable") {
+		t.Fatalf("the Windows build has no offline engine:\n%s", out)
+	}
+	vault := winPath(filepath.Join(tempdir.New(t), "Voice Notes"))
+	e.ok("import", "--vault", vault, winPath(clip))
+	var out struct {
+		Notes []struct{ ID, TranscriptionStatus string }
+	}
+	if err := json.Unmarshal([]byte(e.ok("list", "--json", "--vault", vault)), &out); err != nil || len(out.Notes) != 1 {
+		t.Fatalf("list: %v %+v", err, out)
+	}
+	note := e.ok("show", out.Notes[0].ID, "--vault", vault)
+	body := note[strings.LastIndex(note, "---\n")+4:]
+	if got, want := strings.Join(strings.Fields(body), " "), strings.Join(strings.Fields(string(ref)), " "); got != want {
+		t.Errorf("transcript under Wine:\n%q\nwant what pocketsphinx_continuous gives:\n%q", got, want)
+	}
+}
