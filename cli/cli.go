@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,13 +59,18 @@ type command struct {
 }
 
 var commands = []*command{
-	{name: "list", args: "[--json]", help: "list the notes, newest first", run: runList, nargs: 0,
-		flags: func(fs *flag.FlagSet) { fs.Bool("json", false, "print JSON") }},
+	{name: "list", args: "[--json] [--tag T]", help: "list the notes, newest first", run: runList, nargs: 0,
+		flags: func(fs *flag.FlagSet) {
+			fs.Bool("json", false, "print JSON")
+			fs.Var(&tagsValue{}, "tag", "only notes with this `tag` (#work, or work; a parent tag takes in its nested ones); repeat to need several")
+		}},
 	{name: "show", args: "ID", help: "print a note's file", run: runShow, nargs: 1},
-	{name: "edit", args: "ID [--title T] [--text-file F]", help: "change a note's title or text (F may be - for standard input)", run: runEdit, nargs: 1,
+	{name: "edit", args: "ID [--title T] [--text-file F] [--tag T] [--untag T]", help: "change a note's title, text or tags (F may be - for standard input)", run: runEdit, nargs: 1,
 		flags: func(fs *flag.FlagSet) {
 			fs.String("title", "", "new title")
 			fs.String("text-file", "", "file with the new text, - for standard input")
+			fs.Var(&tagsValue{}, "tag", "add this `tag` (letters, digits, _, - and /; a leading # is dropped); repeat for several")
+			fs.Var(&tagsValue{}, "untag", "remove this `tag`; repeat for several")
 		}},
 	{name: "delete", args: "ID", help: "move a note and its audio to the vault's .trash folder", run: runDelete, nargs: 1},
 	{name: "doctor", help: "check the vault's health", run: runDoctor, nargs: 0},
@@ -335,6 +341,13 @@ func flagValue[T any](fs *flag.FlagSet, name string) T {
 	return fs.Lookup(name).Value.(flag.Getter).Get().(T)
 }
 
+// tagsValue is a flag given once per tag.
+type tagsValue []string
+
+func (t *tagsValue) String() string     { return strings.Join(*t, " ") }
+func (t *tagsValue) Get() any           { return []string(*t) }
+func (t *tagsValue) Set(s string) error { *t = append(*t, s); return nil }
+
 // noteJSON is the stable JSON shape of "list --json".
 type noteJSON struct {
 	ID                  string   `json:"id"`
@@ -365,6 +378,9 @@ func runList(env *Env, v *persistence.Vault, fs *flag.FlagSet, _ []string) error
 	notes, bad, err := v.List()
 	if err != nil {
 		return err
+	}
+	for _, tag := range flagValue[[]string](fs, "tag") {
+		notes = slices.DeleteFunc(notes, func(n *persistence.Note) bool { return !n.HasTag(tag) })
 	}
 	if flagValue[bool](fs, "json") {
 		out := struct {
@@ -423,8 +439,14 @@ func runShow(env *Env, v *persistence.Vault, _ *flag.FlagSet, args []string) err
 func runEdit(env *Env, v *persistence.Vault, fs *flag.FlagSet, args []string) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if !set["title"] && !set["text-file"] {
-		return usagef("edit: nothing to change: give --title T and/or --text-file F")
+	if !set["title"] && !set["text-file"] && !set["tag"] && !set["untag"] {
+		return usagef("edit: nothing to change: give --title T, --text-file F, --tag T or --untag T")
+	}
+	add, remove := flagValue[[]string](fs, "tag"), flagValue[[]string](fs, "untag")
+	for _, t := range add {
+		if _, err := persistence.NormalizeTag(t); err != nil {
+			return usagef("edit: %v", err)
+		}
 	}
 	if _, err := v.Note(args[0]); err != nil {
 		return err
@@ -451,6 +473,14 @@ func runEdit(env *Env, v *persistence.Vault, fs *flag.FlagSet, args []string) er
 		}
 		if set["text-file"] {
 			n.Body = string(text)
+		}
+		for _, t := range remove {
+			n.RemoveTag(t)
+		}
+		for _, t := range add {
+			if _, _, err := n.AddTag(t); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

@@ -217,8 +217,8 @@ func TestHelpListsFlags(t *testing.T) {
 	for cmd, flags := range map[string][]string{
 		"record": {"-duration length", "-device string", "-title string", "-vault folder"},
 		"export": {"-format string", "-out string"},
-		"edit":   {"-title string", "-text-file string"},
-		"list":   {"-json", "-vault folder"},
+		"edit":   {"-title string", "-text-file string", "-tag tag", "-untag tag"},
+		"list":   {"-json", "-tag tag", "-vault folder"},
 	} {
 		code, out, _ := run(t, "", cmd, "--help")
 		if code != cli.ExitOK {
@@ -272,5 +272,70 @@ func TestImportRefusals(t *testing.T) {
 			names = append(names, e.Name())
 		}
 		t.Errorf("recordings after refused imports: %v", names)
+	}
+}
+
+// TestTags: edit --tag/--untag, list --tag, and tags written by hand in an
+// odd form kept byte for byte while they are not changed.
+func TestTags(t *testing.T) {
+	root, n := seed(t)
+	listIDs := func(args ...string) []string {
+		t.Helper()
+		code, out, errs := run(t, "", append([]string{"list", "--json", "--vault", root}, args...)...)
+		if code != cli.ExitOK {
+			t.Fatalf("list %v: %d %s", args, code, errs)
+		}
+		var got struct{ Notes []struct{ ID string } }
+		json.Unmarshal([]byte(out), &got)
+		var ids []string
+		for _, g := range got.Notes {
+			ids = append(ids, g.ID)
+		}
+		return ids
+	}
+	if code, _, errs := run(t, "", "edit", n.ID, "--vault", root, "--tag", "#Work/Meetings", "--tag", "idea"); code != cli.ExitOK {
+		t.Fatalf("edit --tag: %d %s", code, errs)
+	}
+	data, _ := os.ReadFile(n.Path)
+	if !strings.Contains(string(data), "tags:\n  - Work/Meetings\n  - idea\n") {
+		t.Errorf("tags not written as Obsidian writes them:\n%s", data)
+	}
+	// A hand-written second note, tags in an odd form.
+	hand := filepath.Join(root, "recordings", "hand.md")
+	const odd = "tags:   [ idea ,  later ]   # kept as typed\n"
+	os.WriteFile(hand, []byte("---\nid: hand\ntitle: by hand\ntranscriptionStatus: DONE\n"+odd+"---\ntext\n"), 0o600)
+
+	if ids := listIDs("--tag", "work"); len(ids) != 1 || ids[0] != n.ID {
+		t.Errorf("list --tag work (the parent of Work/Meetings): %v", ids)
+	}
+	if ids := listIDs("--tag", "#IDEA"); len(ids) != 2 {
+		t.Errorf("list --tag #IDEA: %v, want both notes", ids)
+	}
+	if ids := listIDs("--tag", "idea", "--tag", "later"); len(ids) != 1 || ids[0] != "hand" {
+		t.Errorf("list --tag idea --tag later: %v, want the hand-written note", ids)
+	}
+	if ids := listIDs("--tag", "nothing"); len(ids) != 0 {
+		t.Errorf("list --tag nothing: %v", ids)
+	}
+	// A title change leaves the odd tags exactly as typed.
+	if code, _, errs := run(t, "", "edit", "hand", "--vault", root, "--title", "renamed"); code != cli.ExitOK {
+		t.Fatalf("edit --title: %d %s", code, errs)
+	}
+	if data, _ := os.ReadFile(hand); !strings.Contains(string(data), odd) {
+		t.Errorf("the hand-written tags were rewritten:\n%s", data)
+	}
+	if code, _, errs := run(t, "", "edit", "hand", "--vault", root, "--untag", "IDEA"); code != cli.ExitOK {
+		t.Fatalf("edit --untag: %d %s", code, errs)
+	}
+	if ids := listIDs("--tag", "idea"); len(ids) != 1 || ids[0] != n.ID {
+		t.Errorf("after --untag IDEA: %v", ids)
+	}
+	// A bad tag is refused with a reason, and nothing changes.
+	before, _ := os.ReadFile(n.Path)
+	if code, _, errs := run(t, "", "edit", n.ID, "--vault", root, "--tag", "two words"); code != cli.ExitUsage || !strings.Contains(errs, "not allowed in a tag") {
+		t.Errorf("edit --tag 'two words': %d %s", code, errs)
+	}
+	if after, _ := os.ReadFile(n.Path); !bytes.Equal(before, after) {
+		t.Error("a refused tag changed the note")
 	}
 }

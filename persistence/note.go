@@ -343,7 +343,14 @@ func (n *Note) decodeKey(key string, v *yaml.Node) error {
 	case "language":
 		return str(&n.Language)
 	case "tags":
-		if v.Tag == "!!null" {
+		// A list, as Obsidian writes it; a text ("a, b", "#a #b") as people
+		// and some tools write it. Either way the key is kept as written
+		// until the tags are changed here.
+		switch {
+		case v.Tag == "!!null":
+			return nil
+		case v.Kind == yaml.ScalarNode:
+			n.Tags = splitTags(v.Value)
 			return nil
 		}
 		if err := v.Decode(&n.Tags); err != nil {
