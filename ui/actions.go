@@ -110,6 +110,12 @@ func (w *Window) bindKeys() {
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: mod}, func(fyne.Shortcut) { w.ToggleRecording() })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: mod}, func(fyne.Shortcut) { c.Focus(w.Search) })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: mod}, func(fyne.Shortcut) { w.UndoDelete() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyT, Modifier: mod}, func(fyne.Shortcut) {
+		if w.selected != nil {
+			c.Focus(w.TagEntry)
+		}
+	})
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: mod}, func(fyne.Shortcut) { w.ExportSelected() })
 	// Keys no focused widget took: Space plays, Delete deletes.
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
 		switch e.Name {

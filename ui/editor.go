@@ -35,6 +35,7 @@ func (w *Window) showNote(n *persistence.Note) {
 			o.Enable()
 		}
 	}
+	w.showTags(n)
 	if n == nil {
 		w.Title.SetText("")
 		w.Editor.SetText("")

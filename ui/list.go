@@ -19,20 +19,76 @@ func displayTitle(n *persistence.Note) string {
 	return "Note of " + n.CreatedAt.Local().Format("2 Jan 2006 15:04")
 }
 
+// listMeta is a row's last line: when, how long, the transcription's
+// state, the tags.
 func (w *Window) listMeta(n *persistence.Note) string {
-	parts := []string{n.CreatedAt.Local().Format("2 Jan 15:04"), audio.FormatDuration(n.Duration)}
+	when := n.When().Local()
+	var at string
+	switch group(when, w.now()) {
+	case "Today", "Yesterday":
+		at = when.Format("15:04")
+	case "This week":
+		at = when.Format("Mon 15:04")
+	default:
+		at = when.Format("2 Jan 2006")
+	}
+	parts := []string{at, audio.FormatDuration(n.Duration)}
 	switch n.TranscriptionStatus {
 	case persistence.StatusUnprocessed:
 		parts = append(parts, "queued")
 	case persistence.StatusTranscribing:
 		parts = append(parts, fmt.Sprintf("transcribing %.0f%%", 100*w.progress[n.ID]))
 	case persistence.StatusFailed:
-		parts = append(parts, "transcription failed")
+		parts = append(parts, "transcription failed: Transcribe again")
 	}
 	if n.Recovered {
 		parts = append(parts, "recovered")
 	}
+	if tags := tagText(n); tags != "" {
+		parts = append(parts, tags)
+	}
 	return strings.Join(parts, " · ")
+}
+
+// fillRow shows note i of the list in a row.
+func (w *Window) fillRow(r *noteRow, i int) {
+	n := w.shown[i]
+	if h, ok := w.headings[i]; ok {
+		r.heading.SetText(h)
+		r.heading.Show()
+	} else {
+		r.heading.Hide()
+	}
+	r.title.Segments = highlighted(clip(displayTitle(n)), w.terms, true)
+	r.title.Refresh()
+	line := snippet(n.Body, w.terms)
+	if line == "" {
+		line = "No transcript yet"
+	}
+	r.snippet.Segments = highlighted(line, w.terms, false)
+	r.snippet.Refresh()
+	r.meta.SetText(w.listMeta(n))
+}
+
+// setHeadings works out where each group starts in the list and gives
+// those rows room for their heading.
+func (w *Window) setHeadings() {
+	old := w.headings
+	w.headings = make(map[int]string, len(old))
+	now, last := w.now(), ""
+	for i, n := range w.shown {
+		if g := group(n.When(), now); g != last {
+			w.headings[i], last = g, g
+		}
+	}
+	for i := range old {
+		if _, ok := w.headings[i]; !ok {
+			w.List.SetItemHeight(i, w.rowHeight)
+		}
+	}
+	for i := range w.headings {
+		w.List.SetItemHeight(i, w.rowHeadedHeight)
+	}
 }
 
 // Reload reads the vault again, keeping the selection.
@@ -60,6 +116,7 @@ func (w *Window) Reload() {
 func (w *Window) applyFilter() {
 	query := strings.ToLower(w.Search.Text)
 	terms := strings.Fields(query)
+	w.terms = terms
 	// Typing more narrows the last result: search only what it showed.
 	from := w.notes
 	if w.lastQuery != "" && strings.HasPrefix(query, w.lastQuery) && w.filtered {
@@ -67,11 +124,12 @@ func (w *Window) applyFilter() {
 	}
 	shown := make([]*persistence.Note, 0, len(from))
 	for _, n := range from {
-		if len(terms) == 0 || matches(w.haystack(n), terms) {
+		if len(terms) == 0 || matches(n, w.haystack(n), terms) {
 			shown = append(shown, n)
 		}
 	}
 	w.shown, w.lastQuery, w.filtered = shown, query, true
+	w.setHeadings()
 	w.List.UnselectAll()
 	w.List.Refresh()
 	if w.selected != nil {
@@ -85,14 +143,26 @@ func (w *Window) applyFilter() {
 func (w *Window) haystack(n *persistence.Note) string {
 	h, ok := w.hay[n]
 	if !ok {
-		h = strings.ToLower(n.Title + "\n" + n.Body)
+		h = strings.ToLower(n.Title + "\n" + n.Body + "\n" + tagText(n))
 		w.hay[n] = h
 	}
 	return h
 }
 
-func matches(hay string, terms []string) bool {
+// matches reports whether a note holds every term: a word in its title,
+// transcript or tags, or, for "#ta", a tag that begins so (as the person
+// types "#tag" the list narrows letter by letter).
+func matches(n *persistence.Note, hay string, terms []string) bool {
 	for _, t := range terms {
+		if len(t) > 1 && t[0] == '#' {
+			if !slices.ContainsFunc(n.Tags, func(tag string) bool {
+				tag = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(tag), "#"))
+				return strings.HasPrefix(tag, t[1:])
+			}) {
+				return false
+			}
+			continue
+		}
 		if !strings.Contains(hay, t) {
 			return false
 		}

@@ -52,6 +52,9 @@ type Window struct {
 	PauseButton  *widget.Button
 	Elapsed      *widget.Label
 	Level        *Meter
+	// The selected note's tags and the field to add one.
+	TagChips *fyne.Container
+	TagEntry *tagEntry
 	// Banner shows what the recording's watchdog says, by the meter.
 	Banner   *Banner
 	LiveText *widget.Label
@@ -93,10 +96,17 @@ type Window struct {
 	shown     []*persistence.Note          // after the search filter
 	hay       map[*persistence.Note]string // lower-cased title and text, for search
 	lastQuery string
-	filtered  bool               // shown is the result of lastQuery over notes
-	progress  map[string]float64 // transcription progress by id
-	selected  *persistence.Note
-	loading   bool // true while widgets are being filled from a note
+	filtered  bool           // shown is the result of lastQuery over notes
+	terms     []string       // the search's words, lower case ('#' ones are tags)
+	headings  map[int]string // the group heading above shown[i], where one starts
+	rowParts  map[*fyne.Container]*noteRow
+	// rowHeight and rowHeadedHeight are a list row's height without and
+	// with a group heading.
+	rowHeight, rowHeadedHeight float32
+	now                        func() time.Time
+	progress                   map[string]float64 // transcription progress by id
+	selected                   *persistence.Note
+	loading                    bool // true while widgets are being filled from a note
 
 	saver   *saver
 	rec     *recording
@@ -115,7 +125,8 @@ type Window struct {
 
 // New builds the window on an open vault.
 func New(a fyne.App, svc Services) *Window {
-	w := &Window{App: a, svc: svc, Win: a.NewWindow("Voice Notes"), progress: map[string]float64{}, stop: make(chan struct{}), conflictOpen: map[string]bool{}}
+	w := &Window{App: a, svc: svc, Win: a.NewWindow("Voice Notes"), progress: map[string]float64{}, stop: make(chan struct{}), conflictOpen: map[string]bool{},
+		rowParts: map[*fyne.Container]*noteRow{}, headings: map[int]string{}, now: time.Now}
 	w.saver = newSaver(svc.Vault, w.do, w.onSaved)
 	w.build()
 	w.bindKeys()
@@ -147,25 +158,24 @@ func (w *Window) build() {
 		w.SettingsButton, container.NewVBox(w.Level, w.Banner, w.LiveText))
 
 	w.Search = widget.NewEntry()
-	w.Search.SetPlaceHolder("Search titles and transcripts")
+	w.Search.SetPlaceHolder("Search titles, transcripts and #tags")
 	w.Search.OnChanged = func(string) { w.applyFilter() }
 	w.List = widget.NewList(
 		func() int { return len(w.shown) },
 		func() fyne.CanvasObject {
-			title := widget.NewLabel("title")
-			title.TextStyle.Bold = true
-			title.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(title, widget.NewLabel("meta"))
+			r := newNoteRow()
+			w.rowParts[r.box] = r
+			return r.box
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i >= len(w.shown) {
-				return
+			if i < len(w.shown) {
+				w.fillRow(w.rowParts[o.(*fyne.Container)], i)
 			}
-			n := w.shown[i]
-			box := o.(*fyne.Container)
-			box.Objects[0].(*widget.Label).SetText(displayTitle(n))
-			box.Objects[1].(*widget.Label).SetText(w.listMeta(n))
 		})
+	sample := newNoteRow()
+	w.rowHeight = sample.box.MinSize().Height
+	sample.heading.Show()
+	w.rowHeadedHeight = sample.box.MinSize().Height
 	w.List.OnSelected = func(i widget.ListItemID) {
 		if i < len(w.shown) {
 			w.selectNote(w.shown[i])
@@ -208,7 +218,7 @@ func (w *Window) build() {
 	playback := container.NewBorder(nil, nil, w.PlayButton, w.Position, w.Seek)
 	actions := container.NewHBox(w.Retry, w.Copy, w.Reveal, w.Export, w.Delete)
 	right := container.NewBorder(
-		container.NewVBox(w.Title, w.Meta),
+		container.NewVBox(w.Title, w.buildTags(), w.Meta),
 		container.NewVBox(w.Waveform, playback, actions),
 		nil, nil, w.Tabs)
 

@@ -1,0 +1,96 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+// The selected note's tags, under its title: a chip per tag (its name
+// filters the list by it, its ✕ removes it) and a field to add one
+// (Enter adds; Backspace in the empty field removes the last tag).
+
+// tagEntry is the field tags are typed into.
+type tagEntry struct {
+	widget.Entry
+	onEmptyBackspace func()
+}
+
+func newTagEntry() *tagEntry {
+	e := &tagEntry{}
+	e.ExtendBaseWidget(e)
+	e.SetPlaceHolder("Add a tag (Ctrl+T)")
+	return e
+}
+
+func (e *tagEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyBackspace && e.Text == "" && e.onEmptyBackspace != nil {
+		e.onEmptyBackspace()
+		return
+	}
+	e.Entry.TypedKey(k)
+}
+
+func (w *Window) buildTags() fyne.CanvasObject {
+	w.TagChips = container.NewHBox()
+	w.TagEntry = newTagEntry()
+	w.TagEntry.OnSubmitted = func(s string) { w.AddTag(s) }
+	w.TagEntry.onEmptyBackspace = func() {
+		if n := w.selected; n != nil && len(n.Tags) > 0 {
+			w.RemoveTag(n.Tags[len(n.Tags)-1])
+		}
+	}
+	return container.NewBorder(nil, nil, w.TagChips, nil, w.TagEntry)
+}
+
+// AddTag adds a tag to the selected note; a tag that cannot be one is
+// refused, saying why, and the field keeps what was typed.
+func (w *Window) AddTag(text string) {
+	if w.selected == nil {
+		return
+	}
+	t, err := persistence.NormalizeTag(text)
+	if err != nil {
+		w.setStatus(err.Error())
+		return
+	}
+	w.edited(func(n *persistence.Note) { n.AddTag(t) })
+	w.TagEntry.SetText("")
+	w.showTags(w.selected)
+	w.setStatus("Tagged #" + t)
+}
+
+// RemoveTag removes a tag from the selected note.
+func (w *Window) RemoveTag(tag string) {
+	if w.selected == nil {
+		return
+	}
+	w.edited(func(n *persistence.Note) { n.RemoveTag(tag) })
+	w.showTags(w.selected)
+}
+
+// FilterByTag shows the notes with tag.
+func (w *Window) FilterByTag(tag string) {
+	w.Search.SetText("#" + tag)
+}
+
+// showTags shows n's tags as chips.
+func (w *Window) showTags(n *persistence.Note) {
+	w.TagChips.RemoveAll()
+	if n == nil {
+		w.TagEntry.Disable()
+		return
+	}
+	w.TagEntry.Enable()
+	for _, t := range n.Tags {
+		name := widget.NewButton("#"+t, func() { w.FilterByTag(t) })
+		name.Importance = widget.LowImportance
+		remove := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { w.RemoveTag(t) })
+		remove.Importance = widget.LowImportance
+		w.TagChips.Add(container.NewHBox(name, remove))
+	}
+	w.TagChips.Refresh()
+}
