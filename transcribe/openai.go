@@ -58,15 +58,9 @@ type OpenAI struct {
 // NewOpenAI checks the configuration: plain http is refused except to this
 // machine, because voice is private.
 func NewOpenAI(c Config) (*OpenAI, error) {
-	if c.BaseURL == "" {
-		return nil, errors.New("the OpenAI-compatible engine needs a base URL, such as https://api.openai.com/v1 or http://127.0.0.1:8080/v1")
-	}
-	u, err := url.Parse(strings.TrimRight(c.BaseURL, "/"))
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("base URL %q is not an http(s) URL such as https://api.openai.com/v1", c.BaseURL)
-	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		return nil, fmt.Errorf("base URL %q sends your voice unencrypted; use https, or http only to this computer (localhost)", c.BaseURL)
+	u, err := parseBaseURL(c.BaseURL)
+	if err != nil {
+		return nil, err
 	}
 	if c.Model == "" {
 		return nil, errors.New("the OpenAI-compatible engine needs a model name, such as whisper-1, gpt-4o-transcribe or whisper-large-v3")
@@ -80,6 +74,79 @@ func NewOpenAI(c Config) (*OpenAI, error) {
 		MaxBackoff:     30 * time.Second,
 		sleep:          sleepCtx,
 	}, nil
+}
+
+// CheckBaseURL says what is wrong with a base URL for the OpenAI-compatible
+// engine, if anything: it must be http(s), and plain http only to this
+// computer, because voice is private. Settings checks it as it is typed.
+func CheckBaseURL(s string) error {
+	_, err := parseBaseURL(s)
+	return err
+}
+
+func parseBaseURL(s string) (*url.URL, error) {
+	if s == "" {
+		return nil, errors.New("the OpenAI-compatible engine needs a base URL, such as https://api.openai.com/v1 or http://127.0.0.1:8080/v1")
+	}
+	u, err := url.Parse(strings.TrimRight(s, "/"))
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil {
+		return nil, fmt.Errorf("base URL %q is not an http(s) URL such as https://api.openai.com/v1", s)
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("base URL %q sends your voice unencrypted; use https, or http only to this computer (localhost)", s)
+	}
+	return u, nil
+}
+
+// Ping asks the server for its models (GET {base}/models, which OpenAI,
+// Groq, Speaches and LocalAI answer) with the key, and says what it
+// answered, in words for the Settings' "Test connection": whether it was
+// reached, whether the key was accepted, whether the model is offered. A
+// server without a model list (whisper.cpp's) is reported as reached.
+// Nothing the server says is shown before the key is taken out of it.
+func (o *OpenAI) Ping(ctx context.Context) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, o.base.String()+"/models", nil)
+	if err != nil {
+		return "", err
+	}
+	if o.key != "" {
+		req.Header.Set("Authorization", "Bearer "+o.key)
+	}
+	resp, err := o.client.Do(req)
+	if err != nil {
+		return "", &redactedError{msg: o.redact(fmt.Sprintf("could not reach %s: %v", o.base.Host, err)), err: err}
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	switch {
+	case resp.StatusCode == http.StatusOK:
+		var list struct {
+			Data []struct {
+				ID string `json:"id"`
+			} `json:"data"`
+		}
+		if json.Unmarshal(data, &list) != nil {
+			return fmt.Sprintf("%s answered, but not with a model list; it may still transcribe", o.base.Host), nil
+		}
+		for _, m := range list.Data {
+			if m.ID == o.model {
+				return fmt.Sprintf("Connected to %s: the key works and model %q is offered (%d models)", o.base.Host, o.model, len(list.Data)), nil
+			}
+		}
+		return "", fmt.Errorf("connected to %s and the key works, but it does not offer model %q (it offers %d others); check the model name", o.base.Host, o.model, len(list.Data))
+	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed:
+		return fmt.Sprintf("%s answered (HTTP %d: it has no model list, as whisper.cpp's server has none); transcription was not tried", o.base.Host, resp.StatusCode), nil
+	}
+	apiErr := &APIError{Status: resp.StatusCode, Message: o.redact(errorMessage(data))}
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		apiErr.Advice = "the API key was refused: check it"
+	case http.StatusForbidden:
+		apiErr.Advice = "this key may not use this service"
+	}
+	return "", apiErr
 }
 
 // errRedirect marks a redirect the client refused to follow.

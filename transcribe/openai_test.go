@@ -56,6 +56,21 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(code)
 		json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": msg, "type": typ, "param": nil, "code": nil}})
 	}
+	if r.Method == http.MethodGet && r.URL.Path == "/v1/models" {
+		// GET /v1/models, as documented: a list object; a wrong key is
+		// refused with the key echoed in part, as OpenAI does.
+		if r.Header.Get("Authorization") != "Bearer "+f.key {
+			apiError(401, "Incorrect API key provided: "+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")+". You can find your API key at https://platform.openai.com/account/api-keys.", "invalid_request_error")
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		var data []map[string]any
+		for _, id := range []string{"whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe"} {
+			data = append(data, map[string]any{"id": id, "object": "model", "created": 1677610602, "owned_by": "openai-internal"})
+		}
+		json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": data})
+		return
+	}
 	if r.Method != http.MethodPost || r.URL.Path != "/v1/audio/transcriptions" {
 		apiError(404, fmt.Sprintf("Invalid URL (%s %s)", r.Method, r.URL.Path), "invalid_request_error")
 		return
@@ -360,5 +375,52 @@ func TestMalformedAnswerIsNotRetried(t *testing.T) {
 	}
 	if n := asked.Load(); n != 1 {
 		t.Errorf("asked %d times; want 1", n)
+	}
+}
+
+// TestPing: "Test connection" reports what the server said: reached, key
+// accepted, model offered or not; a refused key without the key in the
+// message; a server without a model list as reached.
+func TestPing(t *testing.T) {
+	f := &fakeAPI{t: t, key: "sk-right-key-1234"}
+	o, srv := newFake(t, f)
+	msg, err := o.Ping(context.Background())
+	if err != nil || !strings.Contains(msg, `model "whisper-1" is offered`) {
+		t.Errorf("ping: %q, %v", msg, err)
+	}
+	other, _ := NewOpenAI(Config{BaseURL: srv.URL + "/v1", Model: "whisper-9", APIKey: f.key})
+	if _, err := other.Ping(context.Background()); err == nil || !strings.Contains(err.Error(), `does not offer model "whisper-9"`) {
+		t.Errorf("ping for a model not offered: %v", err)
+	}
+	wrong, _ := NewOpenAI(Config{BaseURL: srv.URL + "/v1", Model: "whisper-1", APIKey: "sk-wrong-key-5678"})
+	_, err = wrong.Ping(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "401") || !strings.Contains(err.Error(), "key was refused") || strings.Contains(err.Error(), "sk-wrong-key-5678") {
+		t.Errorf("ping with a wrong key: %v (it must say so, without the key)", err)
+	}
+	bare := httptest.NewServer(http.NotFoundHandler()) // whisper.cpp's server has no /models
+	defer bare.Close()
+	b, _ := NewOpenAI(Config{BaseURL: bare.URL, Model: "m"})
+	if msg, err := b.Ping(context.Background()); err != nil || !strings.Contains(msg, "no model list") {
+		t.Errorf("ping a server without /models: %q, %v", msg, err)
+	}
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close()
+	d, _ := NewOpenAI(Config{BaseURL: dead.URL, Model: "m"})
+	if _, err := d.Ping(context.Background()); err == nil || !strings.Contains(err.Error(), "could not reach") {
+		t.Errorf("ping a server that is gone: %v", err)
+	}
+}
+
+func TestCheckBaseURL(t *testing.T) {
+	for _, ok := range []string{"https://api.openai.com/v1", "http://127.0.0.1:8080/v1", "http://localhost:9000", "http://[::1]:8000/v1"} {
+		if err := CheckBaseURL(ok); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for in, want := range map[string]string{"": "needs a base URL", "ftp://x/v1": "not an http(s) URL", "api.openai.com/v1": "not an http(s) URL",
+		"http://example.com/v1": "unencrypted", "https://user:pass@example.com/v1": "not an http(s) URL"} {
+		if err := CheckBaseURL(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", in, err, want)
+		}
 	}
 }

@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -118,5 +120,60 @@ func TestTurningTranscriptionOnAppliesAtOnce(t *testing.T) {
 			got, _ := v.Note(n.ID)
 			return got.TranscriptionStatus == persistence.StatusDone && got.Body == "the words\n"
 		})
+	}
+}
+
+// TestSettingsFitTheEngine: the server's fields only for the
+// OpenAI-compatible engine, the offline note only for PocketSphinx; the
+// base URL is judged as it is typed; Test connection shows what the
+// server said (a test server speaking OpenAI's documented GET /v1/models).
+func TestSettingsFitTheEngine(t *testing.T) {
+	w, _ := newTestWindow(t, nil)
+	f := w.ShowSettings()
+	f.Engine.SetSelected(transcribe.PocketSphinxName)
+	if !f.Remote.Hidden || f.OfflineNote.Hidden {
+		t.Errorf("PocketSphinx: server fields hidden %v, offline note hidden %v", f.Remote.Hidden, f.OfflineNote.Hidden)
+	}
+	f.Engine.SetSelected(transcribe.OpenAIName)
+	if f.Remote.Hidden || !f.OfflineNote.Hidden {
+		t.Errorf("OpenAI: server fields hidden %v, offline note hidden %v", f.Remote.Hidden, f.OfflineNote.Hidden)
+	}
+	f.Engine.SetSelected("none")
+	if !f.Remote.Hidden || !f.OfflineNote.Hidden {
+		t.Error("no engine: engine fields shown")
+	}
+	f.Engine.SetSelected(transcribe.OpenAIName)
+	f.BaseURL.SetText("")
+	test.Type(f.BaseURL, "http://example.com/v1")
+	if err := f.BaseURL.Validate(); err == nil || !strings.Contains(err.Error(), "unencrypted") {
+		t.Errorf("typing a plain-http URL: %v", err)
+	}
+	models := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/models" || r.Header.Get("Authorization") != "Bearer sk-typed" {
+			rw.WriteHeader(http.StatusUnauthorized)
+			rw.Write([]byte(`{"error":{"message":"Incorrect API key provided: ` + strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ") + `"}}`))
+			return
+		}
+		rw.Write([]byte(`{"object":"list","data":[{"id":"whisper-1","object":"model","created":1,"owned_by":"system"}]}`))
+	}))
+	defer models.Close()
+	f.BaseURL.SetText(models.URL + "/v1")
+	if err := f.BaseURL.Validate(); err != nil {
+		t.Errorf("a loopback http URL was refused: %v", err)
+	}
+	f.Model.SetText("whisper-1")
+	f.APIKey.SetText("sk-typed")
+	test.Tap(f.TestConnection)
+	eventually(t, "the server's answer", func() bool {
+		return strings.HasPrefix(f.Connection.Text, "✓") || strings.HasPrefix(f.Connection.Text, "✗")
+	})
+	if !strings.Contains(f.Connection.Text, `model "whisper-1" is offered`) {
+		t.Errorf("connection: %q", f.Connection.Text)
+	}
+	f.APIKey.SetText("sk-wrong-typed")
+	test.Tap(f.TestConnection)
+	eventually(t, "the refusal", func() bool { return strings.HasPrefix(f.Connection.Text, "✗") })
+	if !strings.Contains(f.Connection.Text, "refused") || strings.Contains(f.Connection.Text, "sk-wrong-typed") {
+		t.Errorf("a wrong key: %q (must say so without showing the key)", f.Connection.Text)
 	}
 }

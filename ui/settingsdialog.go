@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -25,6 +26,14 @@ type SettingsForm struct {
 	Auto                                    *widget.Check
 	TestLevel                               *Meter
 	Dialog                                  dialog.Dialog
+	// Remote holds the OpenAI-compatible engine's fields, shown only
+	// when it is chosen; OfflineNote says what PocketSphinx can do, shown
+	// only for it. TestConnection asks the server, and Connection shows
+	// what it said.
+	Remote         *fyne.Container
+	OfflineNote    *widget.Label
+	TestConnection *widget.Button
+	Connection     *widget.Label
 }
 
 // ShowSettings opens the settings dialog. Save validates everything first;
@@ -83,14 +92,40 @@ func (w *Window) ShowSettings() *SettingsForm {
 		widget.NewFormItem("Microphone", container.NewBorder(nil, nil, nil, test, f.Device)),
 		widget.NewFormItem("Level", f.TestLevel),
 		widget.NewFormItem("Transcription", f.Engine),
+	)
+	// The base URL is checked as it is typed: https, or http to this
+	// computer only.
+	f.BaseURL.SetPlaceHolder("https://api.openai.com/v1, or http://127.0.0.1:8080/v1 for a local server")
+	f.BaseURL.Validator = transcribe.CheckBaseURL
+	f.Model.SetPlaceHolder("whisper-1, gpt-4o-transcribe, whisper-large-v3…")
+	f.Connection = widget.NewLabel("")
+	f.Connection.Wrapping = fyne.TextWrapWord
+	f.TestConnection = widget.NewButton("Test connection", func() { w.testConnection(f) })
+	f.Remote = container.NewVBox(widget.NewForm(
 		widget.NewFormItem("Base URL", f.BaseURL),
 		widget.NewFormItem("Model", f.Model),
 		widget.NewFormItem("API key", f.APIKey),
-		widget.NewFormItem("Language", f.Language),
+		widget.NewFormItem("", f.TestConnection),
+	), f.Connection)
+	language := widget.NewForm(widget.NewFormItem("Language", f.Language))
+	f.OfflineNote = widget.NewLabel("PocketSphinx runs on this computer, offline, and knows US English only.")
+	f.OfflineNote.Wrapping = fyne.TextWrapWord
+	showFor := func(engine string) {
+		f.Remote.Hidden = engine != transcribe.OpenAIName
+		f.OfflineNote.Hidden = engine != transcribe.PocketSphinxName
+		language.Hidden = engine == "none" || engine == ""
+		f.Remote.Refresh()
+		f.OfflineNote.Refresh()
+		language.Refresh()
+	}
+	f.Engine.OnChanged = showFor
+	showFor(f.Engine.Selected)
+	general := widget.NewForm(
 		widget.NewFormItem("", f.Auto),
 		widget.NewFormItem("Sample rate (Hz)", f.Rate),
 	)
-	f.Dialog = dialog.NewCustomConfirm("Settings", "Save", "Cancel", form, func(ok bool) {
+	content := container.NewVBox(form, f.OfflineNote, f.Remote, language, general)
+	f.Dialog = dialog.NewCustomConfirm("Settings", "Save", "Cancel", container.NewVScroll(content), func(ok bool) {
 		if ok {
 			if err := w.SaveSettings(f); err != nil {
 				w.showError(err)
@@ -101,6 +136,40 @@ func (w *Window) ShowSettings() *SettingsForm {
 	f.Dialog.Resize(fyne.NewSize(620, 560))
 	f.Dialog.Show()
 	return f
+}
+
+// testConnection asks the OpenAI-compatible server in the form whether it
+// answers, takes the key (the one typed, else the keychain's) and offers
+// the model, off the UI thread, and shows what it said.
+func (w *Window) testConnection(f *SettingsForm) {
+	base, model, typed := f.BaseURL.Text, f.Model.Text, f.APIKey.Text
+	f.Connection.SetText("Asking " + base + "…")
+	f.TestConnection.Disable()
+	go func() {
+		msg, err := pingServer(base, model, typed)
+		w.do(func() {
+			f.TestConnection.Enable()
+			if err != nil {
+				f.Connection.SetText("✗ " + err.Error())
+				return
+			}
+			f.Connection.SetText("✓ " + msg)
+		})
+	}()
+}
+
+func pingServer(base, model, key string) (string, error) {
+	if key == "" {
+		var err error
+		if key, err = transcribe.LoadAPIKey(base); err != nil {
+			return "", fmt.Errorf("reading the API key from the system keychain: %w", err)
+		}
+	}
+	o, err := transcribe.NewOpenAI(transcribe.Config{BaseURL: base, Model: model, APIKey: key})
+	if err != nil {
+		return "", err
+	}
+	return o.Ping(context.Background())
 }
 
 // SaveSettings validates and stores the form; on error nothing changes.
