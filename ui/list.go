@@ -2,9 +2,15 @@ package ui
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/persistence"
 )
@@ -130,6 +136,7 @@ func (w *Window) applyFilter() {
 	}
 	w.shown, w.lastQuery, w.filtered = shown, query, true
 	w.setHeadings()
+	w.showEmpty()
 	w.List.UnselectAll()
 	w.List.Refresh()
 	if w.selected != nil {
@@ -168,4 +175,39 @@ func matches(n *persistence.Note, hay string, terms []string) bool {
 		}
 	}
 	return true
+}
+
+// buildEmpty makes the first-run state shown over the empty list.
+func (w *Window) buildEmpty() fyne.CanvasObject {
+	start := widget.NewLabel("No notes yet.\n\nPress Ctrl+R or click Record to make your first note. Voice Notes transcribes it on this computer.")
+	start.Wrapping = fyne.TextWrapWord
+	start.Alignment = fyne.TextAlignCenter
+	w.EmptyWhere = widget.NewLabel("")
+	w.EmptyWhere.Wrapping = fyne.TextWrapWord
+	w.EmptyWhere.Alignment = fyne.TextAlignCenter
+	w.OpenFolder = widget.NewButtonWithIcon("Open the folder", theme.FolderOpenIcon(), w.OpenVaultFolder)
+	w.Empty = container.NewVBox(layout.NewSpacer(), start, w.EmptyWhere, container.NewCenter(w.OpenFolder), layout.NewSpacer())
+	w.Empty.Hide()
+	return w.Empty
+}
+
+// showEmpty shows the first-run state when the vault has no notes.
+func (w *Window) showEmpty() {
+	if w.Empty == nil {
+		return
+	}
+	if len(w.notes) > 0 {
+		w.Empty.Hide()
+		return
+	}
+	w.EmptyWhere.SetText("Each note is a Markdown file beside its audio, in\n" + w.svc.Vault.RecordingsPath())
+	w.Empty.Show()
+}
+
+// OpenVaultFolder opens the vault's recordings folder in the file manager.
+func (w *Window) OpenVaultFolder() {
+	dir := w.svc.Vault.RecordingsPath()
+	if err := w.App.OpenURL(&url.URL{Scheme: "file", Path: dir}); err != nil {
+		w.showError(fmt.Errorf("could not open the file manager: %w; the notes are in %s", err, dir))
+	}
 }

@@ -146,3 +146,17 @@ func TestTagEditing(t *testing.T) {
 		return len(got.Tags) == 0
 	})
 }
+
+// TestEmptyVault: a new vault says how to start and where the files
+// live; the first note takes the message away.
+func TestEmptyVault(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	if !w.Empty.Visible() || !strings.Contains(w.EmptyWhere.Text, v.RecordingsPath()) {
+		t.Fatalf("empty vault: shown %v, %q", w.Empty.Visible(), w.EmptyWhere.Text)
+	}
+	addNote(t, v, "First", "words")
+	w.Reload()
+	if w.Empty.Visible() {
+		t.Error("the first-run message stays over a note")
+	}
+}

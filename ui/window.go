@@ -52,6 +52,11 @@ type Window struct {
 	PauseButton  *widget.Button
 	Elapsed      *widget.Label
 	Level        *Meter
+	// Empty is shown over the list while the vault has no notes: how to
+	// start, where the files are, a button to open the folder.
+	Empty      *fyne.Container
+	EmptyWhere *widget.Label
+	OpenFolder *widget.Button
 	// The selected note's tags and the field to add one.
 	TagChips *fyne.Container
 	TagEntry *tagEntry
@@ -181,7 +186,7 @@ func (w *Window) build() {
 			w.selectNote(w.shown[i])
 		}
 	}
-	left := container.NewBorder(w.Search, nil, nil, nil, w.List)
+	left := container.NewBorder(w.Search, nil, nil, nil, container.NewStack(w.List, w.buildEmpty()))
 
 	w.Title = widget.NewEntry()
 	w.Title.SetPlaceHolder("Title")
