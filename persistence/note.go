@@ -497,6 +497,11 @@ func (n *Note) patchRaw(meta *yaml.Node, orig *Note) (y []byte, ok bool) {
 	if meta.Style&yaml.FlowStyle != 0 || len(lines) == 0 {
 		return nil, false
 	}
+	// A lone CR (or NEL, LS, PS) breaks a line for YAML but not here: the
+	// parser's line numbers would not be these lines.
+	if bytes.Count(n.raw, []byte{'\r'}) != bytes.Count(n.raw, []byte("\r\n")) || bytes.ContainsAny(n.raw, "\u0085\u2028\u2029") {
+		return nil, false
+	}
 	eol := "\n"
 	if bytes.HasSuffix(lines[0], []byte("\r\n")) {
 		eol = "\r\n"
@@ -514,6 +519,9 @@ func (n *Note) patchRaw(meta *yaml.Node, orig *Note) (y []byte, ok bool) {
 		to := len(lines)
 		if i+2 < len(keys) {
 			to = keys[i+2].Line - 1
+		}
+		if to > len(lines) {
+			return nil, false
 		}
 		for to > k.Line {
 			l := bytes.TrimRight(lines[to-1], "\r\n")
