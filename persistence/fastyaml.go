@@ -69,6 +69,9 @@ func fastYAML(raw []byte) (pairs []*yaml.Node, ok bool) {
 		if colon <= 0 || colon > 128 || !isPlainKey(line[:colon]) || (colon+1 < len(line) && line[colon+1] != ' ') {
 			return nil, false
 		}
+		if k, _ := scalar(line[:colon]); k.Tag != "!!str" {
+			return nil, false // a key such as TRUE or null: YAML tags it so
+		}
 		v, ok := scalar(bytes.TrimLeft(line[colon+1:], " "))
 		if !ok {
 			return nil, false
