@@ -141,6 +141,7 @@ func New(a fyne.App, svc Services) *Window {
 	w.standby = transcribe.NewStandby(liveEngine(a, svc.Engine))
 	w.standby.Refresh()
 	w.Win.SetCloseIntercept(w.Close)
+	w.Win.SetOnDropped(w.onDrop)
 	if len(svc.Recovered) > 0 {
 		w.tellRecovered(svc.Recovered)
 	}

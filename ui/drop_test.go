@@ -1,0 +1,80 @@
+package ui
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/internal/tempdir"
+)
+
+// writeTone writes half a second of a tone as a 16 kHz WAV.
+func writeTone(t *testing.T, path string) {
+	t.Helper()
+	s := make([]int16, 8000)
+	for i := range s {
+		s[i] = int16(6000 * ((i/20)%2*2 - 1))
+	}
+	if err := os.WriteFile(path, append(audio.PCM16Header(16000, 1, int64(2*len(s))), audio.AppendPCM16(nil, s)...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDropImports: files and a folder dropped on the window become notes,
+// through the window's drop handler (what the desktop calls on a drop);
+// what is not audio is left alone and said so; a file that claims to be
+// audio and is not is reported.
+func TestDropImports(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	src := tempdir.New(t)
+	writeTone(t, filepath.Join(src, "Shopping list.wav"))
+	os.WriteFile(filepath.Join(src, "notes.txt"), []byte("not audio"), 0o600)
+	os.WriteFile(filepath.Join(src, "broken.mp3"), []byte("not an mp3 at all"), 0o600)
+	folder := filepath.Join(src, "Memos")
+	os.MkdirAll(filepath.Join(folder, ".cache"), 0o700)
+	writeTone(t, filepath.Join(folder, "Idea one.wav"))
+	writeTone(t, filepath.Join(folder, ".cache", "hidden.wav"))
+	want := []string{"Idea one", "Shopping list"}
+	dropped := []string{filepath.Join(src, "Shopping list.wav"), filepath.Join(src, "notes.txt"), filepath.Join(src, "broken.mp3"), folder}
+	if _, err := exec.LookPath("ffmpeg"); err == nil {
+		mp3 := filepath.Join(src, "Voice memo.mp3")
+		if out, err := exec.Command("ffmpeg", "-loglevel", "error", "-i", filepath.Join(src, "Shopping list.wav"), mp3).CombinedOutput(); err != nil {
+			t.Fatalf("ffmpeg: %v %s", err, out)
+		}
+		dropped = append(dropped, mp3)
+		want = append(want, "Voice memo")
+	} else {
+		t.Log("ffmpeg is not installed, so no MP3 is dropped (make setup installs it)")
+	}
+	var uris []fyne.URI
+	for _, p := range dropped {
+		uris = append(uris, storage.NewFileURI(p))
+	}
+	w.onDrop(fyne.NewPos(10, 10), uris)
+	eventually(t, "the import to finish", func() bool { return strings.HasPrefix(w.Status.Text, "Imported ") })
+	var titles []string
+	for _, n := range w.notes {
+		titles = append(titles, n.Title)
+	}
+	slices.Sort(titles)
+	slices.Sort(want)
+	if !slices.Equal(titles, want) {
+		t.Errorf("notes after the drop: %q, want %q", titles, want)
+	}
+	if !strings.Contains(w.Status.Text, "not audio, left alone") || !strings.Contains(w.Status.Text, "of "+itoa(len(want)+1)) {
+		t.Errorf("status %q", w.Status.Text)
+	}
+	if notes, _, _ := v.List(); len(notes) != len(want) {
+		t.Errorf("%d notes on disk, want %d", len(notes), len(want))
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
