@@ -1,0 +1,135 @@
+package timeline
+
+import (
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Align gives the words of text, the transcript as the person edited it,
+// the times of the timed words: a word-level diff (compared without case
+// or punctuation) keeps an unchanged word's time, gives inserted words
+// times between their neighbours' by length, and drops deleted ones.
+func Align(timed []Word, text string) []Word {
+	words := strings.Fields(text)
+	if len(words) == 0 || len(timed) == 0 {
+		return nil
+	}
+	match := diff(keys(timed, func(w Word) string { return w.Text }), keys(words, func(s string) string { return s }))
+	out := make([]Word, len(words))
+	known := make([]bool, len(words))
+	for j, i := range match {
+		if i >= 0 {
+			out[j] = Word{timed[i].Start, timed[i].End, words[j]}
+			known[j] = true
+		}
+	}
+	// Runs of new words take the gap between the known ones around them.
+	for j := 0; j < len(words); {
+		if known[j] {
+			j++
+			continue
+		}
+		k := j
+		for k < len(words) && !known[k] {
+			k++
+		}
+		from, to := timed[0].Start, timed[len(timed)-1].End
+		if j > 0 {
+			from = out[j-1].End
+		}
+		if k < len(words) {
+			to = out[k].Start
+		}
+		if to < from {
+			to = from
+		}
+		copy(out[j:k], spread(from, to, words[j:k]))
+		j = k
+	}
+	return out
+}
+
+func keys[T any](xs []T, text func(T) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = strings.ToLower(strings.TrimFunc(text(x), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+	}
+	return out
+}
+
+// maxCells bounds the diff's table (16 MB; an hour of speech rewritten
+// whole would need 300 MB); past it, the changed middle is matched by
+// position.
+const maxCells = 4 << 20
+
+// diff returns, for each word of b, the index of the word of a it is
+// (-1 for words not in a): a longest common subsequence, after the common
+// start and end are matched directly.
+func diff(a, b []string) []int {
+	match := make([]int, len(b))
+	for j := range match {
+		match[j] = -1
+	}
+	pre := 0
+	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
+		match[pre] = pre
+		pre++
+	}
+	suf := 0
+	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
+		match[len(b)-1-suf] = len(a) - 1 - suf
+		suf++
+	}
+	ma, mb := a[pre:len(a)-suf], b[pre:len(b)-suf]
+	n, m := len(ma), len(mb)
+	if n == 0 || m == 0 {
+		return match
+	}
+	if n*m > maxCells {
+		for j := range mb { // by position
+			match[pre+j] = pre + j*n/m
+		}
+		return match
+	}
+	// lcs[i][j]: the longest common subsequence of ma[i:] and mb[j:].
+	lcs := make([][]int32, n+1)
+	for i := range lcs {
+		lcs[i] = make([]int32, m+1)
+	}
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			if ma[i] == mb[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	for i, j := 0, 0; i < n && j < m; {
+		switch {
+		case ma[i] == mb[j]:
+			match[pre+j] = pre + i
+			i++
+			j++
+		case lcs[i+1][j] >= lcs[i][j+1]:
+			i++
+		default:
+			j++
+		}
+	}
+	return match
+}
+
+// Position is where in text the word at t is: the index of the word being
+// said (for follow-along), or -1 before the first.
+func Position(words []Word, t time.Duration) int {
+	at := -1
+	for i, w := range words {
+		if w.Start > t {
+			break
+		}
+		at = i
+	}
+	return at
+}
