@@ -216,7 +216,7 @@ func TestIDStartingWithDash(t *testing.T) {
 func TestHelpListsFlags(t *testing.T) {
 	for cmd, flags := range map[string][]string{
 		"record": {"-duration length", "-device string", "-title string", "-vault folder"},
-		"export": {"-format string", "-out string"},
+		"export": {"-format string", "-out string", "srt or vtt"},
 		"edit":   {"-title string", "-text-file string", "-tag tag", "-untag tag"},
 		"list":   {"-json", "-tag tag", "-vault folder"},
 	} {
@@ -337,5 +337,39 @@ func TestTags(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(n.Path); !bytes.Equal(before, after) {
 		t.Error("a refused tag changed the note")
+	}
+}
+
+// TestSubtitles: export --format srt/vtt from the word timings kept beside
+// the note, with a word the person corrected since; a note without
+// timings gets an error that says to transcribe it again.
+func TestSubtitles(t *testing.T) {
+	root, n := seed(t)
+	if code, _, errs := run(t, "", "export", n.ID, "--vault", root, "--format", "srt"); code == cli.ExitOK || !strings.Contains(errs, "transcribe it again") {
+		t.Errorf("srt without timings: %d %q", code, errs)
+	}
+	vtt := "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nbuy milk\n\n00:00:03.000 --> 00:00:04.000\nand eggs.\n"
+	os.WriteFile(filepath.Join(root, "recordings", n.ID+".vtt"), []byte(vtt), 0o600)
+	// The transcript as corrected: "milk" became "oat milk".
+	if code, _, errs := run(t, "buy oat milk and eggs.\n", "edit", n.ID, "--vault", root, "--text-file", "-"); code != cli.ExitOK {
+		t.Fatalf("edit: %s", errs)
+	}
+	code, out, errs := run(t, "", "export", n.ID, "--vault", root, "--format", "srt")
+	// The pause between the cues stays a break; the new word takes its
+	// place in the first.
+	want := "1\n00:00:01,000 --> 00:00:02,000\nbuy oat milk\n\n2\n00:00:03,000 --> 00:00:04,000\nand eggs.\n"
+	if code != cli.ExitOK || out != want {
+		t.Errorf("srt: %d %q\n%s\nwant\n%s", code, errs, out, want)
+	}
+	code, out, _ = run(t, "", "export", n.ID, "--vault", root, "--format", "vtt")
+	if code != cli.ExitOK || out != "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nbuy oat milk\n\n00:00:03.000 --> 00:00:04.000\nand eggs.\n" {
+		t.Errorf("vtt: %q", out)
+	}
+	// Deleting the note takes its timings to the trash too.
+	if code, _, errs := run(t, "", "delete", n.ID, "--vault", root); code != cli.ExitOK {
+		t.Fatal(errs)
+	}
+	if _, err := os.Stat(filepath.Join(root, "recordings", n.ID+".vtt")); !os.IsNotExist(err) {
+		t.Errorf("the timings stayed after delete: %v", err)
 	}
 }

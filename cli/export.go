@@ -1,19 +1,22 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/voicenotes/voicenotes/export"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
 func init() {
-	commands = append(commands, &command{name: "export", args: "ID --format md|html|txt [--out FILE]", help: "render a note; to standard output or, atomically, to FILE", run: runExport, nargs: 1,
+	commands = append(commands, &command{name: "export", args: "ID --format md|html|txt|srt|vtt [--out FILE]", help: "render a note, or its subtitles (srt, vtt) from the word timings; to standard output or, atomically, to FILE", run: runExport, nargs: 1,
 		flags: func(fs *flag.FlagSet) {
-			fs.String("format", "md", "md, html or txt")
+			fs.String("format", "md", "md, html, txt, or srt or vtt (subtitles, timed)")
 			fs.String("out", "", "file to write (replaced atomically); default: standard output")
 		}})
 }
@@ -34,10 +37,25 @@ func runExport(env *Env, v *persistence.Vault, fs *flag.FlagSet, args []string) 
 		}
 		outDir = filepath.Dir(out)
 	}
-	audio, _ := v.AudioPath(n)
-	data, err := export.Render(n, flagValue[string](fs, "format"), audio, outDir)
-	if err != nil {
-		return usagef("export: %v", err)
+	var data []byte
+	if format := flagValue[string](fs, "format"); slices.Contains(export.SubtitleFormats, format) {
+		var timings io.Reader
+		f, err := persistence.OpenRegular(v.FS(), v.TimingsPath(n))
+		switch {
+		case err == nil:
+			defer f.Close()
+			timings = f
+		case !errors.Is(err, os.ErrNotExist):
+			return fmt.Errorf("export: reading the word timings: %w", err)
+		}
+		if data, err = export.Subtitles(n, timings, format); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+	} else {
+		audio, _ := v.AudioPath(n)
+		if data, err = export.Render(n, format, audio, outDir); err != nil {
+			return usagef("export: %v", err)
+		}
 	}
 	if out == "" {
 		_, err = env.Stdout.Write(data)

@@ -5,8 +5,10 @@ package export
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html"
+	"io"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -16,6 +18,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/timeline"
 )
 
 // Formats are the export formats, as given to --format.
@@ -90,4 +93,45 @@ func lang(n *persistence.Note) string {
 		return n.Language
 	}
 	return "en"
+}
+
+// SubtitleFormats are the formats made from a note's word timings.
+var SubtitleFormats = []string{"srt", "vtt"}
+
+// ErrNoTimings means a note has no word timings to make subtitles from.
+var ErrNoTimings = errors.New("this note has no word timings")
+
+// Subtitles renders n's transcript as timed subtitles (srt or vtt): the
+// stored word timings (WebVTT, nil when the note has none) aligned with
+// the transcript as it reads now, so edits made since are in them, cut
+// as subtitles are (at most 7 s and two lines of 42 characters a cue).
+func Subtitles(n *persistence.Note, timings io.Reader, format string) ([]byte, error) {
+	if timings == nil {
+		return nil, fmt.Errorf("%w (it was transcribed before Voice Notes kept them, or by an engine that gives none); transcribe it again to get them: voicenotes transcribe %s", ErrNoTimings, n.ID)
+	}
+	cues, err := timeline.ParseVTT(timings)
+	if err != nil {
+		return nil, fmt.Errorf("reading the word timings of %s: %w", n.ID, err)
+	}
+	// Headings (a later transcript's, typed ones) are not speech.
+	var spoken []string
+	for _, l := range strings.Split(n.Body, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(l), "#") {
+			spoken = append(spoken, l)
+		}
+	}
+	words := timeline.Align(timeline.Words(cues), strings.Join(spoken, "\n"))
+	if len(words) == 0 {
+		return nil, fmt.Errorf("note %s has no transcript to make subtitles of", n.ID)
+	}
+	var b bytes.Buffer
+	switch format {
+	case "srt":
+		err = timeline.WriteSRT(&b, timeline.Cues(words))
+	case "vtt":
+		err = timeline.WriteVTT(&b, timeline.Cues(words))
+	default:
+		return nil, fmt.Errorf("unknown subtitle format %q: choose srt or vtt", format)
+	}
+	return b.Bytes(), err
 }

@@ -41,6 +41,10 @@ func (v *Vault) Trash(id string) (*Trashed, error) {
 			files = append(files, filepath.Base(a))
 		}
 	}
+	// The word timings go with the note.
+	if st, err := v.fs.Lstat(v.TimingsPath(n)); err == nil && st.Mode().IsRegular() && filepath.Dir(v.TimingsPath(n)) == origin {
+		files = append(files, filepath.Base(v.TimingsPath(n)))
+	}
 	stamp := strings.Replace(v.now().UTC().Format("20060102T150405.000"), ".", "", 1)
 	// The vault's trash, or, when the notes' folder is on another file
 	// system (recordings/ a link to another disk) where a rename cannot

@@ -170,6 +170,19 @@ func (v *Vault) NotePath(id string) string {
 	return filepath.Join(v.RecordingsPath(), id+NoteExt)
 }
 
+// TimingsExt is the extension of a note's word timings, kept beside it.
+const TimingsExt = ".vtt"
+
+// TimingsPath is where a note's word timings are kept: <id>.vtt (WebVTT)
+// beside the note.
+func (v *Vault) TimingsPath(n *Note) string {
+	dir := v.RecordingsPath()
+	if n.Path != "" {
+		dir = filepath.Dir(n.Path)
+	}
+	return filepath.Join(dir, n.ID+TimingsExt)
+}
+
 // NewNote returns an unsaved note with a fresh id and its times set.
 func (v *Vault) NewNote() *Note {
 	now := v.now().UTC().Truncate(time.Millisecond)

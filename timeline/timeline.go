@@ -69,11 +69,12 @@ func spread(start, end time.Duration, words []string) []Word {
 		total += len(w) + 1
 	}
 	var out []Word
-	at := start
+	at, cum := start, 0
 	for _, w := range words {
-		d := (end - start) * time.Duration(len(w)+1) / time.Duration(max(total, 1))
-		out = append(out, Word{at, at + d, w})
-		at += d
+		cum += len(w) + 1
+		next := start + (end-start)*time.Duration(cum)/time.Duration(max(total, 1))
+		out = append(out, Word{at, next, w})
+		at = next
 	}
 	return out
 }

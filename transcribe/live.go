@@ -1,6 +1,7 @@
 package transcribe
 
 import (
+	"log"
 	"sync"
 	"time"
 
@@ -98,8 +99,12 @@ func (l *Live) Commit(v *persistence.Vault, n *persistence.Note, engine string, 
 		}
 		return nil
 	})
-	if err == nil {
-		*n = *saved
+	if err != nil {
+		return err
 	}
-	return err
+	*n = *saved
+	if err := SaveTimings(v, n, res); err != nil {
+		log.Printf("transcribe: the word timings of %s were not saved: %v", n.ID, err)
+	}
+	return nil
 }

@@ -236,6 +236,9 @@ func (o *OpenAI) Transcribe(ctx context.Context, path string, opt Options, progr
 		for _, s := range r.Segments {
 			res.Segments = append(res.Segments, Segment{Start: s.Start + offset, End: s.End + offset, Text: s.Text})
 		}
+		for _, w := range r.Words {
+			res.Words = append(res.Words, Segment{Start: w.Start + offset, End: w.End + offset, Text: w.Text})
+		}
 		if res.Language == "" {
 			res.Language = r.Language
 		}
@@ -393,6 +396,11 @@ type verboseJSON struct {
 		End   float64 `json:"end"`
 		Text  string  `json:"text"`
 	} `json:"segments"`
+	Words []struct {
+		Start float64 `json:"start"`
+		End   float64 `json:"end"`
+		Word  string  `json:"word"`
+	} `json:"words"`
 }
 
 func (o *OpenAI) transcribeChunk(ctx context.Context, c chunk, opt Options) (*Result, error) {
@@ -439,6 +447,10 @@ func (o *OpenAI) form(c chunk, opt Options, format string) (body func() (io.Read
 	b.Reset()
 	w.WriteField("model", o.model)
 	w.WriteField("response_format", format)
+	if format == "verbose_json" { // when each word and segment was said
+		w.WriteField("timestamp_granularities[]", "word")
+		w.WriteField("timestamp_granularities[]", "segment")
+	}
 	if opt.Language != "" {
 		w.WriteField("language", opt.Language)
 	}
@@ -504,6 +516,9 @@ func (o *OpenAI) post(ctx context.Context, body func() (io.ReadCloser, error), l
 		res := &Result{Text: v.Text, Language: v.Language}
 		for _, s := range v.Segments {
 			res.Segments = append(res.Segments, Segment{Start: s.Start, End: s.End, Text: strings.TrimSpace(s.Text)})
+		}
+		for _, w := range v.Words {
+			res.Words = append(res.Words, Segment{Start: w.Start, End: w.End, Text: strings.TrimSpace(w.Word)})
 		}
 		return res, 0, nil
 	}

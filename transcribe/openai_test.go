@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/internal/tempdir"
+	"github.com/voicenotes/voicenotes/persistence"
 )
 
 // fakeAPI answers POST /v1/audio/transcriptions as OpenAI documents it,
@@ -115,8 +117,22 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	text := fmt.Sprintf("part %d of %.1f seconds.", n, secs)
 	w.Header().Set("Content-Type", "application/json")
 	if fields["response_format"] == "verbose_json" {
-		json.NewEncoder(w).Encode(map[string]any{"task": "transcribe", "language": "english", "duration": secs, "text": text,
-			"segments": []map[string]any{{"id": 0, "start": 0.0, "end": secs, "text": " " + text}}})
+		// As documented: segments unless granularities leave them out,
+		// words only when asked for.
+		reply := map[string]any{"task": "transcribe", "language": "english", "duration": secs, "text": text}
+		gran := r.MultipartForm.Value["timestamp_granularities[]"]
+		if len(gran) == 0 || slices.Contains(gran, "segment") {
+			reply["segments"] = []map[string]any{{"id": 0, "start": 0.0, "end": secs, "text": " " + text}}
+		}
+		if slices.Contains(gran, "word") {
+			var words []map[string]any
+			ws := strings.Fields(text)
+			for i, wd := range ws {
+				words = append(words, map[string]any{"word": wd, "start": secs * float64(i) / float64(len(ws)), "end": secs * float64(i+1) / float64(len(ws))})
+			}
+			reply["words"] = words
+		}
+		json.NewEncoder(w).Encode(reply)
 		return
 	}
 	json.NewEncoder(w).Encode(map[string]any{"text": text})
@@ -422,5 +438,55 @@ func TestCheckBaseURL(t *testing.T) {
 		if err := CheckBaseURL(in); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", in, err, want)
 		}
+	}
+}
+
+// TestOpenAIWordTimings: the engine asks for word and segment times, puts
+// each chunk's at its place in the whole recording, and they are kept
+// beside the note as WebVTT.
+func TestOpenAIWordTimings(t *testing.T) {
+	f := &fakeAPI{t: t, key: "k"}
+	o, _ := newFake(t, f)
+	o.ChunkBytes = 44 + 32000*4 // four seconds a chunk
+	path := speechWAV(t, 10, 3)
+	res, err := o.Transcribe(context.Background(), path, Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Words) < 8 || res.Words[0].Start != 0 {
+		t.Fatalf("words: %+v", res.Words)
+	}
+	last := res.Words[len(res.Words)-1]
+	if last.End < 9 || last.End > 10.01 {
+		t.Errorf("the last word ends at %.2f s of a 10 s recording: chunks not put in place", last.End)
+	}
+	for i := 1; i < len(res.Words); i++ {
+		if res.Words[i].Start < res.Words[i-1].Start {
+			t.Fatalf("words out of order at %d: %+v", i, res.Words)
+		}
+	}
+	v, err := persistence.Open(tempdir.New(t), persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	n := v.NewNote()
+	n.TranscriptionStatus = persistence.StatusDone
+	if err := v.Save(n); err != nil {
+		t.Fatal(err)
+	}
+	if err := SaveTimings(v, n, res); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(v.TimingsPath(n))
+	if err != nil || !strings.HasPrefix(string(data), "WEBVTT\n\n00:00:00.000 --> ") || !strings.Contains(string(data), "part 1") {
+		t.Errorf("timings file: %v\n%s", err, data)
+	}
+	// A transcript with no times takes the old timings away.
+	if err := SaveTimings(v, n, &Result{Text: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(v.TimingsPath(n)); !os.IsNotExist(err) {
+		t.Errorf("stale timings kept: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log"
 	"strings"
 	"sync"
 	"time"
@@ -225,6 +226,11 @@ func (q *Queue) process(ctx context.Context, id string) {
 	if err != nil {
 		fail(err)
 		return
+	}
+	// After the note: a crash between leaves a transcript without
+	// timings, which works as notes always did.
+	if err := SaveTimings(q.vault, n, res); err != nil {
+		log.Printf("transcribe: the word timings of %s were not saved: %v", id, err)
 	}
 	q.onUpdate(Update{ID: id, Status: persistence.StatusDone, Progress: 1, Note: n})
 }
