@@ -151,3 +151,27 @@ func TestWatchdogBanner(t *testing.T) {
 	test.Tap(w.RecordButton)
 	eventually(t, "the recording saved", func() bool { return len(w.notes) == 1 })
 }
+
+// TestTooltipsNameShortcuts: resting the pointer on a button shows what
+// it does and its shortcut; moving away hides it; every toolbar and note
+// button has one.
+func TestTooltipsNameShortcuts(t *testing.T) {
+	w, _ := newTestWindow(t, nil)
+	w.Win.Resize(fyne.NewSize(1100, 700))
+	for _, b := range []*TipButton{w.RecordButton, w.PauseButton, w.SettingsButton, w.PlayButton, w.Retry, w.Copy, w.Reveal, w.Export, w.Delete} {
+		if b.Tip == "" {
+			t.Errorf("button %q has no tip", b.Text)
+		}
+	}
+	c := w.Win.Canvas()
+	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(w.RecordButton).Add(fyne.NewPos(5, 5))
+	test.MoveMouse(c, at)
+	eventually(t, "the tip", func() bool { return w.RecordButton.TipShown() != "" })
+	if got := w.RecordButton.TipShown(); got != "Start or stop recording (Ctrl+R)" {
+		t.Errorf("tip %q", got)
+	}
+	test.MoveMouse(c, fyne.NewPos(600, 400))
+	if w.RecordButton.TipShown() != "" {
+		t.Error("the tip stayed after the pointer left")
+	}
+}

@@ -48,8 +48,8 @@ type Window struct {
 	svc Services
 
 	// Toolbar
-	RecordButton *widget.Button
-	PauseButton  *widget.Button
+	RecordButton *TipButton
+	PauseButton  *TipButton
 	Elapsed      *widget.Label
 	Level        *Meter
 	// Empty is shown over the list while the vault has no notes: how to
@@ -74,21 +74,21 @@ type Window struct {
 	Editor     *widget.Entry
 	Preview    *widget.RichText
 	Tabs       *container.AppTabs
-	PlayButton *widget.Button
+	PlayButton *TipButton
 	Seek       *widget.Slider
 	Position   *widget.Label
 	Waveform   *Waveform
-	Retry      *widget.Button
-	Copy       *widget.Button
-	Reveal     *widget.Button
-	Export     *widget.Button
-	Delete     *widget.Button
+	Retry      *TipButton
+	Copy       *TipButton
+	Reveal     *TipButton
+	Export     *TipButton
+	Delete     *TipButton
 
 	// Status bar, with Undo after a delete
 	Status *widget.Label
 	Undo   *widget.Button
 
-	SettingsButton *widget.Button
+	SettingsButton *TipButton
 
 	// WatchFallback is why the vault is polled rather than watched (nil
 	// while it is watched).
@@ -149,22 +149,22 @@ func New(a fyne.App, svc Services) *Window {
 }
 
 func (w *Window) build() {
-	w.RecordButton = widget.NewButtonWithIcon("Record", theme.MediaRecordIcon(), w.ToggleRecording)
+	w.RecordButton = w.newTipButton("Record", theme.MediaRecordIcon(), "Start or stop recording (Ctrl+R)", w.ToggleRecording)
 	w.RecordButton.Importance = widget.HighImportance
-	w.PauseButton = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), w.TogglePause)
+	w.PauseButton = w.newTipButton("Pause", theme.MediaPauseIcon(), "Pause or resume the recording", w.TogglePause)
 	w.PauseButton.Disable()
 	w.Elapsed = widget.NewLabel("0:00")
 	w.Level = NewMeter()
 	w.Banner = NewBanner()
 	w.LiveText = widget.NewLabel("")
 	w.LiveText.Truncation = fyne.TextTruncateClip
-	w.SettingsButton = widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { w.ShowSettings() })
+	w.SettingsButton = w.newTipButton("", theme.SettingsIcon(), "Settings: vault, microphone, transcription", func() { w.ShowSettings() })
 	toolbar := container.NewBorder(nil, nil,
 		container.NewHBox(w.RecordButton, w.PauseButton, w.Elapsed),
 		w.SettingsButton, container.NewVBox(w.Level, w.Banner, w.LiveText))
 
 	w.Search = widget.NewEntry()
-	w.Search.SetPlaceHolder("Search titles, transcripts and #tags")
+	w.Search.SetPlaceHolder("Search titles, transcripts and #tags (Ctrl+F)")
 	w.Search.OnChanged = func(string) { w.applyFilter() }
 	w.List = widget.NewList(
 		func() int { return len(w.shown) },
@@ -209,17 +209,17 @@ func (w *Window) build() {
 			w.Preview.ParseMarkdown(w.Editor.Text)
 		}
 	}
-	w.PlayButton = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), w.TogglePlay)
+	w.PlayButton = w.newTipButton("", theme.MediaPlayIcon(), "Play or pause (Space)", w.TogglePlay)
 	w.Seek = widget.NewSlider(0, 1)
 	w.Seek.Step = 0.001
 	w.Seek.OnChangeEnded = func(v float64) { w.seekTo(v) }
 	w.Position = widget.NewLabel("0:00 / 0:00")
 	w.Waveform = NewWaveform(func(f float64) { w.Seek.SetValue(f); w.seekTo(f) })
-	w.Retry = widget.NewButtonWithIcon("Transcribe again", theme.ViewRefreshIcon(), w.Retranscribe)
-	w.Copy = widget.NewButtonWithIcon("Copy text", theme.ContentCopyIcon(), w.CopyText)
-	w.Reveal = widget.NewButtonWithIcon("Show file", theme.FolderOpenIcon(), w.RevealFile)
-	w.Export = widget.NewButtonWithIcon("Export", theme.DocumentSaveIcon(), w.ExportSelected)
-	w.Delete = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), w.DeleteSelected)
+	w.Retry = w.newTipButton("Transcribe again", theme.ViewRefreshIcon(), "Transcribe this recording again (your edits are kept)", w.Retranscribe)
+	w.Copy = w.newTipButton("Copy text", theme.ContentCopyIcon(), "Copy the transcript", w.CopyText)
+	w.Reveal = w.newTipButton("Show file", theme.FolderOpenIcon(), "Show the note's file in the file manager", w.RevealFile)
+	w.Export = w.newTipButton("Export", theme.DocumentSaveIcon(), "Export as HTML, text or Markdown (Ctrl+E)", w.ExportSelected)
+	w.Delete = w.newTipButton("Delete", theme.DeleteIcon(), "Move to the vault's trash (Delete; Ctrl+Z brings it back)", w.DeleteSelected)
 	w.Delete.Importance = widget.DangerImportance
 	playback := container.NewBorder(nil, nil, w.PlayButton, w.Position, w.Seek)
 	actions := container.NewHBox(w.Retry, w.Copy, w.Reveal, w.Export, w.Delete)
