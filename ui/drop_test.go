@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,9 @@ import (
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/internal/tempdir"
+	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/settings"
+	"github.com/voicenotes/voicenotes/transcribe"
 )
 
 // writeTone writes half a second of a tone as a 16 kHz WAV.
@@ -78,3 +82,54 @@ func TestDropImports(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestDropTitlesFromSpeech: real speech dropped as WAV and MP3 is
+// transcribed offline and each note names itself from what was said.
+func TestDropTitlesFromSpeech(t *testing.T) {
+	engine, err := transcribe.New(transcribe.PocketSphinxName, transcribe.Config{})
+	if errors.Is(err, transcribe.ErrUnavailable) {
+		t.Skip("this build has no PocketSphinx (make builds with it)")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	const dir = "/usr/share/pocketsphinx/test/data/librivox"
+	wav := filepath.Join(dir, "sense_and_sensibility_01_austen_64kb-0880.wav")
+	if _, err := os.Stat(wav); err != nil {
+		t.Skipf("%s is missing (make setup installs pocketsphinx-testdata)", wav)
+	}
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed (make setup installs it)")
+	}
+	mp3 := filepath.Join(tempdir.New(t), "memo.mp3")
+	if out, err := exec.Command("ffmpeg", "-loglevel", "error", "-i", filepath.Join(dir, "sense_and_sensibility_01_austen_64kb-0920.wav"), mp3).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v %s", err, out)
+	}
+	w, _ := newTestWindow(t, nil)
+	prefs := w.App.Preferences()
+	s := settings.Defaults()
+	s.Engine, s.AutoTranscribe = transcribe.PocketSphinxName, true
+	if err := settings.Save(prefs, s, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.svc.Engine = func() (transcribe.Engine, transcribe.Options, error) { return engine, transcribe.Options{}, nil }
+	close(w.stop) // restart the background work with this engine, as at launch
+	w.stop = make(chan struct{})
+	w.startBackground()
+	w.onDrop(fyne.NewPos(1, 1), []fyne.URI{storage.NewFileURI(wav), storage.NewFileURI(mp3)})
+	eventually(t, "both notes transcribed", func() bool {
+		done := 0
+		for _, n := range w.notes {
+			if n.TranscriptionStatus == persistence.StatusDone {
+				done++
+			}
+		}
+		return len(w.notes) == 2 && done == 2
+	})
+	for _, n := range w.notes {
+		want := transcribe.TitleFrom(n.Body)
+		if want == "" || n.Title != want || strings.Contains(n.Title, "sense_and") || n.Title == "memo" {
+			t.Errorf("note %s is titled %q; its speech says %q (transcript %q)", n.ID, n.Title, want, n.Body)
+		}
+	}
+}
