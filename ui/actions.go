@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -116,6 +117,8 @@ func (w *Window) bindKeys() {
 		}
 	})
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: mod}, func(fyne.Shortcut) { w.ExportSelected() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyLeft, Modifier: mod}, func(fyne.Shortcut) { w.sentence(-1) })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyRight, Modifier: mod}, func(fyne.Shortcut) { w.sentence(1) })
 	// Keys no focused widget took: Space plays, Delete deletes.
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
 		switch e.Name {
@@ -125,6 +128,10 @@ func (w *Window) bindKeys() {
 			w.DeleteSelected()
 		case fyne.KeyEscape:
 			w.CancelRecording()
+		case fyne.KeyLeft:
+			w.skip(-5 * time.Second)
+		case fyne.KeyRight:
+			w.skip(5 * time.Second)
 		}
 	})
 }

@@ -36,7 +36,10 @@ func (w *Window) showNote(n *persistence.Note) {
 		}
 	}
 	w.showTags(n)
+	w.playPos = 0
 	if n == nil {
+		w.follow = nil
+		w.showFollowTab(false)
 		w.Title.SetText("")
 		w.Editor.SetText("")
 		w.Meta.SetText("Select a note, or press Record (Ctrl+R).")
@@ -44,6 +47,7 @@ func (w *Window) showNote(n *persistence.Note) {
 		w.Position.SetText("0:00 / 0:00")
 		return
 	}
+	w.loadTimings(n)
 	w.Title.SetText(n.Title)
 	w.Editor.SetText(n.Body)
 	w.Preview.ParseMarkdown(n.Body)

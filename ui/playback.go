@@ -77,6 +77,8 @@ func (w *Window) openPlayer(n *persistence.Note) (*playback, error) {
 			if w.player != p {
 				return
 			}
+			w.playPos = pos
+			w.markAt(pos)
 			if length > 0 {
 				w.Seek.SetValue(float64(pos) / float64(length))
 				w.Waveform.SetPosition(float64(pos) / float64(length))

@@ -57,6 +57,13 @@ type Window struct {
 	Empty      *fyne.Container
 	EmptyWhere *widget.Label
 	OpenFolder *widget.Button
+	// The Follow tab: the transcript word by word, for notes with word
+	// timings (follow.go).
+	FollowTab   *container.TabItem
+	FollowWords *fyne.Container
+	FollowAt    *widget.Label
+	follow      *follow
+	playPos     time.Duration // where the player last said it was
 	// The selected note's tags and the field to add one.
 	TagChips *fyne.Container
 	TagEntry *tagEntry
@@ -201,12 +208,19 @@ func (w *Window) build() {
 	w.Editor.OnChanged = func(s string) { w.edited(func(n *persistence.Note) { n.Body = s }) }
 	w.Preview = widget.NewRichTextFromMarkdown("")
 	w.Preview.Wrapping = fyne.TextWrapWord
+	w.FollowWords = container.New(flowLayout{})
+	w.FollowAt = widget.NewLabel("Tap a word to play from it")
+	w.FollowTab = container.NewTabItem("Follow", container.NewBorder(nil, w.FollowAt, nil, nil, container.NewVScroll(w.FollowWords)))
 	w.Tabs = container.NewAppTabs(
 		container.NewTabItem("Transcript", w.Editor),
 		container.NewTabItem("Preview", container.NewVScroll(w.Preview)))
 	w.Tabs.OnSelected = func(t *container.TabItem) {
-		if t.Text == "Preview" {
+		switch t {
+		case w.Tabs.Items[1]:
 			w.Preview.ParseMarkdown(w.Editor.Text)
+		case w.FollowTab:
+			w.followWords()
+			w.markAt(w.playPos)
 		}
 	}
 	w.PlayButton = w.newTipButton("", theme.MediaPlayIcon(), "Play or pause (Space)", w.TogglePlay)

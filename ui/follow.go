@@ -1,0 +1,285 @@
+package ui
+
+import (
+	"errors"
+	"io/fs"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/timeline"
+)
+
+// Follow along: a note with word timings gets a "Follow" tab that shows
+// its transcript, as edited, word by word. While the audio plays the word
+// being said is marked; tapping a word plays from it; the pointer on a
+// word shows when it was said. ←/→ skip 5 s and Ctrl+←/→ go to the
+// previous or next sentence while no text field has the keyboard.
+
+// maxFollowWords bounds the words laid out one by one (an hour of speech
+// would be ten thousand widgets); a longer note has no Follow tab.
+const maxFollowWords = 4000
+
+// wordChip is one timed word: tappable, hoverable, markable.
+type wordChip struct {
+	widget.BaseWidget
+	word  timeline.Word
+	text  *canvas.Text
+	bg    *canvas.Rectangle
+	tap   func(timeline.Word)
+	hover func(timeline.Word, bool)
+}
+
+func newWordChip(word timeline.Word, tap func(timeline.Word), hover func(timeline.Word, bool)) *wordChip {
+	c := &wordChip{word: word, tap: tap, hover: hover,
+		text: canvas.NewText(word.Text, theme.Color(theme.ColorNameForeground)),
+		bg:   canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))}
+	c.text.TextSize = theme.TextSize()
+	c.bg.Hide()
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+func (c *wordChip) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewStack(c.bg, container.NewPadded(c.text)))
+}
+
+func (c *wordChip) Tapped(*fyne.PointEvent)        { c.tap(c.word) }
+func (c *wordChip) MouseIn(*desktop.MouseEvent)    { c.hover(c.word, true) }
+func (c *wordChip) MouseMoved(*desktop.MouseEvent) {}
+func (c *wordChip) MouseOut()                      { c.hover(c.word, false) }
+func (c *wordChip) Cursor() desktop.Cursor         { return desktop.PointerCursor }
+
+// mark shows or clears the "being said" mark.
+func (c *wordChip) mark(on bool) {
+	if on {
+		c.bg.Show()
+		c.text.Color = theme.Color(theme.ColorNameForegroundOnPrimary)
+	} else {
+		c.bg.Hide()
+		c.text.Color = theme.Color(theme.ColorNameForeground)
+	}
+	c.Refresh()
+}
+
+// flowLayout lays objects out left to right, wrapping at the width.
+type flowLayout struct{}
+
+func (flowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	x, y, rowH := float32(0), float32(0), float32(0)
+	for _, o := range objs {
+		m := o.MinSize()
+		if x > 0 && x+m.Width > size.Width {
+			x, y, rowH = 0, y+rowH, 0
+		}
+		o.Move(fyne.NewPos(x, y))
+		o.Resize(m)
+		x += m.Width
+		rowH = max(rowH, m.Height)
+	}
+}
+
+func (flowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	// As wide as the widest word; as tall as one word per row would be is
+	// too much for a scroller to ask: the scroll container asks again
+	// after layout, so report the height at the current width instead.
+	var w, h float32
+	for _, o := range objs {
+		m := o.MinSize()
+		w = max(w, m.Width)
+		h = max(h, m.Height)
+	}
+	return fyne.NewSize(w, h)
+}
+
+// follow is the Follow tab's state for the selected note.
+type follow struct {
+	id     string
+	timed  []timeline.Word // as stored (from <id>.vtt)
+	words  []timeline.Word // aligned with the transcript as it reads now
+	text   string          // the transcript words was aligned with
+	chips  []*wordChip
+	marked int
+}
+
+// loadTimings reads the selected note's word timings in the background;
+// a note without them has no Follow tab.
+func (w *Window) loadTimings(n *persistence.Note) {
+	w.follow = nil
+	w.showFollowTab(false)
+	path := w.svc.Vault.TimingsPath(n)
+	fsys := w.svc.Vault.FS()
+	id := n.ID
+	go func() {
+		f, err := persistence.OpenRegular(fsys, path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return
+		}
+		if err != nil {
+			w.do(func() { w.setStatus("The word timings could not be read: " + err.Error()) })
+			return
+		}
+		cues, err := timeline.ParseVTT(f)
+		f.Close()
+		if err != nil {
+			w.do(func() { w.setStatus("The word timings could not be read: " + err.Error()) })
+			return
+		}
+		timed := timeline.Words(cues)
+		w.do(func() {
+			if w.selected == nil || w.selected.ID != id {
+				return
+			}
+			w.follow = &follow{id: id, timed: timed, marked: -1}
+			w.showFollowTab(true)
+		})
+	}()
+}
+
+// showFollowTab adds or removes the Follow tab.
+func (w *Window) showFollowTab(on bool) {
+	has := len(w.Tabs.Items) == 3
+	switch {
+	case on && !has:
+		w.Tabs.Append(w.FollowTab)
+	case !on && has:
+		if w.Tabs.Selected() == w.FollowTab {
+			w.Tabs.SelectIndex(0)
+		}
+		w.Tabs.Remove(w.FollowTab)
+	}
+}
+
+// followWords is the timed words aligned with the transcript as it reads
+// now (aligned again after edits), laid out in the Follow tab.
+func (w *Window) followWords() []timeline.Word {
+	f := w.follow
+	if f == nil || w.selected == nil || f.id != w.selected.ID {
+		return nil
+	}
+	if f.words != nil && f.text == w.selected.Body {
+		return f.words
+	}
+	f.text = w.selected.Body
+	f.words = timeline.Align(f.timed, f.text)
+	f.marked = -1
+	f.chips = nil
+	if len(f.words) > maxFollowWords {
+		w.FollowWords.Objects = []fyne.CanvasObject{widget.NewLabel("This transcript is too long to follow word by word.")}
+		w.FollowWords.Refresh()
+		return f.words
+	}
+	objs := make([]fyne.CanvasObject, len(f.words))
+	for i, wd := range f.words {
+		c := newWordChip(wd, w.playFrom, w.hoverWord)
+		f.chips = append(f.chips, c)
+		objs[i] = c
+	}
+	w.FollowWords.Objects = objs
+	w.FollowWords.Refresh()
+	return f.words
+}
+
+// playFrom plays the selected note from a word.
+func (w *Window) playFrom(wd timeline.Word) {
+	if w.player == nil || w.selected == nil || w.player.id != w.selected.ID {
+		w.TogglePlay()
+	}
+	if w.player == nil {
+		return
+	}
+	w.player.player.Seek(wd.Start)
+	if !w.player.player.Playing() {
+		w.TogglePlay()
+	}
+	w.markAt(wd.Start)
+}
+
+// hoverWord shows when the word under the pointer was said.
+func (w *Window) hoverWord(wd timeline.Word, in bool) {
+	if in {
+		w.FollowAt.SetText("“" + wd.Text + "” at " + audio.FormatDuration(wd.Start))
+	} else {
+		w.FollowAt.SetText("Tap a word to play from it")
+	}
+}
+
+// markAt marks the word being said at pos (from the player's updates).
+func (w *Window) markAt(pos time.Duration) {
+	words := w.followWords()
+	f := w.follow
+	if f == nil || f.chips == nil {
+		return
+	}
+	i := timeline.Position(words, pos)
+	if i == f.marked {
+		return
+	}
+	if f.marked >= 0 && f.marked < len(f.chips) {
+		f.chips[f.marked].mark(false)
+	}
+	if i >= 0 && i < len(f.chips) {
+		f.chips[i].mark(true)
+	}
+	f.marked = i
+}
+
+// skip moves playback by d.
+func (w *Window) skip(d time.Duration) {
+	if w.player == nil || w.selected == nil || w.player.id != w.selected.ID {
+		return
+	}
+	p := w.player.player
+	to := min(max(0, w.playPos+d), p.Length())
+	p.Seek(to)
+	w.markAt(to)
+}
+
+// sentence moves playback to the start of the next (dir 1) or previous
+// (dir -1) sentence of the transcript.
+func (w *Window) sentence(dir int) {
+	if w.player == nil || w.selected == nil || w.player.id != w.selected.ID {
+		return
+	}
+	words := w.followWords()
+	if len(words) == 0 {
+		return
+	}
+	pos := w.playPos
+	var starts []time.Duration
+	for i, wd := range words {
+		if i == 0 || endsSentence(words[i-1].Text) {
+			starts = append(starts, wd.Start)
+		}
+	}
+	target := starts[0]
+	if dir > 0 {
+		target = w.player.player.Length()
+		for _, s := range starts {
+			if s > pos+50*time.Millisecond {
+				target = s
+				break
+			}
+		}
+	} else {
+		// The start of this sentence, or the one before when just begun.
+		for _, s := range starts {
+			if s < pos-time.Second {
+				target = s
+			}
+		}
+	}
+	w.player.player.Seek(target)
+	w.markAt(target)
+}
+
+func endsSentence(s string) bool {
+	return s != "" && (s[len(s)-1] == '.' || s[len(s)-1] == '?' || s[len(s)-1] == '!')
+}

@@ -1,0 +1,90 @@
+package ui
+
+import (
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+// clockSink is a speaker that takes audio at the pace a device would.
+type clockSink struct {
+	mu      sync.Mutex
+	written int
+	start   time.Time
+}
+
+func (s *clockSink) Format() (int, int) { return 16000, 1 }
+func (s *clockSink) Close() error       { return nil }
+func (s *clockSink) Write(buf []float32) error {
+	s.mu.Lock()
+	if s.start.IsZero() {
+		s.start = time.Now()
+	}
+	s.written += len(buf)
+	due := s.start.Add(time.Duration(s.written) * time.Second / 16000)
+	s.mu.Unlock()
+	time.Sleep(time.Until(due))
+	return nil
+}
+
+// TestFollowAlong: a note with word timings gets a Follow tab with its
+// words as edited; tapping a word plays from it and marks it; the mark
+// moves with playback; Ctrl+→ goes to the next sentence, → skips 5 s;
+// a note without timings has no Follow tab.
+func TestFollowAlong(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	w.svc.OpenOutput = func(rate, channels int) (audio.Sink, error) { return &clockSink{}, nil }
+	n := v.NewNote()
+	n.Title, n.Body, n.TranscriptionStatus = "timed", "first words here. then the second sentence goes on for a while.\n", persistence.StatusDone
+	s := make([]int16, 16000*12) // 12 s of audio
+	if err := v.SaveWithAudio(n, strings.NewReader(string(append(audio.PCM16Header(16000, 1, int64(2*len(s))), audio.AppendPCM16(nil, s)...))), ".wav"); err != nil {
+		t.Fatal(err)
+	}
+	vtt := "WEBVTT\n\n00:00:00.000 --> 00:00:03.000\nfirst words here.\n\n00:00:06.000 --> 00:00:11.000\nthen the second sentence goes on for a while.\n"
+	if err := os.WriteFile(v.TimingsPath(n), []byte(vtt), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	plain := addNote(t, v, "untimed", "no timings")
+	w.Reload()
+	w.selectByID(n.ID)
+	eventually(t, "the Follow tab", func() bool { return len(w.Tabs.Items) == 3 })
+	w.Tabs.Select(w.FollowTab)
+	if len(w.follow.chips) != 12 {
+		t.Fatalf("%d words in Follow, want 12", len(w.follow.chips))
+	}
+	// Tap "then": playback starts at 6 s and "then" is marked.
+	test.Tap(w.follow.chips[3])
+	eventually(t, "playing from 'then'", func() bool { return w.playPos >= 6*time.Second && w.follow.marked >= 3 })
+	if w.follow.chips[3].word.Text != "then" || w.follow.marked > 4 {
+		t.Errorf("marked word %d after tapping 'then'", w.follow.marked)
+	}
+	// The mark follows playback.
+	eventually(t, "the mark to move on", func() bool { return w.follow.marked >= 5 })
+	// ← skips 5 s back.
+	w.Win.Canvas().Unfocus()
+	w.Win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyLeft})
+	eventually(t, "5 s back", func() bool { return w.playPos < 6*time.Second })
+	// Ctrl+← from inside the second sentence's first second goes to the
+	// first sentence: "first".
+	w.sentence(-1)
+	eventually(t, "the first sentence", func() bool { return w.follow.marked == 0 })
+	w.sentence(1)
+	eventually(t, "the next sentence", func() bool { return w.follow.marked == 3 })
+	// Hovering a word says when it was said.
+	w.hoverWord(w.follow.words[4], true)
+	if !strings.Contains(w.FollowAt.Text, "“the” at 0:0") {
+		t.Errorf("hover: %q", w.FollowAt.Text)
+	}
+	w.stopPlayback()
+	// A note without timings: no Follow tab.
+	w.selectByID(plain.ID)
+	eventually(t, "no Follow tab", func() bool { return len(w.Tabs.Items) == 2 })
+}
