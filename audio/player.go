@@ -32,13 +32,14 @@ type Player struct {
 	done     chan struct{}
 	err      error
 	onUpdate func(pos, length time.Duration)
+	speed    float64 // 0.5 to 2; pitch is kept (Stretcher)
 }
 
 // NewPlayer prepares src for playback on sink. onUpdate (may be nil) is
 // called with the position about every 50 ms while playing and at the end.
 func NewPlayer(src *WAVReader, sink Sink, onUpdate func(pos, length time.Duration)) *Player {
 	rate, chans := sink.Format()
-	p := &Player{src: src, sink: sink, rate: rate, chans: chans, seekTo: -1, done: make(chan struct{}), onUpdate: onUpdate}
+	p := &Player{src: src, sink: sink, rate: rate, chans: chans, seekTo: -1, done: make(chan struct{}), onUpdate: onUpdate, speed: 1}
 	p.cond = sync.NewCond(&p.mu)
 	go p.run()
 	return p
@@ -68,6 +69,19 @@ func (p *Player) Playing() bool {
 // Seek moves to a position.
 func (p *Player) Seek(d time.Duration) {
 	p.set(func() { p.seekTo = int64(d.Seconds() * float64(p.src.Format().SampleRate)) })
+}
+
+// SetSpeed plays at speed (0.5 to 2) with the pitch kept.
+func (p *Player) SetSpeed(speed float64) {
+	speed = min(2, max(0.5, speed))
+	p.set(func() { p.speed = speed })
+}
+
+// Speed is the speed it plays at.
+func (p *Player) Speed() float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.speed
 }
 
 // Length is the audio's duration.
@@ -104,8 +118,9 @@ func (p *Player) run() {
 	f := p.src.Format()
 	conv := newConverter(f.SampleRate, f.Channels, p.rate, p.chans)
 	block := f.SampleRate / 50 // 20 ms
-	var in, out []float32
+	var in, out, stretched []float32
 	lastUpdate := time.Time{}
+	st := NewStretcher(f.SampleRate, f.Channels, 1)
 	for {
 		p.mu.Lock()
 		for !p.playing && !p.closed && p.seekTo < 0 {
@@ -120,11 +135,15 @@ func (p *Player) run() {
 			p.seekTo = -1
 			p.atEnd = false
 			conv = newConverter(f.SampleRate, f.Channels, p.rate, p.chans)
+			st = NewStretcher(f.SampleRate, f.Channels, p.speed)
 			if p.onUpdate != nil {
 				p.onUpdate(p.position(), p.Length())
 			}
 		}
 		playing := p.playing
+		if p.speed != st.Speed() {
+			st = NewStretcher(f.SampleRate, f.Channels, p.speed)
+		}
 		p.mu.Unlock()
 		if !playing {
 			continue
@@ -132,7 +151,8 @@ func (p *Player) run() {
 		var err error
 		in, err = p.src.Read(in[:0], block)
 		if errors.Is(err, io.EOF) {
-			out = conv.flush(out[:0])
+			out = conv.process(st.Flush(stretched[:0]), out[:0])
+			out = conv.flush(out)
 			if len(out) > 0 {
 				p.sink.Write(out)
 			}
@@ -146,7 +166,8 @@ func (p *Player) run() {
 			p.err = err
 			return
 		}
-		out = conv.process(in, out[:0])
+		stretched = st.Process(in, stretched[:0])
+		out = conv.process(stretched, out[:0])
 		if err := p.sink.Write(out); err != nil {
 			p.err = err
 			return

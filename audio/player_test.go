@@ -148,3 +148,42 @@ func TestPlayerSeekAndPause(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestPlayerSpeed: at 2x a second of a 440 Hz tone plays in half a second
+// at 440 Hz; at 0.5x in two; the position still counts the recording's
+// time (the whole second at the end).
+func TestPlayerSpeed(t *testing.T) {
+	for _, speed := range []float64{2, 0.5} {
+		samples := make([]int16, 16000)
+		for i := range samples {
+			samples[i] = Clip(float32(0.5 * math.Sin(2*math.Pi*440*float64(i)/16000)))
+		}
+		data := wavBytes(16000, 1, samples)
+		r, err := NewWAVReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sink := &memSink{rate: 16000, channels: 1}
+		var last time.Duration
+		var mu sync.Mutex
+		update, ended := endings(func(pos, _ time.Duration) { mu.Lock(); last = pos; mu.Unlock() })
+		p := NewPlayer(r, sink, update)
+		p.SetSpeed(speed)
+		p.Play()
+		waitEnd(t, ended)
+		p.Close()
+		got := sink.samples()
+		want := 16000 / speed
+		if d := math.Abs(float64(len(got))-want) / want; d > 0.05 {
+			t.Errorf("%.1fx: played %d frames, want about %.0f", speed, len(got), want)
+		}
+		if f := dominant(got[len(got)/4:3*len(got)/4], 16000); math.Abs(f-440) > 10 {
+			t.Errorf("%.1fx: played at %.0f Hz, want 440", speed, f)
+		}
+		mu.Lock()
+		if last != time.Second {
+			t.Errorf("%.1fx: the position ended at %v, want the recording's 1s", speed, last)
+		}
+		mu.Unlock()
+	}
+}

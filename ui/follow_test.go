@@ -88,3 +88,39 @@ func TestFollowAlong(t *testing.T) {
 	w.selectByID(plain.ID)
 	eventually(t, "no Follow tab", func() bool { return len(w.Tabs.Items) == 2 })
 }
+
+// TestPlaybackSpeed: the speed chosen applies to the playing audio and to
+// later playback, and is remembered for the next window.
+func TestPlaybackSpeed(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	w.svc.OpenOutput = func(rate, channels int) (audio.Sink, error) { return &clockSink{}, nil }
+	n := v.NewNote()
+	n.TranscriptionStatus = persistence.StatusDone
+	s := make([]int16, 16000*5)
+	if err := v.SaveWithAudio(n, strings.NewReader(string(append(audio.PCM16Header(16000, 1, int64(2*len(s))), audio.AppendPCM16(nil, s)...))), ".wav"); err != nil {
+		t.Fatal(err)
+	}
+	w.Reload()
+	w.selectByID(n.ID)
+	if w.Speed.Selected != "1×" {
+		t.Fatalf("first speed %q", w.Speed.Selected)
+	}
+	test.Tap(w.PlayButton)
+	w.Speed.SetSelected("1.5×")
+	if w.player == nil || w.player.player.Speed() != 1.5 {
+		t.Fatal("the playing audio did not take the new speed")
+	}
+	w.stopPlayback()
+	test.Tap(w.PlayButton)
+	if w.player.player.Speed() != 1.5 {
+		t.Errorf("playing again: speed %v", w.player.player.Speed())
+	}
+	w.stopPlayback()
+	// Remembered: a new window starts at it.
+	again := New(w.App, w.svc)
+	got := again.Speed.Selected
+	again.Shutdown()
+	if got != "1.5×" {
+		t.Errorf("a new window shows %q", got)
+	}
+}

@@ -5,6 +5,9 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -72,6 +75,7 @@ func (w *Window) openPlayer(n *persistence.Note) (*playback, error) {
 	}
 	id := n.ID
 	p := &playback{id: id, done: done}
+	defer func() { p.player.SetSpeed(w.speed()) }()
 	p.player = audio.NewPlayer(r, sink, func(pos, length time.Duration) {
 		w.do(func() {
 			if w.player != p {
@@ -218,4 +222,35 @@ func (w *Waveform) draw(width, height int) image.Image {
 		}
 	}
 	return img
+}
+
+// Playback speeds offered, and the preference that remembers the choice.
+var speeds = []string{"0.5×", "0.75×", "1×", "1.25×", "1.5×", "2×"}
+
+const speedPref = "playbackSpeed"
+
+// speed is the playback speed the person chose last (1 at first).
+func (w *Window) speed() float64 {
+	return w.App.Preferences().FloatWithFallback(speedPref, 1)
+}
+
+// buildSpeed makes the speed choice beside the player: 0.5× to 2×, the
+// pitch kept, remembered.
+func (w *Window) buildSpeed() *widget.Select {
+	sel := widget.NewSelect(speeds, nil)
+	sel.SetSelected(strconv.FormatFloat(w.speed(), 'f', -1, 64) + "×")
+	if sel.Selected == "" || !slices.Contains(speeds, sel.Selected) {
+		sel.SetSelected("1×")
+	}
+	sel.OnChanged = func(s string) {
+		v, err := strconv.ParseFloat(strings.TrimSuffix(s, "×"), 64)
+		if err != nil {
+			return
+		}
+		w.App.Preferences().SetFloat(speedPref, v)
+		if w.player != nil {
+			w.player.player.SetSpeed(v)
+		}
+	}
+	return sel
 }

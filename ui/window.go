@@ -59,6 +59,7 @@ type Window struct {
 	OpenFolder *widget.Button
 	// The Follow tab: the transcript word by word, for notes with word
 	// timings (follow.go).
+	Speed       *widget.Select // playback speed, pitch kept
 	FollowTab   *container.TabItem
 	FollowWords *fyne.Container
 	FollowAt    *widget.Label
@@ -235,7 +236,8 @@ func (w *Window) build() {
 	w.Export = w.newTipButton("Export", theme.DocumentSaveIcon(), "Export as HTML, text or Markdown (Ctrl+E)", w.ExportSelected)
 	w.Delete = w.newTipButton("Delete", theme.DeleteIcon(), "Move to the vault's trash (Delete; Ctrl+Z brings it back)", w.DeleteSelected)
 	w.Delete.Importance = widget.DangerImportance
-	playback := container.NewBorder(nil, nil, w.PlayButton, w.Position, w.Seek)
+	w.Speed = w.buildSpeed()
+	playback := container.NewBorder(nil, nil, w.PlayButton, container.NewHBox(w.Position, w.Speed), w.Seek)
 	actions := container.NewHBox(w.Retry, w.Copy, w.Reveal, w.Export, w.Delete)
 	right := container.NewBorder(
 		container.NewVBox(w.Title, w.buildTags(), w.Meta),
