@@ -98,15 +98,22 @@ func (s *Stretcher) run(out []float32) []float32 {
 
 // bestFit is where near nominal a window best continues the last one: the
 // offset whose first half correlates most with what followed the last
-// window's first half in the input.
+// window's first half in the input. A coarse search (every 4th offset,
+// every 4th frame) finds the place, a fine one around it the frame.
 func (s *Stretcher) bestFit(nominal int) int {
-	natural := s.prev + s.hop
-	best, bestScore := nominal, math.Inf(-1)
 	lo := max(0, nominal-s.tol)
 	hi := min(nominal+s.tol, s.frames()-s.win)
-	for cand := lo; cand <= hi; cand++ {
+	best := s.search(lo, hi, 4, 4, nominal)
+	return s.search(max(lo, best-3), min(hi, best+3), 1, 2, best)
+}
+
+// search tries offsets lo..hi every step, comparing every stride frames.
+func (s *Stretcher) search(lo, hi, step, stride, fallback int) int {
+	natural := s.prev + s.hop
+	best, bestScore := fallback, math.Inf(-1)
+	for cand := lo; cand <= hi; cand += step {
 		var dot, e float64
-		for j := 0; j < s.hop; j += 2 { // every other frame: enough to tell
+		for j := 0; j < s.hop; j += stride {
 			a := s.mono(natural + j)
 			b := s.mono(cand + j)
 			dot += float64(a * b)

@@ -3,6 +3,7 @@ package audio
 import (
 	"math"
 	"testing"
+	"time"
 )
 
 // dominant is the strongest frequency in s (Goertzel over 50..2000 Hz,
@@ -93,4 +94,29 @@ func TestStretchKeepsPitch(t *testing.T) {
 	if got := NewStretcher(rate, 1, 1).Process(in[:100], nil); len(got) != 100 || got[50] != in[50] {
 		t.Error("1x changed the audio")
 	}
+}
+
+// BenchmarkStretch plays a minute of 48 kHz stereo at 1.5x through the
+// stretcher, in 20 ms blocks as the player does, and reports the share of
+// a core it takes while playing (CPU time over the time it plays for).
+func BenchmarkStretch(b *testing.B) {
+	const rate = 48000
+	in := make([]float32, 2*rate*60)
+	for i := 0; i < len(in); i += 2 {
+		v := 0.3 * float32(math.Sin(2*math.Pi*220*float64(i/2)/rate)*math.Sin(2*math.Pi*3*float64(i/2)/rate))
+		in[i], in[i+1] = v, v
+	}
+	var used time.Duration
+	for b.Loop() {
+		t0 := cpuNow()
+		st := NewStretcher(rate, 2, 1.5)
+		var out []float32
+		for i := 0; i < len(in); i += 2 * rate / 50 {
+			out = st.Process(in[i:min(i+2*rate/50, len(in))], out[:0])
+		}
+		st.Flush(out[:0])
+		used += cpuNow() - t0
+	}
+	played := time.Duration(float64(time.Minute) / 1.5)
+	b.ReportMetric(100*float64(used)/float64(b.N)/float64(played), "cpu-%core")
 }
