@@ -73,13 +73,13 @@ func BenchmarkCaptureHour(b *testing.B) {
 		}
 		var ms0, ms1 runtime.MemStats
 		runtime.ReadMemStats(&ms0)
-		cpu0, rss0 := cpuTime(), procStatus("VmRSS")
+		cpu0, rss0 := cpu(b), procStatus("VmRSS")
 		start := r.Elapsed()
 		<-r.Done()
 		n, _ := r.Result()
 		audioSecs := (n.Duration - start).Seconds()
-		cpu := cpuTime() - cpu0
-		b.ReportMetric(float64(cpu.Milliseconds())/audioSecs/10, "cpu-%core-per-audio-s")
+		used := cpu(b) - cpu0
+		b.ReportMetric(float64(used.Milliseconds())/audioSecs/10, "cpu-%core-per-audio-s")
 		b.ReportMetric(float64(procStatus("VmRSS")-rss0)/(1<<20), "rss-growth-MB")
 		b.ReportMetric(float64(procStatus("VmHWM"))/(1<<20), "peak-rss-MB")
 		b.ReportMetric(float64(r.Dropped()), "frames-dropped")

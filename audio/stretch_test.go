@@ -108,14 +108,14 @@ func BenchmarkStretch(b *testing.B) {
 	}
 	var used time.Duration
 	for b.Loop() {
-		t0 := cpuNow()
+		t0 := cpu(b)
 		st := NewStretcher(rate, 2, 1.5)
 		var out []float32
 		for i := 0; i < len(in); i += 2 * rate / 50 {
 			out = st.Process(in[i:min(i+2*rate/50, len(in))], out[:0])
 		}
 		st.Flush(out[:0])
-		used += cpuNow() - t0
+		used += cpu(b) - t0
 	}
 	played := time.Duration(float64(time.Minute) / 1.5)
 	b.ReportMetric(100*float64(used)/float64(b.N)/float64(played), "cpu-%core")

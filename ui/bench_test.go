@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/voicenotes/voicenotes/internal/cputime"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -65,9 +66,10 @@ func BenchmarkSearchKeystroke(b *testing.B) {
 // software painter (which paints the whole window, slower than the GPU a
 // real window draws with: an upper bound, not the meter's own cost).
 func BenchmarkMeter(b *testing.B) {
-	if cpuTime() == 0 {
+	if _, ok := cputime.Used(); !ok {
 		b.Skip("this system gives no CPU time to measure with")
 	}
+	cpuTime := func() time.Duration { d, _ := cputime.Used(); return d }
 	test.NewTempApp(b)
 	m := NewMeter()
 	win := test.NewWindow(m)
