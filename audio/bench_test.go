@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/internal/cputime"
 	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/persistence"
 )
@@ -73,12 +74,12 @@ func BenchmarkCaptureHour(b *testing.B) {
 		}
 		var ms0, ms1 runtime.MemStats
 		runtime.ReadMemStats(&ms0)
-		cpu0, rss0 := cpu(b), procStatus("VmRSS")
+		cpu0, rss0 := cputime.Bench(b), procStatus("VmRSS")
 		start := r.Elapsed()
 		<-r.Done()
 		n, _ := r.Result()
 		audioSecs := (n.Duration - start).Seconds()
-		used := cpu(b) - cpu0
+		used := cputime.Bench(b) - cpu0
 		b.ReportMetric(float64(used.Milliseconds())/audioSecs/10, "cpu-%core-per-audio-s")
 		b.ReportMetric(float64(procStatus("VmRSS")-rss0)/(1<<20), "rss-growth-MB")
 		b.ReportMetric(float64(procStatus("VmHWM"))/(1<<20), "peak-rss-MB")

@@ -4,6 +4,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/voicenotes/voicenotes/internal/cputime"
 )
 
 // dominant is the strongest frequency in s (Goertzel over 50..2000 Hz,
@@ -108,14 +110,14 @@ func BenchmarkStretch(b *testing.B) {
 	}
 	var used time.Duration
 	for b.Loop() {
-		t0 := cpu(b)
+		t0 := cputime.Bench(b)
 		st := NewStretcher(rate, 2, 1.5)
 		var out []float32
 		for i := 0; i < len(in); i += 2 * rate / 50 {
 			out = st.Process(in[i:min(i+2*rate/50, len(in))], out[:0])
 		}
 		st.Flush(out[:0])
-		used += cpu(b) - t0
+		used += cputime.Bench(b) - t0
 	}
 	played := time.Duration(float64(time.Minute) / 1.5)
 	b.ReportMetric(100*float64(used)/float64(b.N)/float64(played), "cpu-%core")
