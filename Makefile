@@ -113,6 +113,7 @@ lint: setup
 bench: setup
 	@set -o pipefail; { $(GO) test -run '^$$' -bench . -benchtime 100x ./persistence && \
 	  $(GO) test -run '^$$' -bench . -benchtime 1x ./audio && \
+	  $(GO) test -run '^$$' -bench . -benchtime 10x ./timeline && \
 	  $(GO) test $(GOFLAGS_ALL) -run '^$$' -bench . -benchtime 3x ./transcribe && \
 	  $(GO) test -run '^$$' -bench . -benchtime 20x ./ui && \
 	  $(GO) test $(GOFLAGS_ALL) -run '^$$' -bench ListStartup -benchtime 40x . && \

@@ -58,9 +58,10 @@ func keys[T any](xs []T, text func(T) string) []string {
 	return out
 }
 
-// maxCells bounds the diff's table (16 MB; an hour of speech rewritten
-// whole would need 300 MB); past it, the changed middle is matched by
-// position.
+// maxCells bounds the diff's table (16 MB of cells). An hour of speech is
+// about 9,000 words: past the bound, only a band around the diagonal is
+// searched, wide enough for the words added or removed plus a margin, which
+// finds the same words as the whole table unless an edit moved text far.
 const maxCells = 4 << 20
 
 // diff returns, for each word of b, the index of the word of a it is
@@ -86,33 +87,48 @@ func diff(a, b []string) []int {
 	if n == 0 || m == 0 {
 		return match
 	}
+	// The band: cells (i, j) with |j - i*m/n| <= half. The whole table
+	// when it fits.
+	half := max(n, m)
 	if n*m > maxCells {
-		for j := range mb { // by position
-			match[pre+j] = pre + j*n/m
+		half = max(abs(n-m)+64, maxCells/(2*n))
+	}
+	center := func(i int) int { return i * m / n }
+	inBand := func(i, j int) bool { return abs(j-center(i)) <= half }
+	// lcs rows hold the band only: row i covers j in [lo(i), hi(i)].
+	lo := func(i int) int { return max(0, center(i)-half) }
+	hi := func(i int) int { return min(m, center(i)+half) }
+	rows := make([][]int32, n+1)
+	get := func(i, j int) int32 {
+		if i > n || j > m || !inBand(i, j) {
+			return 0
 		}
-		return match
+		return rows[i][j-lo(i)]
 	}
-	// lcs[i][j]: the longest common subsequence of ma[i:] and mb[j:].
-	lcs := make([][]int32, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int32, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if ma[i] == mb[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+	for i := n; i >= 0; i-- {
+		rows[i] = make([]int32, hi(i)-lo(i)+1)
+		if i == n {
+			continue
+		}
+		for j := hi(i); j >= lo(i); j-- {
+			var v int32
+			if j < m {
+				if ma[i] == mb[j] {
+					v = get(i+1, j+1) + 1
+				} else {
+					v = max(get(i+1, j), get(i, j+1))
+				}
 			}
+			rows[i][j-lo(i)] = v
 		}
 	}
 	for i, j := 0, 0; i < n && j < m; {
 		switch {
-		case ma[i] == mb[j]:
+		case ma[i] == mb[j] && inBand(i, j):
 			match[pre+j] = pre + i
 			i++
 			j++
-		case lcs[i+1][j] >= lcs[i][j+1]:
+		case get(i+1, j) >= get(i, j+1):
 			i++
 		default:
 			j++
@@ -120,6 +136,8 @@ func diff(a, b []string) []int {
 	}
 	return match
 }
+
+func abs(x int) int { return max(x, -x) }
 
 // Position is where in text the word at t is: the index of the word being
 // said (for follow-along), or -1 before the first.

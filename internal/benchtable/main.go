@@ -33,6 +33,7 @@ var targets = []target{
 	{"BenchmarkLiveLatency", "median-ms", 500, "live words within half a second of being spoken"},
 	{"BenchmarkUploadHour", "peak-rss-MB", 100, "an hour of audio uploaded in under 100 MB of memory"},
 	{"BenchmarkSearchKeystroke", "p99-ms", 16, "search keystroke to list within one frame"},
+	{"BenchmarkAlignHour", "ms/align", 50, "an edited hour-long transcript aligned with its timings in under 50 ms"},
 	{"BenchmarkStretch", "cpu-%core", 5, "playback at 1.5x (48 kHz stereo) under 5% of a core"},
 	{"BenchmarkMeter", "cpu-%core", 1, "the level meter under 1% of a core while recording"},
 	{"BenchmarkLaunch10k", "first-frame-ms", 1000, "launch to first frame under a second"},
