@@ -4,6 +4,7 @@ package transcribe
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -12,9 +13,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/internal/wer"
+	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/timeline"
 )
 
 const librivox = "/usr/share/pocketsphinx/test/data/librivox"
@@ -229,6 +234,61 @@ func TestStandbyDecoderIsFresh(t *testing.T) {
 		s.Close()
 		if res.Text != file.Text {
 			t.Errorf("round %d: the preloaded decoder's transcript differs:\nstandby: %q\nfile:    %q", round, res.Text, file.Text)
+		}
+	}
+}
+
+// TestTimingsFromPocketSphinx: the word timings of each LibriVox clip, as
+// stored, are strict WebVTT (the header, cues in order that do not
+// overlap, within the audio's length, each at most 7 s and two lines of
+// 42 characters) and hold the transcript's words in order.
+func TestTimingsFromPocketSphinx(t *testing.T) {
+	e := newPocketSphinx(t)
+	v, err := persistence.Open(tempdir.New(t), persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	for _, c := range librivoxClips(t) {
+		res, err := e.Transcribe(context.Background(), c.path, Options{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := v.NewNote()
+		n.TranscriptionStatus = persistence.StatusDone
+		if err := v.Save(n); err != nil {
+			t.Fatal(err)
+		}
+		if err := SaveTimings(v, n, res); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(v.TimingsPath(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var length time.Duration
+		audio.ReadMonoFile(context.Background(), c.path, 16000, 16000, func(b []int16) error {
+			length += time.Duration(len(b)) * time.Second / 16000
+			return nil
+		}, nil)
+		cues, err := timeline.ParseVTT(bytes.NewReader(data))
+		if err != nil || !strings.HasPrefix(string(data), "WEBVTT\n\n") {
+			t.Fatalf("%s: %v\n%s", c.path, err, data)
+		}
+		var words []string
+		for i, q := range cues {
+			if q.End <= q.Start || q.End > length+10*time.Millisecond || (i > 0 && q.Start < cues[i-1].End) || q.End-q.Start > timeline.MaxCue {
+				t.Errorf("%s: cue %d %v-%v is out of order, overlaps, runs past %v or is too long", filepath.Base(c.path), i, q.Start, q.End, length)
+			}
+			for _, l := range strings.Split(q.Text, "\n") {
+				if len([]rune(l)) > timeline.MaxLine {
+					t.Errorf("%s: cue line %q is too long", filepath.Base(c.path), l)
+				}
+			}
+			words = append(words, strings.Fields(q.Text)...)
+		}
+		if got, want := strings.Join(words, " "), strings.Join(strings.Fields(res.Text), " "); got != want {
+			t.Errorf("%s: the timed words are not the transcript:\n%q\n%q", filepath.Base(c.path), got, want)
 		}
 	}
 }
