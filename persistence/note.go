@@ -54,7 +54,10 @@ type Note struct {
 	Engine              string
 	Language            string
 	Tags                []string
-	Recovered           bool
+	// Markers are moments the person marked while recording ("this part
+	// matters"), in the order of their times.
+	Markers   []Marker
+	Recovered bool
 	// AutoTitle: the title is one the app made (the time, a file name, the
 	// first words): a transcript may replace it. A title the person typed
 	// clears it and is never replaced.
@@ -82,7 +85,7 @@ const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 var knownKeys = []string{
 	"id", "title", "subtitle", "timestamp", "createdAt", "updatedAt",
 	"transcriptionStatus", "transcriptionError", "duration", "audio",
-	"engine", "language", "tags", "recovered", "transcriptHash", "titleAuto",
+	"engine", "language", "tags", "markers", "recovered", "transcriptHash", "titleAuto",
 }
 
 // Keys every note carries, even when empty, for Whispering compatibility.
@@ -254,6 +257,7 @@ func (n *Note) decodePairs(pairs []*yaml.Node) error {
 	}
 	orig := *n
 	orig.Tags = slices.Clone(n.Tags)
+	orig.Markers = slices.Clone(n.Markers)
 	n.orig = &orig
 	// A note without createdAt (other tools omit it) was created when it
 	// was stamped: the next save writes that, never an empty date.
@@ -355,6 +359,24 @@ func (n *Note) decodeKey(key string, v *yaml.Node) error {
 		}
 		if err := v.Decode(&n.Tags); err != nil {
 			return errors.New("must be a list of text")
+		}
+	case "markers":
+		if v.Tag == "!!null" {
+			return nil
+		}
+		var ms []struct {
+			T     *float64 `yaml:"t"`
+			Label string   `yaml:"label"`
+		}
+		if err := v.Decode(&ms); err != nil {
+			return errors.New("must be a list of {t: seconds, label: text}")
+		}
+		n.Markers = nil
+		for _, m := range ms {
+			if m.T == nil || *m.T < 0 || math.IsNaN(*m.T) || math.IsInf(*m.T, 0) {
+				return errors.New("a marker needs t, its time in seconds from the start")
+			}
+			n.Markers = append(n.Markers, Marker{At: time.Duration(math.Round(*m.T*1000)) * time.Millisecond, Label: m.Label})
 		}
 	case "recovered":
 		if v.Tag == "!!null" {
@@ -590,7 +612,7 @@ func sameFields(a, b *Note) bool {
 		a.TranscriptionError == b.TranscriptionError && a.Timestamp.Equal(b.Timestamp) && a.CreatedAt.Equal(b.CreatedAt) &&
 		a.UpdatedAt.Equal(b.UpdatedAt) && a.Duration.Round(time.Millisecond) == b.Duration.Round(time.Millisecond) &&
 		a.Audio == b.Audio && a.Engine == b.Engine && a.Language == b.Language && a.TranscriptHash == b.TranscriptHash &&
-		slices.Equal(a.Tags, b.Tags) && a.Recovered == b.Recovered && a.AutoTitle == b.AutoTitle
+		slices.Equal(a.Tags, b.Tags) && slices.Equal(a.Markers, b.Markers) && a.Recovered == b.Recovered && a.AutoTitle == b.AutoTitle
 }
 
 func (n *Note) keyValue(key string, o *Note) (v *yaml.Node, changed, empty bool) {
@@ -646,6 +668,21 @@ func (n *Note) keyValue(key string, o *Note) (v *yaml.Node, changed, empty bool)
 			seq.Style = yaml.FlowStyle
 		}
 		return seq, !slices.Equal(n.Tags, o.Tags), len(n.Tags) == 0
+	case "markers":
+		seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		for _, m := range n.Markers {
+			label, _, _ := str(m.Label, "")
+			label.Style |= yaml.DoubleQuotedStyle
+			seq.Content = append(seq.Content, &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Content: []*yaml.Node{
+				{Kind: yaml.ScalarNode, Tag: "!!str", Value: "t"},
+				{Kind: yaml.ScalarNode, Value: strconv.FormatFloat(m.At.Round(time.Millisecond).Seconds(), 'f', -1, 64)},
+				{Kind: yaml.ScalarNode, Tag: "!!str", Value: "label"}, label,
+			}})
+		}
+		if len(n.Markers) == 0 {
+			seq.Style = yaml.FlowStyle
+		}
+		return seq, !slices.Equal(n.Markers, o.Markers), len(n.Markers) == 0
 	case "recovered":
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(n.Recovered)}, n.Recovered != o.Recovered, !n.Recovered
 	case "titleAuto":
