@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -303,5 +304,46 @@ func TestOrphanAudioIsAdopted(t *testing.T) {
 	again, err := audio.Recover(v)
 	if err != nil || len(again) != 0 {
 		t.Errorf("second open adopted %v (%v)", again, err)
+	}
+}
+
+// TestCrashKeepsMarkers: a recording that crashed with markers dropped
+// comes back at the next open with its markers in its note.
+func TestCrashKeepsMarkers(t *testing.T) {
+	root := tempdir.New(t)
+	v, err := persistence.Open(root, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := persistence.NewID(time.Now())
+	w, err := audio.CreatePartialWAV(v.FS(), filepath.Join(v.RecordingsPath(), id+persistence.PartialExt), 16000, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(make([]int16, 32000))
+	w.Flush()
+	want := []persistence.Marker{{At: 500 * time.Millisecond, Label: "first"}, {At: 1500 * time.Millisecond}}
+	for _, m := range want {
+		if err := persistence.AppendMarker(v.FS(), v.MarkersPath(id), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Abandon() // the crash
+	v.Close()
+	v, err = persistence.Open(root, persistence.Options{Maintain: []func(*persistence.Vault) error{
+		func(v *persistence.Vault) error { _, err := audio.Recover(v); return err }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if v.Maintenance.Err != nil {
+		t.Fatal(v.Maintenance.Err)
+	}
+	n, err := v.Note(id)
+	if err != nil || !slices.Equal(n.Markers, want) || !n.Recovered {
+		t.Fatalf("recovered note: %+v, %v; want markers %v", n, err, want)
+	}
+	if _, err := os.Stat(v.MarkersPath(id)); !os.IsNotExist(err) {
+		t.Errorf("the markers file stayed: %v", err)
 	}
 }

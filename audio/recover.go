@@ -43,7 +43,31 @@ func Recover(v *persistence.Vault) ([]*persistence.Note, error) {
 		}
 	}
 	adopted, err := adoptOrphans(v, entries)
-	return append(notes, adopted...), errors.Join(append(errs, err)...)
+	errs = append(errs, err)
+	// Markers left by a recording that ended without giving them to its
+	// note (a crash): the note takes them now. A recording still running
+	// (its partial file is still there, locked) keeps its own.
+	for _, e := range entries {
+		id, ok := strings.CutSuffix(e.Name(), persistence.MarkersExt)
+		if !ok || !e.Type().IsRegular() || persistence.ValidateID(id) != nil {
+			continue
+		}
+		if _, err := v.FS().Lstat(filepath.Join(v.RecordingsPath(), id+persistence.PartialExt)); err == nil {
+			continue
+		}
+		if _, err := v.Note(id); err != nil {
+			continue // no note (yet): left for doctor and the next open
+		}
+		if err := v.TakeMarkers(id); err != nil {
+			errs = append(errs, fmt.Errorf("moving the markers of %s into its note: %w", id, err))
+		}
+	}
+	for i, n := range notes { // what was recovered shows its markers
+		if fresh, err := v.Note(n.ID); err == nil {
+			notes[i] = fresh
+		}
+	}
+	return append(notes, adopted...), errors.Join(errs...)
 }
 
 func recoverOne(v *persistence.Vault, path string) (*persistence.Note, error) {

@@ -64,6 +64,8 @@ const (
 	// Failed: the recording ended without a note (Err says why and where
 	// the audio is kept).
 	Failed
+	// Marked: a marker was dropped and kept (Marker).
+	Marked
 )
 
 // Event is one thing a session reports.
@@ -74,6 +76,7 @@ type Event struct {
 	Warning string
 	Note    *persistence.Note
 	Err     error
+	Marker  persistence.Marker
 }
 
 // maxBacklog bounds the audio kept for a live decoder still loading: past
@@ -230,6 +233,23 @@ func (s *Session) watch() {
 // ID is the note's id.
 func (s *Session) ID() string { return s.rec.ID() }
 
+// Mark drops a marker at this moment of the recording, with an optional
+// label, and keeps it durably before returning (a crash keeps it: the
+// recovered note has it).
+func (s *Session) Mark(label string) (persistence.Marker, error) {
+	select {
+	case <-s.rec.Done():
+		return persistence.Marker{}, errors.New("the recording has ended")
+	default:
+	}
+	m := persistence.Marker{At: s.rec.Elapsed().Round(time.Millisecond), Label: label}
+	if err := persistence.AppendMarker(s.cfg.Vault.FS(), s.cfg.Vault.MarkersPath(s.rec.ID()), m); err != nil {
+		return m, err
+	}
+	s.cfg.OnEvent(Event{Kind: Marked, Marker: m})
+	return m, nil
+}
+
 // Elapsed is the length recorded so far.
 func (s *Session) Elapsed() time.Duration { return s.rec.Elapsed() }
 
@@ -282,11 +302,23 @@ func (s *Session) save() {
 	s.mu.Lock()
 	live, engine, opts, cancelled := s.live, s.engine, s.opts, s.cancel
 	s.mu.Unlock()
-	switch {
-	case cancelled || n == nil:
+	markers := s.cfg.Vault.MarkersPath(s.rec.ID())
+	if cancelled || n == nil {
 		if live != nil {
 			live.Finish()
 		}
+		if cancelled {
+			s.cfg.Vault.FS().Remove(markers)
+		}
+	} else {
+		if merr := s.cfg.Vault.TakeMarkers(n.ID); merr != nil {
+			err = errors.Join(err, fmt.Errorf("the markers are kept in %s but not yet in the note: %w", markers, merr))
+		} else if fresh, ferr := s.cfg.Vault.Note(n.ID); ferr == nil {
+			n = fresh
+		}
+	}
+	switch {
+	case cancelled || n == nil:
 	case live != nil:
 		if lerr := live.Commit(s.cfg.Vault, n, engine.Name(), opts); lerr != nil {
 			s.cfg.Logf("session: live transcription of %s failed: %v", n.ID, lerr)

@@ -178,3 +178,68 @@ func (fileOnly) Name() string { return "file-only" }
 func (fileOnly) Transcribe(context.Context, string, transcribe.Options, func(float64)) (*transcribe.Result, error) {
 	return nil, errors.New("not called")
 }
+
+// TestMarkers: markers dropped while recording land in the note at the
+// recording's time; after the recording ends Mark says so; a cancelled
+// recording leaves no markers file.
+func TestMarkers(t *testing.T) {
+	v, err := persistence.Open(t.TempDir(), persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	src := &clipSource{}
+	var marked []persistence.Marker
+	var mu sync.Mutex
+	s, err := session.Start(session.Config{
+		Vault: v, Open: func() (audio.Source, error) { return src, nil },
+		OnEvent: func(e session.Event) {
+			if e.Kind == session.Marked {
+				mu.Lock()
+				marked = append(marked, e.Marker)
+				mu.Unlock()
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-src.reached(16000) // a second said
+	a, err := s.Mark("this part matters")
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-src.reached(32000)
+	b, _ := s.Mark("")
+	n, err := s.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The recorder stores what the device delivered, a moment behind it.
+	if a.At < 700*time.Millisecond || a.At > 1200*time.Millisecond || b.At < 1700*time.Millisecond || b.At > 2200*time.Millisecond {
+		t.Errorf("markers at %v and %v, want about 1 s and 2 s", a.At, b.At)
+	}
+	if len(n.Markers) != 2 || n.Markers[0] != a || n.Markers[1] != b {
+		t.Errorf("the note's markers %v, want %v %v", n.Markers, a, b)
+	}
+	mu.Lock()
+	if len(marked) != 2 {
+		t.Errorf("%d Marked events, want 2", len(marked))
+	}
+	mu.Unlock()
+	if _, err := os.Stat(v.MarkersPath(n.ID)); !os.IsNotExist(err) {
+		t.Errorf("the markers file stayed: %v", err)
+	}
+	if _, err := s.Mark("late"); err == nil {
+		t.Error("a marker after the end was taken")
+	}
+
+	src2 := &clipSource{}
+	s2, _ := session.Start(session.Config{Vault: v, Open: func() (audio.Source, error) { return src2, nil }})
+	<-src2.reached(8000)
+	s2.Mark("gone with it")
+	s2.Cancel()
+	if _, err := os.Stat(v.MarkersPath(s2.ID())); !os.IsNotExist(err) {
+		t.Errorf("a cancelled recording left its markers: %v", err)
+	}
+}
