@@ -75,12 +75,29 @@ var commands = []*command{
 	{name: "delete", args: "ID", help: "move a note and its audio to the vault's .trash folder", run: runDelete, nargs: 1},
 	{name: "doctor", help: "check the vault's health", run: runDoctor, nargs: 0},
 	{name: "toggle", help: "start or stop recording in the running window (bind it to a desktop shortcut)", run: runToggle, nargs: 0},
+	{name: "mark", args: "[LABEL]", help: "drop a marker at this moment of the running window's recording (bind it to a shortcut too)", run: runMark, nargs: -1},
 }
 
 func runToggle(env *Env, v *persistence.Vault, _ *flag.FlagSet, _ []string) error {
 	reply, err := instance.Send(v.Root(), instance.Toggle)
 	if err != nil {
 		return err
+	}
+	fmt.Fprintln(env.Stdout, reply)
+	return nil
+}
+
+func runMark(env *Env, v *persistence.Vault, _ *flag.FlagSet, args []string) error {
+	cmd := instance.Mark
+	if label := strings.Join(strings.Fields(strings.Join(args, " ")), " "); label != "" {
+		cmd += " " + label
+	}
+	reply, err := instance.Send(v.Root(), cmd)
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(reply, "marked") {
+		return fmt.Errorf("no marker dropped: the window says %q; start a recording first (Ctrl+R or voicenotes toggle)", reply)
 	}
 	fmt.Fprintln(env.Stdout, reply)
 	return nil

@@ -373,3 +373,14 @@ func TestSubtitles(t *testing.T) {
 		t.Errorf("the timings stayed after delete: %v", err)
 	}
 }
+
+// TestMarkWithoutWindow: voicenotes mark with no window open says so and
+// fails.
+func TestMarkWithoutWindow(t *testing.T) {
+	root, _ := seed(t)
+	t.Setenv("XDG_RUNTIME_DIR", tempdir.New(t))
+	code, _, errs := run(t, "", "mark", "an idea", "--vault", root)
+	if code != 1 || !strings.Contains(errs, "no Voice Notes window is open") {
+		t.Errorf("mark with no window: exit %d, %q", code, errs)
+	}
+}

@@ -19,6 +19,9 @@ import (
 const (
 	Toggle = "toggle" // start or stop recording; replies "recording" or "stopped"
 	Show   = "show"   // bring the window to the front; replies "ok"
+	// Mark, followed by an optional label, drops a marker in the recording
+	// in progress; replies "marked at 0:12" or "not recording".
+	Mark = "mark"
 )
 
 // ErrNotRunning means no window is open on the vault.

@@ -117,6 +117,7 @@ func (w *Window) bindKeys() {
 		}
 	})
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: mod}, func(fyne.Shortcut) { w.ExportSelected() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyM, Modifier: mod}, func(fyne.Shortcut) { w.MarkRecording("") })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyLeft, Modifier: mod}, func(fyne.Shortcut) { w.sentence(-1) })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyRight, Modifier: mod}, func(fyne.Shortcut) { w.sentence(1) })
 	// Keys no focused widget took: Space plays, Delete deletes.

@@ -124,3 +124,44 @@ func TestPlaybackSpeed(t *testing.T) {
 		t.Errorf("a new window shows %q", got)
 	}
 }
+
+// TestMarkWhileRecording: `voicenotes mark LABEL` (through the window's
+// command handler) and Ctrl+M drop markers in the recording in progress,
+// which the saved note has; with no recording the command says so.
+func TestMarkWhileRecording(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	command := func(cmd string) string {
+		reply := make(chan string, 1)
+		go func() { reply <- w.HandleCommand(cmd) }()
+		var r string
+		eventually(t, "the reply to "+cmd, func() bool {
+			select {
+			case r = <-reply:
+				return true
+			default:
+				return false
+			}
+		})
+		return r
+	}
+	if r := command("mark"); r != "not recording" {
+		t.Errorf("mark with no recording: %q", r)
+	}
+	test.Tap(w.RecordButton)
+	eventually(t, "half a second recorded", func() bool { return w.rec != nil && w.rec.s != nil && w.rec.s.Elapsed() >= 500*time.Millisecond })
+	if r := command("mark the budget part"); !strings.HasPrefix(r, "marked at 0:0") {
+		t.Errorf("mark: %q", r)
+	}
+	if r := w.MarkRecording(""); !strings.HasPrefix(r, "marked at") { // Ctrl+M
+		t.Errorf("Ctrl+M: %q", r)
+	}
+	if r := command("markdown"); !strings.HasPrefix(r, "unknown command") {
+		t.Errorf("a command that only starts with mark: %q", r)
+	}
+	test.Tap(w.RecordButton)
+	eventually(t, "the note saved", func() bool { return len(w.notes) == 1 })
+	n, _ := v.Note(w.notes[0].ID)
+	if len(n.Markers) != 2 || n.Markers[0].Label != "the budget part" || n.Markers[0].At < 400*time.Millisecond {
+		t.Errorf("the note's markers: %+v", n.Markers)
+	}
+}

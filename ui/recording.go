@@ -99,6 +99,20 @@ func liveEngine(a fyne.App, engine func() (transcribe.Engine, transcribe.Options
 	}
 }
 
+// MarkRecording drops a marker at this moment of the recording (Ctrl+M,
+// the tray, `voicenotes mark`) and says where, or why not.
+func (w *Window) MarkRecording(label string) string {
+	if w.rec == nil || w.rec.s == nil {
+		return "not recording"
+	}
+	m, err := w.rec.s.Mark(label)
+	if err != nil {
+		w.showError(fmt.Errorf("the marker was not kept: %w", err))
+		return "not marked: " + err.Error()
+	}
+	return "marked at " + audio.FormatDuration(m.At)
+}
+
 // onRecordingEvent shows what the session reports (on the UI thread).
 func (w *Window) onRecordingEvent(rec *recording, e session.Event) {
 	switch e.Kind {
@@ -115,6 +129,12 @@ func (w *Window) onRecordingEvent(rec *recording, e session.Event) {
 		if w.rec == rec {
 			w.LiveText.SetText(e.Text)
 		}
+	case session.Marked:
+		msg := "Marker at " + audio.FormatDuration(e.Marker.At)
+		if e.Marker.Label != "" {
+			msg += ": " + e.Marker.Label
+		}
+		w.setStatus(msg)
 	case session.Warning:
 		switch {
 		case w.rec != rec:

@@ -15,10 +15,11 @@ type TipButton struct {
 	widget.Button
 	Tip string
 
-	win   fyne.Window
-	do    func(func())
-	timer *time.Timer
-	popup *widget.PopUp
+	win     fyne.Window
+	do      func(func())
+	timer   *time.Timer
+	popup   *widget.PopUp
+	hovered bool // the pointer is on the button (a late timer shows nothing)
 }
 
 // tipDelay is how long the pointer rests before the tip shows.
@@ -33,6 +34,7 @@ func (w *Window) newTipButton(label string, icon fyne.Resource, tip string, tapp
 
 func (b *TipButton) MouseIn(e *desktop.MouseEvent) {
 	b.Button.MouseIn(e)
+	b.hovered = true
 	b.stopTimer()
 	pos := e.AbsolutePosition
 	b.timer = time.AfterFunc(tipDelay, func() { b.do(func() { b.showTip(pos) }) })
@@ -42,6 +44,7 @@ func (b *TipButton) MouseMoved(e *desktop.MouseEvent) { b.Button.MouseMoved(e) }
 
 func (b *TipButton) MouseOut() {
 	b.Button.MouseOut()
+	b.hovered = false
 	b.stopTimer()
 	b.hideTip()
 }
@@ -62,7 +65,7 @@ func (b *TipButton) stopTimer() {
 
 // showTip shows the tip just below the pointer.
 func (b *TipButton) showTip(at fyne.Position) {
-	if b.Tip == "" || b.popup != nil || !b.Visible() {
+	if b.Tip == "" || b.popup != nil || !b.Visible() || !b.hovered {
 		return
 	}
 	label := widget.NewLabel(b.Tip)

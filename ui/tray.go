@@ -20,8 +20,10 @@ func (w *Window) setupTray() {
 		return
 	}
 	w.trayRecord = fyne.NewMenuItem("Start recording", func() { w.ToggleRecording() })
+	w.trayMark = fyne.NewMenuItem("Drop a marker", func() { w.MarkRecording("") })
+	w.trayMark.Disabled = true
 	show := fyne.NewMenuItem("Show window", func() { w.Win.Show(); w.Win.RequestFocus() })
-	w.trayMenu = fyne.NewMenu("Voice Notes", w.trayRecord, show)
+	w.trayMenu = fyne.NewMenu("Voice Notes", w.trayRecord, w.trayMark, show)
 	w.trayIcon = w.App.Icon()
 	desk.SetSystemTrayMenu(w.trayMenu)
 	if w.trayIcon != nil {
@@ -35,6 +37,7 @@ func (w *Window) updateTray() {
 	if !ok || w.trayMenu == nil {
 		return
 	}
+	w.trayMark.Disabled = w.rec == nil
 	if w.rec != nil {
 		w.trayRecord.Label = "Stop recording"
 		desk.SetSystemTrayIcon(theme.MediaRecordIcon())

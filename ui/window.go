@@ -133,6 +133,7 @@ type Window struct {
 
 	trayMenu   *fyne.Menu
 	trayRecord *fyne.MenuItem
+	trayMark   *fyne.MenuItem
 	trayIcon   fyne.Resource
 }
 
@@ -308,7 +309,11 @@ func (w *Window) HandleCommand(cmd string) string {
 			reply <- "ok"
 		})
 	default:
-		return "unknown command " + cmd
+		label, ok := strings.CutPrefix(cmd, "mark")
+		if !ok || label != "" && label[0] != ' ' {
+			return "unknown command " + cmd
+		}
+		w.do(func() { reply <- w.MarkRecording(strings.TrimSpace(label)) })
 	}
 	select {
 	case r := <-reply:
