@@ -11,12 +11,14 @@ import (
 	"io"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 
+	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/timeline"
 )
@@ -72,6 +74,7 @@ func renderHTML(n *persistence.Note, audioPath, outDir string) ([]byte, error) {
 	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n<title>%s</title>\n", html.EscapeString(lang(n)), t)
 	b.WriteString("<style>body{font-family:system-ui,sans-serif;max-width:42em;margin:2em auto;padding:0 1em;line-height:1.5}header p{color:#555}</style>\n</head>\n<body>\n")
 	fmt.Fprintf(&b, "<header>\n<h1>%s</h1>\n<p>%s</p>\n", t, html.EscapeString(header(n)))
+	audioHref := ""
 	if audioPath != "" {
 		href := audioPath
 		if outDir != "" {
@@ -80,12 +83,51 @@ func renderHTML(n *persistence.Note, audioPath, outDir string) ([]byte, error) {
 			}
 		}
 		u := url.URL{Path: filepath.ToSlash(href)}
+		audioHref = u.String()
 		fmt.Fprintf(&b, "<p><audio controls src=\"%s\"></audio> <a href=\"%s\">%s</a></p>\n", html.EscapeString(u.String()), html.EscapeString(u.String()), html.EscapeString(filepath.Base(audioPath)))
 	}
 	b.WriteString("</header>\n<main>\n")
 	b.Write(body.Bytes())
+	if len(n.Markers) > 0 {
+		// Each marker a heading with its time, which plays the audio
+		// from there (a media fragment) when the audio is beside.
+		b.WriteString("<section>\n<h2>Markers</h2>\n")
+		for _, m := range n.Markers {
+			text := html.EscapeString(MarkerHeading(m))
+			if audioHref != "" {
+				fmt.Fprintf(&b, "<h3><a href=\"%s#t=%s\">%s</a></h3>\n", html.EscapeString(audioHref), strconv.FormatFloat(m.At.Seconds(), 'f', -1, 64), text)
+			} else {
+				fmt.Fprintf(&b, "<h3>%s</h3>\n", text)
+			}
+		}
+		b.WriteString("</section>\n")
+	}
 	b.WriteString("</main>\n</body>\n</html>\n")
 	return b.Bytes(), nil
+}
+
+// MarkerHeading is how a marker reads as a heading: its time, its label.
+func MarkerHeading(m persistence.Marker) string {
+	h := "⚑ " + audio.FormatDuration(m.At.Truncate(time.Second)) // 12.5 s is 0:12, as players show it
+	if m.Label != "" {
+		h += " — " + m.Label
+	}
+	return h
+}
+
+// WithMarkers is a note's Markdown body with its markers after it, as
+// timestamped headings (for the window's Preview).
+func WithMarkers(n *persistence.Note, body string) string {
+	if len(n.Markers) == 0 {
+		return body
+	}
+	var b strings.Builder
+	b.WriteString(strings.TrimRight(body, "\n"))
+	b.WriteString("\n\n## Markers\n")
+	for _, m := range n.Markers {
+		b.WriteString("\n### " + MarkerHeading(m) + "\n")
+	}
+	return b.String()
 }
 
 func lang(n *persistence.Note) string {

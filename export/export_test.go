@@ -58,3 +58,28 @@ func TestTextAndMarkdown(t *testing.T) {
 		t.Errorf("pdf: %v", err)
 	}
 }
+
+// TestMarkersInExports: the HTML export and the Preview's Markdown end
+// with the markers as timestamped headings; in HTML each plays the audio
+// from its moment; a label cannot inject markup.
+func TestMarkersInExports(t *testing.T) {
+	n := note()
+	n.Markers = []persistence.Marker{{At: 12500 * time.Millisecond, Label: "budget <b>"}, {At: 75 * time.Second}}
+	out, err := Render(n, "html", "/vault/recordings/n1.wav", "/vault/exports")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(out)
+	for _, want := range []string{"<h2>Markers</h2>", `<h3><a href="../recordings/n1.wav#t=12.5">⚑ 0:12 — budget &lt;b&gt;</a></h3>`, `#t=75">⚑ 1:15</a>`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("HTML lacks %q:\n%s", want, s)
+		}
+	}
+	md := WithMarkers(n, n.Body)
+	if !strings.HasSuffix(md, "## Markers\n\n### ⚑ 0:12 — budget <b>\n\n### ⚑ 1:15\n") {
+		t.Errorf("Preview Markdown:\n%s", md)
+	}
+	if WithMarkers(note(), "body") != "body" {
+		t.Error("a note without markers got a Markers section")
+	}
+}

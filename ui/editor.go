@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/export"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -50,11 +51,18 @@ func (w *Window) showNote(n *persistence.Note) {
 	w.loadTimings(n)
 	w.Title.SetText(n.Title)
 	w.Editor.SetText(n.Body)
-	w.Preview.ParseMarkdown(n.Body)
+	w.Preview.ParseMarkdown(export.WithMarkers(n, n.Body))
 	w.refreshMeta()
 	w.Seek.SetValue(0)
 	w.Position.SetText("0:00 / " + audio.FormatDuration(n.Duration))
 	w.loadWaveform(n)
+	var marks []float64
+	if n.Duration > 0 {
+		for _, m := range n.Markers {
+			marks = append(marks, min(1, float64(m.At)/float64(n.Duration)))
+		}
+	}
+	w.Waveform.SetMarkers(marks)
 	w.trace("shown %s", n.ID)
 }
 

@@ -164,6 +164,7 @@ func Peaks(path string, n int) ([]float32, error) {
 type Waveform struct {
 	widget.BaseWidget
 	peaks  []float32
+	marks  []float64 // markers, as fractions of the length
 	pos    float64
 	onSeek func(float64)
 	raster *canvas.Raster
@@ -182,6 +183,12 @@ func (w *Waveform) SetPeaks(p []float32) { w.peaks = p; w.raster.Refresh() }
 
 // SetPosition moves the play head (0 to 1).
 func (w *Waveform) SetPosition(f float64) { w.pos = f; w.raster.Refresh() }
+
+// SetMarkers shows markers (fractions of the length) as ticks.
+func (w *Waveform) SetMarkers(f []float64) { w.marks = f; w.raster.Refresh() }
+
+// Markers are the ticks shown.
+func (w *Waveform) Markers() []float64 { return w.marks }
 
 // Tapped seeks to where the user clicked.
 func (w *Waveform) Tapped(e *fyne.PointEvent) {
@@ -219,6 +226,16 @@ func (w *Waveform) draw(width, height int) image.Image {
 		}
 		for y := mid - h; y <= mid+h; y++ {
 			img.Set(x, y, c)
+		}
+	}
+	// Markers: a full-height tick in the warning colour, two pixels wide.
+	tick := th.Color(theme.ColorNameWarning, v)
+	for _, f := range w.marks {
+		x := int(f * float64(width-1))
+		for dx := 0; dx < 2 && x+dx < width; dx++ {
+			for y := 0; y < height; y++ {
+				img.Set(x+dx, y, tick)
+			}
 		}
 	}
 	return img

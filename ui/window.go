@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/export"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/transcribe"
 )
@@ -219,7 +220,9 @@ func (w *Window) build() {
 	w.Tabs.OnSelected = func(t *container.TabItem) {
 		switch t {
 		case w.Tabs.Items[1]:
-			w.Preview.ParseMarkdown(w.Editor.Text)
+			if w.selected != nil {
+				w.Preview.ParseMarkdown(export.WithMarkers(w.selected, w.Editor.Text))
+			}
 		case w.FollowTab:
 			w.followWords()
 			w.markAt(w.playPos)
