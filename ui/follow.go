@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"io/fs"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/export"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/timeline"
 )
@@ -176,15 +178,33 @@ func (w *Window) followWords() []timeline.Word {
 		w.FollowWords.Refresh()
 		return f.words
 	}
-	objs := make([]fyne.CanvasObject, len(f.words))
-	for i, wd := range f.words {
+	// Markers stand before the first word said at or after them; tapping
+	// one plays from its moment.
+	markers := slices.Clone(w.selected.Markers)
+	objs := make([]fyne.CanvasObject, 0, len(f.words)+len(markers))
+	for _, wd := range f.words {
+		for len(markers) > 0 && markers[0].At <= wd.Start {
+			objs = append(objs, w.markerChip(markers[0]))
+			markers = markers[1:]
+		}
 		c := newWordChip(wd, w.playFrom, w.hoverWord)
 		f.chips = append(f.chips, c)
-		objs[i] = c
+		objs = append(objs, c)
+	}
+	for _, m := range markers {
+		objs = append(objs, w.markerChip(m))
 	}
 	w.FollowWords.Objects = objs
 	w.FollowWords.Refresh()
 	return f.words
+}
+
+// markerChip is a marker in the Follow tab, in the warning colour.
+func (w *Window) markerChip(m persistence.Marker) *wordChip {
+	c := newWordChip(timeline.Word{Start: m.At, End: m.At, Text: export.MarkerHeading(m)}, w.playFrom, w.hoverWord)
+	c.text.Color = theme.Color(theme.ColorNameWarning)
+	c.text.TextStyle.Bold = true
+	return c
 }
 
 // playFrom plays the selected note from a word.

@@ -44,6 +44,7 @@ func TestFollowAlong(t *testing.T) {
 	w.svc.OpenOutput = func(rate, channels int) (audio.Sink, error) { return &clockSink{}, nil }
 	n := v.NewNote()
 	n.Title, n.Body, n.TranscriptionStatus = "timed", "first words here. then the second sentence goes on for a while.\n", persistence.StatusDone
+	n.Markers, n.Duration = []persistence.Marker{{At: 5 * time.Second, Label: "the point"}}, 12*time.Second
 	s := make([]int16, 16000*12) // 12 s of audio
 	if err := v.SaveWithAudio(n, strings.NewReader(string(append(audio.PCM16Header(16000, 1, int64(2*len(s))), audio.AppendPCM16(nil, s)...))), ".wav"); err != nil {
 		t.Fatal(err)
@@ -59,6 +60,13 @@ func TestFollowAlong(t *testing.T) {
 	w.Tabs.Select(w.FollowTab)
 	if len(w.follow.chips) != 12 {
 		t.Fatalf("%d words in Follow, want 12", len(w.follow.chips))
+	}
+	// The marker at 5 s stands before "then" (said at 6 s).
+	if objs := w.FollowWords.Objects; len(objs) != 13 || objs[3].(*wordChip).word.Text != "⚑ 0:05 — the point" || objs[4] != w.follow.chips[3] {
+		t.Errorf("the marker is not before 'then' in Follow")
+	}
+	if got := w.Waveform.Markers(); len(got) != 1 || got[0] < 0.41 || got[0] > 0.42 {
+		t.Errorf("waveform markers %v, want one at 5/12", got)
 	}
 	// Tap "then": playback starts at 6 s and "then" is marked.
 	test.Tap(w.follow.chips[3])
