@@ -59,6 +59,7 @@ func (s *Standby) startLoad() {
 
 func (s *Standby) load(gen int, done chan struct{}) {
 	defer close(done)
+	lowPriority()
 	e, o, err := s.engine()
 	if err != nil {
 		return
