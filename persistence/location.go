@@ -78,3 +78,42 @@ func xdgUserDir(home, key string) string {
 	}
 	return ""
 }
+
+// WhisperingDir is where Whispering (EpicenterHQ) keeps its recordings
+// folder's parent on this system: a vault there shares its notes, which
+// live in its recordings/ as ours do. "" when this system has no such
+// place (the folder is returned whether or not it exists).
+func WhisperingDir() string {
+	const id = "com.bradenwong.whispering"
+	switch runtime.GOOS {
+	case "windows":
+		if d := os.Getenv("APPDATA"); d != "" {
+			return filepath.Join(d, id)
+		}
+	case "darwin":
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, "Library", "Application Support", id)
+		}
+	default:
+		if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+			return filepath.Join(d, id)
+		}
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, ".local", "share", id)
+		}
+	}
+	return ""
+}
+
+// FindWhispering is Whispering's folder when it exists with a recordings
+// folder in it, else "".
+func FindWhispering() string {
+	d := WhisperingDir()
+	if d == "" {
+		return ""
+	}
+	if st, err := os.Stat(filepath.Join(d, RecordingsDir)); err == nil && st.IsDir() {
+		return d
+	}
+	return ""
+}

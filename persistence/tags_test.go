@@ -3,6 +3,7 @@ package persistence_test
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -96,5 +97,28 @@ func TestTagsAsOthersWriteThem(t *testing.T) {
 		if !slices.Equal(again.Tags, n.Tags) {
 			t.Errorf("%s: read back %q, want %q", name, again.Tags, n.Tags)
 		}
+	}
+}
+
+// TestWhisperingDir: Whispering's folder where it keeps it on each system,
+// found only when its recordings folder is there.
+func TestWhisperingDir(t *testing.T) {
+	base := tempdir.New(t)
+	t.Setenv("XDG_DATA_HOME", base)
+	t.Setenv("APPDATA", base)
+	t.Setenv("HOME", base)
+	want := filepath.Join(base, "com.bradenwong.whispering")
+	if runtime.GOOS == "darwin" {
+		want = filepath.Join(base, "Library", "Application Support", "com.bradenwong.whispering")
+	}
+	if got := persistence.WhisperingDir(); got != want {
+		t.Errorf("WhisperingDir() = %q, want %q", got, want)
+	}
+	if got := persistence.FindWhispering(); got != "" {
+		t.Errorf("found Whispering at %q where there is none", got)
+	}
+	os.MkdirAll(filepath.Join(want, "recordings"), 0o700)
+	if got := persistence.FindWhispering(); got != want {
+		t.Errorf("FindWhispering() = %q, want %q", got, want)
 	}
 }

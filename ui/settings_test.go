@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/settings"
 	"github.com/voicenotes/voicenotes/transcribe"
@@ -175,5 +177,29 @@ func TestSettingsFitTheEngine(t *testing.T) {
 	eventually(t, "the refusal", func() bool { return strings.HasPrefix(f.Connection.Text, "✗") })
 	if !strings.Contains(f.Connection.Text, "refused") || strings.Contains(f.Connection.Text, "sk-wrong-typed") {
 		t.Errorf("a wrong key: %q (must say so without showing the key)", f.Connection.Text)
+	}
+}
+
+// TestSettingsOffersWhispering: with Whispering's folder on this computer
+// (XDG_DATA_HOME/com.bradenwong.whispering/recordings), Settings offers it
+// as the vault in one click; without it, nothing is offered.
+func TestSettingsOffersWhispering(t *testing.T) {
+	data := tempdir.New(t)
+	t.Setenv("XDG_DATA_HOME", data)
+	w, _ := newTestWindow(t, nil)
+	if f := w.ShowSettings(); f.Whispering.Visible() {
+		t.Error("Whispering offered where it is not installed")
+	}
+	dir := filepath.Join(data, "com.bradenwong.whispering")
+	if err := os.MkdirAll(filepath.Join(dir, "recordings"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	f := w.ShowSettings()
+	if !f.Whispering.Visible() || !strings.Contains(f.Whispering.Text, dir) {
+		t.Fatalf("Whispering's folder not offered: %q", f.Whispering.Text)
+	}
+	test.Tap(f.Whispering)
+	if f.Vault.Text != dir {
+		t.Errorf("the vault field holds %q, want %s", f.Vault.Text, dir)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/settings"
 	"github.com/voicenotes/voicenotes/transcribe"
 )
@@ -34,6 +35,8 @@ type SettingsForm struct {
 	OfflineNote    *widget.Label
 	TestConnection *widget.Button
 	Connection     *widget.Label
+	// Whispering offers Whispering's folder as the vault, when it exists.
+	Whispering *widget.Button
 }
 
 // ShowSettings opens the settings dialog. Save validates everything first;
@@ -87,8 +90,17 @@ func (w *Window) ShowSettings() *SettingsForm {
 		}, w.Win)
 	})
 	test := widget.NewButton("Test", func() { w.testInput(f) })
+	// Whispering's folder, when it is on this computer: one click shares
+	// it (its notes are ours and ours are its).
+	f.Whispering = widget.NewButton("", nil)
+	f.Whispering.Hide()
+	if dir := persistence.FindWhispering(); dir != "" && dir != w.svc.Vault.Root() {
+		f.Whispering.SetText("Use Whispering's recordings (" + dir + ")")
+		f.Whispering.OnTapped = func() { f.Vault.SetText(dir) }
+		f.Whispering.Show()
+	}
 	form := widget.NewForm(
-		widget.NewFormItem("Vault folder", container.NewBorder(nil, nil, nil, browse, f.Vault)),
+		widget.NewFormItem("Vault folder", container.NewBorder(nil, f.Whispering, nil, browse, f.Vault)),
 		widget.NewFormItem("Microphone", container.NewBorder(nil, nil, nil, test, f.Device)),
 		widget.NewFormItem("Level", f.TestLevel),
 		widget.NewFormItem("Transcription", f.Engine),
