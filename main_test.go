@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"fmt"
-	"github.com/voicenotes/voicenotes/internal/wer"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -17,6 +16,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/voicenotes/voicenotes/internal/tmpfs"
+	"github.com/voicenotes/voicenotes/internal/wer"
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/internal/earlylog"
@@ -604,14 +606,7 @@ func TestRecordSavesOnEveryWayOut(t *testing.T) {
 // (a real tmpfs) during `record`: the command stops, saves what it
 // captured, names the disk, exits 1, and leaves the vault unlocked.
 func TestRecordStopsWhenTheDiskFills(t *testing.T) {
-	if os.Getuid() != 0 {
-		t.Skip("mounting a small file system needs root")
-	}
-	mnt := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mnt).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs: %v %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	mnt := tmpfs.Mount(t, "size=16m", "a disk that fills up")
 	pulse := pulsetest.Start(t)
 	vault := filepath.Join(mnt, "vault")
 	cmd := voicenotes(pulse.Env(), "record", "--vault", vault, "--no-transcribe")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/voicenotes/voicenotes/cli"
 	"github.com/voicenotes/voicenotes/internal/tempdir"
+	"github.com/voicenotes/voicenotes/internal/tmpfs"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -16,14 +17,7 @@ import (
 // is listed, shown, exported and checked; edits and deletes fail saying
 // why, and nothing is changed.
 func TestReadOnlyVault(t *testing.T) {
-	if os.Getuid() != 0 {
-		t.Skip("mounting a read-only file system needs root")
-	}
-	mnt := tempdir.New(t)
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	mnt := tmpfs.Mount(t, "size=4m", "a file system to make read-only")
 	root := filepath.Join(mnt, "vault")
 	v, err := persistence.Open(root, persistence.Options{})
 	if err != nil {
@@ -62,14 +56,7 @@ func TestReadOnlyVault(t *testing.T) {
 // system, delete moves the note into a trash on that file system (a
 // rename cannot cross), leaves no empty trash folders, and undo works.
 func TestDeleteAcrossFileSystems(t *testing.T) {
-	if os.Getuid() != 0 {
-		t.Skip("mounting a second file system needs root")
-	}
-	mnt := tempdir.New(t)
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	mnt := tmpfs.Mount(t, "size=4m", "a second file system")
 	root := tempdir.New(t)
 	recordings := filepath.Join(mnt, "recordings")
 	os.Mkdir(recordings, 0o700)

@@ -15,19 +15,13 @@ import (
 
 	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/internal/testchild"
+	"github.com/voicenotes/voicenotes/internal/tmpfs"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
 // TestDiskFull saves on a real 256 KiB tmpfs until the disk is full.
 func TestDiskFull(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("mounting a tiny tmpfs for a real disk-full needs root; this machine runs the tests as a normal user")
-	}
-	root := tempdir.New(t)
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", root).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here (%v: %s); the disk-full test needs it", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", root).Run() })
+	root := tmpfs.Mount(t, "size=256k,mode=0700", "a real disk-full")
 
 	v := openVault(t, root, persistence.Options{})
 	n := v.NewNote()

@@ -3,13 +3,13 @@ package session_test
 import (
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/internal/tmpfs"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/session"
 )
@@ -164,14 +164,7 @@ func TestStallWarning(t *testing.T) {
 // fills up mid-recording, the recording stops cleanly with everything
 // captured saved in its note, and the error names the disk.
 func TestNearlyFullDiskStopsAndSaves(t *testing.T) {
-	if os.Getuid() != 0 {
-		t.Skip("mounting a small file system needs root")
-	}
-	mnt := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mnt).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs: %v %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	mnt := tmpfs.Mount(t, "size=16m", "a disk that fills up")
 	v, err := persistence.Open(filepath.Join(mnt, "vault"), persistence.Options{})
 	if err != nil {
 		t.Fatal(err)
