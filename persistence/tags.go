@@ -54,6 +54,13 @@ func (n *Note) HasTag(tag string) bool {
 	return false
 }
 
+// HasTagPrefix reports whether one of the note's tags begins with prefix
+// (any case, with or without '#'): the list narrows so as "#ta" is typed.
+func (n *Note) HasTagPrefix(prefix string) bool {
+	prefix = strings.ToLower(tagKey(prefix))
+	return slices.ContainsFunc(n.Tags, func(t string) bool { return strings.HasPrefix(strings.ToLower(tagKey(t)), prefix) })
+}
+
 // AddTag adds a tag unless the note has it already (in any case); it
 // returns the tag as stored and whether the note changed.
 func (n *Note) AddTag(s string) (string, bool, error) {

@@ -119,6 +119,10 @@ func (s Settings) Validate(inputs []string) error {
 	return errors.Join(errs...)
 }
 
+// Transcribes says whether new recordings and imports are transcribed
+// on their own: an engine is chosen and automatic transcription is on.
+func (s Settings) Transcribes() bool { return s.AutoTranscribe && s.Engine != "" }
+
 // NewEngine makes the configured engine, with the API key from the keychain.
 func (s Settings) NewEngine() (transcribe.Engine, transcribe.Options, error) {
 	if s.Engine == "" {

@@ -27,7 +27,7 @@ func (w *Window) startBackground() {
 	if w.svc.Engine != nil {
 		w.queue = transcribe.NewQueue(w.svc.Vault, w.svc.Engine, w.onTranscription)
 		go w.queue.Run(ctx)
-		if cfg := w.settings(); cfg.AutoTranscribe && cfg.Engine != "" {
+		if w.settings().Transcribes() {
 			w.queuePending()
 		}
 	}

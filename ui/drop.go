@@ -45,7 +45,7 @@ func (w *Window) ImportFiles(paths []string) {
 	}
 	v := w.svc.Vault
 	queue := w.queue
-	transcribeAfter := w.svc.Engine != nil && w.settings().AutoTranscribe && w.settings().Engine != ""
+	transcribeAfter := w.svc.Engine != nil && w.settings().Transcribes()
 	w.setStatus(fmt.Sprintf("Importing %d file(s)…", len(files)))
 	go func() {
 		var errs []error

@@ -162,10 +162,7 @@ func (w *Window) haystack(n *persistence.Note) string {
 func matches(n *persistence.Note, hay string, terms []string) bool {
 	for _, t := range terms {
 		if len(t) > 1 && t[0] == '#' {
-			if !slices.ContainsFunc(n.Tags, func(tag string) bool {
-				tag = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(tag), "#"))
-				return strings.HasPrefix(tag, t[1:])
-			}) {
+			if !n.HasTagPrefix(t) {
 				return false
 			}
 			continue

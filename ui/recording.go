@@ -48,7 +48,7 @@ func (w *Window) startRecording() {
 		Vault: w.svc.Vault, Open: w.svc.OpenInput, Rate: cfg.SampleRate, Logf: log.Printf,
 		OnEvent: func(e session.Event) { w.do(func() { w.onRecordingEvent(rec, e) }) },
 	}
-	if w.svc.Engine != nil && cfg.AutoTranscribe && cfg.Engine != "" {
+	if w.svc.Engine != nil && cfg.Transcribes() {
 		scfg.Engine = w.svc.Engine
 		scfg.Stream = w.standby.Take
 		queue := w.queue
@@ -92,7 +92,7 @@ func (w *Window) startRecording() {
 // goroutine, so it reads only what it is given and the preferences).
 func liveEngine(a fyne.App, engine func() (transcribe.Engine, transcribe.Options, error)) func() (transcribe.Engine, transcribe.Options, error) {
 	return func() (transcribe.Engine, transcribe.Options, error) {
-		if cfg := settings.Load(a.Preferences()); engine == nil || !cfg.AutoTranscribe || cfg.Engine == "" {
+		if engine == nil || !settings.Load(a.Preferences()).Transcribes() {
 			return nil, transcribe.Options{}, errors.New("transcription is off")
 		}
 		return engine()

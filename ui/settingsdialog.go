@@ -221,7 +221,7 @@ func (w *Window) SaveSettings(f *SettingsForm) error {
 		return err
 	}
 	// Turning transcription on also takes care of what waited for it.
-	if s.Engine != "" && s.AutoTranscribe && (old.Engine == "" || !old.AutoTranscribe) && w.queue != nil {
+	if s.Transcribes() && !old.Transcribes() && w.queue != nil {
 		w.queuePending()
 	}
 	w.standby.Refresh() // the live decoder for the engine now chosen
