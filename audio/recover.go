@@ -58,13 +58,14 @@ func Recover(v *persistence.Vault) ([]*persistence.Note, error) {
 		if _, err := v.Note(id); err != nil {
 			continue // no note (yet): left for doctor and the next open
 		}
-		if err := v.TakeMarkers(id); err != nil {
+		marked, err := v.TakeMarkers(id)
+		if err != nil {
 			errs = append(errs, fmt.Errorf("moving the markers of %s into its note: %w", id, err))
 		}
-	}
-	for i, n := range notes { // what was recovered shows its markers
-		if fresh, err := v.Note(n.ID); err == nil {
-			notes[i] = fresh
+		for i, n := range notes { // what was recovered shows its markers
+			if marked != nil && n.ID == id {
+				notes[i] = marked
+			}
 		}
 	}
 	return append(notes, adopted...), errors.Join(errs...)

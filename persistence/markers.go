@@ -94,21 +94,27 @@ func (n *Note) AddMarkers(ms []Marker) {
 }
 
 // TakeMarkers moves a finished recording's markers from its markers file
-// into its note (under the write lock), then removes the file. Run again
-// after a crash between the two, it adds nothing twice.
-func (v *Vault) TakeMarkers(id string) error {
+// into its note (under the write lock), then removes the file, and
+// returns the note when it changed. Run again after a crash between the
+// two, it adds nothing twice. A recording without markers has no file,
+// and costs one stat.
+func (v *Vault) TakeMarkers(id string) (*Note, error) {
 	path := v.MarkersPath(id)
+	if _, err := v.fs.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
 	ms, err := ReadMarkers(v.fs, path)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var n *Note
 	if len(ms) > 0 {
-		if _, err := v.Update(id, func(n *Note) error { n.AddMarkers(ms); return nil }); err != nil {
-			return err
+		if n, err = v.Update(id, func(n *Note) error { n.AddMarkers(ms); return nil }); err != nil {
+			return nil, err
 		}
 	}
 	if err := v.fs.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
+		return n, err
 	}
-	return SyncDir(v.fs, filepath.Dir(path))
+	return n, SyncDir(v.fs, filepath.Dir(path))
 }

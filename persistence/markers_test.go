@@ -36,7 +36,7 @@ func TestMarkers(t *testing.T) {
 	f.WriteString(`{"t": 40.1, "lab`) // the crash came mid-line
 	f.Close()
 	for range 2 {
-		if err := v.TakeMarkers(n.ID); err != nil {
+		if _, err := v.TakeMarkers(n.ID); err != nil {
 			t.Fatal(err)
 		}
 	}

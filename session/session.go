@@ -311,10 +311,10 @@ func (s *Session) save() {
 			s.cfg.Vault.FS().Remove(markers)
 		}
 	} else {
-		if merr := s.cfg.Vault.TakeMarkers(n.ID); merr != nil {
+		if marked, merr := s.cfg.Vault.TakeMarkers(n.ID); merr != nil {
 			err = errors.Join(err, fmt.Errorf("the markers are kept in %s but not yet in the note: %w", markers, merr))
-		} else if fresh, ferr := s.cfg.Vault.Note(n.ID); ferr == nil {
-			n = fresh
+		} else if marked != nil {
+			n = marked
 		}
 	}
 	switch {
