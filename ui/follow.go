@@ -71,34 +71,54 @@ func (c *wordChip) mark(on bool) {
 	c.Refresh()
 }
 
-// flowLayout lays objects out left to right, wrapping at the width.
-type flowLayout struct{}
+// flowLayout lays objects out left to right, wrapping at the width. A
+// layout is not told its width when asked its minimum size, so it keeps
+// the width it was last laid out at and answers the height the words
+// take at that width: the scroller around it then scrolls to the last
+// word. When the width changes, relayout (the scroller's Refresh) asks
+// again.
+type flowLayout struct {
+	width    float32
+	relayout func()
+	busy     bool
+}
 
-func (flowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+// rows places objects at width and returns the height they take.
+func (*flowLayout) rows(objs []fyne.CanvasObject, width float32, place bool) float32 {
 	x, y, rowH := float32(0), float32(0), float32(0)
 	for _, o := range objs {
 		m := o.MinSize()
-		if x > 0 && x+m.Width > size.Width {
+		if x > 0 && x+m.Width > width {
 			x, y, rowH = 0, y+rowH, 0
 		}
-		o.Move(fyne.NewPos(x, y))
-		o.Resize(m)
+		if place {
+			o.Move(fyne.NewPos(x, y))
+			o.Resize(m)
+		}
 		x += m.Width
 		rowH = max(rowH, m.Height)
 	}
+	return y + rowH
 }
 
-func (flowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	// As wide as the widest word; as tall as one word per row would be is
-	// too much for a scroller to ask: the scroll container asks again
-	// after layout, so report the height at the current width instead.
-	var w, h float32
-	for _, o := range objs {
-		m := o.MinSize()
-		w = max(w, m.Width)
-		h = max(h, m.Height)
+func (f *flowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	f.rows(objs, size.Width, true)
+	if size.Width != f.width && !f.busy {
+		f.width = size.Width
+		if f.relayout != nil {
+			f.busy = true
+			f.relayout()
+			f.busy = false
+		}
 	}
-	return fyne.NewSize(w, h)
+}
+
+func (f *flowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var w float32
+	for _, o := range objs {
+		w = max(w, o.MinSize().Width)
+	}
+	return fyne.NewSize(w, f.rows(objs, max(f.width, w), false))
 }
 
 // follow is the Follow tab's state for the selected note.
@@ -175,7 +195,7 @@ func (w *Window) followWords() []timeline.Word {
 	f.chips = nil
 	if len(f.words) > maxFollowWords {
 		w.FollowWords.Objects = []fyne.CanvasObject{widget.NewLabel("This transcript is too long to follow word by word.")}
-		w.FollowWords.Refresh()
+		w.followScroll.Refresh()
 		return f.words
 	}
 	// Markers stand before the first word said at or after them; tapping
@@ -195,7 +215,7 @@ func (w *Window) followWords() []timeline.Word {
 		objs = append(objs, w.markerChip(m))
 	}
 	w.FollowWords.Objects = objs
-	w.FollowWords.Refresh()
+	w.followScroll.Refresh() // asks the words' height anew
 	return f.words
 }
 

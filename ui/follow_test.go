@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -173,3 +174,43 @@ func TestMarkWhileRecording(t *testing.T) {
 		t.Errorf("the note's markers: %+v", n.Markers)
 	}
 }
+
+// TestFollowScrollsToTheLastWord: a transcript longer than the tab is laid
+// out as tall as its words take at the tab's width, so the scroller
+// reaches the last word.
+func TestFollowScrollsToTheLastWord(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	w.Win.Resize(fyne.NewSize(1100, 700))
+	n := v.NewNote()
+	var words, cues []string
+	for i := range 400 {
+		words = append(words, fmt.Sprintf("word%d", i))
+		cues = append(cues, fmt.Sprintf("\n%s --> %s\nword%d\n", vttStamp(i), vttStamp(i+1), i))
+	}
+	n.Title, n.Body, n.TranscriptionStatus = "long", strings.Join(words, " "), persistence.StatusDone
+	if err := v.Save(n); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(v.TimingsPath(n), []byte("WEBVTT\n"+strings.Join(cues, "")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.Reload()
+	w.selectByID(n.ID)
+	eventually(t, "the Follow tab", func() bool { return len(w.Tabs.Items) == 3 })
+	w.Tabs.Select(w.FollowTab)
+	eventually(t, "the words laid out", func() bool { return len(w.follow.chips) == 400 && w.FollowWords.Size().Width > 0 })
+	last := w.follow.chips[399]
+	bottom := last.Position().Y + last.Size().Height
+	if h := w.FollowWords.Size().Height; bottom > h+0.5 || h < 10*last.Size().Height {
+		t.Errorf("the words end at %v in a container %v high: the last ones cannot be scrolled to", bottom, h)
+	}
+	// Narrower: more rows, and the container grows with them.
+	before := w.FollowWords.Size().Height
+	w.Win.Resize(fyne.NewSize(800, 700))
+	bottom = last.Position().Y + last.Size().Height
+	if h := w.FollowWords.Size().Height; h <= before || bottom > h+0.5 {
+		t.Errorf("after narrowing the window: words end at %v in a container %v high (was %v)", bottom, h, before)
+	}
+}
+
+func vttStamp(i int) string { return fmt.Sprintf("00:%02d:%02d.000", i/60, i%60) }

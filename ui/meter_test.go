@@ -90,8 +90,9 @@ func TestMeterReadsLikeOne(t *testing.T) {
 }
 
 // gatedSource is a microphone that delivers scripted stretches of audio
-// as fast as it is read, pausing between stretches until the test
-// lets it go on; after the script, a moderate tone in real time.
+// as fast as it is read; between stretches it holds the last one's sound,
+// in real time, until the test lets it go on; after the script, a
+// moderate tone in real time.
 type gatedSource struct {
 	script []stretch
 	gate   chan struct{}
@@ -107,9 +108,17 @@ type stretch struct {
 func (s *gatedSource) Format() (int, int) { return 16000, 1 }
 func (s *gatedSource) Close() error       { return nil }
 func (s *gatedSource) Read(buf []int16) error {
-	for s.i < len(s.script) && s.pos == s.script[s.i].samples {
+	if s.i < len(s.script) && s.pos == s.script[s.i].samples {
 		if s.i+1 < len(s.script) {
-			<-s.gate
+			// Waiting for the test, the microphone goes on with more of the
+			// same, in real time, as a real one would: a device that gave
+			// nothing would (rightly) raise the stalled-device warning.
+			select {
+			case <-s.gate:
+			case <-time.After(time.Duration(len(buf)) * time.Second / 16000):
+				s.fill(buf, s.script[s.i].value, 0)
+				return nil
+			}
 		}
 		s.i, s.pos = s.i+1, 0
 	}
@@ -117,14 +126,19 @@ func (s *gatedSource) Read(buf []int16) error {
 		return s.tone.Read(buf)
 	}
 	st := s.script[s.i]
-	for k := range buf {
-		buf[k] = st.value
-		if (s.pos+k)%2 == 1 {
-			buf[k] = -st.value
-		}
-	}
+	s.fill(buf, st.value, s.pos)
 	s.pos = min(st.samples, s.pos+len(buf))
 	return nil
+}
+
+// fill writes a full-swing square wave of value into buf.
+func (s *gatedSource) fill(buf []int16, value int16, pos int) {
+	for k := range buf {
+		buf[k] = value
+		if (pos+k)%2 == 1 {
+			buf[k] = -value
+		}
+	}
 }
 
 // TestWatchdogBanner: five seconds of silence and then clipping show a

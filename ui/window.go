@@ -60,12 +60,13 @@ type Window struct {
 	OpenFolder *widget.Button
 	// The Follow tab: the transcript word by word, for notes with word
 	// timings (follow.go).
-	Speed       *widget.Select // playback speed, pitch kept
-	FollowTab   *container.TabItem
-	FollowWords *fyne.Container
-	FollowAt    *widget.Label
-	follow      *follow
-	playPos     time.Duration // where the player last said it was
+	Speed        *widget.Select // playback speed, pitch kept
+	FollowTab    *container.TabItem
+	FollowWords  *fyne.Container
+	followScroll *container.Scroll
+	FollowAt     *widget.Label
+	follow       *follow
+	playPos      time.Duration // where the player last said it was
 	// The selected note's tags and the field to add one.
 	TagChips *fyne.Container
 	TagEntry *tagEntry
@@ -211,9 +212,12 @@ func (w *Window) build() {
 	w.Editor.OnChanged = func(s string) { w.edited(func(n *persistence.Note) { n.Body = s }) }
 	w.Preview = widget.NewRichTextFromMarkdown("")
 	w.Preview.Wrapping = fyne.TextWrapWord
-	w.FollowWords = container.New(flowLayout{})
+	flow := &flowLayout{}
+	w.FollowWords = container.New(flow)
+	w.followScroll = container.NewVScroll(w.FollowWords)
+	flow.relayout = w.followScroll.Refresh
 	w.FollowAt = widget.NewLabel("Tap a word to play from it")
-	w.FollowTab = container.NewTabItem("Follow", container.NewBorder(nil, w.FollowAt, nil, nil, container.NewVScroll(w.FollowWords)))
+	w.FollowTab = container.NewTabItem("Follow", container.NewBorder(nil, w.FollowAt, nil, nil, w.followScroll))
 	w.Tabs = container.NewAppTabs(
 		container.NewTabItem("Transcript", w.Editor),
 		container.NewTabItem("Preview", container.NewVScroll(w.Preview)))
