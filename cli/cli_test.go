@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/cli"
@@ -364,6 +365,24 @@ func TestSubtitles(t *testing.T) {
 	code, out, _ = run(t, "", "export", n.ID, "--vault", root, "--format", "vtt")
 	if code != cli.ExitOK || out != "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nbuy oat milk\n\n00:00:03.000 --> 00:00:04.000\nand eggs.\n" {
 		t.Errorf("vtt: %q", out)
+	}
+	// A marker dropped at 2.5 s stands, in the HTML export, before "and",
+	// the first word said after it.
+	v, err := persistence.Open(root, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = v.Update(n.ID, func(n *persistence.Note) error {
+		n.Markers = []persistence.Marker{{At: 2500 * time.Millisecond, Label: "eggs?"}}
+		return nil
+	})
+	v.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = run(t, "", "export", n.ID, "--vault", root, "--format", "html")
+	if code != cli.ExitOK || !strings.Contains(out, "<p>buy oat milk</p>\n<h3><a href=") || !strings.Contains(out, "#t=2.5\">⚑ 0:02 — eggs?</a></h3>\n<p>and eggs.</p>") {
+		t.Errorf("html with a marker: %d %q\n%s", code, errs, out)
 	}
 	// Deleting the note takes its timings to the trash too.
 	if code, _, errs := run(t, "", "delete", n.ID, "--vault", root); code != cli.ExitOK {

@@ -53,7 +53,11 @@ func runExport(env *Env, v *persistence.Vault, fs *flag.FlagSet, args []string) 
 		}
 	} else {
 		audio, _ := v.AudioPath(n)
-		if data, err = export.Render(n, format, audio, outDir); err != nil {
+		timed, err := export.Timings(v, n)
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if data, err = export.Render(n, format, audio, outDir, timed); err != nil {
 			return usagef("export: %v", err)
 		}
 	}

@@ -5,15 +5,20 @@ package export
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"html"
 	"io"
+	"io/fs"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
@@ -27,8 +32,9 @@ import (
 var Formats = []string{"md", "html", "txt"}
 
 // Render renders n in format. audioPath (may be "") is linked from HTML,
-// relative to outDir when both are known.
-func Render(n *persistence.Note, format, audioPath, outDir string) ([]byte, error) {
+// relative to outDir when both are known; timed (may be nil) are the
+// note's word timings, which put its markers where they were dropped.
+func Render(n *persistence.Note, format, audioPath, outDir string, timed []timeline.Word) ([]byte, error) {
 	switch format {
 	case "md":
 		return n.Marshal()
@@ -39,9 +45,26 @@ func Render(n *persistence.Note, format, audioPath, outDir string) ([]byte, erro
 		b.WriteString(strings.TrimSpace(n.Body) + "\n")
 		return []byte(b.String()), nil
 	case "html":
-		return renderHTML(n, audioPath, outDir)
+		return renderHTML(n, audioPath, outDir, timed)
 	}
 	return nil, fmt.Errorf("unknown export format %q: choose one of %s", format, strings.Join(Formats, ", "))
+}
+
+// Timings reads n's word timings (<id>.vtt); nil when it has none.
+func Timings(v *persistence.Vault, n *persistence.Note) ([]timeline.Word, error) {
+	f, err := persistence.OpenRegular(v.FS(), v.TimingsPath(n))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the word timings of %s: %w", n.ID, err)
+	}
+	defer f.Close()
+	cues, err := timeline.ParseVTT(f)
+	if err != nil {
+		return nil, fmt.Errorf("reading the word timings of %s: %w", n.ID, err)
+	}
+	return timeline.Words(cues), nil
 }
 
 func title(n *persistence.Note) string {
@@ -64,16 +87,7 @@ func header(n *persistence.Note) string {
 
 var md = goldmark.New(goldmark.WithExtensions(extension.GFM)) // raw HTML in notes is escaped (goldmark's default)
 
-func renderHTML(n *persistence.Note, audioPath, outDir string) ([]byte, error) {
-	var body bytes.Buffer
-	if err := md.Convert([]byte(n.Body), &body); err != nil {
-		return nil, fmt.Errorf("rendering note %s: %w", n.ID, err)
-	}
-	var b bytes.Buffer
-	t := html.EscapeString(title(n))
-	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n<title>%s</title>\n", html.EscapeString(lang(n)), t)
-	b.WriteString("<style>body{font-family:system-ui,sans-serif;max-width:42em;margin:2em auto;padding:0 1em;line-height:1.5}header p{color:#555}</style>\n</head>\n<body>\n")
-	fmt.Fprintf(&b, "<header>\n<h1>%s</h1>\n<p>%s</p>\n", t, html.EscapeString(header(n)))
+func renderHTML(n *persistence.Note, audioPath, outDir string, timed []timeline.Word) ([]byte, error) {
 	audioHref := ""
 	if audioPath != "" {
 		href := audioPath
@@ -84,24 +98,29 @@ func renderHTML(n *persistence.Note, audioPath, outDir string) ([]byte, error) {
 		}
 		u := url.URL{Path: filepath.ToSlash(href)}
 		audioHref = u.String()
-		fmt.Fprintf(&b, "<p><audio controls src=\"%s\"></audio> <a href=\"%s\">%s</a></p>\n", html.EscapeString(u.String()), html.EscapeString(u.String()), html.EscapeString(filepath.Base(audioPath)))
+	}
+	// Each marker a heading with its time, which plays the audio from
+	// there (a media fragment) when the audio is beside.
+	link := func(m persistence.Marker) string {
+		if audioHref == "" {
+			return ""
+		}
+		return audioHref + "#t=" + strconv.FormatFloat(m.At.Seconds(), 'f', -1, 64)
+	}
+	var body bytes.Buffer
+	if err := md.Convert([]byte(WithMarkers(n, n.Body, timed, link)), &body); err != nil {
+		return nil, fmt.Errorf("rendering note %s: %w", n.ID, err)
+	}
+	var b bytes.Buffer
+	t := html.EscapeString(title(n))
+	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n<title>%s</title>\n", html.EscapeString(lang(n)), t)
+	b.WriteString("<style>body{font-family:system-ui,sans-serif;max-width:42em;margin:2em auto;padding:0 1em;line-height:1.5}header p{color:#555}</style>\n</head>\n<body>\n")
+	fmt.Fprintf(&b, "<header>\n<h1>%s</h1>\n<p>%s</p>\n", t, html.EscapeString(header(n)))
+	if audioHref != "" {
+		fmt.Fprintf(&b, "<p><audio controls src=\"%s\"></audio> <a href=\"%s\">%s</a></p>\n", html.EscapeString(audioHref), html.EscapeString(audioHref), html.EscapeString(filepath.Base(audioPath)))
 	}
 	b.WriteString("</header>\n<main>\n")
 	b.Write(body.Bytes())
-	if len(n.Markers) > 0 {
-		// Each marker a heading with its time, which plays the audio
-		// from there (a media fragment) when the audio is beside.
-		b.WriteString("<section>\n<h2>Markers</h2>\n")
-		for _, m := range n.Markers {
-			text := html.EscapeString(MarkerHeading(m))
-			if audioHref != "" {
-				fmt.Fprintf(&b, "<h3><a href=\"%s#t=%s\">%s</a></h3>\n", html.EscapeString(audioHref), strconv.FormatFloat(m.At.Seconds(), 'f', -1, 64), text)
-			} else {
-				fmt.Fprintf(&b, "<h3>%s</h3>\n", text)
-			}
-		}
-		b.WriteString("</section>\n")
-	}
 	b.WriteString("</main>\n</body>\n</html>\n")
 	return b.Bytes(), nil
 }
@@ -115,17 +134,119 @@ func MarkerHeading(m persistence.Marker) string {
 	return h
 }
 
-// WithMarkers is a note's Markdown body with its markers after it, as
-// timestamped headings (for the window's Preview).
-func WithMarkers(n *persistence.Note, body string) string {
+// WithMarkers is a Markdown body with n's markers in it as timestamped
+// headings: each before the first word said at or after its moment when
+// the note has word timings (timed, aligned with body as it reads now),
+// else in a "Markers" section after the text. link (may be nil) makes a
+// heading's link target; "" leaves it plain. A label is escaped, so it
+// reads as typed and cannot become markup.
+func WithMarkers(n *persistence.Note, body string, timed []timeline.Word, link func(persistence.Marker) string) string {
 	if len(n.Markers) == 0 {
 		return body
 	}
+	markers := slices.Clone(n.Markers)
+	slices.SortStableFunc(markers, func(a, b persistence.Marker) int { return cmp.Compare(a.At, b.At) })
+	heading := func(level string, m persistence.Marker) string {
+		text := escapeMarkdown(MarkerHeading(m))
+		if link != nil {
+			if href := link(m); href != "" {
+				text = "[" + text + "](<" + href + ">)"
+			}
+		}
+		return level + " " + text + "\n"
+	}
+	spoken, at := spokenWords(body)
+	words := timeline.Align(timed, strings.Join(spoken, " "))
+	if len(words) != len(spoken) || len(words) == 0 {
+		var b strings.Builder
+		b.WriteString(strings.TrimRight(body, "\n"))
+		b.WriteString("\n\n## Markers\n")
+		for _, m := range markers {
+			b.WriteString("\n" + heading("###", m))
+		}
+		return b.String()
+	}
 	var b strings.Builder
-	b.WriteString(strings.TrimRight(body, "\n"))
-	b.WriteString("\n\n## Markers\n")
-	for _, m := range n.Markers {
-		b.WriteString("\n### " + MarkerHeading(m) + "\n")
+	from := 0
+	for len(markers) > 0 {
+		i := timeline.Before(words, markers[0].At)
+		var group []persistence.Marker
+		for len(markers) > 0 && timeline.Before(words, markers[0].At) == i {
+			group, markers = append(group, markers[0]), markers[1:]
+		}
+		if i == len(words) {
+			b.WriteString(strings.TrimRight(body[from:], "\n"))
+			from = len(body)
+			b.WriteString("\n")
+		} else {
+			// The heading takes a line of its own: the text before it
+			// ends its line, the text after starts the next one.
+			off := at[i]
+			before := strings.TrimRight(body[from:off], " \t")
+			b.WriteString(before)
+			if before != "" && !strings.HasSuffix(before, "\n") {
+				b.WriteString("\n")
+			}
+			from = off
+		}
+		if s := b.String(); s != "" && !strings.HasSuffix(s, "\n\n") {
+			b.WriteString("\n")
+		}
+		for _, m := range group {
+			b.WriteString(heading("###", m))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(body[from:])
+	return b.String()
+}
+
+// spokenWords are the words of body outside its heading lines (a later
+// transcript's heading, a typed one: not speech), with the byte offset
+// of each.
+func spokenWords(body string) (words []string, at []int) {
+	line := 0
+	for line < len(body) {
+		end := strings.IndexByte(body[line:], '\n')
+		if end < 0 {
+			end = len(body)
+		} else {
+			end += line
+		}
+		if l := body[line:end]; !strings.HasPrefix(strings.TrimSpace(l), "#") {
+			for i := 0; i < len(l); {
+				r, size := utf8.DecodeRuneInString(l[i:])
+				if unicode.IsSpace(r) {
+					i += size
+					continue
+				}
+				j := i
+				for j < len(l) {
+					r, size := utf8.DecodeRuneInString(l[j:])
+					if unicode.IsSpace(r) {
+						break
+					}
+					j += size
+				}
+				words, at = append(words, l[i:j]), append(at, line+i)
+				i = j
+			}
+		}
+		line = end + 1
+	}
+	return words, at
+}
+
+// escapeMarkdown backslash-escapes what Markdown could read as markup in
+// s (CommonMark allows the backslash before any ASCII punctuation), so s
+// reads as plain text.
+func escapeMarkdown(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune("\\`*_{}[]()<>#+-.!|~&", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
 	}
 	return b.String()
 }
@@ -155,14 +276,8 @@ func Subtitles(n *persistence.Note, timings io.Reader, format string) ([]byte, e
 	if err != nil {
 		return nil, fmt.Errorf("reading the word timings of %s: %w", n.ID, err)
 	}
-	// Headings (a later transcript's, typed ones) are not speech.
-	var spoken []string
-	for _, l := range strings.Split(n.Body, "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(l), "#") {
-			spoken = append(spoken, l)
-		}
-	}
-	words := timeline.Align(timeline.Words(cues), strings.Join(spoken, "\n"))
+	spoken, _ := spokenWords(n.Body)
+	words := timeline.Align(timeline.Words(cues), strings.Join(spoken, " "))
 	if len(words) == 0 {
 		return nil, fmt.Errorf("note %s has no transcript to make subtitles of", n.ID)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/timeline"
 )
 
 func note() *persistence.Note {
@@ -16,7 +17,7 @@ func note() *persistence.Note {
 }
 
 func TestHTML(t *testing.T) {
-	out, err := Render(note(), "html", "/vault/recordings/n1.wav", "/vault/exports")
+	out, err := Render(note(), "html", "/vault/recordings/n1.wav", "/vault/exports", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,40 +47,78 @@ func TestHTML(t *testing.T) {
 }
 
 func TestTextAndMarkdown(t *testing.T) {
-	out, _ := Render(note(), "txt", "", "")
+	out, _ := Render(note(), "txt", "", "", nil)
 	if !strings.HasPrefix(string(out), "Plans <for> Monday & more\n") || !strings.Contains(string(out), "We should **ship**") {
 		t.Errorf("txt:\n%s", out)
 	}
-	md, _ := Render(note(), "md", "", "")
+	md, _ := Render(note(), "md", "", "", nil)
 	if !strings.HasPrefix(string(md), "---\nid: n1\n") {
 		t.Errorf("md:\n%s", md)
 	}
-	if _, err := Render(note(), "pdf", "", ""); err == nil || !strings.Contains(err.Error(), "md, html, txt") {
+	if _, err := Render(note(), "pdf", "", "", nil); err == nil || !strings.Contains(err.Error(), "md, html, txt") {
 		t.Errorf("pdf: %v", err)
 	}
 }
 
-// TestMarkersInExports: the HTML export and the Preview's Markdown end
-// with the markers as timestamped headings; in HTML each plays the audio
-// from its moment; a label cannot inject markup.
+// TestMarkersInExports: without word timings, the HTML export and the
+// Preview's Markdown end with the markers as timestamped headings; in
+// HTML each plays the audio from its moment; a label cannot inject markup.
 func TestMarkersInExports(t *testing.T) {
 	n := note()
-	n.Markers = []persistence.Marker{{At: 12500 * time.Millisecond, Label: "budget <b>"}, {At: 75 * time.Second}}
-	out, err := Render(n, "html", "/vault/recordings/n1.wav", "/vault/exports")
+	n.Markers = []persistence.Marker{{At: 75 * time.Second}, {At: 12500 * time.Millisecond, Label: "budget <b> *now*"}}
+	out, err := Render(n, "html", "/vault/recordings/n 1 (b).wav", "/vault/exports", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := string(out)
-	for _, want := range []string{"<h2>Markers</h2>", `<h3><a href="../recordings/n1.wav#t=12.5">⚑ 0:12 — budget &lt;b&gt;</a></h3>`, `#t=75">⚑ 1:15</a>`} {
+	for _, want := range []string{"<h2>Markers</h2>", `<h3><a href="../recordings/n%201%20%28b%29.wav#t=12.5">⚑ 0:12 — budget &lt;b&gt; *now*</a></h3>`, `#t=75">⚑ 1:15</a>`} {
 		if !strings.Contains(s, want) {
 			t.Errorf("HTML lacks %q:\n%s", want, s)
 		}
 	}
-	md := WithMarkers(n, n.Body)
-	if !strings.HasSuffix(md, "## Markers\n\n### ⚑ 0:12 — budget <b>\n\n### ⚑ 1:15\n") {
+	if strings.Index(s, "0:12") > strings.Index(s, "1:15") {
+		t.Error("markers are not in the order they were dropped")
+	}
+	md := WithMarkers(n, n.Body, nil, nil)
+	if !strings.HasSuffix(md, "## Markers\n\n### ⚑ 0:12 — budget \\<b\\> \\*now\\*\n\n### ⚑ 1:15\n") {
 		t.Errorf("Preview Markdown:\n%s", md)
 	}
-	if WithMarkers(note(), "body") != "body" {
+	if WithMarkers(note(), "body", nil, nil) != "body" {
 		t.Error("a note without markers got a Markers section")
+	}
+}
+
+// TestMarkersWhereDropped: with word timings, each marker stands as a
+// heading of its own before the first word said at or after its moment,
+// in the text as the person edited it; the words around it are all kept.
+func TestMarkersWhereDropped(t *testing.T) {
+	timed := []timeline.Word{{Start: 0, End: 400 * time.Millisecond, Text: "first"}, {Start: 500 * time.Millisecond, End: 900 * time.Millisecond, Text: "we"},
+		{Start: time.Second, End: 1400 * time.Millisecond, Text: "talked"}, {Start: 2 * time.Second, End: 2500 * time.Millisecond, Text: "budget"},
+		{Start: 3 * time.Second, End: 3500 * time.Millisecond, Text: "then"}, {Start: 4 * time.Second, End: 4400 * time.Millisecond, Text: "lunch."}}
+	n := &persistence.Note{ID: "n1", Markers: []persistence.Marker{
+		{At: 1900 * time.Millisecond, Label: "money"}, {At: 0}, {At: 9 * time.Second, Label: "end"}, {At: 1950 * time.Millisecond}}}
+	// Edited: a heading typed in, a word inserted, one changed in case.
+	body := "# Meeting\nFirst we talked  about the Budget\nthen lunch.\n"
+	md := WithMarkers(n, body, timed, nil)
+	want := "# Meeting\n\n### ⚑ 0:00\n\nFirst we talked  about the\n\n### ⚑ 0:01 — money\n### ⚑ 0:01\n\nBudget\nthen lunch.\n\n### ⚑ 0:09 — end\n\n"
+	if md != want {
+		t.Errorf("markers placed as\n%q\nwant\n%q", md, want)
+	}
+	// Every word of the text is still there, in order.
+	var got []string
+	for _, l := range strings.Split(md, "\n") {
+		if !strings.HasPrefix(l, "#") {
+			got = append(got, strings.Fields(l)...)
+		}
+	}
+	if strings.Join(got, " ") != "First we talked about the Budget then lunch." {
+		t.Errorf("the words around the markers changed: %q", got)
+	}
+	out, err := Render(&persistence.Note{ID: "n1", Body: body, Markers: n.Markers}, "html", "/v/n1.wav", "/v", timed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := string(out); !strings.Contains(s, "<p>First we talked  about the</p>\n<h3><a href=\"n1.wav#t=1.9\">⚑ 0:01 — money</a></h3>") || strings.Contains(s, "Markers") {
+		t.Errorf("HTML:\n%s", s)
 	}
 }

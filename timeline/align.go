@@ -151,3 +151,14 @@ func Position(words []Word, t time.Duration) int {
 	}
 	return at
 }
+
+// Before is the index of the first word said at or after t (len(words)
+// when none is): where a marker dropped at t stands in the transcript.
+func Before(words []Word, t time.Duration) int {
+	for i, w := range words {
+		if w.Start >= t {
+			return i
+		}
+	}
+	return len(words)
+}

@@ -108,16 +108,28 @@ func (w *Window) UndoDelete() {
 func (w *Window) bindKeys() {
 	c := w.Win.Canvas()
 	mod := fyne.KeyModifierShortcutDefault
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: mod}, func(fyne.Shortcut) { w.ToggleRecording() })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: mod}, func(fyne.Shortcut) { c.Focus(w.Search) })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: mod}, func(fyne.Shortcut) { w.UndoDelete() })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyT, Modifier: mod}, func(fyne.Shortcut) {
+	w.ownKeys = map[string]func(){}
+	// own: the window's, also while a text field has the keyboard.
+	own := func(key fyne.KeyName, run func()) {
+		s := &desktop.CustomShortcut{KeyName: key, Modifier: mod}
+		c.AddShortcut(s, func(fyne.Shortcut) { run() })
+		w.ownKeys[s.ShortcutName()] = run
+	}
+	own(fyne.KeyR, w.ToggleRecording)
+	own(fyne.KeyM, func() { w.MarkRecording("") })
+	own(fyne.KeyF, func() { c.Focus(w.Search) })
+	own(fyne.KeyT, func() {
 		if w.selected != nil {
 			c.Focus(w.TagEntry)
 		}
 	})
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: mod}, func(fyne.Shortcut) { w.ExportSelected() })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyM, Modifier: mod}, func(fyne.Shortcut) { w.MarkRecording("") })
+	own(fyne.KeyE, w.ExportSelected)
+	own(fyne.KeyReturn, w.playFromCaret)
+	// Undo (Ctrl+Z reaches the window as Fyne's Undo shortcut) brings back
+	// a deleted note when no text field has the keyboard; in a field it
+	// undoes typing.
+	c.AddShortcut(&fyne.ShortcutUndo{}, func(fyne.Shortcut) { w.UndoDelete() })
+	// Ctrl+←/→ move by word in a text field; elsewhere, by sentence.
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyLeft, Modifier: mod}, func(fyne.Shortcut) { w.sentence(-1) })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyRight, Modifier: mod}, func(fyne.Shortcut) { w.sentence(1) })
 	// Keys no focused widget took: Space plays, Delete deletes.
@@ -174,7 +186,11 @@ func (w *Window) exportTo(n *persistence.Note, path string) error {
 		format, path = "html", path+".html"
 	}
 	audioPath, _ := w.svc.Vault.AudioPath(n)
-	data, err := export.Render(n, format, audioPath, filepath.Dir(path))
+	timed, err := export.Timings(w.svc.Vault, n)
+	if err != nil {
+		return err
+	}
+	data, err := export.Render(n, format, audioPath, filepath.Dir(path), timed)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"github.com/voicenotes/voicenotes/audio"
-	"github.com/voicenotes/voicenotes/export"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -51,7 +50,7 @@ func (w *Window) showNote(n *persistence.Note) {
 	w.loadTimings(n)
 	w.Title.SetText(n.Title)
 	w.Editor.SetText(n.Body)
-	w.Preview.ParseMarkdown(export.WithMarkers(n, n.Body))
+	w.showPreview(n.Body)
 	w.refreshMeta()
 	w.Seek.SetValue(0)
 	w.Position.SetText("0:00 / " + audio.FormatDuration(n.Duration))

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"slices"
 	"time"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -129,6 +130,11 @@ type follow struct {
 	text   string          // the transcript words was aligned with
 	chips  []*wordChip
 	marked int
+	// The transcript's words aligned for the editor's caret, made off the
+	// UI thread after an edit (caretText is what they were aligned with).
+	caretWords []timeline.Word
+	caretText  string
+	aligning   string // the text being aligned now
 }
 
 // loadTimings reads the selected note's word timings in the background;
@@ -161,8 +167,22 @@ func (w *Window) loadTimings(n *persistence.Note) {
 			}
 			w.follow = &follow{id: id, timed: timed, marked: -1}
 			w.showFollowTab(true)
+			if len(w.selected.Markers) > 0 {
+				w.showPreview(w.Editor.Text) // the markers go where they were dropped
+			}
 		})
 	}()
+}
+
+// showPreview renders body in the Preview tab, with the selected note's
+// markers in it as headings: where they were dropped once its word
+// timings are read, after the text until then.
+func (w *Window) showPreview(body string) {
+	var timed []timeline.Word
+	if f := w.follow; f != nil && w.selected != nil && f.id == w.selected.ID {
+		timed = f.timed
+	}
+	w.Preview.ParseMarkdown(export.WithMarkers(w.selected, body, timed, nil))
 }
 
 // showFollowTab adds or removes the Follow tab.
@@ -322,4 +342,79 @@ func (w *Window) sentence(dir int) {
 
 func endsSentence(s string) bool {
 	return s != "" && (s[len(s)-1] == '.' || s[len(s)-1] == '?' || s[len(s)-1] == '!')
+}
+
+// caretMoved shows when the word at the editor's caret was said, for a
+// note with word timings: Ctrl+Enter plays from it. After an edit the
+// text is aligned again off the UI thread, and the time shown when done.
+func (w *Window) caretMoved() {
+	f := w.follow
+	if f == nil || w.selected == nil || f.id != w.selected.ID {
+		w.CaretAt.Hide()
+		return
+	}
+	text := w.Editor.Text
+	if f.caretWords == nil || f.caretText != text {
+		if f.aligning != text {
+			f.aligning = text
+			timed := f.timed
+			go func() {
+				words := timeline.Align(timed, text)
+				w.do(func() {
+					f.caretWords, f.caretText, f.aligning = words, text, ""
+					if w.follow == f && w.Editor.Text == text {
+						w.caretMoved()
+					}
+				})
+			}()
+		}
+		return
+	}
+	wd, ok := w.caretWord()
+	if !ok {
+		w.CaretAt.Hide()
+		return
+	}
+	w.CaretAt.SetText("“" + wd.Text + "” was said at " + audio.FormatDuration(wd.Start) + " · Ctrl+Enter plays from it")
+	w.CaretAt.Show()
+}
+
+// caretWord is the timed word at (or just before) the editor's caret.
+func (w *Window) caretWord() (timeline.Word, bool) {
+	f := w.follow
+	if f == nil || w.selected == nil || f.id != w.selected.ID || f.caretText != w.Editor.Text || len(f.caretWords) == 0 {
+		return timeline.Word{}, false
+	}
+	i := wordAt(f.caretText, w.Editor.CursorTextOffset())
+	if i < 0 || i >= len(f.caretWords) {
+		return timeline.Word{}, false
+	}
+	return f.caretWords[i], true
+}
+
+// playFromCaret plays the selected note from the word at the editor's
+// caret (Ctrl+Enter).
+func (w *Window) playFromCaret() {
+	if wd, ok := w.caretWord(); ok {
+		w.playFrom(wd)
+	}
+}
+
+// wordAt is the index, among the words of text (strings.Fields), of the
+// word the rune offset at is in or just after (the first word when at is
+// before it); -1 when text has no words.
+func wordAt(text string, at int) int {
+	i, inWord, runes := -1, false, 0
+	for _, r := range text {
+		space := unicode.IsSpace(r)
+		if !space && !inWord {
+			if runes > at && i >= 0 {
+				break
+			}
+			i++
+		}
+		inWord = !space
+		runes++
+	}
+	return i
 }

@@ -3,12 +3,14 @@ package ui
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/voicenotes/voicenotes/audio"
@@ -93,6 +95,25 @@ func TestFollowAlong(t *testing.T) {
 		t.Errorf("hover: %q", w.FollowAt.Text)
 	}
 	w.stopPlayback()
+	// The caret on "then" in the transcript says when it was said, and
+	// Ctrl+Enter plays from there (also after an edit elsewhere).
+	w.Tabs.SelectIndex(0)
+	w.Win.Canvas().Focus(w.Editor)
+	w.Editor.SetText("First words here. " + w.Editor.Text[len("first words here. "):])
+	for range len("First words here. t") {
+		w.Editor.TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
+	}
+	eventually(t, "the time of the word at the caret", func() bool {
+		return w.CaretAt.Visible() && strings.HasPrefix(w.CaretAt.Text, "“then” was said at 0:06")
+	})
+	w.Editor.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault})
+	eventually(t, "playing from the caret's word", func() bool {
+		return w.player != nil && w.player.player.Playing() && w.playPos >= 6*time.Second && w.playPos < 7*time.Second
+	})
+	if strings.Contains(w.Editor.Text, "\n\n") {
+		t.Error("Ctrl+Enter typed a line break into the transcript")
+	}
+	w.stopPlayback()
 	// A note without timings: no Follow tab.
 	w.selectByID(plain.ID)
 	eventually(t, "no Follow tab", func() bool { return len(w.Tabs.Items) == 2 })
@@ -161,13 +182,22 @@ func TestMarkWhileRecording(t *testing.T) {
 	if r := command("mark the budget part"); !strings.HasPrefix(r, "marked at 0:0") {
 		t.Errorf("mark: %q", r)
 	}
-	if r := w.MarkRecording(""); !strings.HasPrefix(r, "marked at") { // Ctrl+M
-		t.Errorf("Ctrl+M: %q", r)
-	}
+	// Ctrl+M while typing in the search field: the field passes it on.
+	w.Win.Canvas().Focus(w.Search)
+	w.Win.Canvas().Focused().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyM, Modifier: fyne.KeyModifierShortcutDefault})
+	eventually(t, "the status to tell of the unlabelled marker", func() bool { return regexp.MustCompile(`^Marker at 0:0\d$`).MatchString(w.Status.Text) })
 	if r := command("markdown"); !strings.HasPrefix(r, "unknown command") {
 		t.Errorf("a command that only starts with mark: %q", r)
 	}
-	test.Tap(w.RecordButton)
+	// Ctrl+R in the tag field stops and saves, and Ctrl+A there still
+	// selects its text (a field's own shortcuts stay its own).
+	w.Win.Canvas().Focus(w.TagEntry)
+	w.TagEntry.SetText("idea")
+	w.TagEntry.TypedShortcut(&fyne.ShortcutSelectAll{})
+	if got := w.TagEntry.SelectedText(); got != "idea" {
+		t.Errorf("Ctrl+A in the tag field selected %q", got)
+	}
+	w.TagEntry.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault})
 	eventually(t, "the note saved", func() bool { return len(w.notes) == 1 })
 	n, _ := v.Note(w.notes[0].ID)
 	if len(n.Markers) != 2 || n.Markers[0].Label != "the budget part" || n.Markers[0].At < 400*time.Millisecond {

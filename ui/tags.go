@@ -15,12 +15,12 @@ import (
 
 // tagEntry is the field tags are typed into.
 type tagEntry struct {
-	widget.Entry
+	keyEntry
 	onEmptyBackspace func()
 }
 
-func newTagEntry() *tagEntry {
-	e := &tagEntry{}
+func newTagEntry(window func(fyne.Shortcut) bool) *tagEntry {
+	e := &tagEntry{keyEntry: keyEntry{window: window}}
 	e.ExtendBaseWidget(e)
 	e.SetPlaceHolder("Add a tag (Ctrl+T)")
 	return e
@@ -36,7 +36,7 @@ func (e *tagEntry) TypedKey(k *fyne.KeyEvent) {
 
 func (w *Window) buildTags() fyne.CanvasObject {
 	w.TagChips = container.NewHBox()
-	w.TagEntry = newTagEntry()
+	w.TagEntry = newTagEntry(w.windowShortcut)
 	w.TagEntry.OnSubmitted = func(s string) { w.AddTag(s) }
 	w.TagEntry.onEmptyBackspace = func() {
 		if n := w.selected; n != nil && len(n.Tags) > 0 {

@@ -18,7 +18,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/voicenotes/voicenotes/audio"
-	"github.com/voicenotes/voicenotes/export"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/transcribe"
 )
@@ -65,6 +64,7 @@ type Window struct {
 	FollowWords  *fyne.Container
 	followScroll *container.Scroll
 	FollowAt     *widget.Label
+	CaretAt      *widget.Label // when the word at the editor's caret was said
 	follow       *follow
 	playPos      time.Duration // where the player last said it was
 	// The selected note's tags and the field to add one.
@@ -75,13 +75,13 @@ type Window struct {
 	LiveText *widget.Label
 
 	// Note list
-	Search *widget.Entry
+	Search *keyEntry
 	List   *widget.List
 
 	// Selected note
-	Title      *widget.Entry
+	Title      *keyEntry
 	Meta       *widget.Label
-	Editor     *widget.Entry
+	Editor     *keyEntry
 	Preview    *widget.RichText
 	Tabs       *container.AppTabs
 	PlayButton *TipButton
@@ -132,6 +132,7 @@ type Window struct {
 	stop    chan struct{}
 
 	conflictOpen map[string]bool
+	ownKeys      map[string]func() // the window's shortcuts by name, for text fields to pass on
 
 	trayMenu   *fyne.Menu
 	trayRecord *fyne.MenuItem
@@ -174,7 +175,7 @@ func (w *Window) build() {
 		container.NewHBox(w.RecordButton, w.PauseButton, w.Elapsed),
 		w.SettingsButton, container.NewVBox(w.Level, w.Banner, w.LiveText))
 
-	w.Search = widget.NewEntry()
+	w.Search = newKeyEntry(false, w.windowShortcut)
 	w.Search.SetPlaceHolder("Search titles, transcripts and #tags (Ctrl+F)")
 	w.Search.OnChanged = func(string) { w.applyFilter() }
 	w.List = widget.NewList(
@@ -200,16 +201,20 @@ func (w *Window) build() {
 	}
 	left := container.NewBorder(w.Search, nil, nil, nil, container.NewStack(w.List, w.buildEmpty()))
 
-	w.Title = widget.NewEntry()
+	w.Title = newKeyEntry(false, w.windowShortcut)
 	w.Title.SetPlaceHolder("Title")
 	w.Title.OnChanged = func(s string) {
 		w.edited(func(n *persistence.Note) { n.Title, n.AutoTitle = s, false }) // typed: never replaced
 	}
 	w.Meta = widget.NewLabel("")
-	w.Editor = widget.NewMultiLineEntry()
+	w.Editor = newKeyEntry(true, w.windowShortcut)
 	w.Editor.Wrapping = fyne.TextWrapWord
 	w.Editor.SetPlaceHolder("The transcript appears here; type to edit.")
 	w.Editor.OnChanged = func(s string) { w.edited(func(n *persistence.Note) { n.Body = s }) }
+	w.Editor.OnCursorChanged = w.caretMoved
+	w.CaretAt = widget.NewLabel("")
+	w.CaretAt.Importance = widget.LowImportance
+	w.CaretAt.Hide()
 	w.Preview = widget.NewRichTextFromMarkdown("")
 	w.Preview.Wrapping = fyne.TextWrapWord
 	flow := &flowLayout{}
@@ -219,13 +224,13 @@ func (w *Window) build() {
 	w.FollowAt = widget.NewLabel("Tap a word to play from it")
 	w.FollowTab = container.NewTabItem("Follow", container.NewBorder(nil, w.FollowAt, nil, nil, w.followScroll))
 	w.Tabs = container.NewAppTabs(
-		container.NewTabItem("Transcript", w.Editor),
+		container.NewTabItem("Transcript", container.NewBorder(nil, w.CaretAt, nil, nil, w.Editor)),
 		container.NewTabItem("Preview", container.NewVScroll(w.Preview)))
 	w.Tabs.OnSelected = func(t *container.TabItem) {
 		switch t {
 		case w.Tabs.Items[1]:
 			if w.selected != nil {
-				w.Preview.ParseMarkdown(export.WithMarkers(w.selected, w.Editor.Text))
+				w.showPreview(w.Editor.Text)
 			}
 		case w.FollowTab:
 			w.followWords()
