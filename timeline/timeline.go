@@ -130,6 +130,42 @@ func Cues(words []Word) []Cue {
 	return out
 }
 
+// WordCues is how timings are stored: a cue a word, so each word keeps
+// the time the engine gave it to the millisecond. Cues never overlap and
+// never end before they start: a word that starts with the one before it,
+// or takes no time, shares that word's cue; a word still sounding when
+// the next starts ends there.
+func WordCues(words []Word) []Cue {
+	var out []Cue
+	for _, w := range words {
+		n := len(out)
+		if n > 0 && (w.Start <= out[n-1].Start || w.End <= w.Start && w.Start <= out[n-1].End) {
+			out[n-1].Text += " " + w.Text
+			out[n-1].End = max(out[n-1].End, w.End)
+			continue
+		}
+		if n > 0 && out[n-1].End > w.Start {
+			out[n-1].End = w.Start
+		}
+		out = append(out, Cue{Start: w.Start, End: max(w.End, w.Start), Text: w.Text})
+	}
+	// A first word that takes no time: a millisecond, or one cue with the
+	// next.
+	for i := 0; i < len(out); i++ {
+		if out[i].End > out[i].Start {
+			continue
+		}
+		if i+1 < len(out) && out[i+1].Start <= out[i].Start+time.Millisecond {
+			out[i+1].Text, out[i+1].Start = out[i].Text+" "+out[i+1].Text, out[i].Start
+			out = append(out[:i], out[i+1:]...)
+			i--
+			continue
+		}
+		out[i].End = out[i].Start + time.Millisecond
+	}
+	return out
+}
+
 // lines is the words as one line, or two balanced ones when they pass
 // MaxLine.
 func lines(ws []Word) string {

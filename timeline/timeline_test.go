@@ -2,6 +2,8 @@ package timeline
 
 import (
 	"bytes"
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -109,5 +111,50 @@ func TestAlign(t *testing.T) {
 	}
 	if Align(nil, "words") != nil || Align(timed, " ") != nil {
 		t.Error("nothing to align gave words")
+	}
+}
+
+// TestWordCues: stored timings are a cue a word, read back to the same
+// times; for any word times an engine may give (overlapping, zero-length,
+// starting together), the cues are valid WebVTT (in order, not
+// overlapping, each ending after it starts) and hold every word in order.
+func TestWordCues(t *testing.T) {
+	words := []Word{{ms(150), ms(360), "and"}, {ms(370), ms(620), "mister"}, {ms(630), ms(990), "john"}}
+	var b bytes.Buffer
+	if err := WriteVTT(&b, WordCues(words)); err != nil {
+		t.Fatal(err)
+	}
+	cues, err := ParseVTT(&b)
+	if err != nil || !slices.Equal(Words(cues), words) {
+		t.Fatalf("read back %v (%v), want %v", Words(cues), err, words)
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	for round := range 2000 {
+		var in []Word
+		at := time.Duration(rng.IntN(500)) * time.Millisecond
+		for i := range 1 + rng.IntN(20) {
+			start := at
+			if rng.IntN(4) == 0 && i > 0 {
+				start = in[i-1].Start + time.Duration(rng.IntN(300))*time.Millisecond // overlapping, or together
+			}
+			end := start + time.Duration(rng.IntN(3)*rng.IntN(400))*time.Millisecond // often zero
+			in = append(in, Word{start, end, fmt.Sprintf("w%d", i)})
+			at = max(at, end) + time.Duration(rng.IntN(3)*10)*time.Millisecond
+		}
+		cues := WordCues(in)
+		var got []string
+		for i, c := range cues {
+			if c.End <= c.Start || i > 0 && c.Start < cues[i-1].End {
+				t.Fatalf("round %d: cue %d %v-%v is empty or overlaps the one before (%v)\nin: %v", round, i, c.Start, c.End, cues, in)
+			}
+			got = append(got, strings.Fields(c.Text)...)
+		}
+		var want []string
+		for _, w := range in {
+			want = append(want, w.Text)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d: words %v, want %v", round, got, want)
+		}
 	}
 }

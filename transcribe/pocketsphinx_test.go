@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -241,7 +242,8 @@ func TestStandbyDecoderIsFresh(t *testing.T) {
 // TestTimingsFromPocketSphinx: the word timings of each LibriVox clip, as
 // stored, are strict WebVTT (the header, cues in order that do not
 // overlap, within the audio's length, each at most 7 s and two lines of
-// 42 characters) and hold the transcript's words in order.
+// 42 characters), hold the transcript's words in order, and put each word
+// within 300 ms of where a forced reading of the clip puts it.
 func TestTimingsFromPocketSphinx(t *testing.T) {
 	e := newPocketSphinx(t)
 	v, err := persistence.Open(tempdir.New(t), persistence.Options{})
@@ -290,5 +292,90 @@ func TestTimingsFromPocketSphinx(t *testing.T) {
 		if got, want := strings.Join(words, " "), strings.Join(strings.Fields(res.Text), " "); got != want {
 			t.Errorf("%s: the timed words are not the transcript:\n%q\n%q", filepath.Base(c.path), got, want)
 		}
+		// Each reference word in the stored timings starts within 300 ms
+		// of where a forced reading of the clip (PocketSphinx held to the
+		// reference text by a grammar) puts it.
+		forced := forcedReading(t, c)
+		ours := timeline.Words(cues)
+		pairs := matchWords(ours, forced)
+		if len(pairs) < len(forced)/2 { // the test must compare something: half the words at least
+			t.Errorf("%s: only %d of the %d reference words are in the timed transcript", filepath.Base(c.path), len(pairs), len(forced))
+		}
+		var worst time.Duration
+		for _, p := range pairs {
+			d := ours[p[0]].Start - forced[p[1]].Start
+			worst = max(worst, d, -d)
+			if d > 300*time.Millisecond || d < -300*time.Millisecond {
+				t.Errorf("%s: %q starts at %v in the timings, at %v in the forced reading", filepath.Base(c.path), ours[p[0]].Text, ours[p[0]].Start, forced[p[1]].Start)
+			}
+		}
+		t.Logf("%s: %d of %d reference words timed, at most %v from the forced reading", filepath.Base(c.path), len(pairs), len(forced), worst)
 	}
+}
+
+// forcedReading is where PocketSphinx puts each word of a clip's reference
+// transcript when held to it: pocketsphinx_continuous with a JSGF grammar
+// of exactly that sentence, asked for word times.
+func forcedReading(t *testing.T, c clip) []timeline.Word {
+	t.Helper()
+	if _, err := exec.LookPath("pocketsphinx_continuous"); err != nil {
+		t.Skip("pocketsphinx_continuous is not installed (make setup installs the pocketsphinx package)")
+	}
+	grammar := filepath.Join(t.TempDir(), "forced.jsgf")
+	if err := os.WriteFile(grammar, []byte("#JSGF V1.0;\ngrammar forced;\npublic <s> = "+c.ref+";\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pocketsphinx_continuous", "-infile", c.path, "-jsgf", grammar, "-time", "yes", "-logfn", "/dev/null").Output()
+	if err != nil {
+		t.Fatalf("forced reading of %s: %v", c.path, err)
+	}
+	// Lines "word(2) 0.330 0.550 1.000000" after the hypothesis.
+	var words []timeline.Word
+	line := regexp.MustCompile(`^(\S+?)(?:\(\d+\))? (\d+\.\d+) (\d+\.\d+) `)
+	for _, l := range strings.Split(string(out), "\n") {
+		m := line.FindStringSubmatch(l)
+		if m == nil || strings.HasPrefix(m[1], "<") || strings.HasPrefix(m[1], "[") {
+			continue
+		}
+		start, _ := strconv.ParseFloat(m[2], 64)
+		end, _ := strconv.ParseFloat(m[3], 64)
+		words = append(words, timeline.Word{Start: time.Duration(start * float64(time.Second)), End: time.Duration(end * float64(time.Second)), Text: m[1]})
+	}
+	if got := len(words); got != len(strings.Fields(c.ref)) {
+		t.Fatalf("the forced reading of %s has %d words, the reference %d:\n%s", c.path, got, len(strings.Fields(c.ref)), out)
+	}
+	return words
+}
+
+// matchWords pairs the words of a and b that are the same word in a
+// longest common subsequence (case aside).
+func matchWords(a, b []timeline.Word) [][2]int {
+	n, m := len(a), len(b)
+	lcs := make([][]int, n+1)
+	for i := range lcs {
+		lcs[i] = make([]int, m+1)
+	}
+	same := func(i, j int) bool { return strings.EqualFold(a[i].Text, b[j].Text) }
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			if same(i, j) {
+				lcs[i][j] = 1 + lcs[i+1][j+1]
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	var pairs [][2]int
+	for i, j := 0, 0; i < n && j < m; {
+		switch {
+		case same(i, j):
+			pairs = append(pairs, [2]int{i, j})
+			i, j = i+1, j+1
+		case lcs[i+1][j] >= lcs[i][j+1]:
+			i++
+		default:
+			j++
+		}
+	}
+	return pairs
 }

@@ -10,7 +10,8 @@ import (
 )
 
 // SaveTimings keeps when each word of a transcript was said beside its
-// note, as <id>.vtt (WebVTT, written atomically like every file here).
+// note, as <id>.vtt (WebVTT, a cue a word so each keeps its time exactly,
+// written atomically like every file here).
 // A transcript without times (an engine that gives none) removes timings
 // an earlier transcript left, which would no longer fit.
 func SaveTimings(v *persistence.Vault, n *persistence.Note, res *Result) error {
@@ -23,7 +24,7 @@ func SaveTimings(v *persistence.Vault, n *persistence.Note, res *Result) error {
 		return nil
 	}
 	var b bytes.Buffer
-	if err := timeline.WriteVTT(&b, timeline.Cues(words)); err != nil {
+	if err := timeline.WriteVTT(&b, timeline.WordCues(words)); err != nil {
 		return err
 	}
 	return persistence.WriteFile(v.FS(), path, b.Bytes(), persistence.FilePerm)
