@@ -52,7 +52,7 @@ func (w *Window) showNote(n *persistence.Note) {
 	w.Editor.SetText(n.Body)
 	w.showPreview(n.Body)
 	w.refreshMeta()
-	w.Seek.SetValue(0)
+	w.showSeek(0)
 	w.Position.SetText("0:00 / " + audio.FormatDuration(n.Duration))
 	w.loadWaveform(n)
 	var marks []float64

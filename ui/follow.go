@@ -81,6 +81,7 @@ func (c *wordChip) mark(on bool) {
 type flowLayout struct {
 	width    float32
 	relayout func()
+	laidOut  func() // after each layout (the window's trace)
 	busy     bool
 }
 
@@ -104,6 +105,9 @@ func (*flowLayout) rows(objs []fyne.CanvasObject, width float32, place bool) flo
 
 func (f *flowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	f.rows(objs, size.Width, true)
+	if f.laidOut != nil {
+		defer f.laidOut()
+	}
 	if size.Width != f.width && !f.busy {
 		f.width = size.Width
 		if f.relayout != nil {
@@ -249,15 +253,19 @@ func (w *Window) markerChip(m persistence.Marker) *wordChip {
 
 // playFrom plays the selected note from a word.
 func (w *Window) playFrom(wd timeline.Word) {
-	if w.player == nil || w.selected == nil || w.player.id != w.selected.ID {
-		w.TogglePlay()
-	}
-	if w.player == nil {
+	if w.selected == nil {
 		return
 	}
-	w.player.player.Seek(wd.Start)
-	if !w.player.player.Playing() {
-		w.TogglePlay()
+	if w.player == nil || w.player.id != w.selected.ID {
+		w.startPlayer(wd.Start)
+		if w.player == nil {
+			return
+		}
+	} else {
+		w.player.player.Seek(wd.Start)
+		if !w.player.player.Playing() {
+			w.TogglePlay()
+		}
 	}
 	w.markAt(wd.Start)
 }
@@ -289,6 +297,22 @@ func (w *Window) markAt(pos time.Duration) {
 		f.chips[i].mark(true)
 	}
 	f.marked = i
+	w.trace("follow marked %d at %d ms", i, pos.Milliseconds())
+}
+
+// traceFollowLayout says where on the window each word of the Follow tab
+// is, in pixels (for make e2e, which clicks them).
+func (w *Window) traceFollowLayout() {
+	f := w.follow
+	if w.svc.Trace == nil || f == nil || w.Tabs.Selected() != w.FollowTab {
+		return
+	}
+	scale := w.Win.Canvas().Scale()
+	d := w.App.Driver()
+	for i, c := range f.chips {
+		p, sz := d.AbsolutePositionForObject(c), c.Size()
+		w.trace("follow word %d %q at %d,%d size %dx%d", i, c.word.Text, int(p.X*scale), int(p.Y*scale), int(sz.Width*scale), int(sz.Height*scale))
+	}
 }
 
 // skip moves playback by d.

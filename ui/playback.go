@@ -36,21 +36,31 @@ func (w *Window) TogglePlay() {
 		if w.player.player.Playing() {
 			w.player.player.Pause()
 			w.PlayButton.SetIcon(theme.MediaPlayIcon())
+			w.trace("paused")
 		} else {
 			w.player.player.Play()
 			w.PlayButton.SetIcon(theme.MediaPauseIcon())
 		}
 		return
 	}
+	w.startPlayer(-1)
+}
+
+// startPlayer plays the selected note from at (-1: from where the slider
+// is), seeking before the first sound.
+func (w *Window) startPlayer(at time.Duration) {
 	w.stopPlayback()
-	p, err := w.openPlayer(n)
+	p, err := w.openPlayer(w.selected)
 	if err != nil {
 		w.showError(err)
 		return
 	}
 	w.player = p
-	if w.Seek.Value > 0 && w.Seek.Value < 1 {
-		p.player.Seek(time.Duration(w.Seek.Value * float64(p.player.Length())))
+	if at < 0 && w.Seek.Value > 0 && w.Seek.Value < 1 {
+		at = time.Duration(w.Seek.Value * float64(p.player.Length()))
+	}
+	if at > 0 {
+		p.player.Seek(at)
 	}
 	p.player.Play()
 	w.PlayButton.SetIcon(theme.MediaPauseIcon())
@@ -82,18 +92,30 @@ func (w *Window) openPlayer(n *persistence.Note) (*playback, error) {
 				return
 			}
 			w.playPos = pos
+			w.trace("playing at %d ms", pos.Milliseconds())
 			w.markAt(pos)
 			if length > 0 {
-				w.Seek.SetValue(float64(pos) / float64(length))
+				w.showSeek(float64(pos) / float64(length))
 				w.Waveform.SetPosition(float64(pos) / float64(length))
 			}
 			w.Position.SetText(audio.FormatDuration(pos) + " / " + audio.FormatDuration(length))
 			if pos >= length {
 				w.PlayButton.SetIcon(theme.MediaPlayIcon())
+				w.trace("played to the end")
 			}
 		})
 	})
 	return p, nil
+}
+
+// showSeek moves the position slider to f without seeking: Fyne's
+// Slider.SetValue calls OnChangeEnded, which would seek the player back
+// to the (rounded) position it just reported, twenty times a second.
+func (w *Window) showSeek(f float64) {
+	if w.Seek.Value != f {
+		w.Seek.Value = f
+		w.Seek.Refresh()
+	}
 }
 
 func (w *Window) seekTo(f float64) {

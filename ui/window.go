@@ -221,6 +221,7 @@ func (w *Window) build() {
 	w.FollowWords = container.New(flow)
 	w.followScroll = container.NewVScroll(w.FollowWords)
 	flow.relayout = w.followScroll.Refresh
+	flow.laidOut = w.traceFollowLayout
 	w.FollowAt = widget.NewLabel("Tap a word to play from it")
 	w.FollowTab = container.NewTabItem("Follow", container.NewBorder(nil, w.FollowAt, nil, nil, w.followScroll))
 	w.Tabs = container.NewAppTabs(
@@ -242,7 +243,7 @@ func (w *Window) build() {
 	w.Seek.Step = 0.001
 	w.Seek.OnChangeEnded = func(v float64) { w.seekTo(v) }
 	w.Position = widget.NewLabel("0:00 / 0:00")
-	w.Waveform = NewWaveform(func(f float64) { w.Seek.SetValue(f); w.seekTo(f) })
+	w.Waveform = NewWaveform(func(f float64) { w.showSeek(f); w.seekTo(f) })
 	w.Retry = w.newTipButton("Transcribe again", theme.ViewRefreshIcon(), "Transcribe this recording again (your edits are kept)", w.Retranscribe)
 	w.Copy = w.newTipButton("Copy text", theme.ContentCopyIcon(), "Copy the transcript", w.CopyText)
 	w.Reveal = w.newTipButton("Show file", theme.FolderOpenIcon(), "Show the note's file in the file manager", w.RevealFile)
