@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -142,14 +143,9 @@ func abs(x int) int { return max(x, -x) }
 // Position is where in text the word at t is: the index of the word being
 // said (for follow-along), or -1 before the first.
 func Position(words []Word, t time.Duration) int {
-	at := -1
-	for i, w := range words {
-		if w.Start > t {
-			break
-		}
-		at = i
-	}
-	return at
+	// Starts are in order (an engine's words, or Align's): the last word
+	// started by t, found by halving.
+	return sort.Search(len(words), func(i int) bool { return words[i].Start > t }) - 1
 }
 
 // Before is the index of the first word said at or after t (len(words)

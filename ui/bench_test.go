@@ -93,3 +93,80 @@ func BenchmarkMeter(b *testing.B) {
 	b.ReportMetric(perUpdate.Seconds()*20*100, "cpu-%core")
 	b.ReportMetric((perUpdate+paint/time.Duration(painted)).Seconds()*20*100, "painted-sw-%core")
 }
+
+// BenchmarkFollowHighlight plays through the Follow tab of the longest
+// transcript it lays out word by word (maxFollowWords), a word every
+// 300 ms, and reports the UI thread's work to move the mark for each
+// position report (20 a second), as a share of one core and of a 60 Hz
+// frame; and, for scale, the time Fyne's software painter takes to draw
+// the whole tab once.
+func BenchmarkFollowHighlight(b *testing.B) {
+	if _, ok := cputime.Used(); !ok {
+		b.Skip("this system gives no CPU time to measure with")
+	}
+	cpuTime := func() time.Duration { d, _ := cputime.Used(); return d }
+	a := test.NewTempApp(b)
+	v, err := persistence.Open(b.TempDir(), persistence.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer v.Close()
+	n := v.NewNote()
+	var words []string
+	var vtt strings.Builder
+	vtt.WriteString("WEBVTT\n")
+	stamp := func(d time.Duration) string {
+		return fmt.Sprintf("%02d:%02d:%02d.%03d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60, d.Milliseconds()%1000)
+	}
+	for i := range maxFollowWords {
+		words = append(words, fmt.Sprintf("word%d", i))
+		at := time.Duration(i) * 300 * time.Millisecond
+		fmt.Fprintf(&vtt, "\n%s --> %s\nword%d\n", stamp(at), stamp(at+250*time.Millisecond), i)
+	}
+	n.Body, n.TranscriptionStatus, n.Duration = strings.Join(words, " "), persistence.StatusDone, maxFollowWords*300*time.Millisecond
+	if err := v.Save(n); err != nil {
+		b.Fatal(err)
+	}
+	if err := persistence.WriteFile(persistence.OS, v.TimingsPath(n), []byte(vtt.String()), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	w := New(a, Services{Vault: v})
+	w.Win.Resize(fyne.NewSize(1100, 700))
+	w.selectByID(n.ID)
+	for deadline := time.After(30 * time.Second); w.follow == nil; {
+		select {
+		case f := <-uiQueue:
+			f()
+		case <-deadline:
+			b.Fatal("the timings were not read")
+		}
+	}
+	w.Tabs.Select(w.FollowTab)
+	if len(w.follow.chips) != maxFollowWords {
+		b.Fatalf("%d words in Follow", len(w.follow.chips))
+	}
+	pos, updates, painted := time.Duration(0), 0, 0
+	var own, paint time.Duration
+	for b.Loop() {
+		pos = time.Duration(painted) * 997 * time.Second % n.Duration // somewhere else each round
+		t0 := time.Now() // the UI thread's own work, one goroutine: its wall time
+		for range 100 { // 5 s of playback
+			pos = (pos + 50*time.Millisecond) % n.Duration
+			w.markAt(pos)
+			updates++
+		}
+		ownT := time.Since(t0)
+		t1 := cpuTime()
+		w.Win.Canvas().Capture()
+		painted++
+		own, paint = own+ownT, paint+cpuTime()-t1
+	}
+	if w.follow.marked < 0 {
+		b.Fatal("no word was marked")
+	}
+	per := own / time.Duration(updates)
+	b.ReportMetric(float64(per.Nanoseconds())/1000, "us/update")
+	b.ReportMetric(per.Seconds()*20*100, "cpu-%core")
+	b.ReportMetric(100*per.Seconds()/(time.Second/60).Seconds(), "pct-of-frame")
+	b.ReportMetric(float64((paint / time.Duration(painted)).Microseconds())/1000, "painted-sw-ms")
+}

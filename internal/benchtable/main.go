@@ -34,6 +34,8 @@ var targets = []target{
 	{"BenchmarkUploadHour", "peak-rss-MB", 100, "an hour of audio uploaded in under 100 MB of memory"},
 	{"BenchmarkSearchKeystroke", "p99-ms", 16, "search keystroke to list within one frame"},
 	{"BenchmarkAlignHour", "ms/align", 50, "an edited hour-long transcript aligned with its timings in under 50 ms"},
+	{"BenchmarkTimingsHour", "pct-of-wav", 1, "an hour's word timings under 1% of its recording's size"},
+	{"BenchmarkFollowHighlight", "pct-of-frame", 5, "moving the Follow mark under 5% of a 60 Hz frame per position report"},
 	{"BenchmarkStretch", "cpu-%core", 5, "playback at 1.5x (48 kHz stereo) under 5% of a core"},
 	{"BenchmarkMeter", "cpu-%core", 1, "the level meter under 1% of a core while recording"},
 	{"BenchmarkLaunch10k", "first-frame-ms", 1000, "launch to first frame under a second"},
