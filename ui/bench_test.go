@@ -149,8 +149,8 @@ func BenchmarkFollowHighlight(b *testing.B) {
 	var own, paint time.Duration
 	for b.Loop() {
 		pos = time.Duration(painted) * 997 * time.Second % n.Duration // somewhere else each round
-		t0 := time.Now() // the UI thread's own work, one goroutine: its wall time
-		for range 100 { // 5 s of playback
+		t0 := time.Now()                                              // the UI thread's own work, one goroutine: its wall time
+		for range 100 {                                               // 5 s of playback
 			pos = (pos + 50*time.Millisecond) % n.Duration
 			w.markAt(pos)
 			updates++
@@ -168,5 +168,5 @@ func BenchmarkFollowHighlight(b *testing.B) {
 	b.ReportMetric(float64(per.Nanoseconds())/1000, "us/update")
 	b.ReportMetric(per.Seconds()*20*100, "cpu-%core")
 	b.ReportMetric(100*per.Seconds()/(time.Second/60).Seconds(), "pct-of-frame")
-	b.ReportMetric(float64((paint / time.Duration(painted)).Microseconds())/1000, "painted-sw-ms")
+	b.ReportMetric(float64((paint/time.Duration(painted)).Microseconds())/1000, "painted-sw-ms")
 }
