@@ -149,8 +149,9 @@ func BenchmarkFollowHighlight(b *testing.B) {
 	var own, paint time.Duration
 	for b.Loop() {
 		pos = time.Duration(painted) * 997 * time.Second % n.Duration // somewhere else each round
-		t0 := time.Now()                                              // the UI thread's own work, one goroutine: its wall time
-		for range 100 {                                               // 5 s of playback
+		// The UI thread's own work, on one goroutine: its wall time.
+		t0 := time.Now()
+		for range 100 { // 5 s of playback
 			pos = (pos + 50*time.Millisecond) % n.Duration
 			w.markAt(pos)
 			updates++
