@@ -1,10 +1,8 @@
 package cli
 
 import (
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -37,26 +35,17 @@ func runExport(env *Env, v *persistence.Vault, fs *flag.FlagSet, args []string) 
 		}
 		outDir = filepath.Dir(out)
 	}
+	timed, err := export.Timings(v, n)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
 	var data []byte
 	if format := flagValue[string](fs, "format"); slices.Contains(export.SubtitleFormats, format) {
-		var timings io.Reader
-		f, err := persistence.OpenRegular(v.FS(), v.TimingsPath(n))
-		switch {
-		case err == nil:
-			defer f.Close()
-			timings = f
-		case !errors.Is(err, os.ErrNotExist):
-			return fmt.Errorf("export: reading the word timings: %w", err)
-		}
-		if data, err = export.Subtitles(n, timings, format); err != nil {
+		if data, err = export.Subtitles(n, timed, format); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
 	} else {
 		audio, _ := v.AudioPath(n)
-		timed, err := export.Timings(v, n)
-		if err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
 		if data, err = export.Render(n, format, audio, outDir, timed); err != nil {
 			return usagef("export: %v", err)
 		}

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"io"
 	"io/fs"
 	"net/url"
 	"path/filepath"
@@ -264,24 +263,21 @@ var SubtitleFormats = []string{"srt", "vtt"}
 // ErrNoTimings means a note has no word timings to make subtitles from.
 var ErrNoTimings = errors.New("this note has no word timings")
 
-// Subtitles renders n's transcript as timed subtitles (srt or vtt): the
-// stored word timings (WebVTT, nil when the note has none) aligned with
+// Subtitles renders n's transcript as timed subtitles (srt or vtt): its
+// stored word timings (nil when it has none; see Timings) aligned with
 // the transcript as it reads now, so edits made since are in them, cut
 // as subtitles are (at most 7 s and two lines of 42 characters a cue).
-func Subtitles(n *persistence.Note, timings io.Reader, format string) ([]byte, error) {
-	if timings == nil {
+func Subtitles(n *persistence.Note, timed []timeline.Word, format string) ([]byte, error) {
+	if len(timed) == 0 {
 		return nil, fmt.Errorf("%w (it was transcribed before Voice Notes kept them, or by an engine that gives none); transcribe it again to get them: voicenotes transcribe %s", ErrNoTimings, n.ID)
 	}
-	cues, err := timeline.ParseVTT(timings)
-	if err != nil {
-		return nil, fmt.Errorf("reading the word timings of %s: %w", n.ID, err)
-	}
 	spoken, _ := spokenWords(n.Body)
-	words := timeline.Align(timeline.Words(cues), strings.Join(spoken, " "))
+	words := timeline.Align(timed, strings.Join(spoken, " "))
 	if len(words) == 0 {
 		return nil, fmt.Errorf("note %s has no transcript to make subtitles of", n.ID)
 	}
 	var b bytes.Buffer
+	var err error
 	switch format {
 	case "srt":
 		err = timeline.WriteSRT(&b, timeline.Cues(words))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -150,7 +151,8 @@ func (w *Window) bindKeys() {
 }
 
 // ExportSelected asks where to save the note; the file name's extension
-// (.html, .txt, or .md) chooses the format. The file is written atomically.
+// (.html, .txt, .md, or .srt and .vtt for subtitles) chooses the format.
+// The file is written atomically.
 func (w *Window) ExportSelected() {
 	n := w.selected
 	if n == nil {
@@ -185,14 +187,20 @@ func (w *Window) exportTo(n *persistence.Note, path string) error {
 	if format == "" {
 		format, path = "html", path+".html"
 	}
-	audioPath, _ := w.svc.Vault.AudioPath(n)
 	timed, err := export.Timings(w.svc.Vault, n)
 	if err != nil {
 		return err
 	}
-	data, err := export.Render(n, format, audioPath, filepath.Dir(path), timed)
-	if err != nil {
-		return err
+	var data []byte
+	if slices.Contains(export.SubtitleFormats, format) {
+		if data, err = export.Subtitles(n, timed, format); err != nil {
+			return err
+		}
+	} else {
+		audioPath, _ := w.svc.Vault.AudioPath(n)
+		if data, err = export.Render(n, format, audioPath, filepath.Dir(path), timed); err != nil {
+			return err
+		}
 	}
 	return persistence.WriteFile(persistence.OS, path, data, persistence.FilePerm)
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -114,9 +115,21 @@ func TestFollowAlong(t *testing.T) {
 		t.Error("Ctrl+Enter typed a line break into the transcript")
 	}
 	w.stopPlayback()
+	// Export as subtitles from the window: a .srt name makes SRT from
+	// the timings, with the edit above in it.
+	srt := filepath.Join(t.TempDir(), "timed.srt")
+	if err := w.exportTo(w.selected, srt); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(srt); !strings.HasPrefix(string(data), "1\n00:00:00,000 --> 00:00:03,000\nFirst words here.\n") {
+		t.Errorf("the window's SRT export:\n%s", data)
+	}
 	// A note without timings: no Follow tab.
 	w.selectByID(plain.ID)
 	eventually(t, "no Follow tab", func() bool { return len(w.Tabs.Items) == 2 })
+	if err := w.exportTo(plain, filepath.Join(t.TempDir(), "plain.vtt")); err == nil || !strings.Contains(err.Error(), "transcribe it again") {
+		t.Errorf("VTT export of a note without timings: %v", err)
+	}
 }
 
 // TestPlaybackSpeed: the speed chosen applies to the playing audio and to
