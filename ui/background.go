@@ -117,6 +117,14 @@ func (w *Window) readChanges(v *persistence.Vault, paths []string) {
 // The open note is reloaded quietly when it has no unsaved edits; with
 // edits, the next save finds the conflict and asks the user.
 func (w *Window) applyDiskChanges(changes map[string]*persistence.Note) {
+	if w.mergeNotes(changes) {
+		w.setStatus(fmt.Sprintf("%d notes in %s (updated from disk)", len(w.notes), w.svc.Vault.Root()))
+	}
+}
+
+// mergeNotes puts notes read from disk (by path; nil: gone) into the list
+// without reading the vault again, and reports whether the list changed.
+func (w *Window) mergeNotes(changes map[string]*persistence.Note) bool {
 	changed := false
 	for path, fresh := range changes {
 		i := slices.IndexFunc(w.notes, func(n *persistence.Note) bool { return n.Path == path })
@@ -147,17 +155,17 @@ func (w *Window) applyDiskChanges(changes map[string]*persistence.Note) {
 			// as it does at start, so the answer never depends on the
 			// order the events came in.
 			w.Reload()
-			return
+			return true
 		default:
 			w.notes = append(w.notes, fresh)
 		}
 		changed = true
 	}
 	if !changed {
-		return
+		return false
 	}
 	persistence.SortNotes(w.notes)
 	w.filtered = false
 	w.applyFilter()
-	w.setStatus(fmt.Sprintf("%d notes in %s (updated from disk)", len(w.notes), w.svc.Vault.Root()))
+	return true
 }

@@ -50,7 +50,9 @@ func (w *Window) showNote(n *persistence.Note) {
 	w.loadTimings(n)
 	w.Title.SetText(n.Title)
 	w.Editor.SetText(n.Body)
-	w.showPreview(n.Body)
+	if w.Tabs.Selected() == w.Tabs.Items[1] { // else rendered when its tab is chosen
+		w.showPreview(n.Body)
+	}
 	w.refreshMeta()
 	w.showSeek(0)
 	w.Position.SetText("0:00 / " + audio.FormatDuration(n.Duration))

@@ -171,7 +171,7 @@ func (w *Window) loadTimings(n *persistence.Note) {
 			}
 			w.follow = &follow{id: id, timed: timed, marked: -1}
 			w.showFollowTab(true)
-			if len(w.selected.Markers) > 0 {
+			if len(w.selected.Markers) > 0 && w.Tabs.Selected() == w.Tabs.Items[1] {
 				w.showPreview(w.Editor.Text) // the markers go where they were dropped
 			}
 		})

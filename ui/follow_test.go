@@ -61,6 +61,11 @@ func TestFollowAlong(t *testing.T) {
 	w.Reload()
 	w.selectByID(n.ID)
 	eventually(t, "the Follow tab", func() bool { return len(w.Tabs.Items) == 3 })
+	// The Preview has the marker as a heading where it was dropped.
+	w.Tabs.SelectIndex(1)
+	if p := w.Preview.String(); !(strings.Index(p, "here.") < strings.Index(p, "⚑ 0:05 — the point") && strings.Index(p, "⚑ 0:05 — the point") < strings.Index(p, "then the second")) {
+		t.Errorf("the Preview does not have the marker before 'then':\n%s", p)
+	}
 	w.Tabs.Select(w.FollowTab)
 	if len(w.follow.chips) != 12 {
 		t.Fatalf("%d words in Follow, want 12", len(w.follow.chips))

@@ -152,9 +152,14 @@ func (w *Window) onRecordingEvent(rec *recording, e session.Event) {
 			w.showError(e.Err)
 		}
 		if e.Note != nil {
-			w.trace("saved recording %s", e.Note.ID)
-			w.Reload()
+			// The session hands over the note it wrote: into the list
+			// without reading the vault again on the UI thread.
+			saved := *e.Note // the list's own copy
+			if w.mergeNotes(map[string]*persistence.Note{saved.Path: &saved}) {
+				w.setStatus(fmt.Sprintf("Saved %q · %d notes in %s", displayTitle(e.Note), len(w.notes), w.svc.Vault.Root()))
+			}
 			w.selectByID(e.Note.ID)
+			w.trace("saved recording %s", e.Note.ID)
 		}
 	}
 }
