@@ -106,6 +106,7 @@ type decoder struct {
 	sinceHyp    int
 	hypEvery    int // samples between partial hypotheses
 	wantPartial bool
+	finished    bool // the last utterance was ended by finish
 }
 
 func (p *pocketSphinx) newDecoder(wantPartial bool) (*decoder, error) {
@@ -194,11 +195,28 @@ func (d *decoder) text() string {
 func (d *decoder) finish() *Result {
 	if d.inUtt {
 		d.endUtt()
-	} else {
+	} else if !d.finished {
 		C.ps_end_utt(d.ps)
 	}
-	d.inUtt = false
+	d.inUtt, d.finished = false, true
 	return &Result{Text: d.text(), Segments: d.settled, Words: d.words, Language: "en"}
+}
+
+// reset ends what d was decoding and returns a decoder for a new stream
+// of audio on the same PocketSphinx decoder (d gives it up).
+func (d *decoder) reset() (*decoder, bool) {
+	if d.ps == nil {
+		return nil, false
+	}
+	if !d.finished {
+		d.finish()
+	}
+	if C.ps_start_stream(d.ps) < 0 || C.ps_start_utt(d.ps) < 0 {
+		return nil, false
+	}
+	next := &decoder{ps: d.ps, hypEvery: d.hypEvery, wantPartial: d.wantPartial}
+	d.ps = nil
+	return next, true
 }
 
 func (d *decoder) free() {

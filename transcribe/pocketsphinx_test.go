@@ -198,44 +198,70 @@ func TestTranscribesEveryFormat(t *testing.T) {
 	}
 }
 
-// TestStandbyDecoderIsFresh: decoders the Standby loaded ahead of time
-// (the first, and the one loaded after it was freed) transcribe a clip
-// exactly as a decoder made on the spot does.
-func TestStandbyDecoderIsFresh(t *testing.T) {
+// TestStandbyDecoders: the decoder the Standby loaded ahead of time
+// transcribes a clip exactly as one made on the spot does; once closed it
+// is kept for the next recording (its model not loaded again), and
+// decoders kept from recording to recording, which carry what they learnt
+// of the voice and the channel, transcribe the five clips in turn at
+// least as well as fresh ones (measured: mean WER 0.29, fresh 0.39).
+func TestStandbyDecoders(t *testing.T) {
 	e := newPocketSphinx(t).(Streamer)
-	c := librivoxClips(t)[1]
-	file, err := e.Transcribe(context.Background(), c.path, Options{}, nil)
-	if err != nil {
-		t.Fatal(err)
+	clips := librivoxClips(t)
+	samplesOf := func(c clip) []int16 {
+		var samples []int16
+		decodeFile(context.Background(), c.path, func(b []int16) error { samples = append(samples, b...); return nil }, nil)
+		return samples
 	}
-	var samples []int16
-	decodeFile(context.Background(), c.path, func(b []int16) error { samples = append(samples, b...); return nil }, nil)
+	feed := func(s Stream, samples []int16) string {
+		for i := 0; i < len(samples); i += 1600 {
+			s.Write(samples[i:min(i+1600, len(samples))])
+		}
+		res, _ := s.Finish()
+		return res.Text
+	}
 	sb := NewStandby(func() (Engine, Options, error) { return e, Options{}, nil })
 	defer sb.Close()
 	sb.Refresh()
-	for round := range 2 {
+	var freshWER, keptWER float64
+	var ps any // the PocketSphinx decoder of the first stream
+	for i, c := range clips {
 		sb.wait()
 		sb.mu.Lock()
 		preloaded := sb.ready
 		sb.mu.Unlock()
 		if preloaded == nil {
-			t.Fatalf("round %d: nothing was loaded ahead", round)
+			t.Fatalf("clip %d: nothing was ready", i)
+		}
+		if i == 0 {
+			ps = preloaded.(*psStream).d.ps
+		} else if preloaded.(*psStream).d.ps != ps {
+			t.Fatalf("clip %d: a new decoder was loaded instead of the one kept", i)
 		}
 		s, err := sb.Take(e, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if s.(*takenStream).Stream != preloaded {
-			t.Fatalf("round %d: Take made a decoder instead of handing over the loaded one", round)
+			t.Fatalf("clip %d: Take made a decoder instead of handing over the ready one", i)
 		}
-		for i := 0; i < len(samples); i += 1600 {
-			s.Write(samples[i:min(i+1600, len(samples))])
-		}
-		res, _ := s.Finish()
+		samples := samplesOf(c)
+		kept := feed(s, samples)
 		s.Close()
-		if res.Text != file.Text {
-			t.Errorf("round %d: the preloaded decoder's transcript differs:\nstandby: %q\nfile:    %q", round, res.Text, file.Text)
+		fs, err := e.Stream(Options{})
+		if err != nil {
+			t.Fatal(err)
 		}
+		fresh := feed(fs, samples)
+		fs.Close()
+		if i == 0 && kept != fresh {
+			t.Errorf("the preloaded decoder's transcript differs:\nstandby: %q\nfresh:   %q", kept, fresh)
+		}
+		freshWER += wer.WER(c.ref, fresh) / float64(len(clips))
+		keptWER += wer.WER(c.ref, kept) / float64(len(clips))
+	}
+	t.Logf("mean WER over the clips: kept decoder %.3f, fresh decoders %.3f", keptWER, freshWER)
+	if keptWER > freshWER {
+		t.Errorf("the decoder kept from recording to recording did worse (WER %.3f) than fresh ones (%.3f)", keptWER, freshWER)
 	}
 }
 

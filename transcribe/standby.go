@@ -9,10 +9,11 @@ import (
 // words instead of after the model loads (PocketSphinx's takes a fifth of
 // a second from a warm disk, seconds from a cold one). Refresh it at
 // launch and after a settings change; Take hands the loaded stream over,
-// and once that stream is closed the next one is loaded in the background
-// (not before: a PocketSphinx decoder holds about 95 MB, and two at once
-// would double what a recording costs). Engines that do not stream (a
-// remote API) keep nothing.
+// and once that stream is closed it is kept for the next recording when
+// its engine can reuse it (PocketSphinx's decoder), else the next one is
+// loaded in the background (not before: a PocketSphinx decoder holds about
+// 95 MB, and two at once would double what a recording costs). Engines
+// that do not stream (a remote API) keep nothing.
 type Standby struct {
 	engine func() (Engine, Options, error)
 
@@ -105,20 +106,53 @@ func (s *Standby) Take(e Streamer, o Options) (Stream, error) {
 			return nil, err
 		}
 	}
-	return &takenStream{Stream: stream, s: s}, nil
+	s.mu.Lock()
+	gen := s.gen
+	s.mu.Unlock()
+	return &takenStream{Stream: stream, s: s, gen: gen, key: standbyKey(e, o)}, nil
 }
 
-// takenStream loads the next stream once it is closed.
+// recycler is a stream whose loaded model can serve the next recording
+// (PocketSphinx's decoder): Recycle returns it as a fresh stream.
+type recycler interface {
+	Recycle() (Stream, bool)
+}
+
+// takenStream is kept for the next recording once closed, when it can
+// be and the settings have not changed; else the next one is loaded.
 type takenStream struct {
 	Stream
 	s    *Standby
+	gen  int    // the settings' generation it was taken in
+	key  string // what it transcribes for
 	once sync.Once
 }
 
 func (t *takenStream) Close() error {
+	if r, ok := t.Stream.(recycler); ok {
+		if next, ok := r.Recycle(); ok {
+			t.once.Do(func() { t.s.keep(next, t.gen, t.key) })
+			return t.Stream.Close()
+		}
+	}
 	err := t.Stream.Close()
 	t.once.Do(t.s.reload)
 	return err
+}
+
+// keep makes a recycled stream the ready one, unless the settings changed
+// since it was taken (a load for them is under way or done) or the
+// Standby is closed.
+func (s *Standby) keep(next Stream, gen int, key string) {
+	s.mu.Lock()
+	if s.closed || gen != s.gen || s.ready != nil {
+		s.mu.Unlock()
+		next.Close()
+		s.reload()
+		return
+	}
+	s.ready, s.key = next, key
+	s.mu.Unlock()
 }
 
 // reload loads a stream for the current settings unless one is kept or

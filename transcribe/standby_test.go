@@ -155,3 +155,74 @@ func TestStandbyKeepsNothingWithoutAStreamingEngine(t *testing.T) {
 		t.Fatal("a stream was kept with transcription off")
 	}
 }
+
+// recyclingStream is a stream whose model can serve the next recording.
+type recyclingStream struct {
+	*countedStream
+	recycled *atomic.Int32
+}
+
+func (s *recyclingStream) Recycle() (Stream, bool) {
+	s.recycled.Add(1)
+	return &recyclingStream{countedStream: &countedStream{e: s.e, lang: s.lang}, recycled: s.recycled}, true
+}
+
+type recyclingEngine struct {
+	countingEngine
+	recycled atomic.Int32
+}
+
+func (e *recyclingEngine) Stream(o Options) (Stream, error) {
+	s, err := e.countingEngine.Stream(o)
+	if err != nil {
+		return nil, err
+	}
+	return &recyclingStream{countedStream: s.(*countedStream), recycled: &e.recycled}, nil
+}
+
+// TestStandbyKeepsARecycledStream: a closed stream that can be reused is
+// the next one ready, without a load; one taken before a settings change
+// is dropped for the stream loaded for the new settings.
+func TestStandbyKeepsARecycledStream(t *testing.T) {
+	e := &recyclingEngine{countingEngine: countingEngine{name: "recycling"}}
+	sb := NewStandby(func() (Engine, Options, error) { return e, Options{}, nil })
+	defer sb.Close()
+	sb.Refresh()
+	sb.wait()
+	s, err := sb.Take(e, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	sb.wait()
+	sb.mu.Lock()
+	ready := sb.ready
+	sb.mu.Unlock()
+	if e.made.Load() != 1 || e.recycled.Load() != 1 || ready == nil {
+		t.Fatalf("after one recording: %d streams made, %d recycled, ready %v; want 1, 1 and the recycled one", e.made.Load(), e.recycled.Load(), ready)
+	}
+	if next, _ := sb.Take(e, Options{}); next.(*takenStream).Stream != ready {
+		t.Fatal("Take did not hand over the recycled stream")
+	} else {
+		sb.Refresh() // the settings changed during this recording
+		sb.wait()
+		next.Close()
+	}
+	sb.mu.Lock()
+	ready = sb.ready
+	sb.mu.Unlock()
+	if e.made.Load() != 2 || ready == nil || e.recycled.Load() != 2 {
+		t.Fatalf("after a settings change: %d streams made (want 2), %d recycled", e.made.Load(), e.recycled.Load())
+	}
+	e.mu.Lock()
+	closed := 0
+	for range e.closed {
+		closed++
+	}
+	e.mu.Unlock()
+	// Closed: the first stream's shell, the second's shell, and the stream
+	// recycled after the settings changed; the one ready stays open.
+	if closed != 3 || e.wasClosed(ready.(*recyclingStream).countedStream) {
+		t.Errorf("%d streams closed, want 3, and the ready one open", closed)
+	}
+}
