@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/voicenotes/voicenotes/persistence"
 )
@@ -53,7 +55,43 @@ func Sniff(path string) (string, error) {
 // under a wrong name) is decoded by ffmpeg into a private temporary 16 kHz
 // mono WAV, which done removes. Call done when finished, in every case.
 func OpenAudio(ctx context.Context, path string) (r *WAVReader, done func(), err error) {
+	return openAudio(ctx, path, false)
+}
+
+// ErrDamaged means a file is cut short or corrupt: import refuses it
+// rather than keep part of it, or noise, without a word. Errors that say
+// so are DamagedErrors.
+var ErrDamaged = errors.New("damaged audio")
+
+// DamagedError says what is wrong with a damaged file.
+type DamagedError struct{ Path, Why string }
+
+func (e *DamagedError) Error() string        { return e.Path + " " + e.Why }
+func (e *DamagedError) Is(target error) bool { return target == ErrDamaged }
+
+// cutShort is the reason given for a file shorter than it says.
+func cutShort(what string) string {
+	return "is cut short: " + what + " (was it still being written, or copied in part?)"
+}
+
+// OpenIntactAudio is OpenAudio for files about to be imported: a file
+// that is cut short (a WAV holding less than its header promises, an Ogg
+// stream without its last page, an MP4 without its index, any file that
+// decodes shorter than it says it lasts) or corrupt (a checksum or the
+// bitstream wrong, as ffmpeg finds in decoding) is refused with a
+// DamagedError. Only PCM in a WAV has nothing to check its samples by.
+func OpenIntactAudio(ctx context.Context, path string) (r *WAVReader, done func(), err error) {
+	return openAudio(ctx, path, true)
+}
+
+func openAudio(ctx context.Context, path string, strict bool) (r *WAVReader, done func(), err error) {
 	r, f, err := OpenWAV(path)
+	if err == nil && strict {
+		if promised := r.Promised(); promised > 0 && promised-r.Duration() > 50*time.Millisecond {
+			f.Close()
+			return nil, nil, &DamagedError{path, cutShort("its header promises " + fmtSec(promised) + " of audio and the file holds " + fmtSec(r.Duration()))}
+		}
+	}
 	if err == nil {
 		return r, func() { f.Close() }, nil
 	}
@@ -63,6 +101,11 @@ func OpenAudio(ctx context.Context, path string) (r *WAVReader, done func(), err
 	kind, serr := Sniff(path)
 	if serr != nil {
 		return nil, nil, serr
+	}
+	if strict && kind == "ogg" {
+		if why := oggEnded(path); why != "" {
+			return nil, nil, &DamagedError{path, why}
+		}
 	}
 	ffmpeg, lerr := exec.LookPath("ffmpeg")
 	if lerr != nil {
@@ -79,13 +122,29 @@ func OpenAudio(ctx context.Context, path string) (r *WAVReader, done func(), err
 	tmp.Close()
 	remove := func() { os.Remove(tmp.Name()) }
 	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, ffmpeg, "-nostdin", "-hide_banner", "-v", "error", "-y",
-		"-i", path, "-map", "0:a:0", "-ac", "1", "-ar", fmt.Sprint(StoreRate), "-c:a", "pcm_s16le", "-f", "wav", tmp.Name())
+	args := []string{"-nostdin", "-hide_banner", "-v", "error", "-y"}
+	if strict {
+		args = append(args, "-err_detect", "crccheck+bitstream+buffer")
+	}
+	args = append(args, "-i", path, "-map", "0:a:0", "-ac", "1", "-ar", fmt.Sprint(StoreRate), "-c:a", "pcm_s16le", "-f", "wav", tmp.Name())
+	cmd := exec.CommandContext(ctx, ffmpeg, args...)
 	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
+	err = cmd.Run()
+	if err == nil && strict && strings.TrimSpace(stderr.String()) != "" {
+		remove()
+		return nil, nil, &DamagedError{path, "is damaged: ffmpeg found \"" + firstLine(stderr.String()) + "\" in it"}
+	}
+	if err != nil {
 		remove()
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
+		}
+		if strict && kind != "" { // it starts as a kind of audio file, and is not whole
+			found := firstLine(stderr.String())
+			if strings.Contains(found, "moov atom not found") {
+				return nil, nil, &DamagedError{path, cutShort("its index (the MP4 'moov' box, written when a recording ends) is missing")}
+			}
+			return nil, nil, &DamagedError{path, "is damaged: ffmpeg found \"" + found + "\" in it"}
 		}
 		msg := strings.TrimSpace(stderr.String())
 		if i := strings.LastIndexByte(msg, '\n'); i >= 0 {
@@ -97,6 +156,13 @@ func OpenAudio(ctx context.Context, path string) (r *WAVReader, done func(), err
 	if err != nil {
 		remove()
 		return nil, nil, fmt.Errorf("%s: reading what ffmpeg decoded: %w", path, err)
+	}
+	if strict {
+		if said := declaredLength(ctx, path); said > 0 && said-r.Duration() > max(100*time.Millisecond, said/50) {
+			f.Close()
+			remove()
+			return nil, nil, &DamagedError{path, cutShort("it says it lasts " + fmtSec(said) + " and " + fmtSec(r.Duration()) + " of it could be decoded")}
+		}
 	}
 	return r, func() { f.Close(); remove() }, nil
 }
@@ -119,4 +185,68 @@ func firstNonEmpty(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// firstLine is the first non-empty line of what a tool printed, without
+// the tool's "[decoder @ 0x…]" prefix.
+func firstLine(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			if i := strings.Index(l, "] "); strings.HasPrefix(l, "[") && i > 0 {
+				l = l[i+2:]
+			}
+			return l
+		}
+	}
+	return ""
+}
+
+func fmtSec(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
+
+// declaredLength is how long a file says it lasts (its container's
+// duration, or an MP3's Xing frame count), as ffprobe reads it; 0 when
+// it cannot say.
+func declaredLength(ctx context.Context, path string) time.Duration {
+	ffprobe, err := exec.LookPath("ffprobe")
+	if err != nil {
+		return 0
+	}
+	out, err := exec.CommandContext(ctx, ffprobe, "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path).Output()
+	if err != nil {
+		return 0
+	}
+	sec, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+	if err != nil || sec <= 0 {
+		return 0
+	}
+	return time.Duration(sec * float64(time.Second))
+}
+
+// oggEnded says why an Ogg file is cut short, or "": its last page must
+// end its stream (the end-of-stream flag). An Ogg page starts "OggS",
+// version 0, then the header type, whose bit 2 marks the end.
+func oggEnded(path string) string {
+	f, err := persistence.OpenRegularOS(path)
+	if err != nil {
+		return "cannot be read: " + err.Error()
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "cannot be read: " + err.Error()
+	}
+	tail := min(st.Size(), 65536+27) // a page is at most 65,307 bytes
+	buf := make([]byte, tail)
+	if _, err := f.ReadAt(buf, st.Size()-tail); err != nil && !errors.Is(err, io.EOF) {
+		return "cannot be read: " + err.Error()
+	}
+	for i := bytes.LastIndex(buf, []byte("OggS")); i >= 0; i = bytes.LastIndex(buf[:i], []byte("OggS")) {
+		if i+6 <= len(buf) && buf[i+4] == 0 {
+			if buf[i+5]&0x04 == 0 {
+				return cutShort("its Ogg stream has no last page")
+			}
+			return ""
+		}
+	}
+	return "is damaged: no Ogg page was found at its end"
 }

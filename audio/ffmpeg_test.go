@@ -1,11 +1,14 @@
 package audio_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,14 +36,10 @@ func needFFmpeg(t *testing.T) {
 	}
 }
 
-// TestImportEveryFormat: the formats Whispering and phones save (Opus,
-// Ogg Vorbis, MP3, M4A/AAC, FLAC, WebM, and WebM under a .wav name, as
-// Whispering writes it from Chromium) import as 16 kHz notes of the same
-// length and pitch.
-func TestImportEveryFormat(t *testing.T) {
-	needFFmpeg(t)
-	dir := tempdir.New(t)
-	files := map[string]string{
+// everyKind encodes the 2 s tone as each compressed kind Whispering and
+// phones save, by kind.
+func everyKind(t *testing.T, dir string) map[string]string {
+	return map[string]string{
 		"opus": encode(t, dir, "a.opus", "-c:a", "libopus"),
 		"ogg":  encode(t, dir, "a.ogg", "-c:a", "libvorbis"),
 		"mp3":  encode(t, dir, "a.mp3", "-c:a", "libmp3lame"),
@@ -48,6 +47,16 @@ func TestImportEveryFormat(t *testing.T) {
 		"flac": encode(t, dir, "a.flac", "-c:a", "flac"),
 		"webm": encode(t, dir, "a.webm", "-c:a", "libopus"),
 	}
+}
+
+// TestImportEveryFormat: the formats Whispering and phones save (Opus,
+// Ogg Vorbis, MP3, M4A/AAC, FLAC, WebM, and WebM under a .wav name, as
+// Whispering writes it from Chromium) import as 16 kHz notes of the same
+// length and pitch.
+func TestImportEveryFormat(t *testing.T) {
+	needFFmpeg(t)
+	dir := tempdir.New(t)
+	files := everyKind(t, dir)
 	webmAsWAV := filepath.Join(dir, "chromium.wav")
 	data, _ := os.ReadFile(files["webm"])
 	os.WriteFile(webmAsWAV, data, 0o600)
@@ -104,6 +113,70 @@ func TestNotAudio(t *testing.T) {
 	for _, l := range left {
 		if st, err := os.Stat(l); err == nil && time.Since(st.ModTime()) < time.Minute {
 			t.Errorf("a decoded temp file was left: %s", l)
+		}
+	}
+}
+
+// TestDamagedFilesAreRefused: each kind of file, cut short (60% of it)
+// or with 300 bytes overwritten in the middle, is refused on import with
+// what is wrong, and nothing is written to the vault; the intact file
+// imports. (A WAV's PCM has nothing to check its samples by: only its
+// being cut short is found.) Video files are imported by their sound.
+func TestDamagedFilesAreRefused(t *testing.T) {
+	needFFmpeg(t)
+	dir := tempdir.New(t)
+	files := everyKind(t, dir)
+	files["wav"] = encode(t, dir, "a.wav", "-c:a", "pcm_s16le")
+	files["mp4 video"] = encode(t, dir, "v.mp4", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=5:duration=2",
+		"-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest")
+	files["mkv video"] = encode(t, dir, "v.mkv", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=5:duration=2",
+		"-c:v", "libvpx", "-c:a", "libvorbis", "-shortest")
+	v, err := persistence.Open(tempdir.New(t), persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	recordings := func() int {
+		entries, _ := os.ReadDir(v.RecordingsPath())
+		return len(entries)
+	}
+	for kind, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		damaged := map[string][]byte{"cut short": data[:len(data)*6/10]}
+		if kind != "wav" {
+			corrupt := slices.Clone(data)
+			copy(corrupt[len(data)/2:], bytes.Repeat([]byte("Z"), 300))
+			damaged["corrupt"] = corrupt
+		}
+		for how, bad := range damaged {
+			p := filepath.Join(dir, strings.ReplaceAll(how, " ", "-")+"-"+filepath.Base(path))
+			if err := os.WriteFile(p, bad, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			before := recordings()
+			_, err := audio.Import(v, p, "")
+			if err == nil {
+				t.Errorf("%s, %s: imported", kind, how)
+				continue
+			}
+			if !errors.Is(err, audio.ErrDamaged) || !strings.HasPrefix(err.Error(), p+" is ") || !strings.HasSuffix(err.Error(), "; nothing was imported") {
+				t.Errorf("%s, %s: the error does not say the file is damaged and nothing was imported: %v", kind, how, err)
+			}
+			t.Logf("%s, %s: %v", kind, how, strings.TrimPrefix(err.Error(), p+" "))
+			if after := recordings(); after != before {
+				t.Errorf("%s, %s: the refused import left %d files in the vault", kind, how, after-before)
+			}
+		}
+		n, err := audio.Import(v, path, "")
+		if err != nil {
+			t.Errorf("%s, intact: %v", kind, err)
+			continue
+		}
+		if d := n.Duration - 2*time.Second; d < -60*time.Millisecond || d > 60*time.Millisecond {
+			t.Errorf("%s, intact: imported %v of 2 s", kind, n.Duration)
 		}
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,7 +23,10 @@ import (
 // which the next open adopts. Never a note with part of the audio. The
 // note is UNPROCESSED, ready for the transcription queue.
 func Import(v *persistence.Vault, path, title string) (*persistence.Note, error) {
-	r, done, err := OpenAudio(context.Background(), path)
+	r, done, err := OpenIntactAudio(context.Background(), path)
+	if errors.Is(err, ErrDamaged) {
+		return nil, fmt.Errorf("%w; nothing was imported", err)
+	}
 	if errors.Is(err, ErrNotWAV) {
 		return nil, fmt.Errorf("%w; import takes audio files: WAV of any kind, and with ffmpeg installed Opus, Ogg, MP3, M4A/AAC, FLAC and WebM", err)
 	}
@@ -70,4 +75,44 @@ func Import(v *persistence.Vault, path, title string) (*persistence.Note, error)
 		return nil, fmt.Errorf("importing %s: the audio is in %s but its note could not be written (%w); the next start gives it one", path, target, err)
 	}
 	return n, nil
+}
+
+// VideoExts are the video files import takes the sound of (the first
+// audio track, decoded by ffmpeg) when it looks through a folder.
+var VideoExts = []string{".mp4", ".m4v", ".mkv", ".mov", ".webm", ".avi"}
+
+// ImportableFiles expands folders to the audio and video files under them
+// (by extension; what is in them is checked on import), not in hidden
+// folders and not through links. Files named outright are kept whatever
+// their name when anyNamed (a command line: their content says what they
+// are), else by extension too (a drop). The rest are returned apart, to
+// be counted.
+func ImportableFiles(paths []string, anyNamed bool) (files, skipped []string) {
+	importable := func(p string) bool {
+		ext := strings.ToLower(filepath.Ext(p))
+		return slices.Contains(persistence.AudioExts, ext) || slices.Contains(VideoExts, ext)
+	}
+	for _, p := range paths {
+		filepath.WalkDir(p, func(path string, e fs.DirEntry, err error) error {
+			switch {
+			case err != nil:
+				skipped = append(skipped, path)
+				return nil
+			case path == p && !e.IsDir() && anyNamed:
+				files = append(files, path)
+			case e.IsDir() && path != p && strings.HasPrefix(e.Name(), "."):
+				return filepath.SkipDir
+			case e.IsDir():
+				return nil
+			case path != p && (!e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".")):
+				return nil // links inside a folder are not followed; hidden files stay
+			case importable(path):
+				files = append(files, path)
+			default:
+				skipped = append(skipped, path)
+			}
+			return nil
+		})
+	}
+	return files, skipped
 }

@@ -6,7 +6,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -63,11 +62,11 @@ func TestImport(t *testing.T) {
 	if peak < 8000 || peak > 8400 { // 0.25 of full scale
 		t.Errorf("imported level peaks at %d, want about 8192", peak)
 	}
-	// A file that claims to be MP3 and holds no audio is refused, saying
-	// what import takes.
+	// A file that claims to be MP3 and holds no audio is refused as
+	// damaged, saying what ffmpeg found.
 	bad := filepath.Join(dir, "song.mp3")
 	os.WriteFile(bad, []byte("ID3\x03\x00\x00\x00\x00\x00\x00"), 0o600)
-	if _, err := audio.Import(v, bad, ""); err == nil || !strings.Contains(err.Error(), "import takes audio files") && !errors.Is(err, audio.ErrNoFFmpeg) {
+	if _, err := audio.Import(v, bad, ""); err == nil || !errors.Is(err, audio.ErrDamaged) && !errors.Is(err, audio.ErrNoFFmpeg) {
 		t.Errorf("importing a broken MP3: %v", err)
 	}
 	if entries, _ := os.ReadDir(v.RecordingsPath()); len(entries) != 2 {

@@ -40,6 +40,16 @@ func (w *WAVReader) Format() Format { return w.info.Format }
 // Frames is the number of frames.
 func (w *WAVReader) Frames() int64 { return w.frames }
 
+// Promised is the length the header gives (0 when a streamed WAV left it
+// unset); a file cut short holds less than it promises.
+func (w *WAVReader) Promised() time.Duration {
+	b := w.info.DataBytes
+	if b == 0xFFFFFFFF || b == 0 {
+		return 0
+	}
+	return time.Duration(b/int64(w.info.FrameSize())) * time.Second / time.Duration(w.info.SampleRate)
+}
+
 // Duration is the audio's length.
 func (w *WAVReader) Duration() time.Duration {
 	return time.Duration(w.frames) * time.Second / time.Duration(w.info.SampleRate)

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -249,21 +250,24 @@ func TestExportToFolder(t *testing.T) {
 	}
 }
 
-// TestImportRefusals: a folder and a WAV with no samples are refused with
-// a reason, and leave no note and no audio behind.
+// TestImportRefusals: a folder with nothing to import and a WAV with no
+// samples are refused with a reason, and leave no note and no audio behind.
 func TestImportRefusals(t *testing.T) {
 	root, _ := seed(t)
 	empty := filepath.Join(tempdir.New(t), "empty.wav")
 	if err := audio.WritePCM16(empty, 16000, 1, nil); err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct{ file, want string }{
-		{tempdir.New(t), "is a folder"},
-		{empty, "no audio in the file"},
+	for _, tc := range []struct {
+		file, want string
+		code       int
+	}{
+		{tempdir.New(t), "no audio or video files in", cli.ExitUsage},
+		{empty, "no audio in the file", cli.ExitError},
 	} {
 		code, _, errs := run(t, "", "import", "--no-transcribe", "--vault", root, tc.file)
-		if code != cli.ExitError || !strings.Contains(errs, tc.want) {
-			t.Errorf("import %s: exit %d, %q; want exit 1 saying %q", tc.file, code, errs, tc.want)
+		if code != tc.code || !strings.Contains(errs, tc.want) {
+			t.Errorf("import %s: exit %d, %q; want exit %d saying %q", tc.file, code, errs, tc.code, tc.want)
 		}
 	}
 	entries, _ := os.ReadDir(filepath.Join(root, "recordings"))
@@ -273,6 +277,35 @@ func TestImportRefusals(t *testing.T) {
 			names = append(names, e.Name())
 		}
 		t.Errorf("recordings after refused imports: %v", names)
+	}
+}
+
+// TestImportFolder: a folder imports every audio file under it, saying
+// how far along it is, and leaves alone hidden folders, links and files
+// that are not audio (counted).
+func TestImportFolder(t *testing.T) {
+	root, _ := seed(t)
+	src := tempdir.New(t)
+	tone := make([]int16, 8000)
+	for i := range tone {
+		tone[i] = int16(8000 * math.Sin(float64(i)/5))
+	}
+	os.MkdirAll(filepath.Join(src, "sub", ".hidden"), 0o700)
+	for _, f := range []string{"a.wav", "sub/b.WAV", "sub/.hidden/c.wav"} {
+		if err := audio.WritePCM16(filepath.Join(src, f), 16000, 1, tone); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(src, "notes.txt"), []byte("not audio"), 0o600)
+	if err := os.Symlink(filepath.Join(src, "a.wav"), filepath.Join(src, "sub", "link.wav")); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, "", "import", "--no-transcribe", "--vault", root, src)
+	if code != cli.ExitOK || strings.Count(out, " imported from ") != 2 || !strings.Contains(errs, "importing 2 of 2: ") || !strings.Contains(errs, "1 file(s) that are not audio or video were left alone") {
+		t.Errorf("import FOLDER: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	if strings.Contains(out, "c.wav") || strings.Contains(out, "link.wav") {
+		t.Errorf("a hidden folder or a link was imported:\n%s", out)
 	}
 }
 

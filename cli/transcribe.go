@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -26,7 +27,7 @@ func engineFlags(fs *flag.FlagSet) {
 func init() {
 	commands = append(commands,
 		&command{name: "engines", help: "list transcription engines and whether they can run here", run: runEngines, nargs: 0},
-		&command{name: "import", args: "FILE... [--title T] [--no-transcribe]", help: "add WAV files as new notes and transcribe them", run: runImport, nargs: -1,
+		&command{name: "import", args: "FILE|FOLDER... [--title T] [--no-transcribe]", help: "add audio or video files (WAV, MP3, M4A, Opus, Ogg, FLAC, WebM, MP4, MKV, MOV; a folder: every one in it) as new notes and transcribe them", run: runImport, nargs: -1,
 			flags: func(fs *flag.FlagSet) {
 				fs.String("title", "", "title of the new note(s); default: the file name")
 				fs.Bool("no-transcribe", false, "only import; the window transcribes later")
@@ -114,11 +115,20 @@ func bar(f float64, width int) string {
 
 func runImport(env *Env, v *persistence.Vault, fs *flag.FlagSet, files []string) error {
 	if len(files) == 0 {
-		return usagef("usage: voicenotes import FILE... [--title T]")
+		return usagef("usage: voicenotes import FILE|FOLDER... [--title T]")
 	}
 	var ids []string
 	var errs []error
-	for _, f := range files {
+	folder := slices.ContainsFunc(files, func(f string) bool { st, err := os.Stat(f); return err == nil && st.IsDir() })
+	args := files
+	files, skipped := audio.ImportableFiles(files, true)
+	if len(files) == 0 {
+		return usagef("import: no audio or video files in %s (%d other files left alone)", strings.Join(args, " "), len(skipped))
+	}
+	for i, f := range files {
+		if folder { // say how far along
+			fmt.Fprintf(env.Stderr, "importing %d of %d: %s\n", i+1, len(files), f)
+		}
 		n, err := audio.Import(v, f, flagValue[string](fs, "title"))
 		if err != nil {
 			errs = append(errs, err)
@@ -126,6 +136,9 @@ func runImport(env *Env, v *persistence.Vault, fs *flag.FlagSet, files []string)
 		}
 		fmt.Fprintf(env.Stdout, "%s imported from %s\n", n.ID, f)
 		ids = append(ids, n.ID)
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(env.Stderr, "%d file(s) that are not audio or video were left alone\n", len(skipped))
 	}
 	if len(ids) > 0 && !flagValue[bool](fs, "no-transcribe") {
 		if err := runQueue(env, v, fs, ids); err != nil {

@@ -3,10 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	"fyne.io/fyne/v2"
 
@@ -34,9 +31,9 @@ func (w *Window) onDrop(_ fyne.Position, uris []fyne.URI) {
 // ImportFiles imports audio files; a folder given brings in the audio
 // files under it (not hidden ones, not through links). It returns at once.
 func (w *Window) ImportFiles(paths []string) {
-	files, skipped := audioFiles(paths)
+	files, skipped := audio.ImportableFiles(paths, false)
 	if len(files) == 0 {
-		msg := "Nothing to import: drop audio files (WAV, MP3, M4A, Opus, Ogg, FLAC, WebM) or a folder of them"
+		msg := "Nothing to import: drop audio or video files (WAV, MP3, M4A, Opus, Ogg, FLAC, WebM, MP4, MKV, MOV) or a folder of them"
 		if len(skipped) > 0 {
 			msg += fmt.Sprintf(" (%s is not audio)", filepath.Base(skipped[0]))
 		}
@@ -49,7 +46,7 @@ func (w *Window) ImportFiles(paths []string) {
 	w.setStatus(fmt.Sprintf("Importing %d file(s)…", len(files)))
 	go func() {
 		var errs []error
-		imported := 0
+		count := 0
 		for i, f := range files {
 			w.do(func() { w.setStatus(fmt.Sprintf("Importing %d of %d: %s", i+1, len(files), filepath.Base(f))) })
 			n, err := audio.Import(v, f, "")
@@ -57,10 +54,11 @@ func (w *Window) ImportFiles(paths []string) {
 				errs = append(errs, err)
 				continue
 			}
-			imported++
+			count++
+			imported := *n // the list's own copy
 			w.do(func() {
 				if w.svc.Vault == v {
-					w.Reload()
+					w.mergeNotes(map[string]*persistence.Note{imported.Path: &imported})
 				}
 			})
 			if transcribeAfter && queue != nil {
@@ -69,7 +67,7 @@ func (w *Window) ImportFiles(paths []string) {
 			w.trace("imported %s", n.ID)
 		}
 		w.do(func() {
-			msg := fmt.Sprintf("Imported %d of %d file(s)", imported, len(files))
+			msg := fmt.Sprintf("Imported %d of %d file(s)", count, len(files))
 			if len(skipped) > 0 {
 				msg += fmt.Sprintf("; %d not audio, left alone", len(skipped))
 			}
@@ -79,31 +77,4 @@ func (w *Window) ImportFiles(paths []string) {
 			w.showError(fmt.Errorf("%d file(s) could not be imported:\n%w", len(errs), errors.Join(errs...)))
 		}
 	}()
-}
-
-// audioFiles expands folders and keeps the files with an audio extension
-// (what is in them is checked on import); the rest are returned apart.
-func audioFiles(paths []string) (files, skipped []string) {
-	isAudio := func(p string) bool { return slices.Contains(persistence.AudioExts, strings.ToLower(filepath.Ext(p))) }
-	for _, p := range paths {
-		filepath.WalkDir(p, func(path string, e fs.DirEntry, err error) error {
-			switch {
-			case err != nil:
-				skipped = append(skipped, path)
-				return nil
-			case e.IsDir() && path != p && strings.HasPrefix(e.Name(), "."):
-				return filepath.SkipDir
-			case e.IsDir():
-				return nil
-			case !e.Type().IsRegular() && path != p:
-				return nil // links inside a folder are not followed
-			case isAudio(path):
-				files = append(files, path)
-			default:
-				skipped = append(skipped, path)
-			}
-			return nil
-		})
-	}
-	return files, skipped
 }
