@@ -1,7 +1,9 @@
 package audio_test
 
 import (
+	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,6 +105,19 @@ func matrixChild(arg string) {
 		if err := v.Restore(&persistence.Trashed{ID: id, Dir: dir, Origin: v.RecordingsPath(), Files: []string{id + ".md", id + ".wav"}}); err != nil {
 			fail(err)
 		}
+	case "compact-flac", "compact-opus":
+		v, err := persistence.Open(root, persistence.Options{FS: fsys})
+		if err != nil {
+			fail(err)
+		}
+		notes, _, err := v.List()
+		if err != nil || len(notes) != 1 {
+			fail(fmt.Errorf("prepared vault: %d notes, %v", len(notes), err))
+		}
+		armed.Store(true)
+		if _, err := audio.Compact(context.Background(), v, notes[0], strings.TrimPrefix(scenario, "compact-")); err != nil {
+			fail(err)
+		}
 	case "recover":
 		armed.Store(true)
 		v, err := persistence.Open(root, persistence.Options{FS: fsys, Maintain: []func(*persistence.Vault) error{
@@ -123,7 +138,13 @@ func fail(err error) {
 }
 
 func TestCrashMatrix(t *testing.T) {
-	for _, scenario := range []string{"stop", "import", "recover", "delete", "restore"} {
+	for _, scenario := range []string{"stop", "import", "recover", "delete", "restore", "compact-flac", "compact-opus"} {
+		if strings.HasPrefix(scenario, "compact") {
+			if _, err := exec.LookPath("ffmpeg"); err != nil {
+				t.Logf("%s: ffmpeg is not installed (make setup installs it); not run", scenario)
+				continue
+			}
+		}
 		t.Run(scenario, func(t *testing.T) {
 			for k := 1; ; k++ {
 				root := tempdir.New(t)
@@ -160,7 +181,7 @@ func prepare(t *testing.T, scenario, root string) {
 		if err := audio.WritePCM16(filepath.Join(root, "in.wav"), 16000, 1, in); err != nil {
 			t.Fatal(err)
 		}
-	case "delete", "restore":
+	case "delete", "restore", "compact-flac", "compact-opus":
 		v, err := persistence.Open(root, persistence.Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -250,7 +271,30 @@ func checkAfterCrash(t *testing.T, scenario, root string, k int) {
 	}
 	n := notes[0]
 	path, _ := v.AudioPath(n)
-	got := readSamples(t, path)
+	if m, _ := filepath.Glob(filepath.Join(root, persistence.RecordingsDir, "*"+audio.CompactingExt)); len(m) > 0 {
+		t.Fatalf("k=%d: a conversion's marker was left: %v", k, m)
+	}
+	if strings.HasPrefix(scenario, "compact") {
+		if n.Body != "my words\n" || n.Title != "Mine" {
+			t.Fatalf("k=%d: the note lost its words: %+v", k, n)
+		}
+		if filepath.Ext(path) == ".opus" { // lossy: the same sound, not the same samples
+			got := readAny(t, path)
+			if len(got) < matrixFrames-160 || len(got) > matrixFrames+160 {
+				t.Errorf("k=%d: the Opus file holds %d samples, want %d", k, len(got), matrixFrames)
+			}
+			if c := correlation(got, matrixFrames); c < 0.9 {
+				t.Errorf("k=%d: the Opus file's sound correlates %.2f with the recording", k, c)
+			}
+			return
+		}
+	}
+	var got []int16
+	if filepath.Ext(path) == ".wav" {
+		got = readSamples(t, path)
+	} else {
+		got = readAny(t, path)
+	}
 	checkPrefix(t, got)
 	// Every scenario is given exactly 24000 frames (the recording's device
 	// fails after them, and they are all in the file before the stop).
@@ -346,4 +390,29 @@ func TestCrashKeepsMarkers(t *testing.T) {
 	if _, err := os.Stat(v.MarkersPath(id)); !os.IsNotExist(err) {
 		t.Errorf("the markers file stayed: %v", err)
 	}
+}
+
+// readAny decodes any stored audio to 16 kHz mono samples.
+func readAny(t *testing.T, path string) []int16 {
+	t.Helper()
+	r, done, err := audio.OpenAudio(context.Background(), path)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	defer done()
+	var got []int16
+	if err := audio.ReadMono(context.Background(), r, audio.StoreRate, audio.StoreRate, func(s []int16) error { got = append(got, s...); return nil }, nil); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// correlation compares got with the generator's first n samples.
+func correlation(got []int16, n int) float64 {
+	var xy, xx, yy float64
+	for i := range min(n, len(got)) {
+		x, y := float64(got[i]), float64(genSample(int64(i)))
+		xy, xx, yy = xy+x*y, xx+x*x, yy+y*y
+	}
+	return xy / math.Sqrt(xx*yy+1)
 }

@@ -42,6 +42,9 @@ func Recover(v *persistence.Vault) ([]*persistence.Note, error) {
 			notes = append(notes, n)
 		}
 	}
+	// Conversions to compact storage a crash cut short: finished or undone
+	// before orphans are looked for.
+	errs = append(errs, finishCompactions(v, entries))
 	adopted, err := adoptOrphans(v, entries)
 	errs = append(errs, err)
 	// Markers left by a recording that ended without giving them to its

@@ -36,6 +36,8 @@ var targets = []target{
 	{"BenchmarkAlignHour", "ms/align", 50, "an edited hour-long transcript aligned with its timings in under 50 ms"},
 	{"BenchmarkTimingsHour", "pct-of-wav", 1, "an hour's word timings under 1% of its recording's size"},
 	{"BenchmarkFollowHighlight", "pct-of-frame", 5, "moving the Follow mark under 5% of a 60 Hz frame per position report"},
+	{"BenchmarkCompact/flac", "pct-of-wav", 60, "FLAC storage about half the WAV's size"},
+	{"BenchmarkCompact/opus", "pct-of-wav", 15, "Opus storage about an eighth of the WAV's size"},
 	{"BenchmarkStretch", "cpu-%core", 5, "playback at 1.5x (48 kHz stereo) under 5% of a core"},
 	{"BenchmarkMeter", "cpu-%core", 1, "the level meter under 1% of a core while recording"},
 	{"BenchmarkLaunch10k", "first-frame-ms", 1000, "launch to first frame under a second"},
