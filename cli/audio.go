@@ -25,11 +25,12 @@ import (
 func init() {
 	commands = append(commands,
 		&command{name: "devices", help: "list audio inputs and outputs (* marks the defaults)", run: runDevices, nargs: 0},
-		&command{name: "record", args: "[--duration D] [--device NAME] [--title T]", help: "record a note; Ctrl+C stops and saves", run: runRecord, nargs: 0,
+		&command{name: "record", args: "[--duration D] [--device NAME] [--title T] [--store wav|flac|opus]", help: "record a note; Ctrl+C stops and saves", run: runRecord, nargs: 0,
 			flags: func(fs *flag.FlagSet) {
 				lengthFlag(fs, "duration", "stop after this `length`: seconds (30) or a duration (90s, 5m); default: until Ctrl+C")
 				fs.String("device", "", "input device name, or part of it (see voicenotes devices)")
 				fs.String("title", "", "the note's title")
+				storeFlag(fs)
 				fs.Bool("no-transcribe", false, "leave the note untranscribed")
 				engineFlags(fs)
 			}},
@@ -84,6 +85,9 @@ func meter(l audio.Level, width int) string {
 
 func runRecord(env *Env, v *persistence.Vault, fs *flag.FlagSet, _ []string) error {
 	limit := flagValue[time.Duration](fs, "duration")
+	if err := checkStore(fs); err != nil {
+		return err
+	}
 	if err := device.Init(); err != nil {
 		return err
 	}
@@ -98,7 +102,7 @@ func runRecord(env *Env, v *persistence.Vault, fs *flag.FlagSet, _ []string) err
 	var mu sync.Mutex
 	var queued []string
 	cfg := session.Config{
-		Vault: v, Title: flagValue[string](fs, "title"), Logf: device.Logf,
+		Vault: v, Title: flagValue[string](fs, "title"), Store: flagValue[string](fs, "store"), Logf: device.Logf,
 		Open: func() (audio.Source, error) { return device.OpenInput(flagValue[string](fs, "device")) },
 		Enqueue: func(id string) {
 			mu.Lock()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -434,5 +435,36 @@ func TestMarkWithoutWindow(t *testing.T) {
 	code, _, errs := run(t, "", "mark", "an idea", "--vault", root)
 	if code != 1 || !strings.Contains(errs, "no Voice Notes window is open") {
 		t.Errorf("mark with no window: exit %d, %q", code, errs)
+	}
+}
+
+// TestImportStore: import --store flac keeps the note's audio as FLAC;
+// an unknown --store is refused before anything is imported.
+func TestImportStore(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed (make setup installs it)")
+	}
+	root, _ := seed(t)
+	in := filepath.Join(tempdir.New(t), "memo.wav")
+	tone := make([]int16, 16000)
+	for i := range tone {
+		tone[i] = int16(8000 * math.Sin(float64(i)/5))
+	}
+	if err := audio.WritePCM16(in, 16000, 1, tone); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := run(t, "", "import", "--no-transcribe", "--store", "mp9", "--vault", root, in); code != cli.ExitUsage || !strings.Contains(errs, "wav, flac, opus") {
+		t.Errorf("--store mp9: exit %d, %q", code, errs)
+	}
+	code, out, errs := run(t, "", "import", "--no-transcribe", "--store", "flac", "--vault", root, in)
+	if code != cli.ExitOK {
+		t.Fatalf("import --store flac: exit %d, %s", code, errs)
+	}
+	id := strings.Fields(out)[0]
+	if _, err := os.Stat(filepath.Join(root, "recordings", id+".flac")); err != nil {
+		t.Errorf("no FLAC: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "recordings", id+".wav")); !os.IsNotExist(err) {
+		t.Errorf("the WAV stayed: %v", err)
 	}
 }

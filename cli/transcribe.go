@@ -27,10 +27,11 @@ func engineFlags(fs *flag.FlagSet) {
 func init() {
 	commands = append(commands,
 		&command{name: "engines", help: "list transcription engines and whether they can run here", run: runEngines, nargs: 0},
-		&command{name: "import", args: "FILE|FOLDER... [--title T] [--no-transcribe]", help: "add audio or video files (WAV, MP3, M4A, Opus, Ogg, FLAC, WebM, MP4, MKV, MOV; a folder: every one in it) as new notes and transcribe them", run: runImport, nargs: -1,
+		&command{name: "import", args: "FILE|FOLDER... [--title T] [--no-transcribe] [--store wav|flac|opus]", help: "add audio or video files (WAV, MP3, M4A, Opus, Ogg, FLAC, WebM, MP4, MKV, MOV; a folder: every one in it) as new notes and transcribe them", run: runImport, nargs: -1,
 			flags: func(fs *flag.FlagSet) {
 				fs.String("title", "", "title of the new note(s); default: the file name")
 				fs.Bool("no-transcribe", false, "only import; the window transcribes later")
+				storeFlag(fs)
 				engineFlags(fs)
 			}},
 		&command{name: "transcribe", args: "ID... | --pending [--engine NAME]", help: "transcribe notes (again); failed ones are retried", run: runTranscribe, nargs: -1,
@@ -113,9 +114,25 @@ func bar(f float64, width int) string {
 	return strings.Repeat("#", n) + strings.Repeat(".", width-n)
 }
 
+// storeFlag is --store: how a new recording is kept.
+func storeFlag(fs *flag.FlagSet) {
+	fs.String("store", "wav", "keep the audio as `wav` (as recorded), flac (lossless, about half the size) or opus (small; needs ffmpeg)")
+}
+
+// checkStore says what is wrong with --store.
+func checkStore(fs *flag.FlagSet) error {
+	if f := flagValue[string](fs, "store"); !slices.Contains(audio.StoreFormats, f) {
+		return usagef("--store %q: choose one of %s", f, strings.Join(audio.StoreFormats, ", "))
+	}
+	return nil
+}
+
 func runImport(env *Env, v *persistence.Vault, fs *flag.FlagSet, files []string) error {
 	if len(files) == 0 {
 		return usagef("usage: voicenotes import FILE|FOLDER... [--title T]")
+	}
+	if err := checkStore(fs); err != nil {
+		return err
 	}
 	var ids []string
 	var errs []error
@@ -133,6 +150,9 @@ func runImport(env *Env, v *persistence.Vault, fs *flag.FlagSet, files []string)
 		if err != nil {
 			errs = append(errs, err)
 			continue
+		}
+		if _, err := audio.Compact(context.Background(), v, n, flagValue[string](fs, "store")); err != nil {
+			fmt.Fprintf(env.Stderr, "voicenotes: %v\n", err) // imported all the same, as a WAV
 		}
 		fmt.Fprintf(env.Stdout, "%s imported from %s\n", n.ID, f)
 		ids = append(ids, n.ID)

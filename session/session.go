@@ -8,6 +8,7 @@
 package session
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -32,6 +33,9 @@ type Config struct {
 	// the window passes a transcribe.Standby's Take, which hands over a
 	// decoder loaded before Record was pressed).
 	Stream func(transcribe.Streamer, transcribe.Options) (transcribe.Stream, error)
+	// Store is how the recording is kept once made: "wav" or "" as
+	// recorded, "flac" or "opus" converted at stop (audio.Compact).
+	Store string
 	// Enqueue transcribes a saved note later, when there is no live text
 	// (nil: the note stays UNPROCESSED for whoever runs a queue).
 	Enqueue func(id string)
@@ -59,7 +63,8 @@ const (
 	Warning
 	// Saved: the recording ended and its note is saved (Note); Err says
 	// what went wrong on the way, if anything (the device failed, audio
-	// was lost, the transcript could not be written).
+	// was lost, the transcript could not be written), and Warning what
+	// did not happen as chosen (it is kept as a WAV).
 	Saved
 	// Failed: the recording ended without a note (Err says why and where
 	// the audio is kept).
@@ -317,14 +322,30 @@ func (s *Session) save() {
 			n = marked
 		}
 	}
+	queue := false
 	switch {
 	case cancelled || n == nil:
 	case live != nil:
 		if lerr := live.Commit(s.cfg.Vault, n, engine.Name(), opts); lerr != nil {
 			s.cfg.Logf("session: live transcription of %s failed: %v", n.ID, lerr)
-			s.enqueue(n.ID)
+			queue = true
 		}
 	case engine != nil:
+		queue = true
+	}
+	// Kept as the person chose (FLAC, Opus) before anyone reads the audio
+	// again; a conversion that fails keeps the WAV and says why.
+	warning := ""
+	if !cancelled && n != nil && s.cfg.Store != "" && s.cfg.Store != "wav" {
+		if kept, cerr := audio.Compact(context.Background(), s.cfg.Vault, n, s.cfg.Store); cerr != nil {
+			s.cfg.Logf("session: %v", cerr)
+			warning = cerr.Error()
+			s.cfg.OnEvent(Event{Kind: Warning, Warning: warning})
+		} else {
+			n = kept
+		}
+	}
+	if queue {
 		s.enqueue(n.ID)
 	}
 	s.mu.Lock()
@@ -337,7 +358,7 @@ func (s *Session) save() {
 	switch {
 	case cancelled:
 	case n != nil:
-		s.cfg.OnEvent(Event{Kind: Saved, Note: n, Err: err})
+		s.cfg.OnEvent(Event{Kind: Saved, Note: n, Err: err, Warning: warning})
 	default:
 		s.cfg.OnEvent(Event{Kind: Failed, Err: err})
 	}

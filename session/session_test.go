@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -241,5 +243,57 @@ func TestMarkers(t *testing.T) {
 	s2.Cancel()
 	if _, err := os.Stat(v.MarkersPath(s2.ID())); !os.IsNotExist(err) {
 		t.Errorf("a cancelled recording left its markers: %v", err)
+	}
+}
+
+// TestKeptAsChosen: with Store "flac" the saved note's audio is FLAC and
+// the WAV is gone before the note is queued (the queue reads the kept
+// file); a format that cannot be made keeps the WAV and says why.
+func TestKeptAsChosen(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed (make setup installs it)")
+	}
+	v, err := persistence.Open(t.TempDir(), persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	for _, tc := range []struct{ store, ext, warning string }{{"flac", ".flac", ""}, {"mp9", ".wav", "unknown storage format"}} {
+		src := &clipSource{samples: readClip(t)}
+		var queuedAudio string
+		var saved session.Event
+		s, err := session.Start(session.Config{
+			Vault: v, Open: func() (audio.Source, error) { return src, nil }, Store: tc.store,
+			Engine: func() (transcribe.Engine, transcribe.Options, error) { return fileOnly{}, transcribe.Options{}, nil },
+			Enqueue: func(id string) {
+				n, _ := v.Note(id)
+				queuedAudio, _ = v.AudioPath(n)
+			},
+			OnEvent: func(e session.Event) {
+				if e.Kind == session.Saved {
+					saved = e
+				}
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-src.reached(8000)
+		n, err := s.Stop()
+		if err != nil {
+			t.Fatal(err)
+		}
+		path, _ := v.AudioPath(n)
+		if filepath.Ext(path) != tc.ext || filepath.Ext(queuedAudio) != tc.ext || saved.Note == nil || saved.Note.Audio != filepath.Base(path) {
+			t.Errorf("store %s: the note's audio is %s, the queue read %s, the window was told %+v", tc.store, path, queuedAudio, saved.Note)
+		}
+		if !strings.Contains(saved.Warning, tc.warning) || (tc.warning == "") != (saved.Warning == "") {
+			t.Errorf("store %s: warning %q", tc.store, saved.Warning)
+		}
+		if tc.ext != ".wav" {
+			if _, err := os.Stat(filepath.Join(v.RecordingsPath(), n.ID+".wav")); !os.IsNotExist(err) {
+				t.Errorf("store %s: the WAV stayed (%v)", tc.store, err)
+			}
+		}
 	}
 }

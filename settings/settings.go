@@ -8,6 +8,7 @@ package settings
 import (
 	"errors"
 	"fmt"
+	"github.com/voicenotes/voicenotes/audio"
 	"os"
 	"path/filepath"
 	"slices"
@@ -36,6 +37,9 @@ type Settings struct {
 	Language       string // ISO 639-1, or "" for the engine's default
 	AutoTranscribe bool
 	SampleRate     int
+	// Store is how recordings are kept once made: "wav" (as recorded),
+	// "flac" (lossless, about half the size) or "opus" (small).
+	Store string
 }
 
 // SampleRates are the stored audio rates offered.
@@ -43,12 +47,13 @@ var SampleRates = []int{16000, 22050, 32000, 44100, 48000}
 
 // Defaults are the settings of a fresh install: offline, 16 kHz.
 func Defaults() Settings {
-	return Settings{Engine: transcribe.DefaultEngine(), BaseURL: "https://api.openai.com/v1", Model: "whisper-1", AutoTranscribe: true, SampleRate: 16000}
+	return Settings{Engine: transcribe.DefaultEngine(), BaseURL: "https://api.openai.com/v1", Model: "whisper-1", AutoTranscribe: true, SampleRate: 16000, Store: "wav"}
 }
 
 const (
 	kVault, kDevice, kEngine, kBaseURL, kModel, kLanguage, kAuto, kRate = "vault", "inputDevice", "engine", "baseURL", "model", "language", "autoTranscribe", "sampleRate"
 	kSaved                                                              = "settingsSaved"
+	kStore                                                              = "storeAs"
 )
 
 // Load reads the settings, defaults where nothing was saved.
@@ -61,6 +66,9 @@ func Load(p Prefs) Settings {
 	s.BaseURL, s.Model, s.Language = p.String(kBaseURL), p.String(kModel), p.String(kLanguage)
 	s.AutoTranscribe = p.BoolWithFallback(kAuto, true)
 	s.SampleRate = p.IntWithFallback(kRate, 16000)
+	if s.Store = p.String(kStore); s.Store == "" {
+		s.Store = "wav" // settings saved before there was a choice
+	}
 	return s
 }
 
@@ -78,6 +86,7 @@ func Save(p Prefs, s Settings, inputs []string) error {
 	p.SetString(kLanguage, s.Language)
 	p.SetBool(kAuto, s.AutoTranscribe)
 	p.SetInt(kRate, s.SampleRate)
+	p.SetString(kStore, s.Store)
 	p.SetBool(kSaved, true)
 	return nil
 }
@@ -115,6 +124,9 @@ func (s Settings) Validate(inputs []string) error {
 	}
 	if !slices.Contains(SampleRates, s.SampleRate) {
 		errs = append(errs, fmt.Errorf("sample rate %d Hz is not one of %v", s.SampleRate, SampleRates))
+	}
+	if !slices.Contains(audio.StoreFormats, s.Store) {
+		errs = append(errs, fmt.Errorf("storage %q is not one of %s", s.Store, strings.Join(audio.StoreFormats, ", ")))
 	}
 	return errors.Join(errs...)
 }

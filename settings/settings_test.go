@@ -33,6 +33,7 @@ func TestValidate(t *testing.T) {
 		{func(s *Settings) { s.Engine = "openai"; s.Model = "" }, "needs a model"},
 		{func(s *Settings) { s.Engine = "magic" }, "unknown transcription engine"},
 		{func(s *Settings) { s.SampleRate = 12345 }, "not one of"},
+		{func(s *Settings) { s.Store = "mp9" }, "storage \"mp9\" is not one of wav, flac, opus"},
 	} {
 		s := good
 		tc.change(&s)
@@ -44,11 +45,11 @@ func TestValidate(t *testing.T) {
 
 func TestSaveIsAllOrNothing(t *testing.T) {
 	p := test.NewTempApp(t).Preferences()
-	if s := Load(p); s.SampleRate != 16000 || !s.AutoTranscribe {
+	if s := Load(p); s.SampleRate != 16000 || !s.AutoTranscribe || s.Store != "wav" {
 		t.Fatalf("fresh settings %+v", s)
 	}
 	s := Defaults()
-	s.Engine, s.Language, s.SampleRate = "openai", "de", 48000
+	s.Engine, s.Language, s.SampleRate, s.Store = "openai", "de", 48000, "flac"
 	s.BaseURL, s.Model = "http://127.0.0.1:8080/v1", "whisper-large-v3"
 	if err := Save(p, s, nil); err != nil {
 		t.Fatal(err)

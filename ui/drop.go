@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -43,9 +44,11 @@ func (w *Window) ImportFiles(paths []string) {
 	v := w.svc.Vault
 	queue := w.queue
 	transcribeAfter := w.svc.Engine != nil && w.settings().Transcribes()
+	store := w.settings().Store
 	w.setStatus(fmt.Sprintf("Importing %d file(s)…", len(files)))
 	go func() {
 		var errs []error
+		var warnings []string
 		count := 0
 		for i, f := range files {
 			w.do(func() { w.setStatus(fmt.Sprintf("Importing %d of %d: %s", i+1, len(files), filepath.Base(f))) })
@@ -53,6 +56,11 @@ func (w *Window) ImportFiles(paths []string) {
 			if err != nil {
 				errs = append(errs, err)
 				continue
+			}
+			if kept, err := audio.Compact(context.Background(), v, n, store); err != nil {
+				warnings = append(warnings, err.Error()) // imported all the same, as a WAV
+			} else {
+				n = kept
 			}
 			count++
 			imported := *n // the list's own copy
@@ -70,6 +78,9 @@ func (w *Window) ImportFiles(paths []string) {
 			msg := fmt.Sprintf("Imported %d of %d file(s)", count, len(files))
 			if len(skipped) > 0 {
 				msg += fmt.Sprintf("; %d not audio, left alone", len(skipped))
+			}
+			if len(warnings) > 0 {
+				msg += "; " + warnings[0]
 			}
 			w.setStatus(msg)
 		})

@@ -45,7 +45,7 @@ func (w *Window) startRecording() {
 	cfg := w.settings()
 	rec := &recording{}
 	scfg := session.Config{
-		Vault: w.svc.Vault, Open: w.svc.OpenInput, Rate: cfg.SampleRate, Logf: log.Printf,
+		Vault: w.svc.Vault, Open: w.svc.OpenInput, Rate: cfg.SampleRate, Store: cfg.Store, Logf: log.Printf,
 		OnEvent: func(e session.Event) { w.do(func() { w.onRecordingEvent(rec, e) }) },
 	}
 	if w.svc.Engine != nil && cfg.Transcribes() {
@@ -157,6 +157,9 @@ func (w *Window) onRecordingEvent(rec *recording, e session.Event) {
 			saved := *e.Note // the list's own copy
 			if w.mergeNotes(map[string]*persistence.Note{saved.Path: &saved}) {
 				w.setStatus(fmt.Sprintf("Saved %q · %d notes in %s", displayTitle(e.Note), len(w.notes), w.svc.Vault.Root()))
+			}
+			if e.Warning != "" {
+				w.setStatus(e.Warning)
 			}
 			w.selectByID(e.Note.ID)
 			w.trace("saved recording %s", e.Note.ID)

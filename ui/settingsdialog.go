@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -23,7 +24,7 @@ const systemDefault = "System default"
 // SettingsForm is the settings dialog's widgets, exported for tests.
 type SettingsForm struct {
 	Vault, BaseURL, Model, APIKey, Language *widget.Entry
-	Device, Engine, Rate                    *widget.Select
+	Device, Engine, Rate, Store             *widget.Select
 	Auto                                    *widget.Check
 	TestLevel                               *Meter
 	Dialog                                  dialog.Dialog
@@ -38,6 +39,10 @@ type SettingsForm struct {
 	// Whispering offers Whispering's folder as the vault, when it exists.
 	Whispering *widget.Button
 }
+
+// storeChoices are how the storage formats (audio.StoreFormats) read in
+// Settings.
+var storeChoices = []string{"WAV (as recorded)", "FLAC (lossless, about half the size)", "Opus (small, an eighth)"}
 
 // ShowSettings opens the settings dialog. Save validates everything first;
 // nothing is stored half-way.
@@ -82,6 +87,8 @@ func (w *Window) ShowSettings() *SettingsForm {
 	}
 	f.Rate = widget.NewSelect(rates, nil)
 	f.Rate.SetSelected(strconv.Itoa(cur.SampleRate))
+	f.Store = widget.NewSelect(storeChoices, nil)
+	f.Store.SetSelected(storeChoices[max(0, slices.Index(audio.StoreFormats, cur.Store))])
 	browse := widget.NewButton("Choose…", func() {
 		dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
 			if err == nil && u != nil {
@@ -135,6 +142,7 @@ func (w *Window) ShowSettings() *SettingsForm {
 	general := widget.NewForm(
 		widget.NewFormItem("", f.Auto),
 		widget.NewFormItem("Sample rate (Hz)", f.Rate),
+		widget.NewFormItem("Keep recordings as", f.Store),
 	)
 	content := container.NewVBox(form, f.OfflineNote, f.Remote, language, general)
 	f.Dialog = dialog.NewCustomConfirm("Settings", "Save", "Cancel", container.NewVScroll(content), func(ok bool) {
@@ -199,6 +207,7 @@ func (w *Window) SaveSettings(f *SettingsForm) error {
 	s.AutoTranscribe = f.Auto.Checked
 	rate, _ := strconv.Atoi(f.Rate.Selected)
 	s.SampleRate = rate
+	s.Store = audio.StoreFormats[max(0, slices.Index(storeChoices, f.Store.Selected))]
 	var inputs []string
 	if w.svc.ListInputs != nil {
 		inputs, _ = w.svc.ListInputs()
