@@ -53,7 +53,7 @@ var ErrNoAudio = errors.New("no audio in the file")
 // nil, the fraction read. It stops at the first error from feed or ctx, and
 // a read that fails or finds the file shorter than its length is an error,
 // never an early end.
-func ReadMono(ctx context.Context, r *WAVReader, rate, chunk int, feed func([]int16) error, progress func(float64)) error {
+func ReadMono(ctx context.Context, r Reader, rate, chunk int, feed func([]int16) error, progress func(float64)) error {
 	format := r.Format()
 	c := NewConverter(format.SampleRate, format.Channels, rate)
 	var frames []float32

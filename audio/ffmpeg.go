@@ -54,7 +54,7 @@ func Sniff(path string) (string, error) {
 // directly; anything else (Opus, Vorbis, MP3, AAC/M4A, FLAC, WebM, also
 // under a wrong name) is decoded by ffmpeg into a private temporary 16 kHz
 // mono WAV, which done removes. Call done when finished, in every case.
-func OpenAudio(ctx context.Context, path string) (r *WAVReader, done func(), err error) {
+func OpenAudio(ctx context.Context, path string) (r Reader, done func(), err error) {
 	return openAudio(ctx, path, false)
 }
 
@@ -80,20 +80,20 @@ func cutShort(what string) string {
 // decodes shorter than it says it lasts) or corrupt (a checksum or the
 // bitstream wrong, as ffmpeg finds in decoding) is refused with a
 // DamagedError. Only PCM in a WAV has nothing to check its samples by.
-func OpenIntactAudio(ctx context.Context, path string) (r *WAVReader, done func(), err error) {
+func OpenIntactAudio(ctx context.Context, path string) (r Reader, done func(), err error) {
 	return openAudio(ctx, path, true)
 }
 
-func openAudio(ctx context.Context, path string, strict bool) (r *WAVReader, done func(), err error) {
-	r, f, err := OpenWAV(path)
+func openAudio(ctx context.Context, path string, strict bool) (r Reader, done func(), err error) {
+	w, f, err := OpenWAV(path)
 	if err == nil && strict {
-		if promised := r.Promised(); promised > 0 && promised-r.Duration() > 50*time.Millisecond {
+		if promised := w.Promised(); promised > 0 && promised-w.Duration() > 50*time.Millisecond {
 			f.Close()
-			return nil, nil, &DamagedError{path, cutShort("its header promises " + fmtSec(promised) + " of audio and the file holds " + fmtSec(r.Duration()))}
+			return nil, nil, &DamagedError{path, cutShort("its header promises " + fmtSec(promised) + " of audio and the file holds " + fmtSec(w.Duration()))}
 		}
 	}
 	if err == nil {
-		return r, func() { f.Close() }, nil
+		return w, func() { f.Close() }, nil
 	}
 	if !errors.Is(err, ErrNotWAV) {
 		return nil, nil, err
@@ -101,6 +101,29 @@ func openAudio(ctx context.Context, path string, strict bool) (r *WAVReader, don
 	kind, serr := Sniff(path)
 	if serr != nil {
 		return nil, nil, serr
+	}
+	if kind == "flac" { // decoded in Go, as it is read
+		fr, ff, ferr := OpenFLAC(path)
+		if ferr == nil && strict {
+			ferr = readThrough(fr)
+			fr.SeekFrame(0)
+		}
+		switch {
+		case ferr == nil:
+			return fr, func() { ff.Close() }, nil
+		case strict && !errors.Is(ferr, errNoLength):
+			if ff != nil {
+				ff.Close()
+			}
+			if errors.Is(ferr, io.ErrUnexpectedEOF) {
+				return nil, nil, &DamagedError{path, cutShort(ferr.Error())}
+			}
+			return nil, nil, &DamagedError{path, "is damaged: " + ferr.Error()}
+		}
+		if ff != nil {
+			ff.Close()
+		}
+		// A FLAC without its length, or one Go cannot read: ffmpeg's turn.
 	}
 	if strict && kind == "ogg" {
 		if why := oggEnded(path); why != "" {
@@ -152,7 +175,8 @@ func openAudio(ctx context.Context, path string, strict bool) (r *WAVReader, don
 		}
 		return nil, nil, fmt.Errorf("%s is not audio ffmpeg can read (%s): %w", path, firstNonEmpty(msg, err.Error()), ErrNotWAV)
 	}
-	r, f, err = OpenWAV(tmp.Name())
+	w, f, err = OpenWAV(tmp.Name())
+	r = w
 	if err != nil {
 		remove()
 		return nil, nil, fmt.Errorf("%s: reading what ffmpeg decoded: %w", path, err)
@@ -185,6 +209,21 @@ func firstNonEmpty(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// readThrough decodes r to its end, so that every check on the way runs.
+func readThrough(r Reader) error {
+	var buf []float32
+	for {
+		var err error
+		buf, err = r.Read(buf[:0], 4096)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // firstLine is the first non-empty line of what a tool printed, without

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -177,6 +178,115 @@ func TestDamagedFilesAreRefused(t *testing.T) {
 		}
 		if d := n.Duration - 2*time.Second; d < -60*time.Millisecond || d > 60*time.Millisecond {
 			t.Errorf("%s, intact: imported %v of 2 s", kind, n.Duration)
+		}
+	}
+}
+
+// TestFLACInGo: FLAC files (16 and 24 bits, mono and stereo, 44.1 and
+// 16 kHz; from ffmpeg, and from sox's libFLAC) decode in Go to exactly
+// their samples with no ffmpeg on the PATH, in order and after a seek; a
+// FLAC written to a pipe (its header without the length) is left to
+// ffmpeg.
+func TestFLACInGo(t *testing.T) {
+	needFFmpeg(t)
+	dir := tempdir.New(t)
+	cases := map[string][]string{
+		"16-bit mono 16 kHz":     {"-ar", "16000", "-ac", "1", "-sample_fmt", "s16"},
+		"24-bit stereo 44.1 kHz": {"-ar", "44100", "-ac", "2", "-sample_fmt", "s32", "-bits_per_raw_sample", "24"},
+	}
+	type pair struct{ wav, flac string }
+	files := map[string]pair{}
+	for name, args := range cases {
+		base := strings.ReplaceAll(name, " ", "_")
+		codec := "pcm_s16le"
+		if strings.HasPrefix(name, "24") {
+			codec = "pcm_s24le"
+		}
+		files[name] = pair{encode(t, dir, base+".wav", append(slices.Clone(args), "-c:a", codec)...), encode(t, dir, base+".flac", append(slices.Clone(args), "-c:a", "flac")...)}
+	}
+	if _, err := exec.LookPath("sox"); err == nil {
+		wav := files["16-bit mono 16 kHz"].wav
+		flac := filepath.Join(dir, "sox.flac")
+		if out, err := exec.Command("sox", wav, flac).CombinedOutput(); err != nil {
+			t.Fatalf("sox: %v\n%s", err, out)
+		}
+		files["sox's libFLAC"] = pair{wav, flac}
+	}
+	piped := filepath.Join(dir, "piped.flac")
+	cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=16000:duration=2", "-c:a", "flac", "-f", "flac", "-")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(piped, out, 0o600)
+	if r, done, err := audio.OpenAudio(context.Background(), piped); err != nil {
+		t.Errorf("a FLAC written to a pipe: %v", err)
+	} else {
+		if _, ok := r.(*audio.FLACReader); ok || r.Frames() < 31900 || r.Frames() > 32100 {
+			t.Errorf("a FLAC written to a pipe: %T of %d frames; want ffmpeg's 2 s", r, r.Frames())
+		}
+		done()
+	}
+	t.Setenv("PATH", "") // no ffmpeg from here on
+	for name, f := range files {
+		want := readAll(t, f.wav)
+		r, done, err := audio.OpenAudio(context.Background(), f.flac)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, ok := r.(*audio.FLACReader); !ok {
+			t.Errorf("%s: not decoded in Go (%T)", name, r)
+		}
+		got := readFrom(t, r)
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d samples, the WAV %d", name, len(got), len(want))
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%s: sample %d is %v, the WAV's %v", name, i, got[i], want[i])
+			}
+		}
+		// Seek to the middle, as the player does.
+		mid := r.Frames() / 2
+		r.SeekFrame(mid)
+		ch := int64(r.Format().Channels)
+		part, err := r.Read(nil, 1000)
+		if err != nil || len(part) != 1000*int(ch) {
+			t.Fatalf("%s: reading after a seek: %d samples, %v", name, len(part), err)
+		}
+		for i := range part {
+			if part[i] != got[mid*ch+int64(i)] {
+				t.Fatalf("%s: after seeking to frame %d, sample %d is %v, want %v", name, mid, i, part[i], got[mid*ch+int64(i)])
+			}
+		}
+		done()
+	}
+	if _, _, err := audio.OpenAudio(context.Background(), piped); !errors.Is(err, audio.ErrNoFFmpeg) {
+		t.Errorf("a FLAC only ffmpeg reads, without ffmpeg: %v", err)
+	}
+}
+
+func readAll(t *testing.T, path string) []float32 {
+	t.Helper()
+	r, f, err := audio.OpenWAV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return readFrom(t, r)
+}
+
+func readFrom(t *testing.T, r audio.Reader) []float32 {
+	t.Helper()
+	var all []float32
+	for {
+		var err error
+		all, err = r.Read(all, 4096)
+		if errors.Is(err, io.EOF) {
+			return all
+		}
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
 }

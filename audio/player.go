@@ -18,7 +18,7 @@ type Sink interface {
 
 // Player plays one WAV through a Sink: play, pause, seek, position.
 type Player struct {
-	src   *WAVReader
+	src   Reader
 	sink  Sink
 	rate  int
 	chans int
@@ -37,7 +37,7 @@ type Player struct {
 
 // NewPlayer prepares src for playback on sink. onUpdate (may be nil) is
 // called with the position about every 50 ms while playing and at the end.
-func NewPlayer(src *WAVReader, sink Sink, onUpdate func(pos, length time.Duration)) *Player {
+func NewPlayer(src Reader, sink Sink, onUpdate func(pos, length time.Duration)) *Player {
 	rate, chans := sink.Format()
 	p := &Player{src: src, sink: sink, rate: rate, chans: chans, seekTo: -1, done: make(chan struct{}), onUpdate: onUpdate, speed: 1}
 	p.cond = sync.NewCond(&p.mu)

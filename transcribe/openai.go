@@ -277,11 +277,12 @@ func (o *OpenAI) chunks(ctx context.Context, path string) (out []chunk, cleanup 
 	if err != nil {
 		return nil, cleanup, err
 	}
-	r, werr := audio.NewWAVReader(f, st.Size())
+	w, werr := audio.NewWAVReader(f, st.Size())
+	var r audio.Reader = w
 	if st.Size() <= int64(o.ChunkBytes) {
 		secs := 0.0
 		if werr == nil {
-			secs = r.Duration().Seconds()
+			secs = w.Duration().Seconds()
 		}
 		open := func() (io.ReadCloser, error) { return persistence.OpenRegularOS(path) }
 		// Named for what it holds: WebM saved as .wav goes as .webm.

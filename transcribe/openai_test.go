@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/voicenotes/voicenotes/timeline"
 	"io"
 	"math"
 	"net/http"
@@ -479,8 +480,13 @@ func TestOpenAIWordTimings(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(v.TimingsPath(n))
-	if err != nil || !strings.HasPrefix(string(data), "WEBVTT\n\n00:00:00.000 --> ") || !strings.Contains(string(data), "part 1") {
-		t.Errorf("timings file: %v\n%s", err, data)
+	cues, perr := timeline.ParseVTT(bytes.NewReader(data))
+	var words []string
+	for _, w := range timeline.Words(cues) {
+		words = append(words, w.Text)
+	}
+	if err != nil || perr != nil || !strings.HasPrefix(string(data), "WEBVTT\n\n00:00:00.000 --> ") || !strings.Contains(strings.Join(words, " "), "part 1") {
+		t.Errorf("timings file: %v %v\n%s", err, perr, data)
 	}
 	// A transcript with no times takes the old timings away.
 	if err := SaveTimings(v, n, &Result{Text: "x"}); err != nil {

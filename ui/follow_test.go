@@ -135,6 +135,10 @@ func TestFollowAlong(t *testing.T) {
 	if err := w.exportTo(plain, filepath.Join(t.TempDir(), "plain.vtt")); err == nil || !strings.Contains(err.Error(), "transcribe it again") {
 		t.Errorf("VTT export of a note without timings: %v", err)
 	}
+	// The edit above is saved before the vault's folder goes.
+	if err := w.Shutdown(); err != nil {
+		t.Error(err)
+	}
 }
 
 // TestPlaybackSpeed: the speed chosen applies to the playing audio and to
