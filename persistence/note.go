@@ -712,11 +712,13 @@ func cloneNode(n *yaml.Node) *yaml.Node {
 // yaml11Rx matches plain strings a YAML 1.1 reader (js-yaml 3 in
 // Whispering's gray-matter, PyYAML) takes for something other than a
 // string, though YAML 1.2 (our writer) does not: base-60 numbers ("9:45"),
-// timestamps with a time, and the yes/no/on/off booleans.
+// timestamps with a time, the yes/no/on/off booleans, and YAML 1.1's
+// value and merge types ("=", "<<": PyYAML's safe loader refuses a note
+// holding either plain).
 var yaml11Rx = regexp.MustCompile(`^(?:[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?` +
 	`|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?` +
 	`|[0-9]{4}-[0-9]{2}-[0-9]{2}` +
-	`|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$`)
+	`|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|=|<<)$`)
 
 // yaml11Special reports whether s must be quoted for YAML 1.1 readers:
 // it looks like another type to them, or holds a character they read as a

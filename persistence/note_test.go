@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/persistence"
@@ -102,7 +105,57 @@ func FuzzRoundTrip(f *testing.F) {
 		if got.Title != title || got.Subtitle != title || got.Body != body || !slices.Equal(got.Tags, n.Tags) || got.Duration != n.Duration {
 			t.Fatalf("round trip changed the note: title %q -> %q, body %q -> %q, tags %q -> %q\nfile:\n%q", title, got.Title, body, got.Body, n.Tags, got.Tags, data)
 		}
+		checkYAML11(t, data)
 	})
+}
+
+// yaml11Types are the implicit types of YAML 1.1 (yaml.org/type: bool,
+// null, int, float, timestamp, merge, value), as their regular
+// expressions are given there, the float's as js-yaml 3 (Whispering's
+// reader) and PyYAML apply it (the spec's own also takes a lone "."):
+// what a YAML 1.1 reader makes of a plain scalar matching one is not a
+// string.
+var yaml11Types = regexp.MustCompile(`^(?:` +
+	`y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF` +
+	`|~|null|Null|NULL|` +
+	`|[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+` +
+	`|[-+]?(?:0|[1-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)` +
+	`|[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*Z|[ \t]*[-+][0-9]{1,2}(?::[0-9]{2})?)?` +
+	`|<<|=)$`)
+
+// checkYAML11 fails when a string the note holds (title, subtitle, tags)
+// is written as a plain scalar that YAML 1.1 reads as another type, or
+// holds a character YAML 1.1 reads as a line break outside an escape.
+func checkYAML11(t *testing.T, data []byte) {
+	t.Helper()
+	text := string(data)
+	end := strings.Index(text[4:], "\n---")
+	if !strings.HasPrefix(text, "---\n") || end < 0 {
+		t.Fatalf("no frontmatter block:\n%q", data)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(text[4:4+end]), &doc); err != nil {
+		t.Fatalf("the frontmatter is not YAML: %v\n%q", err, data)
+	}
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		key, val := m.Content[i].Value, m.Content[i+1]
+		var strs []*yaml.Node
+		switch key {
+		case "title", "subtitle":
+			strs = []*yaml.Node{val}
+		case "tags":
+			strs = val.Content
+		}
+		for _, s := range strs {
+			if s.Style == 0 && yaml11Types.MatchString(s.Value) {
+				t.Fatalf("%s %q is written plain, and YAML 1.1 reads it as another type:\n%q", key, s.Value, data)
+			}
+		}
+	}
+	if strings.ContainsAny(text[:4+end], "\u0085\u2028\u2029") {
+		t.Fatalf("a character YAML 1.1 reads as a line break is written as it is:\n%q", data)
+	}
 }
 
 // FuzzParse: no input crashes the reader, and a note it accepts can be
