@@ -53,7 +53,7 @@ func everyKind(t *testing.T, dir string) map[string]string {
 // TestImportEveryFormat: the formats Whispering and phones save (Opus,
 // Ogg Vorbis, MP3, M4A/AAC, FLAC, WebM, and WebM under a .wav name, as
 // Whispering writes it from Chromium) import as 16 kHz notes of the same
-// length and pitch.
+// length and pitch, and as the same sound (SNR against the source tone).
 func TestImportEveryFormat(t *testing.T) {
 	needFFmpeg(t)
 	dir := tempdir.New(t)
@@ -89,6 +89,20 @@ func TestImportEveryFormat(t *testing.T) {
 		}
 		if f := float64(crossings) / 2 / (float64(len(mid)) / audio.StoreRate); math.Abs(f-440) > 3 {
 			t.Errorf("%s: the tone is at %.1f Hz, want 440", kind, f)
+		}
+		// Compared with the source: the 440 Hz tone's share of the decoded
+		// sound (its projection on the tone) against everything else.
+		var sn, cs, total float64
+		for i, v := range mid {
+			x := float64(v)
+			ph := 2 * math.Pi * 440 * float64(i) / audio.StoreRate
+			sn, cs, total = sn+x*math.Sin(ph), cs+x*math.Cos(ph), total+x*x
+		}
+		tone := 2 * (sn*sn + cs*cs) / float64(len(mid))
+		if snr := 10 * math.Log10(tone/math.Max(total-tone, 1e-9)); snr < 25 {
+			t.Errorf("%s: decoded with an SNR of %.1f dB against the source tone, want at least 25", kind, snr)
+		} else {
+			t.Logf("%s: SNR %.1f dB", kind, snr)
 		}
 	}
 	if kind, _ := audio.Sniff(webmAsWAV); kind != "webm" || audio.UploadName(webmAsWAV) != "audio.webm" {
