@@ -46,11 +46,15 @@ func TestSettingsValidateAndSwitchVault(t *testing.T) {
 	}
 	f.Language.SetText("en")
 	f.Vault.SetText(other)
+	if f.Store.Selected != storeChoices[0] {
+		t.Errorf("recordings are kept as %q at first, want WAV", f.Store.Selected)
+	}
+	f.Store.SetSelected(storeChoices[1])
 	if err := w.SaveSettings(f); err != nil {
 		t.Fatal(err)
 	}
 	s := w.settings()
-	if s.SampleRate != 48000 || s.Language != "en" || s.Vault != other {
+	if s.SampleRate != 48000 || s.Language != "en" || s.Vault != other || s.Store != "flac" {
 		t.Errorf("saved settings %+v", s)
 	}
 	if w.svc.Vault.Root() != other || len(w.notes) != 0 {
