@@ -335,7 +335,7 @@ func TestImportAndTranscribe(t *testing.T) {
 	os.WriteFile(bad, []byte("ID3"), 0o600)
 	cmd := voicenotes(os.Environ(), "import", bad, "--vault", vault)
 	out, _ = cmd.CombinedOutput()
-	if cmd.ProcessState.ExitCode() != 1 || !strings.Contains(string(out), "import takes audio files") {
+	if cmd.ProcessState.ExitCode() != 1 || !strings.Contains(string(out), "is damaged") || !strings.Contains(string(out), "nothing was imported") {
 		t.Errorf("importing an mp3: exit %d\n%s", cmd.ProcessState.ExitCode(), out)
 	}
 }
