@@ -244,15 +244,19 @@ func fmtSec(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) 
 
 // declaredLength is how long a file says it lasts (its container's
 // duration, or an MP3's Xing frame count), as ffprobe reads it; 0 when
-// it cannot say.
+// it cannot say, or only guesses from the bit rate (a VBR MP3 without its
+// frame count would otherwise be "cut short" or not by chance).
 func declaredLength(ctx context.Context, path string) time.Duration {
 	ffprobe, err := exec.LookPath("ffprobe")
 	if err != nil {
 		return 0
 	}
-	out, err := exec.CommandContext(ctx, ffprobe, "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path).Output()
-	if err != nil {
-		return 0
+	var warnings bytes.Buffer
+	cmd := exec.CommandContext(ctx, ffprobe, "-v", "warning", "-show_entries", "format=duration", "-of", "csv=p=0", path)
+	cmd.Stderr = &warnings
+	out, err := cmd.Output()
+	if err != nil || strings.Contains(warnings.String(), "Estimating duration from bitrate") {
+		return 0 // a guess (an MP3 without its frame count), not what the file says
 	}
 	sec, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
 	if err != nil || sec <= 0 {

@@ -194,6 +194,12 @@ func TestDamagedFilesAreRefused(t *testing.T) {
 			t.Errorf("%s, intact: imported %v of 2 s", kind, n.Duration)
 		}
 	}
+	// A VBR MP3 without its frame count says no length of its own (ffprobe
+	// only guesses one from the bit rate): whole, it is never refused.
+	vbr := encode(t, dir, "vbr.mp3", "-c:a", "libmp3lame", "-q:a", "2", "-write_xing", "0")
+	if _, err := audio.Import(v, vbr, ""); err != nil {
+		t.Errorf("a whole VBR MP3 without a Xing header: %v", err)
+	}
 }
 
 // TestFLACInGo: FLAC files (16 and 24 bits, mono and stereo, 44.1 and
