@@ -50,15 +50,26 @@ func captureBegan(t testing.TB, clk *pulsetest.Clock, delay time.Duration, wav s
 	return played.Add(delay), time.Duration(len(s)) * time.Second / audio.StoreRate
 }
 
-var stallLine = regexp.MustCompile(`^voicenotes: ui stall (\d+) ms$`)
+var (
+	stallLine = regexp.MustCompile(`^voicenotes: ui stall (\d+) ms$`)
+	workLine  = regexp.MustCompile(`^voicenotes: ui work (\d+) ms$`)
+)
 
-// stalls is the longest UI-thread stall the app reported after line from.
-func (a *app) stallsFrom(from int) time.Duration {
+// stallsFrom is the longest UI-thread stall the app reported after line
+// from: the event loop busy, with the window's work and Fyne's layout
+// and painting alike.
+func (a *app) stallsFrom(from int) time.Duration { return a.longestFrom(from, stallLine) }
+
+// workFrom is the longest piece of the window's own work on the UI thread
+// after line from.
+func (a *app) workFrom(from int) time.Duration { return a.longestFrom(from, workLine) }
+
+func (a *app) longestFrom(from int, re *regexp.Regexp) time.Duration {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var longest time.Duration
 	for _, l := range a.lines[from:] {
-		if m := stallLine.FindStringSubmatch(l); m != nil {
+		if m := re.FindStringSubmatch(l); m != nil {
 			ms, _ := strconv.Atoi(m[1])
 			longest = max(longest, time.Duration(ms)*time.Millisecond)
 		}
@@ -75,7 +86,7 @@ func (a *app) lineCount() int {
 // pressRecord presses Ctrl+R twice, gap apart, as a person who speaks for
 // gap would, and returns the saved note with when each press was made and
 // the longest UI stall from the first press to the note on screen.
-func (d *desktop) pressRecord(t testing.TB, a *app, vault string, gap time.Duration) (n *persistence.Note, press time.Time, stall time.Duration) {
+func (d *desktop) pressRecord(t testing.TB, a *app, vault string, gap time.Duration) (n *persistence.Note, press time.Time, stall, work time.Duration) {
 	t.Helper()
 	before := map[string]bool{}
 	for _, n := range notes(t, vault) {
@@ -97,7 +108,7 @@ func (d *desktop) pressRecord(t testing.TB, a *app, vault string, gap time.Durat
 		return n != nil
 	})
 	a.await(t, "the saved recording on screen", 30*time.Second, "voicenotes: saved recording "+n.ID)
-	return n, press, a.stallsFrom(from)
+	return n, press, a.stallsFrom(from), a.workFrom(from)
 }
 
 // TestRecordStartsAtThePress: a sound 200 ms after Ctrl+R is in the
@@ -110,10 +121,10 @@ func TestRecordStartsAtThePress(t *testing.T) {
 	vault := filepath.Join(t.TempDir(), "vault")
 	a := d.launch(vault)
 	for _, which := range []string{"the first recording after launch", "a later recording"} {
-		n, press, stall := d.pressRecord(t, a, vault, 4*time.Second)
+		n, press, stall, work := d.pressRecord(t, a, vault, 4*time.Second)
 		began, length := captureBegan(t, clk, delay, filepath.Join(vault, persistence.RecordingsDir, n.ID+".wav"), press)
 		lag := began.Sub(press)
-		t.Logf("%s: capture began %v after Ctrl+R; %v kept of 4 s; longest UI stall %v", which, lag.Round(time.Millisecond), length.Round(time.Millisecond), stall)
+		t.Logf("%s: capture began %v after Ctrl+R; %v kept of 4 s; longest UI stall %v, of the window's own work %v", which, lag.Round(time.Millisecond), length.Round(time.Millisecond), stall, work)
 		if lag > 200*time.Millisecond {
 			t.Errorf("%s: a sound 200 ms after Ctrl+R is not in the recording: capture began %v after the press", which, lag.Round(time.Millisecond))
 		}

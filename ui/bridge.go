@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -32,9 +33,24 @@ func (w *Window) do(f func()) {
 		}
 		defer w.uiMu.Unlock()
 		if !w.ended {
-			f()
+			w.timed(f)
 		}
 	})
+}
+
+// timed runs f, and under VOICENOTES_TRACE says how long it held the UI
+// thread when that was more than a millisecond: the window's own work,
+// apart from Fyne's layout and painting (make bench).
+func (w *Window) timed(f func()) {
+	if w.svc.Trace == nil {
+		f()
+		return
+	}
+	t0 := time.Now()
+	f()
+	if d := time.Since(t0); d > time.Millisecond {
+		w.trace("ui work %d ms", d.Milliseconds())
+	}
 }
 
 // end marks the window ended: background work no longer reaches it.

@@ -27,11 +27,13 @@ type recording struct {
 
 // ToggleRecording starts a recording, or stops and saves the current one.
 func (w *Window) ToggleRecording() {
-	if w.rec != nil {
-		w.stopRecording(false)
-		return
-	}
-	w.startRecording()
+	w.timed(func() {
+		if w.rec != nil {
+			w.stopRecording(false)
+			return
+		}
+		w.startRecording()
+	})
 }
 
 // startRecording shows the recording state at once and opens the
@@ -161,8 +163,13 @@ func (w *Window) onRecordingEvent(rec *recording, e session.Event) {
 			if e.Warning != "" {
 				w.setStatus(e.Warning)
 			}
-			w.selectByID(e.Note.ID)
-			w.trace("saved recording %s", e.Note.ID)
+			// Shown on the event loop's next turn: each half is a few
+			// milliseconds of the UI thread instead of both at once.
+			id := e.Note.ID
+			w.do(func() {
+				w.selectByID(id)
+				w.trace("saved recording %s", id)
+			})
 		}
 	}
 }

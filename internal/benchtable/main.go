@@ -45,6 +45,7 @@ var targets = []target{
 	{"BenchmarkRecordStart", "later-ms", 150, "Ctrl+R to first captured sample, later recordings"},
 	{"BenchmarkRecordStart", "cli-ms", 400, "voicenotes record: process start to first captured sample"},
 	{"BenchmarkRecordStart", "ui-stall-ms", 50, "longest UI-thread stall while a recording starts and stops"},
+	{"BenchmarkRecordStart", "ui-work-ms", 16, "the window's own longest piece of UI-thread work then, within a frame"},
 	{"BenchmarkListStartup", "x-floor", 2, "voicenotes list on an empty vault within 2x of ls on it plus an empty Go program's start"},
 	{"BenchmarkListStartup", "list-ms", 50, "voicenotes list start-up well under 50 ms"},
 }
