@@ -22,6 +22,7 @@ type Live struct {
 	closed  bool
 	done    chan struct{}
 	err     error
+	result  *Result // the final transcript, once done is closed
 }
 
 // NewLive starts decoding into s.
@@ -42,8 +43,13 @@ func (l *Live) Feed(samples []int16) {
 	l.cond.Signal()
 }
 
+// run decodes on a thread of its own at low priority, the final pass
+// too: on a machine with few cores the decoder must give way to the
+// window's painting and to capture, and it keeps up with speech on what
+// they leave (real-time factor about 0.27 here).
 func (l *Live) run() {
 	defer close(l.done)
+	lowPriority()
 	last := ""
 	for {
 		l.mu.Lock()
@@ -64,6 +70,9 @@ func (l *Live) run() {
 			l.onText(text)
 		}
 		if closed {
+			if l.err == nil {
+				l.result, l.err = l.stream.Finish()
+			}
 			return
 		}
 	}
@@ -76,11 +85,11 @@ func (l *Live) Finish() (*Result, error) {
 	l.mu.Unlock()
 	l.cond.Signal()
 	<-l.done
-	defer l.stream.Close()
+	l.stream.Close()
 	if l.err != nil {
 		return nil, l.err
 	}
-	return l.stream.Finish()
+	return l.result, nil
 }
 
 // Commit finishes the live transcription and saves its text into n, the
