@@ -225,7 +225,7 @@ func (w *Window) build() {
 	w.FollowAt = widget.NewLabel("Tap a word to play from it")
 	w.FollowTab = container.NewTabItem("Follow", container.NewBorder(nil, w.FollowAt, nil, nil, w.followScroll))
 	w.Tabs = container.NewAppTabs(
-		container.NewTabItem("Transcript", container.NewBorder(nil, w.CaretAt, nil, nil, w.Editor)),
+		container.NewTabItem("Transcript", container.NewBorder(nil, w.CaretAt, nil, nil, asDocument(w.Editor))),
 		container.NewTabItem("Preview", container.NewVScroll(w.Preview)))
 	w.Tabs.OnSelected = func(t *container.TabItem) {
 		switch t {
