@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -133,10 +134,35 @@ func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error
 			current.Close() // the first vault is closed by the caller
 		}
 	}()
-	w.ShowAndRun()
 	// SIGTERM (logging out, shutting down) and the tray's Quit end the loop
-	// without the window's Close: save what is left now.
-	return w.Shutdown()
+	// without the window's Close: what is left is saved once the loop is
+	// gone, after Run returns or, if Fyne hangs on its way out, by the
+	// guard.
+	var once sync.Once
+	var shutErr error
+	shutdown := func() (ran bool) {
+		once.Do(func() { ran, shutErr = true, w.Shutdown() })
+		return ran
+	}
+	guard := newQuitGuard()
+	go guard.watch(func() {
+		if !shutdown() {
+			return // Run returned after all, and its caller saves
+		}
+		if listener != nil {
+			listener.Close()
+		}
+		if shutErr != nil {
+			log.Printf("quitting: %v", shutErr)
+			os.Exit(1)
+		}
+		log.Print("quitting: the window's event loop ended without returning (Fyne); everything was saved")
+		os.Exit(0)
+	})
+	w.ShowAndRun()
+	guard.ran()
+	shutdown()
+	return shutErr
 }
 
 // traceStalls reports each time the UI thread was busy for more than a
