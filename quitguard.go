@@ -37,9 +37,9 @@ func newQuitGuard() *quitGuard {
 func (g *quitGuard) ran() { close(g.returned) }
 
 // watch calls stuck when the loop has been gone for the grace period and
-// Run has still not returned. It returns when Run returns.
+// Run has still not returned. It returns when Run returns. A loop once
+// gone never comes back, so one sighting starts the grace period.
 func (g *quitGuard) watch(stuck func()) {
-	var gone time.Time
 	tick := time.NewTicker(g.every)
 	defer tick.Stop()
 	for {
@@ -49,22 +49,14 @@ func (g *quitGuard) watch(stuck func()) {
 		case <-tick.C:
 		}
 		if !loopGone(g.every) {
-			gone = time.Time{}
 			continue
 		}
-		if gone.IsZero() {
-			gone = time.Now()
-			continue
-		}
-		if time.Since(gone) >= g.grace {
-			select {
-			case <-g.returned:
-				return
-			default:
-			}
+		select {
+		case <-g.returned:
+		case <-time.After(g.grace):
 			stuck()
-			return
 		}
+		return
 	}
 }
 
