@@ -51,6 +51,9 @@ func TestDeviceLoss(t *testing.T) {
 	for s.Elapsed() < time.Second {
 		time.Sleep(50 * time.Millisecond)
 	}
+	// What the audio libraries say about the loss goes to the log, not
+	// into the terminal the person started us from.
+	stderr := pulsetest.CaptureStderr(t)
 	if out, err := exec.Command("pactl", "unload-module", "module-null-sink").CombinedOutput(); err != nil {
 		t.Fatalf("unloading the sink: %v %s", err, out)
 	}
@@ -64,6 +67,9 @@ func TestDeviceLoss(t *testing.T) {
 		t.Fatal("the recording did not end when its device went away")
 	}
 	n, err := s.Result()
+	if out := stderr(); out != "" {
+		t.Errorf("the device's loss printed to standard error:\n%s", out)
+	}
 	if n == nil || !errors.Is(err, device.ErrDeviceGone) || !strings.Contains(err.Error(), "saved") {
 		t.Fatalf("Result = %v, %v; want the note saved and the device's loss said", n, err)
 	}
