@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -77,6 +78,7 @@ type Window struct {
 	// Note list
 	Search *keyEntry
 	List   *widget.List
+	warm   *canvas.LinearGradient // see warm.go
 
 	// Selected note
 	Title      *keyEntry
@@ -199,7 +201,8 @@ func (w *Window) build() {
 			w.selectNote(w.shown[i])
 		}
 	}
-	left := container.NewBorder(w.Search, nil, nil, nil, container.NewStack(w.List, w.buildEmpty()))
+	w.warm = newWarmShadow()
+	left := container.NewBorder(w.Search, nil, nil, nil, container.NewStack(container.NewWithoutLayout(w.warm), w.List, w.buildEmpty()))
 
 	w.Title = newKeyEntry(false, w.windowShortcut)
 	w.Title.SetPlaceHolder("Title")
