@@ -65,6 +65,7 @@ func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error
 		a.Lifecycle().SetOnStarted(func() {
 			fyne.Do(func() { trace("first frame") })
 			go traceStalls(trace)
+			traceGaps(trace)
 		})
 	}
 	current := v
@@ -177,6 +178,28 @@ func traceStalls(trace func(string)) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// traceGaps reports each time the UI thread went longer than a frame and a
+// bit (20 ms; a tick is due every 16.7) between two of its frame ticks: Fyne polls the keyboard and
+// mouse once per tick, so that is how long a keypress or a click could
+// have waited, whatever held the thread (a frame being painted, the
+// window's own work). It is the stall a person notices. traceStalls'
+// figure can be longer: Fyne's loop picks at random between a due tick
+// and a queued function, so with frames that take about a tick to paint,
+// a function may wait out several frames while input is still served.
+func traceGaps(trace func(string)) {
+	var last time.Time
+	a := fyne.NewAnimation(time.Hour, func(float32) {
+		now := time.Now()
+		if gap := now.Sub(last); !last.IsZero() && gap > 20*time.Millisecond {
+			trace(fmt.Sprintf("ui gap %d ms", gap.Milliseconds()))
+		}
+		last = now
+	})
+	a.RepeatCount = fyne.AnimationRepeatForever
+	a.Curve = fyne.AnimationLinear
+	a.Start()
 }
 
 // engine is the engine chosen in Settings (the offline one by default).

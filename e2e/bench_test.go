@@ -68,17 +68,20 @@ func BenchmarkLaunch10k(b *testing.B) {
 // BenchmarkRecordStart measures, with the timing signal played through the
 // virtual microphone, how long after Ctrl+R the window's capture begins
 // (the first recording after each launch, and the next one), how long
-// after its start `voicenotes record` begins, and the longest time the UI
-// thread was busy while a recording started and stopped (ui-stall-ms: the
-// window's work and Fyne's layout and painting; ui-work-ms: the longest
-// single piece of the window's own work). Each figure is
+// after its start `voicenotes record` begins, and how the UI thread fared
+// while a recording started and stopped: ui-gap-ms, the longest time
+// between two of its frame ticks, where Fyne polls input (what a keypress
+// could wait); ui-stall-ms, the longest a function handed to it waited
+// (the window's work and Fyne's layout and painting, and frames Fyne's
+// loop chose to paint first); ui-work-ms, the longest single piece of the
+// window's own work. Each figure is
 // the worst of the runs; the press is taken before xdotool is started, so
 // its own start is counted against the app.
 func BenchmarkRecordStart(b *testing.B) {
 	d := startDesktop(b)
 	clk, delay := startClock(b, d.pulse)
 	vault := filepath.Join(b.TempDir(), "vault")
-	var first, later, cli, stall, work time.Duration
+	var first, later, cli, stall, gap, work time.Duration
 	for b.Loop() {
 		a := d.launch(vault)
 		// The recordings are analysed after the window quits: the
@@ -87,9 +90,9 @@ func BenchmarkRecordStart(b *testing.B) {
 		var made [2]*persistence.Note
 		var pressed [2]time.Time
 		for i := range made {
-			n, press, st, wk := d.pressRecord(b, a, vault, 1500*time.Millisecond)
-			made[i], pressed[i] = n, press
-			stall, work = max(stall, st), max(work, wk)
+			p := d.pressRecord(b, a, vault, 1500*time.Millisecond)
+			made[i], pressed[i] = p.note, p.at
+			stall, gap, work = max(stall, p.stall), max(gap, p.gap), max(work, p.work)
 		}
 		a.cmd.Process.Signal(syscall.SIGTERM)
 		a.wait()
@@ -112,5 +115,6 @@ func BenchmarkRecordStart(b *testing.B) {
 	b.ReportMetric(ms(later), "later-ms")
 	b.ReportMetric(ms(cli), "cli-ms")
 	b.ReportMetric(ms(stall), "ui-stall-ms")
+	b.ReportMetric(ms(gap), "ui-gap-ms")
 	b.ReportMetric(ms(work), "ui-work-ms")
 }

@@ -53,6 +53,7 @@ func captureBegan(t testing.TB, clk *pulsetest.Clock, delay time.Duration, wav s
 var (
 	stallLine = regexp.MustCompile(`^voicenotes: ui stall (\d+) ms$`)
 	workLine  = regexp.MustCompile(`^voicenotes: ui work (\d+) ms$`)
+	gapLine   = regexp.MustCompile(`^voicenotes: ui gap (\d+) ms$`)
 )
 
 // stallsFrom is the longest UI-thread stall the app reported after line
@@ -63,6 +64,10 @@ func (a *app) stallsFrom(from int) time.Duration { return a.longestFrom(from, st
 // workFrom is the longest piece of the window's own work on the UI thread
 // after line from.
 func (a *app) workFrom(from int) time.Duration { return a.longestFrom(from, workLine) }
+
+// gapFrom is the longest time between two of the UI thread's frame ticks
+// (where Fyne polls input) after line from.
+func (a *app) gapFrom(from int) time.Duration { return a.longestFrom(from, gapLine) }
 
 func (a *app) longestFrom(from int, re *regexp.Regexp) time.Duration {
 	a.mu.Lock()
@@ -83,22 +88,32 @@ func (a *app) lineCount() int {
 	return len(a.lines)
 }
 
+// pressed is what pressRecord saw: the note saved, when Ctrl+R was first
+// pressed, and from then to the note on screen the UI thread's longest
+// stall (a function handed to it waiting), longest gap between frame
+// ticks (input waiting) and longest piece of the window's own work.
+type pressed struct {
+	note             *persistence.Note
+	at               time.Time
+	stall, gap, work time.Duration
+}
+
 // pressRecord presses Ctrl+R twice, gap apart, as a person who speaks for
-// gap would, and returns the saved note with when each press was made and
-// the longest UI stall from the first press to the note on screen.
-func (d *desktop) pressRecord(t testing.TB, a *app, vault string, gap time.Duration) (n *persistence.Note, press time.Time, stall, work time.Duration) {
+// gap would.
+func (d *desktop) pressRecord(t testing.TB, a *app, vault string, gap time.Duration) pressed {
 	t.Helper()
 	before := map[string]bool{}
 	for _, n := range notes(t, vault) {
 		before[n.ID] = true
 	}
 	from := a.lineCount()
-	press = time.Now()
+	press := time.Now()
 	d.key("ctrl+r")
 	// The person talks for gap: this wait is the scenario, not a guess at
 	// how long something takes.
 	time.Sleep(time.Until(press.Add(gap)))
 	d.key("ctrl+r")
+	var n *persistence.Note
 	waitFor(t, "the note", 30*time.Second, func() bool {
 		for _, m := range notes(t, vault) {
 			if !before[m.ID] {
@@ -108,7 +123,7 @@ func (d *desktop) pressRecord(t testing.TB, a *app, vault string, gap time.Durat
 		return n != nil
 	})
 	a.await(t, "the saved recording on screen", 30*time.Second, "voicenotes: saved recording "+n.ID)
-	return n, press, a.stallsFrom(from), a.workFrom(from)
+	return pressed{note: n, at: press, stall: a.stallsFrom(from), gap: a.gapFrom(from), work: a.workFrom(from)}
 }
 
 // TestRecordStartsAtThePress: a sound 200 ms after Ctrl+R is in the
@@ -121,10 +136,10 @@ func TestRecordStartsAtThePress(t *testing.T) {
 	vault := filepath.Join(t.TempDir(), "vault")
 	a := d.launch(vault)
 	for _, which := range []string{"the first recording after launch", "a later recording"} {
-		n, press, stall, work := d.pressRecord(t, a, vault, 4*time.Second)
-		began, length := captureBegan(t, clk, delay, filepath.Join(vault, persistence.RecordingsDir, n.ID+".wav"), press)
-		lag := began.Sub(press)
-		t.Logf("%s: capture began %v after Ctrl+R; %v kept of 4 s; longest UI stall %v, of the window's own work %v", which, lag.Round(time.Millisecond), length.Round(time.Millisecond), stall, work)
+		p := d.pressRecord(t, a, vault, 4*time.Second)
+		began, length := captureBegan(t, clk, delay, filepath.Join(vault, persistence.RecordingsDir, p.note.ID+".wav"), p.at)
+		lag := began.Sub(p.at)
+		t.Logf("%s: capture began %v after Ctrl+R; %v kept of 4 s; longest UI stall %v, gap between frames %v, of the window's own work %v", which, lag.Round(time.Millisecond), length.Round(time.Millisecond), p.stall, p.gap, p.work)
 		if lag > 200*time.Millisecond {
 			t.Errorf("%s: a sound 200 ms after Ctrl+R is not in the recording: capture began %v after the press", which, lag.Round(time.Millisecond))
 		}
