@@ -14,6 +14,9 @@ if [ -z "$wine" ] || ! command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1; then
   exit 1
 fi
 
+wineserver="$(dirname "$wine")/wineserver"
+[ -x "$wineserver" ] || wineserver=wineserver
+
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/voicenotes-build"
 export WINEPREFIX="$cache/wine" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 mkdir -p "$cache"
@@ -21,10 +24,19 @@ if [ ! -f "$WINEPREFIX/system.reg" ]; then
   echo "wine-test: making the Wine prefix in $WINEPREFIX"
   "$wine" wineboot --init >/dev/null 2>&1
   # wineboot returns before the prefix is written; wait for its server.
-  wineserver="$(dirname "$wine")/wineserver"
-  [ -x "$wineserver" ] || wineserver=wineserver
   "$wineserver" -w
 fi
+# One Wine server and its system processes (services.exe, winedevice.exe,
+# rpcss.exe...) for the whole run, started here with their output going
+# nowhere. Otherwise the first test binary's wine starts them, and they
+# keep that binary's standard error (go test's pipe) open while other
+# packages' tests keep them alive: go test then waits a minute for the
+# pipe and fails the package ("Test I/O incomplete"), though its tests
+# passed.
+"$wineserver" -k >/dev/null 2>&1 || true # one left from an earlier run holds that run's pipes
+"$wineserver" -p </dev/null >/dev/null 2>&1
+trap '"$wineserver" -k >/dev/null 2>&1 || true' EXIT
+"$wine" cmd /c exit </dev/null >/dev/null 2>&1
 shim="$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"
 src="$(dirname "$0")/windows"
 if [ ! -f "$shim" ] || [ "$src/bcryptprimitives.c" -nt "$shim" ]; then
