@@ -181,9 +181,9 @@ func traceStalls(trace func(string)) {
 }
 
 // traceGaps reports each time the UI thread went longer than a frame and a
-// bit (20 ms; a tick is due every 16.7) between two of its frame ticks: Fyne polls the keyboard and
-// mouse once per tick, so that is how long a keypress or a click could
-// have waited, whatever held the thread (a frame being painted, the
+// bit (20 ms; a tick is due every 16.7) between two of its frame ticks:
+// Fyne polls the keyboard and mouse once per tick, so that is how long a
+// keypress or a click could have waited, whatever held the thread (a frame being painted, the
 // window's own work). It is the stall a person notices. traceStalls'
 // figure can be longer: Fyne's loop picks at random between a due tick
 // and a queued function, so with frames that take about a tick to paint,
