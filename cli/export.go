@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/voicenotes/voicenotes/export"
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/timeline"
 )
 
 func init() {
@@ -35,12 +37,18 @@ func runExport(env *Env, v *persistence.Vault, fs *flag.FlagSet, args []string) 
 		}
 		outDir = filepath.Dir(out)
 	}
+	format := flagValue[string](fs, "format")
 	timed, err := export.Timings(v, n)
 	if err != nil {
-		return fmt.Errorf("export: %w", err)
+		// Wrong timings only place the markers in a page; subtitles are
+		// made of nothing else.
+		if !errors.Is(err, timeline.ErrTimings) || slices.Contains(export.SubtitleFormats, format) {
+			return fmt.Errorf("export: %w", err)
+		}
+		fmt.Fprintf(env.Stderr, "export: the markers go after the text: %v\n", err)
 	}
 	var data []byte
-	if format := flagValue[string](fs, "format"); slices.Contains(export.SubtitleFormats, format) {
+	if slices.Contains(export.SubtitleFormats, format) {
 		if data, err = export.Subtitles(n, timed, format); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}

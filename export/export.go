@@ -50,6 +50,11 @@ func Render(n *persistence.Note, format, audioPath, outDir string, timed []timel
 }
 
 // Timings reads n's word timings (<id>.vtt); nil when it has none.
+// Timings that cannot be right are refused with an error wrapping
+// timeline.ErrTimings, never returned: a word past the audio's end or
+// out of order, or a PocketSphinx file made before this version, which
+// put every word after the first pause late. What only needs them for
+// markers (HTML, the Preview) goes on without them.
 func Timings(v *persistence.Vault, n *persistence.Note) ([]timeline.Word, error) {
 	f, err := persistence.OpenRegular(v.FS(), v.TimingsPath(n))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -59,9 +64,15 @@ func Timings(v *persistence.Vault, n *persistence.Note) ([]timeline.Word, error)
 		return nil, fmt.Errorf("reading the word timings of %s: %w", n.ID, err)
 	}
 	defer f.Close()
-	cues, err := timeline.ParseVTT(f)
+	cues, stamped, err := timeline.ReadTimings(f)
 	if err != nil {
 		return nil, fmt.Errorf("reading the word timings of %s: %w", n.ID, err)
+	}
+	if !stamped && n.Engine == "pocketsphinx" {
+		return nil, fmt.Errorf("%w: note %s was timed by an older Voice Notes, which put the words after a pause too late; transcribe it again to time it: voicenotes transcribe %s", timeline.ErrTimings, n.ID, n.ID)
+	}
+	if err := timeline.CheckCues(cues, n.Duration); err != nil {
+		return nil, fmt.Errorf("%w in %s; transcribe the note again to time it: voicenotes transcribe %s", err, filepath.Base(v.TimingsPath(n)), n.ID)
 	}
 	return timeline.Words(cues), nil
 }

@@ -1,7 +1,10 @@
 package export
 
 import (
+	"bytes"
 	"encoding/xml"
+	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -120,5 +123,53 @@ func TestMarkersWhereDropped(t *testing.T) {
 	}
 	if s := string(out); !strings.Contains(s, "<p>First we talked  about the</p>\n<h3><a href=\"n1.wav#t=1.9\">⚑ 0:01 — money</a></h3>") || strings.Contains(s, "Markers") {
 		t.Errorf("HTML:\n%s", s)
+	}
+}
+
+// TestTimingsThatCannotBeRightAreRefused: a note's timings that run past
+// its audio or out of order, or that an older Voice Notes made with
+// PocketSphinx (every word after a pause late), are never handed out to
+// be shown; timings another program wrote that fit are.
+func TestTimingsThatCannotBeRightAreRefused(t *testing.T) {
+	v, err := persistence.Open(t.TempDir(), persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	plain := "WEBVTT\n\n00:00:00.200 --> 00:00:00.500\nhello\n\n00:00:01.000 --> 00:00:01.400\nworld\n"
+	var stamped bytes.Buffer
+	timeline.WriteTimings(&stamped, []timeline.Word{{Start: 200 * time.Millisecond, End: 500 * time.Millisecond, Text: "hello"}, {Start: time.Second, End: 1400 * time.Millisecond, Text: "world"}})
+	for _, c := range []struct {
+		name, engine, vtt string
+		length            time.Duration
+		ok                bool
+	}{
+		{"this version's", "pocketsphinx", stamped.String(), 2 * time.Second, true},
+		{"another program's", "whisper-1", plain, 2 * time.Second, true},
+		{"an older version's PocketSphinx timings", "pocketsphinx", plain, 2 * time.Second, false},
+		{"past the audio", "whisper-1", plain, time.Second, false},
+		{"out of order", "whisper-1", "WEBVTT\n\n00:00:01.000 --> 00:00:01.400\nworld\n\n00:00:00.200 --> 00:00:00.500\nhello\n", 2 * time.Second, false},
+	} {
+		n := v.NewNote()
+		n.Engine, n.Duration, n.Body = c.engine, c.length, "hello world"
+		if err := v.Save(n); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(v.TimingsPath(n), []byte(c.vtt), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		timed, err := Timings(v, n)
+		if c.ok {
+			if err != nil || len(timed) != 2 || timed[1].Start != time.Second {
+				t.Errorf("%s: %+v, %v", c.name, timed, err)
+			}
+			continue
+		}
+		if !errors.Is(err, timeline.ErrTimings) || timed != nil || !strings.Contains(err.Error(), "voicenotes transcribe "+n.ID) {
+			t.Errorf("%s: %+v, %v; want them refused, saying how to time the note again", c.name, timed, err)
+		}
+		if _, err := Subtitles(n, timed, "srt"); !errors.Is(err, ErrNoTimings) {
+			t.Errorf("%s: subtitles made without timings: %v", c.name, err)
+		}
 	}
 }

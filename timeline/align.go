@@ -12,9 +12,17 @@ import (
 // or punctuation) keeps an unchanged word's time, gives inserted words
 // times between their neighbours' by length, and drops deleted ones.
 func Align(timed []Word, text string) []Word {
+	out, _ := AlignSpoken(timed, text)
+	return out
+}
+
+// AlignSpoken is Align, and tells for each word whether it was said (its
+// time is the engine's) or typed since (its time is only its place
+// between the spoken words around it).
+func AlignSpoken(timed []Word, text string) ([]Word, []bool) {
 	words := strings.Fields(text)
 	if len(words) == 0 || len(timed) == 0 {
-		return nil
+		return nil, nil
 	}
 	match := diff(keys(timed, func(w Word) string { return w.Text }), keys(words, func(s string) string { return s }))
 	out := make([]Word, len(words))
@@ -48,7 +56,7 @@ func Align(timed []Word, text string) []Word {
 		copy(out[j:k], spread(from, to, words[j:k]))
 		j = k
 	}
-	return out
+	return out, known
 }
 
 func keys[T any](xs []T, text func(T) string) []string {

@@ -194,8 +194,16 @@ func stamp(d time.Duration, sep string) string {
 
 // WriteVTT writes cues as WebVTT.
 func WriteVTT(w io.Writer, cues []Cue) error {
+	if _, err := io.WriteString(w, "WEBVTT\n"); err != nil {
+		return err
+	}
+	return writeCues(w, cues)
+}
+
+// writeCues writes the cue blocks of a WebVTT file, each after a blank
+// line.
+func writeCues(w io.Writer, cues []Cue) error {
 	b := bufio.NewWriter(w)
-	b.WriteString("WEBVTT\n")
 	for _, c := range cues {
 		fmt.Fprintf(b, "\n%s --> %s\n%s\n", stamp(c.Start, "."), stamp(c.End, "."), strings.ReplaceAll(escapeVTT(c.Text), "\n\n", "\n"))
 	}

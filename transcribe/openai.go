@@ -233,12 +233,8 @@ func (o *OpenAI) Transcribe(ctx context.Context, path string, opt Options, progr
 		if t := strings.TrimSpace(r.Text); t != "" {
 			texts = append(texts, t)
 		}
-		for _, s := range r.Segments {
-			res.Segments = append(res.Segments, Segment{Start: s.Start + offset, End: s.End + offset, Text: s.Text})
-		}
-		for _, w := range r.Words {
-			res.Words = append(res.Words, Segment{Start: w.Start + offset, End: w.End + offset, Text: w.Text})
-		}
+		res.Segments = appendTimed(res.Segments, r.Segments, offset, c.seconds)
+		res.Words = appendTimed(res.Words, r.Words, offset, c.seconds)
 		if res.Language == "" {
 			res.Language = r.Language
 		}
@@ -249,6 +245,26 @@ func (o *OpenAI) Transcribe(ctx context.Context, path string, opt Options, progr
 	}
 	res.Text = strings.Join(texts, " ")
 	return res, nil
+}
+
+// appendTimed appends a chunk's timed spans to a whole file's: a
+// server's times are from the start of the chunk it was sent, so each
+// is moved by the chunk's offset, after being held inside the chunk
+// (a server that times a word past the audio it was given, or not as a
+// number at all, must not push it into the next chunk's time or past
+// the end). A span the server says ends before it starts ends there.
+func appendTimed(to, spans []Segment, offset, length float64) []Segment {
+	for _, s := range spans {
+		if math.IsNaN(s.Start) || math.IsNaN(s.End) {
+			continue
+		}
+		start, end := max(s.Start, 0), max(s.End, s.Start, 0)
+		if length > 0 {
+			start, end = min(start, length), min(end, length)
+		}
+		to = append(to, Segment{Start: start + offset, End: end + offset, Text: s.Text})
+	}
+	return to
 }
 
 // chunk is one upload: a file, or a piece of a recording, read from disk

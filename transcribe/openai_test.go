@@ -33,6 +33,9 @@ type fakeAPI struct {
 	key    string
 	script []int
 	delay  time.Duration
+	// overrun stretches the word times it answers by this factor, past
+	// the end of the audio it was sent when above 1 (a faulty server).
+	overrun float64
 	// received, when set, gets a value as each request arrives.
 	received chan struct{}
 
@@ -129,7 +132,8 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			var words []map[string]any
 			ws := strings.Fields(text)
 			for i, wd := range ws {
-				words = append(words, map[string]any{"word": wd, "start": secs * float64(i) / float64(len(ws)), "end": secs * float64(i+1) / float64(len(ws))})
+				k := max(f.overrun, 1)
+				words = append(words, map[string]any{"word": wd, "start": k * secs * float64(i) / float64(len(ws)), "end": k * secs * float64(i+1) / float64(len(ws))})
 			}
 			reply["words"] = words
 		}
@@ -485,9 +489,21 @@ func TestOpenAIWordTimings(t *testing.T) {
 	for _, w := range timeline.Words(cues) {
 		words = append(words, w.Text)
 	}
-	if err != nil || perr != nil || !strings.HasPrefix(string(data), "WEBVTT\n\n00:00:00.000 --> ") || !strings.Contains(strings.Join(words, " "), "part 1") {
+	if err != nil || perr != nil || !strings.HasPrefix(string(data), "WEBVTT\n\nNOTE ") || !strings.Contains(string(data), "\n\n00:00:00.000 --> ") || !strings.Contains(strings.Join(words, " "), "part 1") {
 		t.Errorf("timings file: %v %v\n%s", err, perr, data)
 	}
+	// Words a server times past the piece of audio it was sent stay in
+	// that piece: in order, and inside the recording.
+	f.overrun = 1.6
+	res, err = o.Transcribe(context.Background(), path, Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Duration = 10 * time.Second
+	if err := SaveTimings(v, n, res); err != nil {
+		t.Errorf("the timings of a server that overruns each piece were not kept in place: %v", err)
+	}
+	f.overrun = 0
 	// A transcript with no times takes the old timings away.
 	if err := SaveTimings(v, n, &Result{Text: "x"}); err != nil {
 		t.Fatal(err)

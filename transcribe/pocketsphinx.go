@@ -93,6 +93,10 @@ func (*pocketSphinx) Name() string { return PocketSphinxName }
 // config setup is not thread-safe.
 var psInitMu sync.Mutex
 
+// psFrameRate is PocketSphinx's default frame rate (-frate), the unit of
+// its word times.
+const psFrameRate = 100
+
 // decoder is one PocketSphinx decoder that splits audio into utterances at
 // pauses, as pocketsphinx_continuous does.
 type decoder struct {
@@ -166,8 +170,10 @@ func (d *decoder) endUtt() {
 			d.settled = append(d.settled, Segment{Start: float64(d.uttStart) / 16000, End: float64(d.samples) / 16000, Text: text})
 		}
 	}
-	// Word times: frames of 10 ms from the start of the utterance.
-	base := float64(d.uttStart) / 16000
+	// Word times: PocketSphinx counts frames of 10 ms from the start of
+	// the stream (ps_start_stream, or the decoder's creation), not of the
+	// utterance: every decoder here starts its stream at the first sample
+	// it is fed, so a frame number is already a time in the audio.
 	for seg := C.ps_seg_iter(d.ps); seg != nil; seg = C.ps_seg_next(seg) {
 		w := C.GoString(C.ps_seg_word(seg))
 		if w == "" || w[0] == '<' || w[0] == '[' {
@@ -176,7 +182,7 @@ func (d *decoder) endUtt() {
 		if i := strings.IndexByte(w, '('); i > 0 {
 			w = w[:i] // alternate pronunciations: word(2)
 		}
-		d.words = append(d.words, Segment{Start: base + float64(C.vn_seg_start(seg))/100, End: base + float64(C.vn_seg_end(seg)+1)/100, Text: w})
+		d.words = append(d.words, Segment{Start: float64(C.vn_seg_start(seg)) / psFrameRate, End: float64(C.vn_seg_end(seg)+1) / psFrameRate, Text: w})
 	}
 	d.partial = ""
 }

@@ -2,7 +2,9 @@ package transcribe
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
+	"fmt"
 	"io/fs"
 
 	"github.com/voicenotes/voicenotes/persistence"
@@ -13,18 +15,24 @@ import (
 // note, as <id>.vtt (WebVTT, a cue a word so each keeps its time exactly,
 // written atomically like every file here).
 // A transcript without times (an engine that gives none) removes timings
-// an earlier transcript left, which would no longer fit.
+// an earlier transcript left, which would no longer fit; so do times that
+// do not fit the note's audio (timeline.Check), which are refused with an
+// error rather than stored.
 func SaveTimings(v *persistence.Vault, n *persistence.Note, res *Result) error {
 	words := timeline.FromEngine(spans(res.Words), spans(res.Segments))
 	path := v.TimingsPath(n)
-	if len(words) == 0 {
+	bad := timeline.Check(words, n.Duration)
+	if len(words) == 0 || bad != nil {
 		if err := v.FS().Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
+		}
+		if bad != nil {
+			return fmt.Errorf("the word timings %s gave were not kept: %w", cmp.Or(n.Engine, "the engine"), bad)
 		}
 		return nil
 	}
 	var b bytes.Buffer
-	if err := timeline.WriteVTT(&b, timeline.WordCues(words)); err != nil {
+	if err := timeline.WriteTimings(&b, words); err != nil {
 		return err
 	}
 	return persistence.WriteFile(v.FS(), path, b.Bytes(), persistence.FilePerm)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/voicenotes/voicenotes/export"
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/timeline"
 )
 
 var (
@@ -188,8 +189,8 @@ func (w *Window) exportTo(n *persistence.Note, path string) error {
 		format, path = "html", path+".html"
 	}
 	timed, err := export.Timings(w.svc.Vault, n)
-	if err != nil {
-		return err
+	if err != nil && (!errors.Is(err, timeline.ErrTimings) || slices.Contains(export.SubtitleFormats, format)) {
+		return err // wrong timings only place a page's markers; subtitles need them
 	}
 	var data []byte
 	if slices.Contains(export.SubtitleFormats, format) {

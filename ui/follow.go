@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"errors"
-	"io/fs"
 	"slices"
 	"time"
 	"unicode"
@@ -137,6 +135,7 @@ type follow struct {
 	// The transcript's words aligned for the editor's caret, made off the
 	// UI thread after an edit (caretText is what they were aligned with).
 	caretWords []timeline.Word
+	caretSaid  []bool // which of caretWords were said, not typed since
 	caretText  string
 	aligning   string // the text being aligned now
 }
@@ -146,25 +145,18 @@ type follow struct {
 func (w *Window) loadTimings(n *persistence.Note) {
 	w.follow = nil
 	w.showFollowTab(false)
-	path := w.svc.Vault.TimingsPath(n)
-	fsys := w.svc.Vault.FS()
+	v := w.svc.Vault
+	note := *n
 	id := n.ID
 	go func() {
-		f, err := persistence.OpenRegular(fsys, path)
-		if errors.Is(err, fs.ErrNotExist) {
-			return
-		}
+		timed, err := export.Timings(v, &note)
 		if err != nil {
-			w.do(func() { w.setStatus("The word timings could not be read: " + err.Error()) })
+			w.do(func() { w.setStatus("The word timings are not shown: " + err.Error()) })
 			return
 		}
-		cues, err := timeline.ParseVTT(f)
-		f.Close()
-		if err != nil {
-			w.do(func() { w.setStatus("The word timings could not be read: " + err.Error()) })
+		if timed == nil {
 			return
 		}
-		timed := timeline.Words(cues)
 		w.do(func() {
 			if w.selected == nil || w.selected.ID != id {
 				return
@@ -383,9 +375,9 @@ func (w *Window) caretMoved() {
 			f.aligning = text
 			timed := f.timed
 			go func() {
-				words := timeline.Align(timed, text)
+				words, said := timeline.AlignSpoken(timed, text)
 				w.do(func() {
-					f.caretWords, f.caretText, f.aligning = words, text, ""
+					f.caretWords, f.caretSaid, f.caretText, f.aligning = words, said, text, ""
 					if w.follow == f && w.Editor.Text == text {
 						w.caretMoved()
 					}
@@ -394,33 +386,60 @@ func (w *Window) caretMoved() {
 		}
 		return
 	}
-	wd, ok := w.caretWord()
+	i, ok := w.caretWord()
 	if !ok {
 		w.CaretAt.Hide()
 		return
 	}
-	w.CaretAt.SetText("“" + wd.Text + "” was said at " + audio.FormatDuration(wd.Start) + " · Ctrl+Enter plays from it")
+	wd := f.caretWords[i]
+	if f.caretSaid[i] {
+		w.CaretAt.SetText("“" + wd.Text + "” was said at " + audio.FormatDuration(wd.Start) + " · Ctrl+Enter plays from it")
+	} else if j := nearestSaid(f.caretWords, f.caretSaid, i); j >= 0 {
+		// A typed word has no time of its own: say so, and name the
+		// spoken word nearest it, which Ctrl+Enter plays from.
+		w.CaretAt.SetText("“" + wd.Text + "” was typed, not said · the nearest spoken word, “" + f.caretWords[j].Text + "”, at " + audio.FormatDuration(f.caretWords[j].Start) + " · Ctrl+Enter plays from it")
+	} else {
+		w.CaretAt.SetText("“" + wd.Text + "” was typed, not said")
+	}
 	w.CaretAt.Show()
 }
 
-// caretWord is the timed word at (or just before) the editor's caret.
-func (w *Window) caretWord() (timeline.Word, bool) {
+// caretWord is the index in follow.caretWords of the word at (or just
+// before) the editor's caret.
+func (w *Window) caretWord() (int, bool) {
 	f := w.follow
 	if f == nil || w.selected == nil || f.id != w.selected.ID || f.caretText != w.Editor.Text || len(f.caretWords) == 0 {
-		return timeline.Word{}, false
+		return 0, false
 	}
 	i := wordAt(f.caretText, w.Editor.CursorTextOffset())
 	if i < 0 || i >= len(f.caretWords) {
-		return timeline.Word{}, false
+		return 0, false
 	}
-	return f.caretWords[i], true
+	return i, true
+}
+
+// nearestSaid is the index of the spoken word nearest word i (the one
+// before it on a tie), or -1 when no word was spoken.
+func nearestSaid(words []timeline.Word, said []bool, i int) int {
+	for d := 0; d < len(words); d++ {
+		if i-d >= 0 && said[i-d] {
+			return i - d
+		}
+		if i+d < len(words) && said[i+d] {
+			return i + d
+		}
+	}
+	return -1
 }
 
 // playFromCaret plays the selected note from the word at the editor's
 // caret (Ctrl+Enter).
 func (w *Window) playFromCaret() {
-	if wd, ok := w.caretWord(); ok {
-		w.playFrom(wd)
+	f := w.follow
+	if i, ok := w.caretWord(); ok {
+		if j := nearestSaid(f.caretWords, f.caretSaid, i); j >= 0 {
+			w.playFrom(f.caretWords[j])
+		}
 	}
 }
 

@@ -129,6 +129,21 @@ func TestFollowAlong(t *testing.T) {
 	if data, _ := os.ReadFile(srt); !strings.HasPrefix(string(data), "1\n00:00:00,000 --> 00:00:03,000\nFirst words here.\n") {
 		t.Errorf("the window's SRT export:\n%s", data)
 	}
+	// A word typed since has no time of its own: the hint says so and
+	// names the spoken word nearest it, which Ctrl+Enter plays from.
+	w.Editor.SetText("First words here. really " + w.Editor.Text[len("First words here. "):])
+	w.Editor.CursorRow, w.Editor.CursorColumn = 0, 0
+	for range len("First words here. re") {
+		w.Editor.TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
+	}
+	eventually(t, "the hint for a typed word", func() bool {
+		return w.CaretAt.Visible() && strings.HasPrefix(w.CaretAt.Text, "“really” was typed, not said · the nearest spoken word, “here.”, at 0:0")
+	})
+	w.Editor.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault})
+	eventually(t, "playing from the spoken word nearest the typed one", func() bool {
+		return w.player != nil && w.player.player.Playing() && w.playPos < 3*time.Second
+	})
+	w.stopPlayback()
 	// A note without timings: no Follow tab.
 	w.selectByID(plain.ID)
 	eventually(t, "no Follow tab", func() bool { return len(w.Tabs.Items) == 2 })

@@ -1,0 +1,83 @@
+package timeline
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCheck(t *testing.T) {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	good := []Word{{ms(100), ms(400), "one"}, {ms(400), ms(400), "two"}, {ms(900), ms(2000), "three"}}
+	if err := Check(good, 2*time.Second); err != nil {
+		t.Errorf("good timings refused: %v", err)
+	}
+	if err := Check(good, 0); err != nil {
+		t.Errorf("good timings refused when the length is unknown: %v", err)
+	}
+	for _, c := range []struct {
+		name  string
+		words []Word
+		why   string
+	}{
+		{"past the end", []Word{{ms(100), ms(400), "one"}, {ms(1900), ms(2100), "late"}}, `("late") ends at 2.1s, after the audio's end (2s)`},
+		{"out of order", []Word{{ms(900), ms(1000), "one"}, {ms(100), ms(200), "two"}}, `("two") starts at 100ms, before`},
+		{"negative", []Word{{ms(-5), ms(200), "one"}}, `("one") runs from -5ms`},
+		{"backwards", []Word{{ms(500), ms(200), "one"}}, `("one") runs from 500ms to 200ms`},
+	} {
+		err := Check(c.words, 2*time.Second)
+		if !errors.Is(err, ErrTimings) || !strings.Contains(err.Error(), c.why) {
+			t.Errorf("%s: %v, want an ErrTimings saying %s", c.name, err, c.why)
+		}
+	}
+	cues := []Cue{{ms(0), ms(500), "a"}, {ms(400), ms(900), "b"}}
+	if err := CheckCues(cues, time.Second); !errors.Is(err, ErrTimings) {
+		t.Errorf("overlapping cues: %v", err)
+	}
+	if err := CheckCues(cues[:1], ms(400)); !errors.Is(err, ErrTimings) {
+		t.Errorf("a cue past the audio: %v", err)
+	}
+	if err := CheckCues(cues[:1], ms(460)); err != nil {
+		t.Errorf("a cue within the slack of the audio's end: %v", err)
+	}
+}
+
+// TestTimingsStamp: what WriteTimings stores reads back as the same words
+// with its stamp; a file another program (or an older version) wrote
+// reads the same way without it.
+func TestTimingsStamp(t *testing.T) {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	words := []Word{{ms(150), ms(360), "and"}, {ms(370), ms(620), "mister"}}
+	var b bytes.Buffer
+	if err := WriteTimings(&b, words); err != nil {
+		t.Fatal(err)
+	}
+	cues, stamped, err := ReadTimings(bytes.NewReader(b.Bytes()))
+	if err != nil || !stamped || len(cues) != 2 || cues[1].Start != ms(370) || cues[1].Text != "mister" {
+		t.Fatalf("read back %+v, stamped %v, %v:\n%s", cues, stamped, err, b.Bytes())
+	}
+	var plain bytes.Buffer
+	WriteVTT(&plain, WordCues(words))
+	cues2, stamped, err := ReadTimings(&oneByte{plain.Bytes()})
+	if err != nil || stamped || len(cues2) != 2 {
+		t.Errorf("an unstamped file: %+v, stamped %v, %v", cues2, stamped, err)
+	}
+	// The stamp is found however the reader hands the bytes over.
+	if _, stamped, _ := ReadTimings(&oneByte{b.Bytes()}); !stamped {
+		t.Error("the stamp was missed when read a byte at a time")
+	}
+}
+
+type oneByte struct{ b []byte }
+
+func (o *oneByte) Read(p []byte) (int, error) {
+	if len(o.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p[:1], o.b)
+	o.b = o.b[n:]
+	return n, nil
+}
