@@ -26,6 +26,13 @@ type Source interface {
 	Close() error
 }
 
+// Latencier is a Source that knows how long after its capture a frame is
+// read (PortAudio's input latency); the recorder places the person's
+// actions in the audio with it.
+type Latencier interface {
+	Latency() time.Duration
+}
+
 // ErrNoDevice means there is no usable microphone or speaker.
 var ErrNoDevice = errors.New("no audio device")
 
@@ -75,8 +82,11 @@ type Recorder struct {
 	rate    int
 	chans   int
 
+	clock    *captureClock
+	skips    pauses
 	paused   atomic.Bool
 	stopping atomic.Bool
+	stopAt   atomic.Int64 // when Stop was pressed, ns after clock.base
 	wake     chan struct{}
 	started  chan struct{}
 	capDone  chan struct{}
@@ -84,6 +94,7 @@ type Recorder struct {
 	overflow atomic.Uint64
 
 	written atomic.Int64 // stored frames (16 kHz)
+	ended   atomic.Bool  // the writer has stored its last sample
 
 	finish  sync.Once
 	done    chan struct{}
@@ -114,8 +125,13 @@ func Start(o Options) (*Recorder, error) {
 		return nil, fmt.Errorf("the input device reports %d channels at %d Hz; choose another device", chans, rate)
 	}
 	n := o.Vault.NewNote()
+	var latency time.Duration
+	if l, ok := o.Source.(Latencier); ok {
+		latency = l.Latency()
+	}
 	r := &Recorder{
-		o: o, id: n.ID, created: n.CreatedAt, rate: rate, chans: chans,
+		clock: newCaptureClock(rate, latency, time.Now()),
+		o:     o, id: n.ID, created: n.CreatedAt, rate: rate, chans: chans,
 		ring:    NewRing(int(o.Buffer.Seconds()*float64(rate))*chans, chans),
 		wake:    make(chan struct{}, 1),
 		started: make(chan struct{}),
@@ -147,19 +163,63 @@ func (r *Recorder) ID() string { return r.id }
 // is being recorded, and a UI should say so.
 func (r *Recorder) Started() <-chan struct{} { return r.started }
 
-// Pause stops storing audio until Resume; the device keeps running.
-func (r *Recorder) Pause() { r.paused.Store(true) }
+// Pause stops storing audio from this moment until Resume; the device
+// keeps running. The moment is placed in the audio by the capture clock,
+// so what was said just before Pause, still on its way from the device,
+// is kept.
+func (r *Recorder) Pause() {
+	r.paused.Store(true)
+	r.skips.pause(r.frameNow())
+}
 
-// Resume continues after Pause.
-func (r *Recorder) Resume() { r.paused.Store(false) }
+// Resume continues after Pause, from this moment.
+func (r *Recorder) Resume() {
+	r.paused.Store(false)
+	r.skips.resume(r.frameNow())
+}
 
 // Paused reports whether the recording is paused.
 func (r *Recorder) Paused() bool { return r.paused.Load() }
 
-// Elapsed is the length of the audio stored so far.
+// frameNow is the device frame being captured now (0 before any was
+// read: the recording has not begun).
+func (r *Recorder) frameNow() int64 {
+	f, _ := r.clock.frameAt(time.Now())
+	return max(f, 0)
+}
+
+// At is where in the stored recording the moment t falls: the sound that
+// reached the microphone at t, less what pauses left out. Before the
+// first sound was captured it is 0. A marker dropped at t goes there.
+func (r *Recorder) At(t time.Time) time.Duration {
+	f, ok := r.clock.frameAt(t)
+	if !ok {
+		return 0
+	}
+	return time.Duration(float64(r.skips.kept(f)) * float64(time.Second) / float64(r.rate))
+}
+
+// Elapsed is how long the recording is at this moment, by the capture
+// clock: the audio stored so far and what is still on its way from the
+// device. Once the recording has ended it is the length stored.
 func (r *Recorder) Elapsed() time.Duration {
+	stored := r.Recorded()
+	if r.ended.Load() || r.Paused() {
+		return stored
+	}
+	return max(stored, r.At(time.Now()))
+}
+
+// Recorded is the length of the audio stored so far.
+func (r *Recorder) Recorded() time.Duration {
 	return time.Duration(r.written.Load()) * time.Second / time.Duration(r.o.Rate)
 }
+
+// FirstCaptured is when the sound in the recording's first sample reached
+// the microphone; false until the device delivered it. A device that
+// takes long to start (a sound server, a source waking from suspend)
+// makes it later than Start: what was said before was never captured.
+func (r *Recorder) FirstCaptured() (time.Time, bool) { return r.clock.firstCaptured() }
 
 // Dropped is how many device frames were lost: by the device before we read
 // them, or because the ring was full. It is zero unless the machine or disk
@@ -176,8 +236,12 @@ func (r *Recorder) Done() <-chan struct{} { return r.done }
 // Valid once Done is closed.
 func (r *Recorder) Result() (*persistence.Note, error) { return r.note, r.err }
 
-// Stop ends the recording, finalizes the file and saves the note.
+// Stop ends the recording at this moment, finalizes the file and saves
+// the note. Audio captured up to the moment is kept: capture goes on
+// until the device has delivered it (at most the device's latency and
+// maxStopWait more), and what was captured after it is left out.
 func (r *Recorder) Stop() (*persistence.Note, error) {
+	r.stopAt.Store(int64(time.Since(r.clock.base)))
 	r.stopping.Store(true)
 	<-r.done
 	return r.note, r.err
@@ -192,13 +256,35 @@ func (r *Recorder) Cancel() error {
 	return r.err
 }
 
+// maxStopWait bounds how long Stop waits, beyond the device's stated
+// latency, for the audio of the moment it was pressed: a sound server or
+// a wireless link can hand audio over in blocks of up to two seconds.
+const maxStopWait = 3 * time.Second
+
 // capture reads the device and hands frames to the writer through the ring.
 // Its loop neither allocates, locks, nor touches the disk.
 func (r *Recorder) capture() {
 	defer close(r.capDone)
-	buf := make([]int16, r.rate/100*r.chans) // 10 ms
+	frames := int64(r.rate / 100) // 10 ms
+	buf := make([]int16, frames*int64(r.chans))
 	first := true
-	for !r.stopping.Load() {
+	var pos int64    // device frames read
+	end := int64(-1) // once stopping: the first frame not to keep
+	for {
+		if r.stopping.Load() {
+			if r.discard.Load() {
+				break
+			}
+			stopAt := r.clock.base.Add(time.Duration(r.stopAt.Load()))
+			if f, ok := r.clock.frameAt(stopAt); ok {
+				end = max(f, 0)
+			} else {
+				end = 0 // stopped before the device delivered anything
+			}
+			if pos >= end || time.Since(stopAt) > r.clock.latency+maxStopWait {
+				break
+			}
+		}
 		err := r.o.Source.Read(buf)
 		if errors.Is(err, ErrOverflow) {
 			r.overflow.Add(1)
@@ -206,13 +292,26 @@ func (r *Recorder) capture() {
 			r.capErr = err
 			break
 		}
+		r.clock.read(frames, time.Now())
 		if first {
 			first = false
 			close(r.started)
 		}
-		if !r.paused.Load() {
-			r.ring.Write(buf)
+		// Store the frames of this buffer that no pause leaves out and
+		// that were captured before a Stop.
+		for at := pos; at < pos+frames; {
+			from, to := r.skips.next(at)
+			to = min(to, pos+frames)
+			if end >= 0 {
+				to = min(to, end)
+			}
+			if from >= to {
+				break
+			}
+			r.ring.Write(buf[(from-pos)*int64(r.chans) : (to-pos)*int64(r.chans)])
+			at = to
 		}
+		pos += frames
 		select {
 		case r.wake <- struct{}{}:
 		default:
@@ -287,6 +386,7 @@ func (r *Recorder) write() {
 	}
 	stored = conv.Flush(stored[:0])
 	store(stored)
+	r.ended.Store(true)
 	r.finish.Do(func() { r.end(werr) })
 }
 
@@ -325,7 +425,7 @@ func (r *Recorder) end(werr error) {
 		ID: r.id, Title: r.o.Title,
 		Timestamp: r.created, CreatedAt: r.created, UpdatedAt: r.created,
 		TranscriptionStatus: persistence.StatusUnprocessed,
-		Duration:            r.Elapsed(),
+		Duration:            r.Recorded(),
 		Audio:               filepath.Base(target),
 	}
 	if n.Title == "" {
@@ -343,7 +443,7 @@ func (r *Recorder) end(werr error) {
 	r.note = n
 	switch {
 	case r.capErr != nil:
-		r.err = fmt.Errorf("the recording stopped because the input failed (%w); the %s captured until then is saved", r.capErr, fmtDur(r.Elapsed()))
+		r.err = fmt.Errorf("the recording stopped because the input failed (%w); the %s captured until then is saved", r.capErr, fmtDur(r.Recorded()))
 	case r.Dropped() > 0:
 		r.err = fmt.Errorf("%w: %d frames (%.1f s) were lost because the computer could not keep up; the rest is saved", ErrGap, r.Dropped(), float64(r.Dropped())/float64(r.rate))
 	}

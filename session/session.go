@@ -84,6 +84,13 @@ type Event struct {
 	Marker  persistence.Marker
 }
 
+// LateStart is how late after Record the microphone's first sound may
+// be before the person is told: what was said before it is not recorded.
+const LateStart = 500 * time.Millisecond
+
+// WarnLateStart says the microphone started late (the seconds it took).
+const WarnLateStart = "The microphone took %.1f s to start: anything said before that is not in the recording"
+
 // maxBacklog bounds the audio kept for a live decoder still loading: past
 // it the live transcript is given up and the note is transcribed after.
 const maxBacklog = 10 * 60 * audio.StoreRate
@@ -92,8 +99,9 @@ const maxBacklog = 10 * 60 * audio.StoreRate
 // any goroutine; Stop and Cancel may be called more than once (the second
 // call waits for the first and returns its result).
 type Session struct {
-	cfg Config
-	rec *audio.Recorder
+	cfg     Config
+	rec     *audio.Recorder
+	pressed time.Time // when Start was called: the person's Record
 
 	mu       sync.Mutex
 	live     *transcribe.Live
@@ -131,11 +139,12 @@ func Start(cfg Config) (*Session, error) {
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
+	pressed := time.Now()
 	src, err := cfg.Open()
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{cfg: cfg, prepared: make(chan struct{}), ended: make(chan struct{})}
+	s := &Session{cfg: cfg, pressed: pressed, prepared: make(chan struct{}), ended: make(chan struct{})}
 	s.rec, err = audio.Start(audio.Options{
 		Vault: cfg.Vault, Source: src, Title: cfg.Title, Rate: cfg.Rate,
 		OnLevel:    s.level,
@@ -229,6 +238,9 @@ func (s *Session) watch() {
 	select {
 	case <-s.rec.Started():
 		s.cfg.OnEvent(Event{Kind: Listening})
+		if first, ok := s.rec.FirstCaptured(); ok && first.Sub(s.pressed) >= LateStart {
+			s.cfg.OnEvent(Event{Kind: Warning, Warning: fmt.Sprintf(WarnLateStart, first.Sub(s.pressed).Seconds())})
+		}
 	case <-s.rec.Done():
 	}
 	<-s.rec.Done()
@@ -247,7 +259,10 @@ func (s *Session) Mark(label string) (persistence.Marker, error) {
 		return persistence.Marker{}, errors.New("the recording has ended")
 	default:
 	}
-	m := persistence.Marker{At: s.rec.Elapsed().Round(time.Millisecond), Label: label}
+	// The marker goes where the sound of this moment is in the audio,
+	// not after what has reached the disk so far (which lags by what
+	// the device still holds).
+	m := persistence.Marker{At: s.rec.At(time.Now()).Round(time.Millisecond), Label: label}
 	if err := persistence.AppendMarker(s.cfg.Vault.FS(), s.cfg.Vault.MarkersPath(s.rec.ID()), m); err != nil {
 		return m, err
 	}
@@ -255,8 +270,12 @@ func (s *Session) Mark(label string) (persistence.Marker, error) {
 	return m, nil
 }
 
-// Elapsed is the length recorded so far.
+// Elapsed is the length of the recording at this moment, by the capture
+// clock (what is stored and what is on its way from the device).
 func (s *Session) Elapsed() time.Duration { return s.rec.Elapsed() }
+
+// Recorded is the length stored so far.
+func (s *Session) Recorded() time.Duration { return s.rec.Recorded() }
 
 // Pause, Resume and Paused pause the recording.
 func (s *Session) Pause()       { s.rec.Pause() }

@@ -84,7 +84,7 @@ func (s *Session) watchdog() {
 		case <-tick.C:
 		}
 		now := time.Now()
-		if e := s.rec.Elapsed(); e != last || s.rec.Paused() {
+		if e := s.rec.Recorded(); e != last || s.rec.Paused() {
 			last, lastAt = e, now
 			if stalled {
 				stalled = false

@@ -204,6 +204,15 @@ var ErrDeviceGone = errors.New("the input device is gone")
 
 func (in *input) Format() (int, int) { return in.rate, in.channels }
 
+// Latency is how long after its capture PortAudio says a frame is read
+// (the host's buffer; a sound server's own delay may come on top).
+func (in *input) Latency() time.Duration {
+	if info := in.stream.Info(); info != nil {
+		return info.InputLatency
+	}
+	return 0
+}
+
 func (in *input) Read(buf []int16) error {
 	var overflow bool
 	for len(buf) > 0 {
