@@ -14,6 +14,9 @@ import (
 
 // selectNote shows a note, saving the previous one's edits first.
 func (w *Window) selectNote(n *persistence.Note) {
+	if n != nil {
+		w.hideLive()
+	}
 	if w.selected != nil && n != nil && w.selected.ID == n.ID {
 		return
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -48,7 +50,19 @@ func (w *Window) startRecording() {
 	rec := &recording{}
 	scfg := session.Config{
 		Vault: w.svc.Vault, Open: w.svc.OpenInput, Rate: cfg.SampleRate, Store: cfg.Store, Logf: log.Printf,
-		OnEvent: func(e session.Event) { w.do(func() { w.onRecordingEvent(rec, e) }) },
+		OnEvent: func(e session.Event) {
+			if e.Kind != session.Text {
+				w.do(func() { w.onRecordingEvent(rec, e) })
+				return
+			}
+			// How long the decoder's newest words wait to be shown, for
+			// make e2e (VOICENOTES_TRACE).
+			heard := time.Now()
+			w.do(func() {
+				w.onRecordingEvent(rec, e)
+				w.trace("live text %d words %d ms", len(strings.Fields(e.Text)), time.Since(heard).Milliseconds())
+			})
+		},
 	}
 	if w.svc.Engine != nil && cfg.Transcribes() {
 		scfg.Engine = w.svc.Engine
@@ -69,6 +83,7 @@ func (w *Window) startRecording() {
 	w.updateTray()
 	w.LiveText.SetText("Starting the microphone…")
 	w.Elapsed.SetText(audio.FormatDuration(0))
+	w.startLive(rec)
 	go func() {
 		s, err := session.Start(scfg)
 		w.do(func() {
@@ -76,6 +91,9 @@ func (w *Window) startRecording() {
 				if w.rec == rec {
 					w.resetRecordingUI()
 					w.LiveText.SetText("")
+				}
+				if w.live != nil && w.live.rec == rec {
+					w.endLive()
 				}
 				w.showError(err)
 				return
@@ -128,15 +146,16 @@ func (w *Window) onRecordingEvent(rec *recording, e session.Event) {
 			w.Elapsed.SetText(audio.FormatDuration(e.Level.Elapsed))
 		}
 	case session.Text:
-		if w.rec == rec {
-			w.LiveText.SetText(e.Text)
+		if w.live != nil && w.live.rec == rec {
+			w.live.text = e.Text
+			w.refreshLive(true)
 		}
 	case session.Marked:
-		msg := "Marker at " + audio.FormatDuration(e.Marker.At)
-		if e.Marker.Label != "" {
-			msg += ": " + e.Marker.Label
+		if w.live != nil && w.live.rec == rec {
+			w.live.markers = append(w.live.markers, e.Marker)
+			w.refreshLive(false)
 		}
-		w.setStatus(msg)
+		w.setStatus(liveMarkerText(e.Marker))
 	case session.Warning:
 		switch {
 		case w.rec != rec:
@@ -164,12 +183,27 @@ func (w *Window) onRecordingEvent(rec *recording, e session.Event) {
 				w.setStatus(e.Warning)
 			}
 			// Shown on the event loop's next turn: each half is a few
-			// milliseconds of the UI thread instead of both at once.
+			// milliseconds of the UI thread instead of both at once. The
+			// pane shows the recording until then, and a title typed
+			// while recording becomes the note's.
 			id := e.Note.ID
 			w.do(func() {
-				w.selectByID(id)
+				var title string
+				if w.live != nil && w.live.rec == rec {
+					title = w.live.title
+					shown := w.liveShown
+					w.endLive()
+					if shown || title != "" {
+						w.selectByID(id)
+					}
+				}
+				if title != "" && w.selected != nil && w.selected.ID == id {
+					w.Title.SetText(title) // saved as any typed title
+				}
 				w.trace("saved recording %s", id)
 			})
+		} else if w.live != nil && w.live.rec == rec {
+			w.endLive()
 		}
 	}
 }
@@ -242,6 +276,9 @@ func (w *Window) CancelRecording() {
 		}
 		rec := w.rec
 		w.resetRecordingUI()
+		if w.live != nil && w.live.rec == rec {
+			w.endLive()
+		}
 		go func() {
 			w.showError(rec.s.Cancel())
 			w.do(func() { w.LiveText.SetText("") })

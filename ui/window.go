@@ -74,6 +74,14 @@ type Window struct {
 	// Banner shows what the recording's watchdog says, by the meter.
 	Banner   *Banner
 	LiveText *widget.Label
+	// The recording in progress in the note pane (live.go): its growing
+	// transcript, and the row above the list that brings it back.
+	LiveBody     *widget.Label
+	RecordingRow *widget.Button
+	liveScroll   *container.Scroll
+	livePane     *fyne.Container
+	live         *liveView // while recording
+	liveShown    bool      // the pane shows the recording, not a note
 
 	// Note list
 	Search *keyEntry
@@ -202,11 +210,16 @@ func (w *Window) build() {
 		}
 	}
 	w.warm = newWarmShadow()
-	left := container.NewBorder(w.Search, nil, nil, nil, container.NewStack(container.NewWithoutLayout(w.warm), w.List, w.buildEmpty()))
+	w.buildLive()
+	left := container.NewBorder(container.NewVBox(w.Search, w.RecordingRow), nil, nil, nil, container.NewStack(container.NewWithoutLayout(w.warm), w.List, w.buildEmpty()))
 
 	w.Title = newKeyEntry(false, w.windowShortcut)
 	w.Title.SetPlaceHolder("Title")
 	w.Title.OnChanged = func(s string) {
+		if w.liveShown && !w.loading {
+			w.live.title = s // the recording's, given to its note when saved
+			return
+		}
 		w.edited(func(n *persistence.Note) { n.Title, n.AutoTitle = s, false }) // typed: never replaced
 	}
 	w.Meta = widget.NewLabel("")
@@ -259,7 +272,7 @@ func (w *Window) build() {
 	right := container.NewBorder(
 		container.NewVBox(w.Title, w.buildTags(), w.Meta),
 		container.NewVBox(w.Waveform, playback, actions),
-		nil, nil, w.Tabs)
+		nil, nil, container.NewStack(w.Tabs, w.livePane))
 
 	w.Status = widget.NewLabel("")
 	w.Status.Truncation = fyne.TextTruncateEllipsis

@@ -338,6 +338,7 @@ func TestShutdownAfterTheLoop(t *testing.T) {
 	w.selectByID(n.ID)
 	test.Tap(w.RecordButton)
 	eventually(t, "half a second of recording", func() bool { return w.rec != nil && w.rec.s != nil && w.rec.s.Elapsed() >= 500*time.Millisecond })
+	w.selectByID(n.ID) // back to the note from the recording's pane
 	w.Win.Canvas().Focus(w.Editor)
 	w.Editor.CursorColumn = len(w.Editor.Text)
 	test.Type(w.Editor, " typed at the end")

@@ -1,0 +1,160 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/export"
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+// The recording in progress, shown where a note is: its title (a typed
+// one is kept for the note), the live transcript growing in the big pane
+// with the newest words in view, the markers as they are dropped; a row
+// above the list stands for it. When it stops, the pane becomes the
+// saved note, its text where the live text was.
+
+// liveView is what the pane shows of the recording in progress.
+type liveView struct {
+	rec     *recording
+	started time.Time
+	title   string // typed while recording; "" leaves the app's title
+	text    string // the live transcript so far
+	markers []persistence.Marker
+}
+
+// liveShownChars bounds the live text laid out in the pane: the newest
+// words are what a person follows, and re-wrapping an hour's transcript
+// on every new word would hold the UI thread. The note gets all of it.
+const liveShownChars = 4000
+
+func (w *Window) buildLive() {
+	w.LiveBody = widget.NewLabel("")
+	w.LiveBody.Wrapping = fyne.TextWrapWord
+	w.liveScroll = container.NewVScroll(w.LiveBody)
+	w.livePane = container.NewBorder(nil, nil, nil, nil, w.liveScroll)
+	w.livePane.Hide()
+	w.RecordingRow = widget.NewButton("", func() {
+		if w.live != nil {
+			w.showLive()
+		}
+	})
+	w.RecordingRow.Alignment = widget.ButtonAlignLeading
+	w.RecordingRow.Importance = widget.DangerImportance
+	w.RecordingRow.Hide()
+}
+
+// startLive begins showing a new recording in the pane.
+func (w *Window) startLive(rec *recording) {
+	w.live = &liveView{rec: rec, started: time.Now()}
+	w.RecordingRow.SetText("● Recording now")
+	w.RecordingRow.Show()
+	w.showLive()
+}
+
+// showLive puts the recording in progress in the note pane, saving the
+// note that was there.
+func (w *Window) showLive() {
+	if w.selected != nil {
+		w.saver.flush(w.selected)
+		w.stopPlayback()
+		w.selected = nil
+		w.List.UnselectAll()
+	}
+	w.showNote(nil)
+	w.loading = true
+	w.Title.Enable()
+	w.Title.SetPlaceHolder("Title (optional: the first words name it otherwise)")
+	w.Title.SetText(w.live.title)
+	w.loading = false
+	w.liveShown = true
+	w.Tabs.Hide()
+	w.livePane.Show()
+	w.refreshLive(true)
+}
+
+// hideLive gives the pane back to the selected note.
+func (w *Window) hideLive() {
+	if !w.liveShown {
+		return
+	}
+	w.liveShown = false
+	w.Title.SetPlaceHolder("Title")
+	w.livePane.Hide()
+	w.Tabs.Show()
+}
+
+// endLive forgets the recording, once it is saved or gone.
+func (w *Window) endLive() {
+	w.hideLive()
+	w.live = nil
+	w.RecordingRow.Hide()
+	if w.selected == nil {
+		w.showNote(nil)
+	}
+}
+
+// refreshLive shows the live text and markers; text says whether the
+// text changed (then the newest words are scrolled into view).
+func (w *Window) refreshLive(text bool) {
+	l := w.live
+	if l == nil {
+		return
+	}
+	if text {
+		tail := lastWords(l.text, 70)
+		row := "● Recording now"
+		if tail != "" {
+			row += " · " + tail
+		}
+		w.RecordingRow.SetText(row)
+		w.LiveText.SetText(tail)
+	}
+	if !w.liveShown {
+		return
+	}
+	if text {
+		shown := l.text
+		if shown == "" {
+			shown = "The words appear here as you speak."
+		}
+		if len(shown) > liveShownChars {
+			shown = "…" + lastWords(shown, liveShownChars)
+		}
+		w.LiveBody.SetText(shown)
+		w.liveScroll.ScrollToBottom()
+	}
+	parts := []string{"Recording since " + l.started.Format("15:04:05")}
+	for _, m := range l.markers {
+		parts = append(parts, export.MarkerHeading(m))
+	}
+	w.Meta.SetText(strings.Join(parts, " · "))
+}
+
+// lastWords is the end of text, at most n bytes, cut at a word, with an
+// ellipsis when something was left out.
+func lastWords(text string, n int) string {
+	text = strings.TrimSpace(text)
+	if len(text) <= n {
+		return text
+	}
+	tail := text[len(text)-n:]
+	if i := strings.IndexByte(tail, ' '); i >= 0 && i < len(tail)-1 {
+		tail = tail[i+1:]
+	}
+	return "…" + tail
+}
+
+// liveMarkerText is how a marker dropped now is confirmed.
+func liveMarkerText(m persistence.Marker) string {
+	msg := "Marker at " + audio.FormatDuration(m.At)
+	if m.Label != "" {
+		msg += ": " + m.Label
+	}
+	return msg
+}
