@@ -119,6 +119,7 @@ bench: setup
 	  $(GO) test -run '^$$' -bench . -benchtime 10x ./timeline && \
 	  $(GO) test $(GOFLAGS_ALL) -run '^$$' -bench . -benchtime 3x ./transcribe && \
 	  $(GO) test -run '^$$' -bench . -benchtime 20x ./ui && \
+	  $(GO) test -run '^$$' -bench Moments -benchtime 3x ./session && \
 	  $(GO) test $(GOFLAGS_ALL) -run '^$$' -bench ListStartup -benchtime 40x . && \
 	  $(GO) test -tags 'e2e $(TAGS)' -run '^$$' -bench . -benchtime 5x ./e2e; } | tee /dev/stderr | $(GO) run ./internal/benchtable
 

@@ -88,32 +88,90 @@ func TestDeviceLoss(t *testing.T) {
 // is said to have. Once on the daemon's first capture stream, which
 // begins a second or two after it is opened (the null sink's monitor
 // starts a stream at its next block, as a source waking from suspend
-// does), and once on a later one, which starts at once. What reached the
-// microphone when is told by the timing signal in the recording (a tone
-// burst every 100 ms, each naming its moment) and the server's own
-// delay, measured afterwards.
+// does), and once on a later one, which starts at once.
 func TestMomentsOnARealMicrophone(t *testing.T) {
-	pulse := pulsetest.Start(t)
-	clk := pulse.StartClock(t)
+	const within = 150 * time.Millisecond
+	for _, tk := range recordTakes(t, 2) {
+		if tk.late >= session.LateStart+within && !tk.warnedLate {
+			t.Errorf("%s: the microphone's first sound was %v after Record, and nobody was told (warnings %q)", tk.name, tk.late, tk.warned)
+		}
+		if tk.late < session.LateStart-within && tk.warnedLate {
+			t.Errorf("%s: the microphone started %v after Record, yet it was called late", tk.name, tk.late)
+		}
+		for i, d := range tk.markErr {
+			if d > within || d < -within {
+				t.Errorf("%s: marker %d is at the sound of %v after it was dropped (±%v allowed)", tk.name, i+1, d, within)
+			}
+		}
+		if tk.endErr < -within || tk.endErr > within {
+			t.Errorf("%s: the recording ends with the sound of %v after Stop (±%v allowed): what was said before Stop must be kept", tk.name, tk.endErr, within)
+		}
+		t.Logf("%s: began %v after Record, ends %v after Stop, markers off by %v", tk.name, tk.late.Round(time.Millisecond), tk.endErr.Round(time.Millisecond), tk.markErr)
+	}
+}
+
+// BenchmarkMoments: how far from the person's actions a recording's edges
+// and markers fall on a real microphone (PortAudio through PulseAudio),
+// the server's first capture stream (which starts late) and later ones:
+// stop-keeps-ms is what is missing between the end of the audio and the
+// moment Stop was pressed, marker-error-ms the largest distance of a
+// marker from the sound of its moment, start-late-ms how long after
+// Record the first captured sound came on the first stream.
+func BenchmarkMoments(b *testing.B) {
+	var missing, markErr, late time.Duration
+	for b.Loop() {
+		for i, tk := range recordTakes(b, 3) {
+			missing = max(missing, -tk.endErr)
+			for _, d := range tk.markErr {
+				markErr = max(markErr, d, -d)
+			}
+			if i == 0 {
+				late = max(late, tk.late)
+			}
+		}
+	}
+	b.ReportMetric(float64(missing.Milliseconds()), "stop-keeps-ms")
+	b.ReportMetric(float64(markErr.Milliseconds()), "marker-error-ms")
+	b.ReportMetric(float64(late.Milliseconds()), "start-late-ms")
+}
+
+// take is one recording of recordTakes, measured.
+type take struct {
+	name          string
+	pressed, stop time.Time
+	marks         []time.Time
+	note          *persistence.Note
+	warned        []string
+	warnedLate    bool
+	// late: Record to the first captured sound; endErr: Stop to the
+	// sound the recording ends with; markErr: each marker's moment to
+	// the sound at its place in the audio.
+	late, endErr time.Duration
+	markErr      []time.Duration
+}
+
+// recordTakes makes n recordings on a fresh PulseAudio daemon, the first
+// on its first capture stream, each with two markers, and measures each
+// against the timing signal in it (a tone burst every 100 ms, each naming
+// its moment) and the server's own delay, measured afterwards.
+func recordTakes(tb testing.TB, n int) []*take {
+	pulse := pulsetest.Start(tb)
+	clk := pulse.StartClock(tb)
 	if err := device.Init(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	defer device.Terminate()
-	v, err := persistence.Open(t.TempDir(), persistence.Options{})
+	v, err := persistence.Open(tb.TempDir(), persistence.Options{})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	defer v.Close()
-	type take struct {
-		name          string
-		pressed, stop time.Time
-		marks         []time.Time
-		note          *persistence.Note
-		warned        []string
-	}
 	var takes []*take
-	for _, name := range []string{"the server's first capture stream", "a later one"} {
-		tk := &take{name: name}
+	for i := range n {
+		tk := &take{name: "a later capture stream"}
+		if i == 0 {
+			tk.name = "the server's first capture stream"
+		}
 		var mu sync.Mutex
 		listening := make(chan struct{})
 		var once sync.Once
@@ -136,7 +194,7 @@ func TestMomentsOnARealMicrophone(t *testing.T) {
 				}
 			}})
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		<-listening
 		// Two markers, then Stop, each after the recording has run a
@@ -150,23 +208,23 @@ func TestMomentsOnARealMicrophone(t *testing.T) {
 			if i < 2 {
 				tk.marks = append(tk.marks, time.Now())
 				if _, err := s.Mark(""); err != nil {
-					t.Fatal(err)
+					tb.Fatal(err)
 				}
 			}
 		}
 		tk.stop = time.Now()
 		if tk.note, err = s.Stop(); err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		mu.Lock()
-		takes = append(takes, tk)
+		tk.warnedLate = slices.ContainsFunc(tk.warned, func(w string) bool { return strings.Contains(w, "to start") })
 		mu.Unlock()
+		takes = append(takes, tk)
 	}
-	delay, spread := clk.Calibrate(t, 3)
+	delay, spread := clk.Calibrate(tb, 3)
 	if spread > 20*time.Millisecond {
-		t.Fatalf("the sound server's delay varied by %v across three measurements: the timing signal is unreliable on this run", spread)
+		tb.Fatalf("the sound server's delay varied by %v across three measurements: the timing signal is unreliable on this run", spread)
 	}
-	const within = 150 * time.Millisecond
 	for _, tk := range takes {
 		var s []int16
 		err := audio.ReadMonoFile(context.Background(), filepath.Join(v.RecordingsPath(), tk.note.Audio), audio.StoreRate, audio.StoreRate, func(b []int16) error {
@@ -174,41 +232,27 @@ func TestMomentsOnARealMicrophone(t *testing.T) {
 			return nil
 		}, nil)
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		// captured is when the sound at sample i reached the microphone.
 		captured := func(i int, near time.Time) time.Time {
 			played, err := clk.Locate(s[i:], audio.StoreRate, near.Add(-delay))
 			if err != nil {
-				t.Fatalf("%s: at %v: %v", tk.name, time.Duration(i)*time.Second/audio.StoreRate, err)
+				tb.Fatalf("%s: at %v: %v", tk.name, time.Duration(i)*time.Second/audio.StoreRate, err)
 			}
 			return played.Add(delay)
 		}
 		at := func(d time.Duration) int { return int(d.Seconds() * audio.StoreRate) }
-		first := captured(0, tk.pressed)
-		late := first.Sub(tk.pressed)
-		warnedLate := slices.ContainsFunc(tk.warned, func(w string) bool { return strings.Contains(w, "to start") })
-		if late >= session.LateStart+within && !warnedLate {
-			t.Errorf("%s: the microphone's first sound was %v after Record, and nobody was told (warnings %q)", tk.name, late, tk.warned)
+		tk.late = captured(0, tk.pressed).Sub(tk.pressed)
+		if len(tk.note.Markers) != len(tk.marks) {
+			tb.Fatalf("%s: the note has markers %v, want %d", tk.name, tk.note.Markers, len(tk.marks))
 		}
-		if late < session.LateStart-within && warnedLate {
-			t.Errorf("%s: the microphone started %v after Record, yet it was called late", tk.name, late)
+		for i, m := range tk.note.Markers {
+			tk.markErr = append(tk.markErr, captured(at(m.At), tk.marks[i]).Sub(tk.marks[i]))
 		}
-		n := tk.note
-		if len(n.Markers) != len(tk.marks) {
-			t.Fatalf("%s: the note has markers %v, want %d", tk.name, n.Markers, len(tk.marks))
-		}
-		for i, m := range n.Markers {
-			if d := captured(at(m.At), tk.marks[i]).Sub(tk.marks[i]); d > within || d < -within {
-				t.Errorf("%s: marker %d is at the sound of %v after it was dropped (±%v allowed)", tk.name, i+1, d, within)
-			}
-		}
-		// The end: the sound of the last half second, where it falls.
+		// The end: where the sound of the last half second falls.
 		tail := len(s) - at(500*time.Millisecond)
-		end := captured(tail, tk.stop).Add(500 * time.Millisecond)
-		if d := end.Sub(tk.stop); d < -within || d > within {
-			t.Errorf("%s: the recording ends with the sound of %v after Stop (±%v allowed): what was said before Stop must be kept", tk.name, d, within)
-		}
-		t.Logf("%s: began %v after Record, ends %v after Stop, %v long", tk.name, late.Round(time.Millisecond), end.Sub(tk.stop).Round(time.Millisecond), tk.note.Duration)
+		tk.endErr = captured(tail, tk.stop).Add(500 * time.Millisecond).Sub(tk.stop)
 	}
+	return takes
 }

@@ -47,6 +47,8 @@ var targets = []target{
 	{"BenchmarkRecordStart", "ui-gap-ms", 50, "longest UI-thread stall while a recording starts and stops: time between two input polls"},
 	{"BenchmarkRecordStart", "ui-stall-ms", 50, "longest wait of work handed to the UI thread then (frames painted first count)"},
 	{"BenchmarkRecordStart", "ui-work-ms", 16, "the window's own longest piece of UI-thread work then, within a frame"},
+	{"BenchmarkMoments", "stop-keeps-ms", 150, "Stop keeps what was said up to the press, on a real microphone that starts late and a fast one"},
+	{"BenchmarkMoments", "marker-error-ms", 150, "a marker lands within 150 ms of the sound of the moment it was dropped"},
 	{"BenchmarkListStartup", "x-floor", 2, "voicenotes list on an empty vault within 2x of ls on it plus an empty Go program's start"},
 	{"BenchmarkListStartup", "list-ms", 50, "voicenotes list start-up well under 50 ms"},
 }
