@@ -25,6 +25,10 @@ type Live struct {
 	result  *Result // the final transcript, once done is closed
 }
 
+// liveTextEvery is how much audio (16 kHz samples) is decoded between
+// two looks at the text: a quarter second.
+const liveTextEvery = 4000
+
 // NewLive starts decoding into s.
 func NewLive(s Stream, onText func(string)) *Live {
 	l := &Live{stream: s, onText: onText, done: make(chan struct{})}
@@ -60,14 +64,22 @@ func (l *Live) run() {
 		l.pending = nil
 		closed := l.closed
 		l.mu.Unlock()
-		for _, c := range batch {
+		// The text is told as it changes, every liveTextEvery of audio
+		// within a batch too: a decoder that fell behind (a loaded
+		// machine, a device that hands audio over in blocks) catches up
+		// word by word on screen, not in one jump at the end.
+		fed := 0
+		for i, c := range batch {
 			if l.err == nil {
 				l.err = l.stream.Write(c)
 			}
-		}
-		if text := l.stream.Text(); text != last && l.onText != nil {
-			last = text
-			l.onText(text)
+			if fed += len(c); fed >= liveTextEvery || i == len(batch)-1 {
+				fed = 0
+				if text := l.stream.Text(); text != last && l.onText != nil {
+					last = text
+					l.onText(text)
+				}
+			}
 		}
 		if closed {
 			if l.err == nil {

@@ -39,21 +39,26 @@ func (w *Window) buildLive() {
 	w.liveScroll = container.NewVScroll(w.LiveBody)
 	w.livePane = container.NewBorder(nil, nil, nil, nil, w.liveScroll)
 	w.livePane.Hide()
+	// The row is a button under a label that cuts the newest words to
+	// its width (a button's own text would widen the list to fit them).
 	w.RecordingRow = widget.NewButton("", func() {
 		if w.live != nil {
 			w.showLive()
 		}
 	})
-	w.RecordingRow.Alignment = widget.ButtonAlignLeading
 	w.RecordingRow.Importance = widget.DangerImportance
-	w.RecordingRow.Hide()
+	w.RecordingLine = widget.NewLabel("")
+	w.RecordingLine.Truncation = fyne.TextTruncateEllipsis
+	w.RecordingLine.TextStyle.Bold = true
+	w.recordingBox = container.NewStack(w.RecordingRow, w.RecordingLine)
+	w.recordingBox.Hide()
 }
 
 // startLive begins showing a new recording in the pane.
 func (w *Window) startLive(rec *recording) {
 	w.live = &liveView{rec: rec, started: time.Now()}
-	w.RecordingRow.SetText("● Recording now")
-	w.RecordingRow.Show()
+	w.RecordingLine.SetText("● Recording now")
+	w.recordingBox.Show()
 	w.showLive()
 }
 
@@ -93,7 +98,7 @@ func (w *Window) hideLive() {
 func (w *Window) endLive() {
 	w.hideLive()
 	w.live = nil
-	w.RecordingRow.Hide()
+	w.recordingBox.Hide()
 	if w.selected == nil {
 		w.showNote(nil)
 	}
@@ -112,7 +117,7 @@ func (w *Window) refreshLive(text bool) {
 		if tail != "" {
 			row += " · " + tail
 		}
-		w.RecordingRow.SetText(row)
+		w.RecordingLine.SetText(row)
 		w.LiveText.SetText(tail)
 	}
 	if !w.liveShown {

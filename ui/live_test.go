@@ -70,8 +70,8 @@ func TestLivePane(t *testing.T) {
 	w.standby = transcribe.NewStandby(liveEngine(w.App, w.svc.Engine))
 	w.selectByID(other.ID)
 	test.Tap(w.RecordButton)
-	if !w.liveShown || w.Tabs.Visible() || !w.livePane.Visible() || !w.RecordingRow.Visible() || w.selected != nil {
-		t.Fatalf("while recording the pane is not the recording's: live %v, tabs %v, row %v, selected %v", w.liveShown, w.Tabs.Visible(), w.RecordingRow.Visible(), w.selected)
+	if !w.liveShown || w.Tabs.Visible() || !w.livePane.Visible() || !w.recordingBox.Visible() || w.selected != nil {
+		t.Fatalf("while recording the pane is not the recording's: live %v, tabs %v, row %v, selected %v", w.liveShown, w.Tabs.Visible(), w.recordingBox.Visible(), w.selected)
 	}
 	if w.Title.Disabled() {
 		t.Fatal("the title field is disabled while recording")
@@ -95,7 +95,7 @@ func TestLivePane(t *testing.T) {
 		t.Fatalf("the recording's row does not bring it back with its title: live %v, title %q", w.liveShown, w.Title.Text)
 	}
 	eventually(t, "eight live words, the newest in the pane and the toolbar", func() bool {
-		return strings.Contains(w.LiveBody.Text, "word8") && strings.Contains(w.LiveText.Text, "word8") && strings.Contains(w.RecordingRow.Text, "word8")
+		return strings.Contains(w.LiveBody.Text, "word8") && strings.Contains(w.LiveText.Text, "word8") && strings.Contains(w.RecordingLine.Text, "word8")
 	})
 	live := ""
 	eventually(t, "the recording stopped", func() bool {
@@ -106,8 +106,8 @@ func TestLivePane(t *testing.T) {
 		return w.rec == nil
 	})
 	eventually(t, "the saved note in the pane", func() bool { return w.selected != nil && w.selected.ID != other.ID && !w.liveShown })
-	if w.Title.Text != "Plans for Monday" || !strings.HasPrefix(w.Editor.Text, live) || w.RecordingRow.Visible() {
-		t.Errorf("after Stop: title %q, text %q (live was %q), row shown %v", w.Title.Text, w.Editor.Text, live, w.RecordingRow.Visible())
+	if w.Title.Text != "Plans for Monday" || !strings.HasPrefix(w.Editor.Text, live) || w.recordingBox.Visible() {
+		t.Errorf("after Stop: title %q, text %q (live was %q), row shown %v", w.Title.Text, w.Editor.Text, live, w.recordingBox.Visible())
 	}
 	id := w.selected.ID
 	eventually(t, "the typed title on disk", func() bool {

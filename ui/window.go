@@ -76,12 +76,14 @@ type Window struct {
 	LiveText *widget.Label
 	// The recording in progress in the note pane (live.go): its growing
 	// transcript, and the row above the list that brings it back.
-	LiveBody     *widget.Label
-	RecordingRow *widget.Button
-	liveScroll   *container.Scroll
-	livePane     *fyne.Container
-	live         *liveView // while recording
-	liveShown    bool      // the pane shows the recording, not a note
+	LiveBody      *widget.Label
+	RecordingRow  *widget.Button // tapped: the recording back in the pane
+	RecordingLine *widget.Label  // over it: "● Recording now · newest words"
+	recordingBox  *fyne.Container
+	liveScroll    *container.Scroll
+	livePane      *fyne.Container
+	live          *liveView // while recording
+	liveShown     bool      // the pane shows the recording, not a note
 
 	// Note list
 	Search *keyEntry
@@ -211,7 +213,7 @@ func (w *Window) build() {
 	}
 	w.warm = newWarmShadow()
 	w.buildLive()
-	left := container.NewBorder(container.NewVBox(w.Search, w.RecordingRow), nil, nil, nil, container.NewStack(container.NewWithoutLayout(w.warm), w.List, w.buildEmpty()))
+	left := container.NewBorder(container.NewVBox(w.Search, w.recordingBox), nil, nil, nil, container.NewStack(container.NewWithoutLayout(w.warm), w.List, w.buildEmpty()))
 
 	w.Title = newKeyEntry(false, w.windowShortcut)
 	w.Title.SetPlaceHolder("Title")
