@@ -296,13 +296,27 @@ func TestRecordTranscribeEditRecover(t *testing.T) {
 		}
 		return n != nil
 	})
-	w := wer.WER(clipRef, n.Body)
-	t.Logf("transcript: %s (WER %.2f)", n.Body, w)
-	// Measured over four runs: 0.21 to 0.32 (4 to 6 of the 19 words wrong)
-	// from the live decoder through the virtual microphone, whose timing
-	// varies; one word more than the worst is allowed.
-	if w > 7.0/19 {
-		t.Errorf("transcript %q has WER %.0f%%", n.Body, 100*w)
+	// The live transcript is what the recording says: what PocketSphinx's
+	// own pocketsphinx_continuous makes of the audio the app saved, word
+	// for word but for where the two split utterances (the live decoder
+	// is fed 10 ms reads, the command 2048-sample blocks). How well the
+	// saved audio matches the book depends on the virtual microphone's
+	// timing and the machine's load (WER 0.21 to 0.42 seen), so accuracy
+	// itself is held on fixed files (transcribe.TestAccuracyMatchesUpstream)
+	// and only loosely here: the words must be the clip's.
+	saved := filepath.Join(vault, persistence.RecordingsDir, n.Audio)
+	out, err := exec.Command("pocketsphinx_continuous", "-infile", saved, "-logfn", "/dev/null").Output()
+	if err != nil {
+		t.Fatalf("pocketsphinx_continuous %s: %v", saved, err)
+	}
+	file := strings.Join(strings.Fields(string(out)), " ")
+	same, w := wer.WER(file, n.Body), wer.WER(clipRef, n.Body)
+	t.Logf("live transcript: %s (WER %.2f against the book, %.2f against the saved audio's: %s)", n.Body, w, same, file)
+	if same > 2.0/19 {
+		t.Errorf("the live transcript %q is not what the saved audio says (%q): WER %.2f between them", n.Body, file, same)
+	}
+	if w > 0.5 {
+		t.Errorf("the live transcript %q is not the clip's words: WER %.2f", n.Body, w)
 	}
 
 	// Type an edit at the end of the transcript once the window shows it,
