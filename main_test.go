@@ -645,3 +645,50 @@ func TestRecordStopsWhenTheDiskFills(t *testing.T) {
 		t.Errorf("the recording's note: %+v, %v", n, err)
 	}
 }
+
+// TestRecordStopsWhenItCannotWrite: `record` under a file size limit
+// (`ulimit -f`, so the kernel answers EFBIG as the recording grows past
+// 100 KB, about 3 s): the command stops at once instead of capturing
+// into nothing for the rest of --duration, saves what was written as a
+// note, says the file could not be written and why (not that the
+// microphone went quiet), exits 1, and leaves nothing to recover.
+func TestRecordStopsWhenItCannotWrite(t *testing.T) {
+	pulse := pulsetest.Start(t)
+	vault := t.TempDir()
+	rec := voicenotes(pulse.Env(), "record", "--vault", vault, "--no-transcribe", "--duration", "60")
+	cmd := exec.Command("sh", append([]string{"-c", `ulimit -f 200 && exec "$0" "$@"`}, rec.Args...)...)
+	cmd.Env = rec.Env
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	started := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("record went on for 30 s after its file could not grow past 100 KB:\n%s", stderr.String())
+	}
+	took := time.Since(started)
+	out := stderr.String()
+	if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(out, "could not be written") || !strings.Contains(out, "file too large") || strings.Contains(out, "microphone has delivered no sound") {
+		t.Fatalf("record past the file size limit: exit %d (%v) after %v\n%s", code, err, took, out)
+	}
+	v, err := persistence.Open(vault, persistence.Options{Exclusive: true}) // the lock is free
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	n, err := v.Note(strings.TrimSpace(stdout.String()))
+	if err != nil || n.Duration < 2*time.Second {
+		t.Errorf("the recording's note: %+v, %v", n, err)
+	}
+	if m, _ := filepath.Glob(filepath.Join(v.RecordingsPath(), "*"+persistence.PartialExt)); len(m) != 0 {
+		t.Errorf("left for recovery instead of saved: %v", m)
+	}
+	t.Logf("stopped after %v with %v saved", took.Round(100*time.Millisecond), n.Duration)
+}

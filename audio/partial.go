@@ -59,6 +59,13 @@ func (w *PartialWAV) Write(samples []int16) error {
 	n, err := w.f.Write(w.buf)
 	w.data += int64(n)
 	if err != nil {
+		// A write cut short (a full disk, the file size limit) may end
+		// in the middle of a frame: what counts is the whole frames, and
+		// the file is cut back to them where it can be.
+		frame := int64(2 * w.channels)
+		w.data -= w.data % frame
+		w.f.Truncate(wavHeaderSize + w.data)
+		w.f.Seek(wavHeaderSize+w.data, 0)
 		return fmt.Errorf("writing the recording %s: %w", w.path, err)
 	}
 	return nil

@@ -95,6 +95,7 @@ type Recorder struct {
 
 	written atomic.Int64 // stored frames (16 kHz)
 	ended   atomic.Bool  // the writer has stored its last sample
+	failed  atomic.Bool  // the file could not be written: capture ends now
 
 	finish  sync.Once
 	done    chan struct{}
@@ -271,6 +272,9 @@ func (r *Recorder) capture() {
 	var pos int64    // device frames read
 	end := int64(-1) // once stopping: the first frame not to keep
 	for {
+		if r.failed.Load() {
+			break // nothing more can be stored: end now and save what is
+		}
 		if r.stopping.Load() {
 			if r.discard.Load() {
 				break
@@ -354,6 +358,9 @@ func (r *Recorder) write() {
 				if r.o.OnSamples != nil {
 					r.o.OnSamples(samples)
 				}
+			} else {
+				r.written.Store(r.wav.Frames()) // the whole frames that made it
+				r.failed.Store(true)
 			}
 		}
 	}
@@ -377,7 +384,9 @@ func (r *Recorder) write() {
 			store(stored)
 		}
 		if werr == nil && time.Since(lastFlush) >= r.o.FlushEvery {
-			werr = r.wav.Flush()
+			if werr = r.wav.Flush(); werr != nil {
+				r.failed.Store(true)
+			}
 			lastFlush = time.Now()
 		}
 		if capDone {
@@ -405,19 +414,26 @@ func (r *Recorder) end(werr error) {
 		return
 	}
 	if werr != nil {
-		// The disk failed: keep the partial file for recovery at next start.
-		r.wav.Flush()
-		r.err = fmt.Errorf("%w; what was recorded is kept in %s and will be recovered at the next start", werr, r.wav.Path())
-		return
+		// The file could not be written (a full disk, the file size
+		// limit, a quota, a device gone): capture ended at once, and what
+		// was written is saved now as any recording is, if the disk
+		// still takes a header and a note.
+		r.o.Logf("audio: recording %s stopped: %v", r.id, werr)
 	}
 	if d := r.Dropped(); d > 0 {
 		r.o.Logf("audio: %d frames lost in recording %s", d, r.id)
+	}
+	// kept says the audio stays for the next start's recovery; the lock
+	// goes, so that it can.
+	kept := func(err error) {
+		r.wav.Abandon()
+		r.err = fmt.Errorf("%w; what was recorded is kept in %s and will be recovered at the next start", errors.Join(werr, err), r.wav.Path())
 	}
 	// The note first, then the audio under its final name: a crash (or a
 	// full disk) between leaves the note and the partial file, which the
 	// next start's recovery finishes, title and all.
 	if err := r.wav.Flush(); err != nil {
-		r.err = fmt.Errorf("%w; what was recorded is kept in %s and will be recovered at the next start", err, r.wav.Path())
+		kept(err)
 		return
 	}
 	target := filepath.Join(r.o.Vault.RecordingsPath(), r.id+".wav")
@@ -433,21 +449,27 @@ func (r *Recorder) end(werr error) {
 		n.AutoTitle = true // until the transcript names it
 	}
 	if err := r.o.Vault.Save(n); err != nil {
-		r.err = fmt.Errorf("%w; what was recorded is kept in %s and will be recovered at the next start", err, r.wav.Path())
+		kept(err)
 		return
 	}
 	if err := r.wav.Finalize(target); err != nil {
-		r.err = fmt.Errorf("%w; the note is saved and the next start finishes its audio", err)
+		r.err = fmt.Errorf("%w; the note is saved and the next start finishes its audio", errors.Join(werr, err))
 		return
 	}
 	r.note = n
 	switch {
+	case werr != nil:
+		r.err = fmt.Errorf("%w: %w; the %s recorded until then is saved", ErrWrite, werr, fmtDur(r.Recorded()))
 	case r.capErr != nil:
 		r.err = fmt.Errorf("the recording stopped because the input failed (%w); the %s captured until then is saved", r.capErr, fmtDur(r.Recorded()))
 	case r.Dropped() > 0:
 		r.err = fmt.Errorf("%w: %d frames (%.1f s) were lost because the computer could not keep up; the rest is saved", ErrGap, r.Dropped(), float64(r.Dropped())/float64(r.rate))
 	}
 }
+
+// ErrWrite reports that a recording stopped because its file could not
+// be written; the error it wraps names the file and the cause.
+var ErrWrite = errors.New("the recording stopped because its file could not be written")
 
 // ErrGap reports that audio was lost in the middle of a saved recording.
 var ErrGap = errors.New("gap in the recording")

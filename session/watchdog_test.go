@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -76,7 +77,10 @@ func warnings(t *testing.T, src audio.Source, until func([]string) bool) []strin
 	changed := make(chan struct{}, 1)
 	s, err := session.Start(session.Config{Vault: v, Open: func() (audio.Source, error) { return src, nil },
 		OnEvent: func(e session.Event) {
-			if e.Kind == session.Warning {
+			// The watchdog's warnings; a device held before its first
+			// frame is also said to have started late, which is not
+			// what these tests are about.
+			if e.Kind == session.Warning && !strings.Contains(e.Warning, "to start") {
 				mu.Lock()
 				got = append(got, e.Warning)
 				mu.Unlock()
