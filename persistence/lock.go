@@ -21,7 +21,7 @@ type Lock struct {
 // (0600) if needed. It returns an error wrapping ErrLocked if another process
 // holds it, and records this process's id in the file for diagnostics.
 func TryLock(path string) (*Lock, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, FilePerm)
+	f, err := openLockFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -34,6 +34,39 @@ func TryLock(path string) (*Lock, error) {
 		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	}
 	return &Lock{f: f}, nil
+}
+
+// ErrNotOurs means a file the app keeps for itself (a lock) is a link or
+// shares its data with another file: another program or user put it
+// there, and writing to it would change that other file.
+var ErrNotOurs = errors.New("not a file of this app's own")
+
+// openLockFile opens (creating) a lock file without following a link to
+// anywhere else: a lock file is truncated and written, and in a folder
+// others can write to, a link planted there would have it overwrite
+// whatever it points at. A link, or a file with other names (a hard
+// link), is refused with what to do.
+func openLockFile(path string) (*os.File, error) {
+	if st, err := os.Lstat(path); err == nil && st.Mode()&os.ModeSymlink != 0 {
+		return nil, fmt.Errorf("%s is a symbolic link (%w): Voice Notes does not follow links for its lock files; remove it and try again", path, ErrNotOurs)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|openNoFollow, FilePerm)
+	if err != nil {
+		if st, lerr := os.Lstat(path); lerr == nil && st.Mode()&os.ModeSymlink != 0 {
+			return nil, fmt.Errorf("%s is a symbolic link (%w): Voice Notes does not follow links for its lock files; remove it and try again", path, ErrNotOurs)
+		}
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !st.Mode().IsRegular() || links(st) > 1 {
+		f.Close()
+		return nil, fmt.Errorf("%s is not a plain file of its own (%w: a device, a folder or a hard link to another file); remove it and try again", path, ErrNotOurs)
+	}
+	return f, nil
 }
 
 // LockExisting takes an exclusive lock on an existing file without waiting

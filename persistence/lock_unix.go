@@ -24,3 +24,11 @@ func unlockFile(f *os.File) error {
 // openRenamable opens path for reading (a rename never minds open files
 // here).
 func openRenamable(path string) (*os.File, error) { return os.Open(path) }
+
+// links is how many names a file has (1 for a file of its own).
+func links(st os.FileInfo) uint64 {
+	if s, ok := st.Sys().(*syscall.Stat_t); ok {
+		return uint64(s.Nlink)
+	}
+	return 1
+}

@@ -43,3 +43,7 @@ func openRenamable(path string) (*os.File, error) {
 	}
 	return os.NewFile(uintptr(h), path), nil
 }
+
+// links is how many names a file has; os.FileInfo does not say on
+// Windows, where creating a hard link needs rights over the target.
+func links(os.FileInfo) uint64 { return 1 }

@@ -3,7 +3,6 @@ package persistence
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -36,7 +35,7 @@ func (v *Vault) lockWrites() (unlock func(), err error) {
 	mu := m.(*sync.Mutex)
 	mu.Lock()
 	path := filepath.Join(v.root, StateDir, writeLockName)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, FilePerm)
+	f, err := openLockFile(path)
 	if err != nil {
 		mu.Unlock()
 		return nil, fmt.Errorf("opening the vault's write lock %s: %w", path, err)
