@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -691,4 +692,74 @@ func TestRecordStopsWhenItCannotWrite(t *testing.T) {
 		t.Errorf("left for recovery instead of saved: %v", m)
 	}
 	t.Logf("stopped after %v with %v saved", took.Round(100*time.Millisecond), n.Duration)
+}
+
+// TestInterruptedTranscriptionReturns: Ctrl+C (SIGINT) or SIGTERM during
+// `voicenotes transcribe ID` of a long recording, offline: the command
+// returns at once, says it was interrupted, and the note is put back as
+// it was (UNPROCESSED), so `transcribe --pending` takes it again at once.
+// It used to wait for ever in the queue, and leave the note TRANSCRIBING.
+func TestInterruptedTranscriptionReturns(t *testing.T) {
+	dir := "/usr/share/pocketsphinx/test/data/librivox"
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("%s is missing (make setup installs pocketsphinx-testdata)", dir)
+	}
+	vault := t.TempDir()
+	out, err := voicenotes(os.Environ(), "engines", "--vault", vault).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "* pocketsphinx") {
+		t.Skipf("this build has no PocketSphinx engine (build with make, which sets the pocketsphinx tag):\n%s", out)
+	}
+	// A minute and a half of speech: the clips, over and over.
+	clips, _ := filepath.Glob(filepath.Join(dir, "*.wav"))
+	var speech []int16
+	for len(speech) < 90*16000 {
+		for _, c := range clips {
+			audio.ReadMonoFile(context.Background(), c, 16000, 16000, func(b []int16) error { speech = append(speech, b...); return nil }, nil)
+		}
+	}
+	long := filepath.Join(t.TempDir(), "long.wav")
+	if err := audio.WritePCM16(long, 16000, 1, speech); err != nil {
+		t.Fatal(err)
+	}
+	out, err = voicenotes(os.Environ(), "import", long, "--vault", vault, "--no-transcribe").Output()
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	id := strings.Fields(string(out))[0]
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		cmd := voicenotes(os.Environ(), "transcribe", id, "--vault", vault)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		v, err := persistence.Open(vault, persistence.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if n, err := v.Note(id); err == nil && n.TranscriptionStatus == persistence.StatusTranscribing {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the transcription never started")
+			}
+		}
+		cmd.Process.Signal(sig)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("%v: transcribe did not return within 15 s", sig)
+		}
+		if code := cmd.ProcessState.ExitCode(); code == 0 || !strings.Contains(stderr.String(), "interrupted") {
+			t.Errorf("%v: exit %d\n%s", sig, code, stderr.String())
+		}
+		if n, err := v.Note(id); err != nil || n.TranscriptionStatus != persistence.StatusUnprocessed {
+			t.Errorf("%v: the note after the interruption: %+v, %v; want it UNPROCESSED, to be taken again", sig, n, err)
+		}
+		v.Close()
+	}
 }

@@ -39,6 +39,7 @@ type Queue struct {
 	wake    chan struct{}
 	idle    *sync.Cond
 	running bool
+	stopped bool // Run returned: nothing more is done until it runs again
 }
 
 // NewQueue makes a queue; engine is asked for the engine and options at
@@ -83,12 +84,19 @@ func (q *Queue) EnqueuePending() ([]string, error) {
 		if n.TranscriptionStatus != persistence.StatusUnprocessed && n.TranscriptionStatus != persistence.StatusTranscribing {
 			continue
 		}
-		// TRANSCRIBING written in the last ten minutes may be another
-		// program's job in progress (Whispering shares the folder): it
-		// is left to it. Older, the job died and is ours to redo.
+		// TRANSCRIBING: the job locks say whether a process of this app
+		// is on it (left to it) or was and died (taken again now).
+		// Without one it may be another program's job in progress
+		// (Whispering shares the folder): left to it for ten minutes
+		// after the note last changed; older, the job died.
 		if n.TranscriptionStatus == persistence.StatusTranscribing {
-			if st, err := q.vault.FS().Lstat(n.Path); err == nil && time.Since(st.ModTime()) < othersJobAge {
+			switch q.vault.Job(n.ID) {
+			case persistence.JobRunning:
 				continue
+			case persistence.JobUnknown:
+				if st, err := q.vault.FS().Lstat(n.Path); err == nil && time.Since(st.ModTime()) < othersJobAge {
+					continue
+				}
 			}
 		}
 		if _, ok := q.vault.AudioPath(n); ok {
@@ -103,8 +111,19 @@ func (q *Queue) EnqueuePending() ([]string, error) {
 // taken to be in progress.
 var othersJobAge = 10 * time.Minute
 
-// Run works through the queue until ctx ends.
+// Run works through the queue until ctx ends. A job cut short by ctx
+// is put back as it was (queued, or transcribed as before), so the next
+// start or `transcribe --pending` takes it again at once.
 func (q *Queue) Run(ctx context.Context) {
+	q.mu.Lock()
+	q.stopped = false
+	q.mu.Unlock()
+	defer func() {
+		q.mu.Lock()
+		q.running, q.stopped = false, true
+		q.idle.Broadcast()
+		q.mu.Unlock()
+	}()
 	for {
 		q.mu.Lock()
 		if len(q.pending) == 0 {
@@ -132,11 +151,12 @@ func (q *Queue) Run(ctx context.Context) {
 	}
 }
 
-// Wait blocks until the queue is empty and no job runs.
+// Wait blocks until the queue is empty and no job runs, or until Run
+// has returned (its context ended) and the job it was on is put back.
 func (q *Queue) Wait() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for len(q.pending) > 0 || q.running {
+	for (len(q.pending) > 0 || q.running) && !q.stopped {
 		q.idle.Wait()
 	}
 }
@@ -145,6 +165,9 @@ func (q *Queue) Wait() {
 func (q *Queue) Drain(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
+	q.mu.Lock()
+	q.stopped = false // Wait must not see the end of an earlier Run
+	q.mu.Unlock()
 	go func() { q.Run(ctx); close(done) }()
 	q.Wait()
 	cancel()
@@ -187,7 +210,22 @@ func (q *Queue) process(ctx context.Context, id string) {
 		q.onUpdate(Update{ID: id, Status: persistence.StatusFailed, Err: err})
 		return
 	}
+	// This process's claim on the job: another process of the app on
+	// it already is left to it; a process that dies leaves the claim
+	// free, and the job is taken again at once.
+	job, err := q.vault.LockJob(id)
+	if errors.Is(err, persistence.ErrLocked) {
+		return
+	}
+	if err != nil {
+		log.Printf("transcribe: %s is transcribed without a job lock: %v", id, err)
+	}
+	defer job.Release()
 	wasDone = n.TranscriptionStatus == persistence.StatusDone
+	before, beforeErr := n.TranscriptionStatus, n.TranscriptionError
+	if before == persistence.StatusTranscribing {
+		before = persistence.StatusUnprocessed // a job that died before
+	}
 	path, ok := q.vault.AudioPath(n)
 	if !ok {
 		fail(fmt.Errorf("the audio file of note %s is missing from %s", id, q.vault.RecordingsPath()))
@@ -215,7 +253,18 @@ func (q *Queue) process(ctx context.Context, id string) {
 		}
 	})
 	if ctx.Err() != nil {
-		// Shutting down: leave it TRANSCRIBING; the next start queues it again.
+		// Shutting down (quit, Ctrl+C): the note goes back to what it
+		// was, so nothing is left looking busy; a note still waiting is
+		// queued again at the next start.
+		n, err := update(func(n *persistence.Note) {
+			if n.TranscriptionStatus == persistence.StatusTranscribing {
+				n.TranscriptionStatus, n.TranscriptionError = before, beforeErr
+			}
+		})
+		if err != nil {
+			log.Printf("transcribe: %s stays marked as being transcribed: %v", id, err)
+		}
+		q.onUpdate(Update{ID: id, Status: before, Note: n})
 		return
 	}
 	if err != nil {

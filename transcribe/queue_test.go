@@ -1,8 +1,12 @@
 package transcribe
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"github.com/voicenotes/voicenotes/internal/testchild"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -153,7 +157,12 @@ func TestRetranscribeKeepsUserEdits(t *testing.T) {
 	}
 }
 
-func TestQueueShutdownLeavesJobForNextStart(t *testing.T) {
+// TestQueueShutdownPutsTheJobBack: a job cut short by quitting (the
+// window closing, Ctrl+C) puts the note back as it was, UNPROCESSED, so
+// the next start takes it at once (it stayed TRANSCRIBING, and was left
+// alone for ten minutes as if another program were on it); its audio
+// stays.
+func TestQueueShutdownPutsTheJobBack(t *testing.T) {
 	v, _ := persistence.Open(tempdir.New(t), persistence.Options{})
 	defer v.Close()
 	n := noteWithAudio(t, v, persistence.StatusUnprocessed, "")
@@ -161,32 +170,112 @@ func TestQueueShutdownLeavesJobForNextStart(t *testing.T) {
 	o, _ := newFake(t, &fakeAPI{key: "k", delay: time.Minute, received: received})
 	q, _ := queueFor(t, v, o)
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { q.Run(ctx); close(done) }()
+	drained := make(chan struct{})
 	q.Enqueue(n.ID)
+	go func() { q.Drain(ctx); close(drained) }()
 	<-received // the job is at the server
 	cancel()
-	<-done
+	select {
+	case <-drained: // Drain (what `voicenotes transcribe` waits in) returns
+	case <-time.After(30 * time.Second):
+		t.Fatal("the queue did not return after its context ended")
+	}
 	got, _ := v.Note(n.ID)
-	if got.TranscriptionStatus != persistence.StatusTranscribing {
-		t.Fatalf("status after shutdown mid-job: %s, want TRANSCRIBING", got.TranscriptionStatus)
-	}
-	// Marked a moment ago, it may be another program's job (Whispering
-	// shares the folder): left alone. Ten minutes on, the job is dead and
-	// the next start queues it again.
-	if ids, _ := NewQueue(v, nil, nil).EnqueuePending(); len(ids) != 0 {
-		t.Errorf("a job marked a moment ago was taken over: %v", ids)
-	}
-	old := time.Now().Add(-11 * time.Minute)
-	if err := os.Chtimes(got.Path, old, old); err != nil {
-		t.Fatal(err)
+	if got.TranscriptionStatus != persistence.StatusUnprocessed {
+		t.Fatalf("status after shutdown mid-job: %s, want UNPROCESSED", got.TranscriptionStatus)
 	}
 	if ids, _ := NewQueue(v, nil, nil).EnqueuePending(); len(ids) != 1 {
-		t.Errorf("the next start does not queue it again: %v", ids)
+		t.Errorf("the next start does not queue it again at once: %v", ids)
 	}
 	if _, err := os.Stat(filepath.Join(v.RecordingsPath(), n.Audio)); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestJobOfADeadWorkerIsTakenAtOnce: a process of the app transcribing a
+// note is killed (SIGKILL: nothing of it runs again). Its note stays
+// TRANSCRIBING, and the job lock it held is free: the next start takes the
+// job at once, while a job whose worker lives is left to it, and a note
+// marked TRANSCRIBING by another program (no job lock) still waits ten
+// minutes.
+func TestJobOfADeadWorkerIsTakenAtOnce(t *testing.T) {
+	root := tempdir.New(t)
+	v, _ := persistence.Open(root, persistence.Options{})
+	defer v.Close()
+	dead := noteWithAudio(t, v, persistence.StatusUnprocessed, "")
+	alive := noteWithAudio(t, v, persistence.StatusUnprocessed, "")
+	others := noteWithAudio(t, v, persistence.StatusTranscribing, "")
+	// Two workers: each claims its note, marks it TRANSCRIBING, says so,
+	// and waits; one is killed.
+	worker := func(id string) *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), jobWorkerEnv+"="+root+"|"+id)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		line, _ := bufio.NewReader(out).ReadString('\n')
+		if line != "working\n" {
+			t.Fatalf("the worker said %q", line)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		return cmd
+	}
+	killed := worker(dead.ID)
+	worker(alive.ID)
+	killed.Process.Kill()
+	killed.Wait()
+	ids, err := NewQueue(v, nil, nil).EnqueuePending()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 1 || ids[0] != dead.ID {
+		t.Errorf("queued %v; want only the dead worker's note %s (not %s, whose worker lives, nor %s, another program's)", ids, dead.ID, alive.ID, others.ID)
+	}
+	if v.Job(alive.ID) != persistence.JobRunning || v.Job(dead.ID) != persistence.JobAbandoned || v.Job(others.ID) != persistence.JobUnknown {
+		t.Errorf("job states: alive %v, dead %v, another program's %v", v.Job(alive.ID), v.Job(dead.ID), v.Job(others.ID))
+	}
+	// The dead worker's note is transcribed; the live worker's is not
+	// touched by a second process.
+	o, _ := newFake(t, &fakeAPI{key: "k"})
+	q, _ := queueFor(t, v, o)
+	q.Enqueue(dead.ID, alive.ID)
+	q.Drain(context.Background())
+	if got, _ := v.Note(dead.ID); got.TranscriptionStatus != persistence.StatusDone {
+		t.Errorf("the dead worker's note is %s after the queue ran", got.TranscriptionStatus)
+	}
+	if got, _ := v.Note(alive.ID); got.TranscriptionStatus != persistence.StatusTranscribing || got.Body != "" {
+		t.Errorf("the living worker's note was taken over: %s %q", got.TranscriptionStatus, got.Body)
+	}
+	if v.Job(dead.ID) != persistence.JobUnknown {
+		t.Error("the finished job left its lock file")
+	}
+}
+
+const jobWorkerEnv = "VOICENOTES_TEST_JOB_WORKER"
+
+func init() {
+	testchild.Register(jobWorkerEnv, func(arg string) {
+		root, id, _ := strings.Cut(arg, "|")
+		v, err := persistence.Open(root, persistence.Options{})
+		if err != nil {
+			panic(err)
+		}
+		if _, err := v.LockJob(id); err != nil {
+			panic(err)
+		}
+		if _, err := v.Update(id, func(n *persistence.Note) error {
+			n.TranscriptionStatus = persistence.StatusTranscribing
+			return nil
+		}); err != nil {
+			panic(err)
+		}
+		fmt.Println("working")
+		select {} // until killed
+	})
 }
 
 // TestFailedRetranscriptionKeepsDone: transcribing a DONE note again and
