@@ -59,12 +59,17 @@ func (v *Vault) LockJob(id string) (*JobLock, error) {
 	}
 }
 
-// Release ends the claim: the lock file goes, then the lock.
+// Release ends the claim: the lock file goes, then the lock (on
+// Windows, where an open file cannot be removed, the lock first).
 func (j *JobLock) Release() {
 	if j == nil {
 		return
 	}
-	os.Remove(j.path)
+	if err := os.Remove(j.path); err != nil {
+		j.lock.Unlock()
+		os.Remove(j.path)
+		return
+	}
 	j.lock.Unlock()
 }
 
