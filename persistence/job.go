@@ -25,7 +25,9 @@ type JobLock struct {
 	path string
 }
 
-func (v *Vault) jobPath(id string) string { return filepath.Join(v.root, StateDir, jobsDir, id+".lock") }
+func (v *Vault) jobPath(id string) string {
+	return filepath.Join(v.root, StateDir, jobsDir, id+".lock")
+}
 
 // LockJob claims note id's transcription for this process. It returns an
 // error wrapping ErrLocked when another process is transcribing it.

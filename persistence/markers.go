@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -60,8 +62,30 @@ func AppendMarker(fsys FS, path string, m Marker) error {
 	return SyncDir(fsys, filepath.Dir(path))
 }
 
-// ReadMarkers reads a markers file; a last line cut short by a crash is
-// left out. A missing file has no markers.
+// MaxMarkerSeconds bounds a marker's time: past any recording (eleven
+// days), and far from where seconds overflow a time.Duration.
+const MaxMarkerSeconds = 1e6
+
+// maxMarkerLine bounds a markers file's line: a marker is a time and a
+// label of a few words; a longer line is not one of ours.
+const maxMarkerLine = 16 << 10
+
+// MarkerLinesError says which lines of a markers file are not markers
+// (written by another program, or garbled): they were left out.
+type MarkerLinesError struct {
+	Path  string
+	Lines []int
+}
+
+func (e *MarkerLinesError) Error() string {
+	return fmt.Sprintf("%s: line(s) %v are not markers ({\"t\": seconds from 0 to %g, \"label\": text}) and were left out", e.Path, e.Lines, MaxMarkerSeconds)
+}
+
+// ReadMarkers reads a markers file: the markers of its well-formed lines,
+// and a *MarkerLinesError naming any other line. A last line cut short by
+// a crash (no line end) is left out without a word. A missing file has
+// no markers. Lines are read whole however long, without holding more
+// than maxMarkerLine of one.
 func ReadMarkers(fsys FS, path string) ([]Marker, error) {
 	f, err := OpenRegular(fsys, path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -72,15 +96,53 @@ func ReadMarkers(fsys FS, path string) ([]Marker, error) {
 	}
 	defer f.Close()
 	var ms []Marker
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var l markerLine
-		if json.Unmarshal(sc.Bytes(), &l) != nil || l.T < 0 {
-			continue // torn by a crash mid-write
+	var bad []int
+	r := bufio.NewReader(f)
+	for no := 1; ; no++ {
+		line, long, err := readLine(r, maxMarkerLine)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return ms, fmt.Errorf("reading %s: %w", path, err)
 		}
-		ms = append(ms, Marker{At: time.Duration(l.T * float64(time.Second)).Round(time.Millisecond), Label: l.Label})
+		torn := errors.Is(err, io.EOF) // no line end: the last, maybe cut by a crash
+		if len(line) > 0 || long {
+			var l markerLine
+			switch {
+			case !long && json.Unmarshal(line, &l) == nil && l.T >= 0 && l.T <= MaxMarkerSeconds && len(l.Label) <= maxMarkerLine:
+				ms = append(ms, Marker{At: time.Duration(math.Round(l.T*1000)) * time.Millisecond, Label: l.Label})
+			case !torn:
+				bad = append(bad, no)
+			}
+		}
+		if torn {
+			break
+		}
 	}
-	return ms, sc.Err()
+	if len(bad) > 0 {
+		return ms, &MarkerLinesError{Path: path, Lines: bad}
+	}
+	return ms, nil
+}
+
+// readLine reads one line without its end; a line longer than limit is
+// read to its end and reported as long, without keeping any of it.
+func readLine(r *bufio.Reader, limit int) (line []byte, long bool, err error) {
+	for {
+		part, err := r.ReadSlice('\n')
+		if err == nil {
+			part = part[:len(part)-1]
+		}
+		if !long {
+			if len(line)+len(part) > limit {
+				long, line = true, nil
+			} else {
+				line = append(line, part...)
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return line, long, err
+	}
 }
 
 // AddMarkers merges markers into a note: in time order, none twice.
@@ -104,7 +166,8 @@ func (v *Vault) TakeMarkers(id string) (*Note, error) {
 		return nil, nil
 	}
 	ms, err := ReadMarkers(v.fs, path)
-	if err != nil {
+	var bad *MarkerLinesError
+	if err != nil && !errors.As(err, &bad) {
 		return nil, err
 	}
 	var n *Note
@@ -112,6 +175,16 @@ func (v *Vault) TakeMarkers(id string) (*Note, error) {
 		if n, err = v.Update(id, func(n *Note) error { n.AddMarkers(ms); return nil }); err != nil {
 			return nil, err
 		}
+	}
+	if bad != nil {
+		// Lines that are not markers are kept for the person to look at,
+		// under a name nothing here reads again, and said once.
+		kept := path + ".unreadable"
+		if err := v.fs.Rename(path, kept); err != nil {
+			return n, err
+		}
+		bad.Path = kept
+		return n, errors.Join(bad, SyncDir(v.fs, filepath.Dir(path)))
 	}
 	if err := v.fs.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return n, err

@@ -1,6 +1,7 @@
 package persistence_test
 
 import (
+	"errors"
 	"os"
 	"slices"
 	"strings"
@@ -61,5 +62,64 @@ func TestMarkers(t *testing.T) {
 	os.WriteFile(got.Path, []byte("---\nid: "+n.ID+"\nmarkers: [{label: no time}]\n---\n"), 0o600)
 	if _, err := v.Note(n.ID); err == nil || !strings.Contains(err.Error(), "needs t") {
 		t.Errorf("a marker without a time: %v", err)
+	}
+}
+
+// TestGarbledMarkersFile: a markers file another program wrote into, or
+// that was garbled: a time far past any recording (1e10 s, which
+// overflowed the conversion and was written back as -9223372036.85, so
+// the note no longer parsed), a line that is not JSON, one line of
+// 100 kB (the line reader's limit stopped the whole merge, and warned on
+// every command), around two good markers, and a last line torn by a
+// crash. The good markers reach the note, which stays readable; the bad
+// lines are named by number, and kept aside once under a name nothing
+// reads again; the torn line is dropped without a word.
+func TestGarbledMarkersFile(t *testing.T) {
+	v, err := persistence.Open(t.TempDir(), persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	n := v.NewNote()
+	n.Duration = time.Minute
+	if err := v.Save(n); err != nil {
+		t.Fatal(err)
+	}
+	lines := []string{`{"t":1.5,"label":"first"}`, `{"t":1e10}`, `not json at all`, `{"t":2,"label":"` + strings.Repeat("x", 100<<10) + `"}`, `{"t":12.25}`, `{"t":3`}
+	path := v.MarkersPath(n.ID)
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := persistence.ReadMarkers(v.FS(), path)
+	var bad *persistence.MarkerLinesError
+	if !errors.As(err, &bad) || !slices.Equal(bad.Lines, []int{2, 3, 4}) {
+		t.Errorf("ReadMarkers: %v; want lines 2, 3 and 4 named", err)
+	}
+	want := []persistence.Marker{{At: 1500 * time.Millisecond, Label: "first"}, {At: 12250 * time.Millisecond}}
+	if !slices.Equal(ms, want) {
+		t.Errorf("markers %v, want %v", ms, want)
+	}
+	got, err := v.TakeMarkers(n.ID)
+	if !errors.As(err, &bad) || !strings.HasSuffix(bad.Path, ".unreadable") {
+		t.Errorf("TakeMarkers: %v; want the bad lines said, kept aside", err)
+	}
+	if got == nil || !slices.Equal(got.Markers, want) {
+		t.Fatalf("the note's markers: %+v", got)
+	}
+	again, err := v.Note(n.ID)
+	if err != nil || !slices.Equal(again.Markers, want) {
+		t.Fatalf("the note read back: %+v, %v", again, err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("the markers file is still there to be merged and warned about again: %v", err)
+	}
+	if n2, err := v.TakeMarkers(n.ID); n2 != nil || err != nil {
+		t.Errorf("a second merge: %v, %v", n2, err)
+	}
+	// A note whose markers: holds such a time is refused with a reason,
+	// not read as a negative time.
+	raw := "---\nid: " + n.ID + "x\ntitle: t\nmarkers:\n  - {t: 1e10}\n---\n"
+	if _, err := persistence.ParseNote(strings.NewReader(raw)); err == nil || !strings.Contains(err.Error(), "past any recording") {
+		t.Errorf("a note with a marker at 1e10 s: %v", err)
 	}
 }

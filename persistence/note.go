@@ -376,6 +376,9 @@ func (n *Note) decodeKey(key string, v *yaml.Node) error {
 			if m.T == nil || *m.T < 0 || math.IsNaN(*m.T) || math.IsInf(*m.T, 0) {
 				return errors.New("a marker needs t, its time in seconds from the start")
 			}
+			if *m.T > MaxMarkerSeconds {
+				return fmt.Errorf("a marker's t (%g s) is past any recording (at most %g)", *m.T, MaxMarkerSeconds)
+			}
 			n.Markers = append(n.Markers, Marker{At: time.Duration(math.Round(*m.T*1000)) * time.Millisecond, Label: m.Label})
 		}
 	case "recovered":

@@ -335,9 +335,15 @@ func (s *Session) save() {
 			s.cfg.Vault.FS().Remove(markers)
 		}
 	} else {
-		if marked, merr := s.cfg.Vault.TakeMarkers(n.ID); merr != nil {
+		marked, merr := s.cfg.Vault.TakeMarkers(n.ID)
+		var bad *persistence.MarkerLinesError
+		switch {
+		case errors.As(merr, &bad):
+			err = errors.Join(err, merr) // the good ones are in the note
+		case merr != nil:
 			err = errors.Join(err, fmt.Errorf("the markers are kept in %s but not yet in the note: %w", markers, merr))
-		} else if marked != nil {
+		}
+		if marked != nil {
 			n = marked
 		}
 	}

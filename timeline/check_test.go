@@ -81,3 +81,20 @@ func (o *oneByte) Read(p []byte) (int, error) {
 	o.b = o.b[n:]
 	return n, nil
 }
+
+// TestParseVTTHostile: a cue whose text is one line of 2 MB (another
+// program's paragraph) is read (a line limit refused the whole file);
+// an hour past any recording, or minutes of 60, is not a timestamp (it
+// overflowed and was written back as -1849262:-48:-35,-609).
+func TestParseVTTHostile(t *testing.T) {
+	long := strings.Repeat("word ", 400000)
+	cues, err := ParseVTT(strings.NewReader("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n" + long + "\n\n00:00:03.000 --> 00:00:04.000\nend"))
+	if err != nil || len(cues) != 2 || len(cues[0].Text) != len(long) || cues[1].Text != "end" {
+		t.Errorf("a 2 MB cue line: %d cues, %v", len(cues), err)
+	}
+	for _, stamp := range []string{"9999999999999:00:00.000", "00:60:00.000", "00:00:60.000"} {
+		if _, err := ParseVTT(strings.NewReader("WEBVTT\n\n" + stamp + " --> 00:00:02.000\nx\n")); err == nil {
+			t.Errorf("%s read as a timestamp", stamp)
+		}
+	}
+}

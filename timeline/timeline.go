@@ -229,17 +229,36 @@ func WriteSRT(w io.Writer, cues []Cue) error {
 // ParseVTT reads the cues of a WebVTT file (settings, notes, styles and
 // cue identifiers are skipped).
 func ParseVTT(r io.Reader) ([]Cue, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	if !sc.Scan() || !strings.HasPrefix(strings.TrimPrefix(sc.Text(), "\ufeff"), "WEBVTT") {
+	// Lines are read whole, however long (another program may put a
+	// paragraph on one): a scanner's token limit refused such files.
+	br := bufio.NewReader(r)
+	next := func() (string, bool, error) {
+		l, err := br.ReadString('\n')
+		if err == io.EOF {
+			return l, l != "", nil
+		}
+		return l, err == nil, err
+	}
+	first, ok, err := next()
+	if err != nil {
+		return nil, err
+	}
+	if !ok || !strings.HasPrefix(strings.TrimPrefix(first, "\ufeff"), "WEBVTT") {
 		return nil, fmt.Errorf("not a WebVTT file: it does not start with WEBVTT")
 	}
 	var cues []Cue
 	var cur *Cue
 	line := 1
-	for sc.Scan() {
+	for {
+		text, ok, err := next()
+		if err != nil {
+			return cues, err
+		}
+		if !ok {
+			break
+		}
 		line++
-		l := strings.TrimRight(sc.Text(), "\r")
+		l := strings.TrimRight(text, "\r\n")
 		switch {
 		case l == "":
 			cur = nil
@@ -263,12 +282,16 @@ func ParseVTT(r io.Reader) ([]Cue, error) {
 			cur = &cues[len(cues)-1]
 		}
 	}
-	return cues, sc.Err()
+	return cues, nil
 }
 
 func unescapeVTT(s string) string {
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 }
+
+// maxStampUnits bounds a timestamp's leading field: a hundred thousand
+// hours.
+const maxStampUnits = 100000
 
 // parseStamp reads mm:ss.ttt or hh:mm:ss.ttt.
 func parseStamp(s string) (time.Duration, error) {
@@ -282,9 +305,12 @@ func parseStamp(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("bad timestamp %q", s)
 	}
 	var d time.Duration
-	for _, p := range append(parts[:len(parts)-1], whole) {
+	for i, p := range append(parts[:len(parts)-1], whole) {
 		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 {
+		// Minutes and seconds under 60 after hours, as WebVTT has them;
+		// hours (or leading minutes) bounded far from where a Duration
+		// overflows (which wrote -1849262:-48:-35 for a garbled hour).
+		if err != nil || n < 0 || i > 0 && n >= 60 || n > maxStampUnits {
 			return 0, fmt.Errorf("bad timestamp %q", s)
 		}
 		d = d*60 + time.Duration(n)*time.Second
