@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/timeline"
 )
@@ -131,7 +132,7 @@ func TestMarkersWhereDropped(t *testing.T) {
 // PocketSphinx (every word after a pause late), are never handed out to
 // be shown; timings another program wrote that fit are.
 func TestTimingsThatCannotBeRightAreRefused(t *testing.T) {
-	v, err := persistence.Open(t.TempDir(), persistence.Options{})
+	v, err := persistence.Open(tempdir.New(t), persistence.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

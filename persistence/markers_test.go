@@ -75,7 +75,7 @@ func TestMarkers(t *testing.T) {
 // lines are named by number, and kept aside once under a name nothing
 // reads again; the torn line is dropped without a word.
 func TestGarbledMarkersFile(t *testing.T) {
-	v, err := persistence.Open(t.TempDir(), persistence.Options{})
+	v, err := persistence.Open(tempdir.New(t), persistence.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func pausedSpeech(t *testing.T, clips []clip, pauses []time.Duration) (string, t
 			t.Fatal(err)
 		}
 	}
-	path := filepath.Join(t.TempDir(), "paused.wav")
+	path := filepath.Join(tempdir.New(t), "paused.wav")
 	if err := audio.WritePCM16(path, audio.StoreRate, 1, all); err != nil {
 		t.Fatal(err)
 	}
