@@ -51,6 +51,12 @@ func (v *Vault) Trash(id string) (*Trashed, error) {
 	// reach, a trash inside that folder: deleting moves, never copies.
 	var t *Trashed
 	for _, base := range []string{v.root, origin} {
+		// The trash is a folder of the vault's own: a link planted in
+		// its place would send the note out of the vault (into a folder
+		// others can read, say).
+		if st, err := v.fs.Lstat(filepath.Join(base, TrashDir)); err == nil && !st.IsDir() {
+			return nil, fmt.Errorf("deleting %s: %s is not a folder of the vault's own but %s (%w); nothing was moved: remove it, and the trash is made again", id, filepath.Join(base, TrashDir), linkOrKind(st.Mode()), ErrNotOurs)
+		}
 		dir := filepath.Join(base, TrashDir, stamp+"_"+n.ID)
 		if err := MkdirPrivate(v.fs, dir); err != nil {
 			return nil, fmt.Errorf("deleting %s: creating %s: %w", id, dir, err)
@@ -157,4 +163,15 @@ func (v *Vault) Untrash(id string) (*Note, bool, error) {
 	}
 	n, err := v.Note(id)
 	return n, err == nil, err
+}
+
+// linkOrKind names what a path that should be a folder is.
+func linkOrKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "a link"
+	case m.IsRegular():
+		return "a file"
+	}
+	return fileKind(m)
 }

@@ -559,8 +559,12 @@ func (v *Vault) AudioPath(n *Note) (string, bool) {
 		dir = filepath.Dir(n.Path)
 	}
 	var candidates []string
-	if n.Audio != "" {
-		candidates = append(candidates, n.Audio)
+	// The audio key names a file beside the note, and only an audio
+	// file: a note written elsewhere may say `audio: B.md` or `D.vtt`,
+	// and what is taken for a note's audio is played, uploaded, and
+	// moved to the trash with it.
+	if a := n.Audio; a != "" && a == filepath.Base(a) && a != ".." && slices.Contains(AudioExts, strings.ToLower(filepath.Ext(a))) {
+		candidates = append(candidates, a)
 	}
 	for _, ext := range AudioExts {
 		candidates = append(candidates, n.ID+ext)

@@ -1,0 +1,91 @@
+package persistence_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/voicenotes/voicenotes/internal/tempdir"
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+// TestAudioKeyNamingAnotherFile: a note written by another program says
+// its audio is another note (`audio: B.md`) or another note's timings
+// (`audio: D.vtt`). Deleting it moves only its own files: B's note and
+// D's timings stay where they are, and B is still a note with its text.
+func TestAudioKeyNamingAnotherFile(t *testing.T) {
+	v, err := persistence.Open(tempdir.New(t), persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	b := v.NewNote()
+	b.Title, b.Body = "B", "B's own words\n"
+	if err := v.Save(b); err != nil {
+		t.Fatal(err)
+	}
+	d := v.NewNote()
+	if err := v.Save(d); err != nil {
+		t.Fatal(err)
+	}
+	dTimings := v.TimingsPath(d)
+	if err := os.WriteFile(dTimings, []byte("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nhi\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, other := range []string{filepath.Base(b.Path), filepath.Base(dTimings)} {
+		a := v.NewNote()
+		a.Audio = other
+		if err := v.Save(a); err != nil {
+			t.Fatal(err)
+		}
+		if p, ok := v.AudioPath(a); ok {
+			t.Errorf("audio: %s is taken as the note's audio (%s)", other, p)
+		}
+		if _, err := v.Trash(a.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := v.Note(b.ID); err != nil || got.Body != "B's own words\n" {
+		t.Errorf("B after the other notes were deleted: %+v, %v", got, err)
+	}
+	if _, err := os.Stat(dTimings); err != nil {
+		t.Errorf("D's timings went with another note: %v", err)
+	}
+}
+
+// TestTrashThatIsALink: the vault's .trash is a link to a folder outside
+// it (one others can read, say). Deleting refuses and moves nothing; the
+// note stays, and nothing reaches the other folder.
+func TestTrashThatIsALink(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("making a symbolic link on Windows needs a privilege the tests do not have")
+	}
+	root := tempdir.New(t)
+	v, err := persistence.Open(root, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	n := v.NewNote()
+	n.Body = "private words\n"
+	if err := v.Save(n); err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := tempdir.New(t)
+	if err := os.Symlink(elsewhere, filepath.Join(root, persistence.TrashDir)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = v.Trash(n.ID)
+	if !errors.Is(err, persistence.ErrNotOurs) || !strings.Contains(err.Error(), "a link") {
+		t.Errorf("deleting with .trash a link: %v; want it refused, saying why", err)
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+		t.Errorf("the folder outside the vault got %v", entries)
+	}
+	if _, err := v.Note(n.ID); err != nil {
+		t.Errorf("the note is gone: %v", err)
+	}
+}
