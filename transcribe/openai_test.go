@@ -36,6 +36,9 @@ type fakeAPI struct {
 	// overrun stretches the word times it answers by this factor, past
 	// the end of the audio it was sent when above 1 (a faulty server).
 	overrun float64
+	// empty answers every transcription with no text, as a server does
+	// for silence.
+	empty bool
 	// received, when set, gets a value as each request arrives.
 	received chan struct{}
 
@@ -119,6 +122,9 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	secs := float64(len(data)-44) / 32000
 	text := fmt.Sprintf("part %d of %.1f seconds.", n, secs)
+	if f.empty {
+		text = ""
+	}
 	w.Header().Set("Content-Type", "application/json")
 	if fields["response_format"] == "verbose_json" {
 		// As documented: segments unless granularities leave them out,

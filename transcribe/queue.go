@@ -284,11 +284,26 @@ func (q *Queue) process(ctx context.Context, id string) {
 	q.onUpdate(Update{ID: id, Status: persistence.StatusDone, Progress: 1, Note: n})
 }
 
+// ErrNoWords is what a note says when an engine heard nothing in it and
+// its text was kept.
+func ErrNoWords(engine string) error {
+	return fmt.Errorf("%s heard no words in the audio; the text is kept as it was", engine)
+}
+
 // ApplyTranscript puts a new transcript into a note. An empty body, or one
 // the engine wrote and nobody changed, is replaced; a body the user edited
 // is kept, and the new transcript goes beneath it under its own heading.
+//
+// An empty transcript (silence, or a server that answered nothing) never
+// replaces text: the note keeps it, DONE, with transcriptionError saying
+// the engine heard no words, and the timings of the text it keeps stay.
 func ApplyTranscript(n *persistence.Note, text, engine, language string, at time.Time) {
 	text = strings.TrimSpace(text)
+	if text == "" && strings.TrimSpace(n.Body) != "" {
+		n.TranscriptionStatus = persistence.StatusDone
+		n.TranscriptionError = ErrNoWords(engine).Error()
+		return
+	}
 	if n.AutoTitle {
 		if t := TitleFrom(text); t != "" {
 			n.Title = t // the app's own title gives way to what was said

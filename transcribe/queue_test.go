@@ -299,3 +299,29 @@ func TestFailedRetranscriptionKeepsDone(t *testing.T) {
 		t.Errorf("last update %+v; want the failure reported", last)
 	}
 }
+
+// TestEmptyTranscriptKeepsTheText: transcribing again a note whose audio
+// the engine hears nothing in (a server answering {"text":""}, silence)
+// keeps its text, its timings and its DONE, and says the engine heard no
+// words (the text was replaced by nothing, and kept nowhere).
+func TestEmptyTranscriptKeepsTheText(t *testing.T) {
+	v, _ := persistence.Open(tempdir.New(t), persistence.Options{})
+	defer v.Close()
+	n := noteWithAudio(t, v, persistence.StatusDone, "the words the engine wrote\n")
+	n, _ = v.Update(n.ID, func(n *persistence.Note) error { n.TranscriptHash = Hash(n.Body); return nil })
+	timings := v.TimingsPath(n)
+	if err := os.WriteFile(timings, []byte("WEBVTT\n\n00:00:00.000 --> 00:00:00.500\nthe\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o, _ := newFake(t, &fakeAPI{key: "k", empty: true}) // {"text": ""}
+	q, _ := queueFor(t, v, o)
+	q.Enqueue(n.ID)
+	q.Drain(context.Background())
+	got, _ := v.Note(n.ID)
+	if got.Body != "the words the engine wrote\n" || got.TranscriptionStatus != persistence.StatusDone || !strings.Contains(got.TranscriptionError, "heard no words") {
+		t.Errorf("after an empty transcript: %s %q, error %q", got.TranscriptionStatus, got.Body, got.TranscriptionError)
+	}
+	if _, err := os.Stat(timings); err != nil {
+		t.Errorf("the kept text's timings went: %v", err)
+	}
+}

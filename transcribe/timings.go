@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/timeline"
@@ -18,7 +19,13 @@ import (
 // an earlier transcript left, which would no longer fit; so do times that
 // do not fit the note's audio (timeline.Check), which are refused with an
 // error rather than stored.
+//
+// An empty transcript leaves the timings as they are: it replaced no text
+// (ApplyTranscript), and the timings are the kept text's.
 func SaveTimings(v *persistence.Vault, n *persistence.Note, res *Result) error {
+	if strings.TrimSpace(res.Text) == "" {
+		return nil
+	}
 	words := timeline.FromEngine(spans(res.Words), spans(res.Segments))
 	path := v.TimingsPath(n)
 	bad := timeline.Check(words, n.Duration)
