@@ -181,10 +181,10 @@ func Main(args []string, env Env) int {
 	case errors.Is(err, errReported):
 		return ExitError
 	case errors.As(err, &ue):
-		fmt.Fprintf(env.Stderr, "voicenotes: %v\nRun 'voicenotes help' for usage.\n", err)
+		fmt.Fprintf(env.Stderr, "voicenotes: %s\nRun 'voicenotes help' for usage.\n", printable(err.Error(), true))
 		return ExitUsage
 	default:
-		fmt.Fprintf(env.Stderr, "voicenotes: %v\n", err)
+		fmt.Fprintf(env.Stderr, "voicenotes: %s\n", printable(err.Error(), true))
 		return ExitError
 	}
 }
@@ -423,7 +423,7 @@ func runList(env *Env, v *persistence.Vault, fs *flag.FlagSet, _ []string) error
 		if !n.CreatedAt.IsZero() {
 			created = n.CreatedAt.Local().Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", n.ID, created, audio.FormatDuration(n.Duration), n.TranscriptionStatus, oneLine(n.Title))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", n.ID, created, audio.FormatDuration(n.Duration), n.TranscriptionStatus, printable(oneLine(n.Title), false))
 	}
 	tw.Flush()
 	reportBad(env.Stderr, bad)
@@ -432,7 +432,7 @@ func runList(env *Env, v *persistence.Vault, fs *flag.FlagSet, _ []string) error
 
 func reportBad(w io.Writer, bad []persistence.BadFile) {
 	for _, b := range bad {
-		fmt.Fprintf(w, "voicenotes: skipped %s: %s\n", b.Path, b.Reason)
+		fmt.Fprintf(w, "voicenotes: skipped %s: %s\n", printable(b.Path, false), printable(b.Reason, false))
 	}
 }
 
@@ -448,6 +448,9 @@ func runShow(env *Env, v *persistence.Vault, _ *flag.FlagSet, args []string) err
 	data, err := persistence.ReadFile(v.FS(), n.Path)
 	if err != nil {
 		return err
+	}
+	if isTerminal(env.Stdout) { // piped, the file as it is
+		data = []byte(printable(string(data), true))
 	}
 	_, err = env.Stdout.Write(data)
 	return err
@@ -523,17 +526,17 @@ func runDoctor(env *Env, v *persistence.Vault, _ *flag.FlagSet, _ []string) erro
 		return err
 	}
 	w := env.Stdout
-	fmt.Fprintf(w, "vault:          %s\n", h.Root)
+	fmt.Fprintf(w, "vault:          %s\n", printable(h.Root, false))
 	fmt.Fprintf(w, "notes:          %d\n", h.Notes)
 	fmt.Fprintf(w, "unreadable:     %d\n", len(h.Bad))
 	for _, b := range h.Bad {
-		fmt.Fprintf(w, "  %s: %s\n", b.Path, b.Reason)
+		fmt.Fprintf(w, "  %s: %s\n", printable(b.Path, false), printable(b.Reason, false))
 	}
 	list := func(label string, items []string, what string) {
 		fmt.Fprintf(w, "%-15s %d\n", label+":", len(items))
 		sort.Strings(items)
 		for _, it := range items {
-			fmt.Fprintf(w, "  %s%s\n", it, what)
+			fmt.Fprintf(w, "  %s%s\n", printable(it, false), what)
 		}
 	}
 	list("temp files", h.Temps, " (left by an interrupted save; removed at open once an hour old)")
@@ -547,7 +550,7 @@ func runDoctor(env *Env, v *persistence.Vault, _ *flag.FlagSet, _ []string) erro
 	} else {
 		fmt.Fprintf(w, "cleanup:        skipped, the vault is in use\n")
 	}
-	fmt.Fprintf(w, "lock:           %s\n", h.Lock)
+	fmt.Fprintf(w, "lock:           %s\n", printable(h.Lock, false))
 	if len(h.Bad) > 0 {
 		return fmt.Errorf("%d files in %s are not readable notes (listed above); they were left untouched", len(h.Bad), v.RecordingsPath())
 	}

@@ -468,3 +468,38 @@ func TestImportStore(t *testing.T) {
 		t.Errorf("the WAV stayed: %v", err)
 	}
 }
+
+// TestHostileTextIsNotActedOnByTheTerminal: a title with escape sequences
+// (OSC 0 sets the terminal's title, OSC 52 writes the clipboard, ESC[2J
+// clears the screen, a C1 CSI) and a file in the vault whose name holds
+// a line end and a forged "voicenotes:" line: list and doctor show them
+// escaped, on their own lines, with not one control character.
+func TestHostileTextIsNotActedOnByTheTerminal(t *testing.T) {
+	root, n := seed(t)
+	hostile := "Groceries\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07\x1b[2J\u009b31m\rdone"
+	if code, _, errs := run(t, "", "edit", n.ID, "--vault", root, "--title", hostile); code != cli.ExitOK {
+		t.Fatalf("edit: %s", errs)
+	}
+	forged := filepath.Join(root, "recordings", "x\nvoicenotes: all is well\x1b[2J.md")
+	if err := os.WriteFile(forged, []byte("not a note"), 0o600); err != nil {
+		t.Skipf("this file system refuses such a name: %v", err)
+	}
+	for _, args := range [][]string{{"list"}, {"doctor"}} {
+		_, out, errs := run(t, "", append(args, "--vault", root)...)
+		all := out + errs
+		for _, r := range all {
+			if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r >= 0x80 && r <= 0x9f {
+				t.Errorf("%s printed the control character %U:\n%q", args[0], r, all)
+				break
+			}
+		}
+		for _, l := range strings.Split(all, "\n") {
+			if strings.HasPrefix(l, "voicenotes: all is well") {
+				t.Errorf("%s printed a line a file name forged: %q", args[0], l)
+			}
+		}
+		if args[0] == "list" && !strings.Contains(out, `Groceries\x1b]0;pwned\x07`) {
+			t.Errorf("list does not show the title, escaped:\n%s", out)
+		}
+	}
+}

@@ -93,7 +93,7 @@ func runQueue(env *Env, v *persistence.Vault, fs *flag.FlagSet, ids []string) er
 				fmt.Fprint(env.Stderr, "\r\033[K")
 			}
 			failed = append(failed, u.ID)
-			fmt.Fprintf(env.Stderr, "voicenotes: %s failed: %v\n", u.ID, u.Err)
+			fmt.Fprintf(env.Stderr, "voicenotes: %s failed: %s\n", u.ID, printable(u.Err.Error(), true))
 		}
 	})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
