@@ -89,11 +89,15 @@ func parseBaseURL(s string) (*url.URL, error) {
 		return nil, errors.New("the OpenAI-compatible engine needs a base URL, such as https://api.openai.com/v1 or http://127.0.0.1:8080/v1")
 	}
 	u, err := url.Parse(strings.TrimRight(s, "/"))
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil {
-		return nil, fmt.Errorf("base URL %q is not an http(s) URL such as https://api.openai.com/v1", s)
+	shown := redactURL(s) // what the person typed, less any secret in it
+	if err == nil && u.User != nil {
+		return nil, fmt.Errorf("base URL %q holds a user name or password; give the key in the API key field (it is kept in the system keychain), not in the address", shown)
+	}
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("base URL %q is not an http(s) URL such as https://api.openai.com/v1", shown)
 	}
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		return nil, fmt.Errorf("base URL %q sends your voice unencrypted; use https, or http only to this computer (localhost)", s)
+		return nil, fmt.Errorf("base URL %q sends your voice unencrypted; use https, or http only to this computer (localhost)", shown)
 	}
 	return u, nil
 }
@@ -565,10 +569,28 @@ func (o *OpenAI) redact(s string) string {
 	if len(o.key) >= 4 {
 		s = strings.ReplaceAll(s, o.key, "[API key]")
 	}
-	return bearerRE.ReplaceAllString(s, "${1}[redacted]")
+	s = bearerRE.ReplaceAllString(s, "${1}[redacted]")
+	// A key given in the address (?key=..., &api_key=..., as some
+	// servers take it) is a secret too, wherever a URL is quoted.
+	return redactURL(s)
 }
 
-var bearerRE = regexp.MustCompile(`(?i)(bearer\s+)[^\s"',;]+`)
+// redactURL is a URL, or text quoting one, without the values of its
+// query or the password of its user.
+func redactURL(s string) string {
+	s = queryValueRE.ReplaceAllString(s, "${1}[redacted]")
+	return userinfoRE.ReplaceAllString(s, "${1}[redacted]@")
+}
+
+var (
+	bearerRE = regexp.MustCompile(`(?i)(bearer\s+)[^\s"',;]+`)
+	// queryValueRE finds the values of a URL's query: every one may be a
+	// credential (key, token, sig, code...), and none is needed to read
+	// an error.
+	queryValueRE = regexp.MustCompile(`([?&][^=\s&#"']+=)[^\s&#"']+`)
+	// userinfoRE finds a password in a URL (https://user:secret@host).
+	userinfoRE = regexp.MustCompile(`(://[^/\s:@"']+:)[^@\s/"']+@`)
+)
 
 // redactedError is an error whose text went through redact; errors.Is and
 // errors.As still see the cause.

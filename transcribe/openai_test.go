@@ -445,7 +445,7 @@ func TestCheckBaseURL(t *testing.T) {
 		}
 	}
 	for in, want := range map[string]string{"": "needs a base URL", "ftp://x/v1": "not an http(s) URL", "api.openai.com/v1": "not an http(s) URL",
-		"http://example.com/v1": "unencrypted", "https://user:pass@example.com/v1": "not an http(s) URL"} {
+		"http://example.com/v1": "unencrypted", "https://user:pass@example.com/v1": "user name or password; give the key in the API key field"} {
 		if err := CheckBaseURL(in); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", in, err, want)
 		}
@@ -516,5 +516,37 @@ func TestOpenAIWordTimings(t *testing.T) {
 	}
 	if _, err := os.Stat(v.TimingsPath(n)); !os.IsNotExist(err) {
 		t.Errorf("stale timings kept: %v", err)
+	}
+}
+
+// TestKeyInTheAddressNeverInErrors: a key given in the server's address
+// (?key=..., as some servers take it, or user:password@) is never in an
+// error, which goes into the note's transcriptionError and onto the
+// screen: not when the server cannot be reached (Go's error quotes the
+// URL), not when the server echoes the address it was asked.
+func TestKeyInTheAddressNeverInErrors(t *testing.T) {
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"error":{"message":"no such model at http://%s%s"}}`, r.Host, r.URL.RequestURI())
+	}))
+	defer echo.Close()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close() // nothing listens there now
+	for _, base := range []string{echo.URL + "/v1?key=qsecret-456", closed.URL + "/v1?api_key=qsecret-456&x=1", strings.Replace(closed.URL, "http://", "http://user:qsecret-456@", 1) + "/v1"} {
+		o, err := NewOpenAI(Config{BaseURL: base, Model: "whisper-1"})
+		if err != nil {
+			// Refused as typed (a password in the address): the refusal
+			// does not repeat it.
+			if strings.Contains(err.Error(), "qsecret") || !strings.Contains(err.Error(), "[redacted]") {
+				t.Errorf("%s refused with %v", base, err)
+			}
+			continue
+		}
+		o.MaxBackoff = 10 * time.Millisecond
+		_, err = o.Transcribe(context.Background(), speechWAV(t, 1, 10), Options{}, nil)
+		if err == nil || strings.Contains(err.Error(), "qsecret") {
+			t.Errorf("%s: error = %v; want an error without the key", base, err)
+		}
 	}
 }
