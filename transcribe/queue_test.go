@@ -325,3 +325,21 @@ func TestEmptyTranscriptKeepsTheText(t *testing.T) {
 		t.Errorf("the kept text's timings went: %v", err)
 	}
 }
+
+// TestControlCharactersFromAServer: a server's transcript holding a NUL
+// (which made the note unsavable: the job failed and the text was lost)
+// and an escape sequence is saved without them.
+func TestControlCharactersFromAServer(t *testing.T) {
+	n := &persistence.Note{}
+	ApplyTranscript(n, "hello\x00 world\x1b[2J\r\nnext line\u009b", "openai", "en", time.Now())
+	if n.Body != "hello world[2J\nnext line\n" {
+		t.Errorf("body %q", n.Body)
+	}
+	v, _ := persistence.Open(tempdir.New(t), persistence.Options{})
+	defer v.Close()
+	saved := v.NewNote()
+	ApplyTranscript(saved, "a\x00b", "openai", "en", time.Now())
+	if err := v.Save(saved); err != nil {
+		t.Errorf("a transcript that held a NUL cannot be saved: %v", err)
+	}
+}
