@@ -487,7 +487,7 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 		return err == nil, string(b)
 	}
 	const rounds = 500
-	lost := 0
+	lost, both := 0, 0
 	for round := range rounds {
 		title := fmt.Sprintf("title %d", round)
 		var other []string
@@ -529,11 +529,20 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 		}
 		if !okA || !okB {
 			t.Logf("round %d: a writer failed and said so:\n%s\n%s", round, outA, outB)
+		} else {
+			both++
 		}
 		if lost > 5 {
 			t.Fatal("stopping after 5 lost updates")
 		}
 	}
+	// A failure that says so loses nothing, but a test in which writers
+	// only fail would pass without having raced anything: nearly every
+	// round must have had both writers land (the write lock waits 10 s).
+	if both < rounds*95/100 {
+		t.Errorf("both writers landed in only %d of %d rounds: the race was not tested", both, rounds)
+	}
+	t.Logf("both writers landed in %d of %d rounds", both, rounds)
 }
 
 var plain struct {

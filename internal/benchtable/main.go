@@ -7,6 +7,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -54,15 +55,24 @@ var targets = []target{
 }
 
 func main() {
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	os.Exit(table(os.Stdin, os.Stdout, os.Stderr))
+}
+
+// table reads benchmark output from in and prints the table to out; it
+// returns 1 when a target was missed, a benchmark failed, or a target's
+// benchmark never reported (it did not run, or was renamed): a bench run
+// that passes says every target was measured and met.
+func table(in io.Reader, out, errs io.Writer) int {
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "benchmark\tmetric\tvalue\ttarget\t")
 	missed := 0
-	sc := bufio.NewScanner(os.Stdin)
+	seen := map[target]bool{}
+	sc := bufio.NewScanner(in)
 	for sc.Scan() {
 		line := sc.Text()
 		if !strings.HasPrefix(line, "Benchmark") {
 			if strings.HasPrefix(line, "FAIL") || strings.HasPrefix(line, "panic") || strings.Contains(line, "--- FAIL") {
-				fmt.Fprintln(os.Stderr, line)
+				fmt.Fprintln(errs, line)
 				missed++
 			}
 			continue
@@ -86,6 +96,7 @@ func main() {
 			goal := ""
 			for _, t := range targets {
 				if t.bench == name && t.metric == f[i+1] {
+					seen[t] = true
 					mark := "ok"
 					if v > t.max {
 						mark = "MISSED"
@@ -97,10 +108,18 @@ func main() {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", name, f[i+1], strconv.FormatFloat(v, 'g', -1, 64), goal)
 		}
 	}
+	for _, t := range targets {
+		if !seen[t] {
+			fmt.Fprintf(tw, "%s\t%s\t-\t<= %g NOT MEASURED (%s)\t\n", t.bench, t.metric, t.max, t.what)
+			missed++
+		}
+	}
 	tw.Flush()
 	if missed > 0 {
-		fmt.Printf("\n%d targets missed or benchmarks failed\n", missed)
+		fmt.Fprintf(out, "\n%d targets missed, not measured, or benchmarks failed\n", missed)
+		return 1
 	}
+	return 0
 }
 
 // shown is v to the three significant digits the table prints.
