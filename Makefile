@@ -66,13 +66,15 @@ RACE := -race -gcflags=github.com/gordonklaus/portaudio=-d=checkptr=0
 # -p 1: the real-time audio tests share two cores with nothing else, as a
 # person's recording would; run side by side with race-instrumented
 # packages they measure the load, not the app.
+# Every test that was skipped is listed at the end with its reason
+# (internal/testsummary): on a machine with every component there are none.
 unit: setup
-	$(GO) test $(GOFLAGS_ALL) $(RACE) -p 1 -count=1 ./...
+	@set -o pipefail; $(GO) test $(GOFLAGS_ALL) $(RACE) -p 1 -count=1 -json ./... | $(GO) run ./internal/testsummary
 
 # The real binary in Xvfb with the virtual microphone, driven by xdotool.
 # SCREENSHOTS=docs/screenshots refreshes the README's pictures.
 e2e: setup
-	VOICENOTES_SCREENSHOTS=$(abspath $(SCREENSHOTS)) $(GO) test -tags 'e2e $(TAGS)' -count=1 ./e2e
+	@set -o pipefail; VOICENOTES_SCREENSHOTS=$(abspath $(SCREENSHOTS)) $(GO) test -tags 'e2e $(TAGS)' -count=1 -json ./e2e | $(GO) run ./internal/testsummary
 
 fuzz: setup
 	$(GO) test -run '^$$' -fuzz '^FuzzRoundTrip$$' -fuzztime $(FUZZ_ROUNDTRIP) ./persistence
