@@ -89,3 +89,41 @@ func TestTrashThatIsALink(t *testing.T) {
 		t.Errorf("the note is gone: %v", err)
 	}
 }
+
+// TestEditKeepsANoteWithAnchorsValid: a note another program wrote with
+// YAML anchors and aliases (title: &t, tags: &tg, reused by other keys)
+// is edited (its title, its tags): the note written parses, holds the
+// new title and tags, and the keys that were aliases keep the values
+// they had (it was saved with an alias to an anchor it no longer had,
+// and no reader could parse it again).
+func TestEditKeepsANoteWithAnchorsValid(t *testing.T) {
+	v, err := persistence.Open(tempdir.New(t), persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	raw := "---\nid: anchor\ntitle: &t Original\nalias_of_title: *t\ntags: &tg [a, b]\nsame_tags: *tg\ntranscriptionStatus: DONE\n---\nbody\n"
+	path := filepath.Join(v.RecordingsPath(), "anchor.md")
+	if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n, err := v.Update("anchor", func(n *persistence.Note) error {
+		n.Title = "New"
+		n.AddTag("c")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	got, err := persistence.ParseNote(strings.NewReader(string(data)))
+	if err != nil {
+		t.Fatalf("the edited note does not parse: %v\n%s", err, data)
+	}
+	if got.Title != "New" || strings.Join(got.Tags, ",") != "a,b,c" || got.Body != "body\n" || n.Title != "New" {
+		t.Errorf("the edited note: title %q, tags %v, body %q\n%s", got.Title, got.Tags, got.Body, data)
+	}
+	if !strings.Contains(string(data), "alias_of_title: Original") || !strings.Contains(string(data), "same_tags: [a, b]") {
+		t.Errorf("the keys that were aliases lost their values:\n%s", data)
+	}
+}

@@ -472,9 +472,19 @@ func (n *Note) Marshal() ([]byte, error) {
 	if orig == nil {
 		orig = &Note{}
 	}
-	if n.raw != nil {
+	// Anchors and aliases (title: &t x, other: *t) are written resolved:
+	// a changed key's line written anew drops its anchor, and every alias
+	// to it would then name nothing, a note no reader can parse.
+	anchored := usesAnchors(meta)
+	if n.raw != nil && !anchored {
 		if y, ok := n.patchRaw(meta, orig); ok {
 			return assemble(y, n.Body), nil
+		}
+	}
+	if anchored {
+		budget := maxResolvedNodes
+		if meta = resolveAliases(meta, &budget); meta == nil {
+			return nil, fmt.Errorf("note %s: its frontmatter's aliases expand past %d values; it cannot be written faithfully, so it was left as it is", n.ID, maxResolvedNodes)
 		}
 	}
 	for _, key := range knownKeys {
@@ -701,6 +711,43 @@ func mappingIndex(m *yaml.Node, key string) int {
 		}
 	}
 	return -1
+}
+
+// maxResolvedNodes bounds a frontmatter with its aliases resolved (an
+// alias bomb would otherwise expand without end).
+const maxResolvedNodes = 100000
+
+// usesAnchors reports whether any node has an anchor or is an alias.
+func usesAnchors(n *yaml.Node) bool {
+	if n.Anchor != "" || n.Kind == yaml.AliasNode {
+		return true
+	}
+	for _, c := range n.Content {
+		if usesAnchors(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// resolveAliases is n with every alias replaced by a copy of what it
+// names and no anchors, or nil when that takes more than *budget nodes.
+func resolveAliases(n *yaml.Node, budget *int) *yaml.Node {
+	if *budget--; *budget < 0 {
+		return nil
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return resolveAliases(n.Alias, budget)
+	}
+	c := *n
+	c.Anchor = ""
+	c.Content = make([]*yaml.Node, len(n.Content))
+	for i, ch := range n.Content {
+		if c.Content[i] = resolveAliases(ch, budget); c.Content[i] == nil {
+			return nil
+		}
+	}
+	return &c
 }
 
 func cloneNode(n *yaml.Node) *yaml.Node {
