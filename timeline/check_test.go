@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -96,5 +97,36 @@ func TestParseVTTHostile(t *testing.T) {
 		if _, err := ParseVTT(strings.NewReader("WEBVTT\n\n" + stamp + " --> 00:00:02.000\nx\n")); err == nil {
 			t.Errorf("%s read as a timestamp", stamp)
 		}
+	}
+}
+
+// TestWordCuesLinear: a server that times all of 300,000 words at 0 s
+// (one cue) is stored with work linear in the words: the bytes it
+// allocates for ten times the words are well under a hundred times as
+// many (joining the cue's text as words came copied it for each word:
+// quadratic, 47 s for 300,000 words). Bytes, not seconds: deterministic
+// on a shared machine.
+func TestWordCuesLinear(t *testing.T) {
+	at0 := func(n int) []Word {
+		ws := make([]Word, n)
+		for i := range ws {
+			ws[i] = Word{Text: "word"}
+		}
+		return ws
+	}
+	allocated := func(n int) uint64 {
+		ws := at0(n)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		c := WordCues(ws)
+		runtime.ReadMemStats(&after)
+		if len(c) != 1 || len(c[0].Text) != 5*n-1 {
+			t.Fatalf("%d words at 0: %d cues", n, len(c))
+		}
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	small, large := allocated(30000), allocated(300000)
+	if large > 20*small {
+		t.Errorf("10x the words allocated %d bytes against %d: not linear", large, small)
 	}
 }

@@ -137,17 +137,25 @@ func Cues(words []Word) []Cue {
 // the next starts ends there.
 func WordCues(words []Word) []Cue {
 	var out []Cue
+	// The words of each cue, joined once it is complete: a server that
+	// times every word at 0 puts them all in one cue, and joining as they
+	// come copied the text so far for each (100k words took 10 s).
+	var texts [][]string
 	for _, w := range words {
 		n := len(out)
 		if n > 0 && (w.Start <= out[n-1].Start || w.End <= w.Start && w.Start <= out[n-1].End) {
-			out[n-1].Text += " " + w.Text
+			texts[n-1] = append(texts[n-1], w.Text)
 			out[n-1].End = max(out[n-1].End, w.End)
 			continue
 		}
 		if n > 0 && out[n-1].End > w.Start {
 			out[n-1].End = w.Start
 		}
-		out = append(out, Cue{Start: w.Start, End: max(w.End, w.Start), Text: w.Text})
+		out = append(out, Cue{Start: w.Start, End: max(w.End, w.Start)})
+		texts = append(texts, []string{w.Text})
+	}
+	for i := range out {
+		out[i].Text = strings.Join(texts[i], " ")
 	}
 	// A first word that takes no time: a millisecond, or one cue with the
 	// next.
