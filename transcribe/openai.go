@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/persistence"
@@ -143,7 +144,7 @@ func (o *OpenAI) Ping(ctx context.Context) (string, error) {
 	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed:
 		return fmt.Sprintf("%s answered (HTTP %d: it has no model list, as whisper.cpp's server has none); transcription was not tried", o.base.Host, resp.StatusCode), nil
 	}
-	apiErr := &APIError{Status: resp.StatusCode, Message: o.redact(errorMessage(data))}
+	apiErr := &APIError{Status: resp.StatusCode, Message: clip(o.redact(errorMessage(data)), maxMessage)}
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
 		apiErr.Advice = "the API key was refused: check it"
@@ -525,8 +526,19 @@ func (o *OpenAI) post(ctx context.Context, body func() (io.ReadCloser, error), l
 		return nil, 0, fmt.Errorf("reaching the transcription server at %s: %w", o.base.Host, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	// An answer is read whole up to 64 MB (an hour's words and their
+	// times); an error, up to 64 kB: its message is for a person.
+	limit := int64(64 << 20)
+	if resp.StatusCode != http.StatusOK {
+		limit = 64 << 10
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	if err != nil {
+		if ctx.Err() != nil {
+			// A body that trickles past the deadline is a slow server
+			// too: not retried (it was, five times over).
+			return nil, -1, fmt.Errorf("the transcription server did not finish its answer within %v: %w", timeout.Round(time.Second), err)
+		}
 		return nil, 0, fmt.Errorf("reading the transcription server's answer: %w", err)
 	}
 	if resp.StatusCode == http.StatusOK {
@@ -543,7 +555,7 @@ func (o *OpenAI) post(ctx context.Context, body func() (io.ReadCloser, error), l
 		}
 		return res, 0, nil
 	}
-	apiErr := &APIError{Status: resp.StatusCode, Message: o.redact(errorMessage(data))}
+	apiErr := &APIError{Status: resp.StatusCode, Message: clip(o.redact(errorMessage(data)), maxMessage)}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 		apiErr.Advice = "the service is busy; retried"
@@ -560,6 +572,22 @@ func (o *OpenAI) post(ctx context.Context, body func() (io.ReadCloser, error), l
 		apiErr.Advice = "the server rejected the request: check the model name and language"
 	}
 	return nil, -1, apiErr
+}
+
+// maxMessage bounds a server's error message as kept and shown: what a
+// person reads, not a page of HTML (a 9 MB message could not be saved in
+// the note, which stayed TRANSCRIBING).
+const maxMessage = 500
+
+// clip is s cut to at most n bytes, at a character, marked when cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // redact removes the API key, and any bearer token, from text a server

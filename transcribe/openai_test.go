@@ -550,3 +550,66 @@ func TestKeyInTheAddressNeverInErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestSlowBodyIsNotRetried: a server that sends its headers at once and
+// then its body a byte at a time past the request's deadline is a slow
+// server: the request is not sent again (it was, five times over: 335 s
+// for 2 s of audio).
+func TestSlowBodyIsNotRetried(t *testing.T) {
+	var asked atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		for _, b := range []byte(`{"text":"slowly"}`) {
+			w.Write([]byte{b})
+			w.(http.Flusher).Flush()
+			select {
+			case <-time.After(300 * time.Millisecond):
+			case <-r.Context().Done():
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	o, err := NewOpenAI(Config{BaseURL: srv.URL + "/v1", Model: "whisper-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.RequestTimeout, o.MaxBackoff = time.Second, 10*time.Millisecond
+	_, err = o.Transcribe(context.Background(), speechWAV(t, 0.5, 10), Options{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "did not finish its answer") {
+		t.Errorf("a trickling answer: %v", err)
+	}
+	if n := asked.Load(); n != 1 {
+		t.Errorf("asked %d times; a slow server is asked once", n)
+	}
+}
+
+// TestHugeErrorMessage: a server answers 400 with a 9 MB message. The
+// note is marked FAILED (it stayed TRANSCRIBING: the message was too
+// large to save) with the message cut to what a person reads.
+func TestHugeErrorMessage(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"error":{"message":%q}}`, strings.Repeat("no. ", 9<<20/4))
+	}))
+	defer srv.Close()
+	o, err := NewOpenAI(Config{BaseURL: srv.URL + "/v1", Model: "whisper-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := persistence.Open(tempdir.New(t), persistence.Options{})
+	defer v.Close()
+	n := noteWithAudio(t, v, persistence.StatusUnprocessed, "")
+	q, _ := queueFor(t, v, o)
+	q.Enqueue(n.ID)
+	q.Drain(context.Background())
+	got, err := v.Note(n.ID)
+	if err != nil || got.TranscriptionStatus != persistence.StatusFailed || len(got.TranscriptionError) > 2000 || !strings.Contains(got.TranscriptionError, "no. no.") {
+		t.Errorf("after a 9 MB error message: %v, status %s, error of %d bytes", err, got.TranscriptionStatus, len(got.TranscriptionError))
+	}
+}

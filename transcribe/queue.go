@@ -107,6 +107,10 @@ func (q *Queue) EnqueuePending() ([]string, error) {
 	return ids, nil
 }
 
+// maxStoredError bounds the transcriptionError a note keeps: a failure
+// that cannot be saved leaves the note looking busy for ever.
+const maxStoredError = 2000
+
 // othersJobAge is how long a note marked TRANSCRIBING by someone else is
 // taken to be in progress.
 var othersJobAge = 10 * time.Minute
@@ -198,7 +202,7 @@ func (q *Queue) process(ctx context.Context, id string) {
 			if wasDone {
 				n.TranscriptionStatus = persistence.StatusDone
 			}
-			n.TranscriptionError = err.Error()
+			n.TranscriptionError = clip(err.Error(), maxStoredError)
 		})
 		if serr != nil {
 			err = errors.Join(err, serr)
