@@ -138,8 +138,10 @@ func renderHTML(n *persistence.Note, audioPath, outDir string, timed []timeline.
 // MarkerHeading is how a marker reads as a heading: its time, its label.
 func MarkerHeading(m persistence.Marker) string {
 	h := "⚑ " + audio.FormatDuration(m.At.Truncate(time.Second)) // 12.5 s is 0:12, as players show it
-	if m.Label != "" {
-		h += " — " + m.Label
+	// A heading is one line: a label's line ends (from another program)
+	// would end it and start Markdown of their own.
+	if label := strings.Join(strings.Fields(m.Label), " "); label != "" {
+		h += " — " + label
 	}
 	return h
 }

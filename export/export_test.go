@@ -174,3 +174,31 @@ func TestTimingsThatCannotBeRightAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestTextCannotMakeStructure: a transcript line that looks like a
+// subtitle timing stays text in the SRT (players read it as a cue of its
+// own), and a marker label with line ends stays inside its heading in
+// the HTML (it broke out and made Markdown of its own).
+func TestTextCannotMakeStructure(t *testing.T) {
+	n := note()
+	n.Body = "before\n\n00:00:09,000 --> 00:00:10,000 fake cue\n"
+	timed := []timeline.Word{{Start: 0, End: time.Second, Text: "before"}, {Start: 2 * time.Second, End: 3 * time.Second, Text: "00:00:09,000"},
+		{Start: 3 * time.Second, End: 4 * time.Second, Text: "-->"}, {Start: 4 * time.Second, End: 5 * time.Second, Text: "00:00:10,000"},
+		{Start: 5 * time.Second, End: 6 * time.Second, Text: "fake"}, {Start: 6 * time.Second, End: 7 * time.Second, Text: "cue"}}
+	srt, err := Subtitles(n, timed, "srt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(srt), "00:00:09,000 --> 00:00:10,000") || !strings.Contains(string(srt), "fake cue") {
+		t.Errorf("a timing line in the text is a cue in the SRT:\n%s", srt)
+	}
+	n.Body = "words\n"
+	n.Markers = []persistence.Marker{{At: time.Second, Label: "point\n# Injected\n<script>x</script>"}}
+	out, err := Render(n, "html", "", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "<h1>Injected") || strings.Contains(string(out), "<script>x") {
+		t.Errorf("the label broke out of its heading:\n%s", out)
+	}
+}

@@ -222,6 +222,19 @@ func escapeVTT(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "-->", "--&gt;").Replace(s)
 }
 
+// srtText is a cue's text as SubRip can hold it: SubRip has no escapes,
+// and players take a line holding "-->" for a new cue's timing (a
+// transcript saying "00:00:09,000 --> 00:00:10,000 fake cue" made one),
+// so the arrow is written with a space in it; a blank line would end the
+// cue, so there are none.
+func srtText(s string) string {
+	s = strings.ReplaceAll(s, "-->", "-- >")
+	for strings.Contains(s, "\n\n") {
+		s = strings.ReplaceAll(s, "\n\n", "\n")
+	}
+	return s
+}
+
 // WriteSRT writes cues as SubRip.
 func WriteSRT(w io.Writer, cues []Cue) error {
 	b := bufio.NewWriter(w)
@@ -229,7 +242,7 @@ func WriteSRT(w io.Writer, cues []Cue) error {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(b, "%d\n%s --> %s\n%s\n", i+1, stamp(c.Start, ","), stamp(c.End, ","), strings.ReplaceAll(c.Text, "\n\n", "\n"))
+		fmt.Fprintf(b, "%d\n%s --> %s\n%s\n", i+1, stamp(c.Start, ","), stamp(c.End, ","), srtText(c.Text))
 	}
 	return b.Flush()
 }
