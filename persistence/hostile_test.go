@@ -127,3 +127,36 @@ func TestEditKeepsANoteWithAnchorsValid(t *testing.T) {
 		t.Errorf("the keys that were aliases lost their values:\n%s", data)
 	}
 }
+
+// TestEditKeepsBOMAndLineEnds: a note written with a byte order mark and
+// CR LF line ends (Notepad, a sync tool from Windows) keeps both through
+// an edit that patches a line and one that re-encodes the block: the
+// BOM was dropped, and the delimiters written with LF among CR LF lines.
+func TestEditKeepsBOMAndLineEnds(t *testing.T) {
+	v, err := persistence.Open(tempdir.New(t), persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	raw := "\ufeff---\r\nid: bom\r\ntitle: Old\r\ntranscriptionStatus: DONE\r\n---\r\nline one\r\nline two\r\n"
+	path := filepath.Join(v.RecordingsPath(), "bom.md")
+	if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, edit := range []func(n *persistence.Note){
+		func(n *persistence.Note) { n.Title = "New" },
+		func(n *persistence.Note) { n.AddTag("x"); n.Body += "line three\r\n" },
+	} {
+		if _, err := v.Update("bom", func(n *persistence.Note) error { edit(n); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		data, _ := os.ReadFile(path)
+		s := string(data)
+		if !strings.HasPrefix(s, "\ufeff---\r\n") || strings.Count(s, "\n") != strings.Count(s, "\r\n") {
+			t.Errorf("the edited note lost its BOM or mixes line ends:\n%q", s)
+		}
+		if n, err := v.Note("bom"); err != nil || n.Title != "New" {
+			t.Errorf("read back: %+v, %v", n, err)
+		}
+	}
+}

@@ -73,6 +73,8 @@ type Note struct {
 
 	disk version    // the file as last read or written here
 	raw  []byte     // the frontmatter block as read
+	bom  bool       // the file began with a byte order mark (kept when written)
+	crlf bool       // its frontmatter's lines end in CR LF (kept when written)
 	meta *yaml.Node // raw parsed by the YAML library; made when first needed
 	orig *Note      // field values as read, to leave unchanged keys untouched
 }
@@ -116,6 +118,7 @@ func ParseNote(r io.Reader) (*Note, error) {
 }
 
 func parseNote(data []byte) (*Note, error) {
+	hadBOM := bytes.HasPrefix(data, bom)
 	data = bytes.TrimPrefix(data, bom)
 	if bytes.IndexByte(data, 0) >= 0 {
 		return nil, errors.New("binary file (contains NUL bytes), not a Markdown note")
@@ -127,7 +130,7 @@ func parseNote(data []byte) (*Note, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &Note{Body: string(body), raw: raw}
+	n := &Note{Body: string(body), raw: raw, bom: hadBOM, crlf: bytes.HasPrefix(data, []byte("---\r\n"))}
 	pairs, ok := fastYAML(raw)
 	if !ok {
 		meta, err := parseMeta(raw)
@@ -478,7 +481,7 @@ func (n *Note) Marshal() ([]byte, error) {
 	anchored := usesAnchors(meta)
 	if n.raw != nil && !anchored {
 		if y, ok := n.patchRaw(meta, orig); ok {
-			return assemble(y, n.Body), nil
+			return n.assemble(y), nil
 		}
 	}
 	if anchored {
@@ -508,16 +511,29 @@ func (n *Note) Marshal() ([]byte, error) {
 			return nil, err
 		}
 	}
-	return assemble(y, n.Body), nil
+	if n.crlf {
+		y = bytes.ReplaceAll(y, []byte("\n"), []byte("\r\n"))
+	}
+	return n.assemble(y), nil
 }
 
-func assemble(y []byte, body string) []byte {
+// assemble is the file: the frontmatter block y between its delimiters,
+// then the body; a byte order mark and CR LF line ends the note was read
+// with are kept (a sync tool or an editor on Windows wrote it so).
+func (n *Note) assemble(y []byte) []byte {
+	eol := "\n"
+	if n.crlf {
+		eol = "\r\n"
+	}
 	var b bytes.Buffer
-	b.Grow(len(y) + len(body) + 8)
-	b.WriteString("---\n")
+	b.Grow(len(y) + len(n.Body) + 12)
+	if n.bom {
+		b.Write(bom)
+	}
+	b.WriteString("---" + eol)
 	b.Write(y)
-	b.WriteString("---\n")
-	b.WriteString(body)
+	b.WriteString("---" + eol)
+	b.WriteString(n.Body)
 	return b.Bytes()
 }
 
@@ -765,10 +781,20 @@ func cloneNode(n *yaml.Node) *yaml.Node {
 // timestamps with a time, the yes/no/on/off booleans, and YAML 1.1's
 // value and merge types ("=", "<<": PyYAML's safe loader refuses a note
 // holding either plain).
-var yaml11Rx = regexp.MustCompile(`^(?:[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?` +
+var yaml11Rx = regexp.MustCompile(`^(?:` +
+	// Every implicit type of YAML 1.1 (yaml.org/type) whose plain form a
+	// YAML 1.2 writer may leave unquoted: bools and nulls 1.2 does not
+	// know; ints in base 2, 8 and 60 and with underscores (0b_, 0_7);
+	// floats as js-yaml reads them (an exponent needs no point, and one
+	// too large for a float64, 1e700, is a string to yaml.v3, which then
+	// writes it plain, and Infinity to Whispering); timestamps; merge and
+	// value. Quoting a string that needs none costs two characters.
+	`y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|~|null|Null|NULL` +
+	`|[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?` +
+	`|[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)` +
 	`|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?` +
 	`|[0-9]{4}-[0-9]{2}-[0-9]{2}` +
-	`|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|=|<<)$`)
+	`|=|<<)$`)
 
 // yaml11Special reports whether s must be quoted for YAML 1.1 readers:
 // it looks like another type to them, or holds a character they read as a
