@@ -115,8 +115,11 @@ func recordClip(t *testing.T, rate, channels int, minCorr, minSNR float64) {
 		t.Fatalf("paplay: %v", err)
 	}
 	stored.atLeast(t, stored.now()+500*time.Millisecond)
-	n, err := r.Stop()
+	// The recording runs to the press of Stop: Stop then waits for the
+	// audio of that moment, still on its way from the device (up to a
+	// block of the sound server's), and keeps nothing after it.
 	ran := time.Since(started)
+	n, err := r.Stop()
 	if err != nil {
 		t.Fatal(err)
 	}
