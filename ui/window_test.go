@@ -80,6 +80,27 @@ func newTestWindow(t *testing.T, fsys persistence.FS) (*Window, *persistence.Vau
 	w := New(a, Services{Vault: v, OpenInput: func() (audio.Source, error) { return &toneSource{}, nil }})
 	w.saver.delay = 50 * time.Millisecond
 	w.saver.retry = 100 * time.Millisecond
+	// A test that ends (or fails) while recording leaves no recording
+	// behind to fill the UI queue the next test pumps: it is cancelled,
+	// its last UI work dropped (the window is gone).
+	t.Cleanup(func() {
+		rec := w.rec
+		if rec == nil || rec.s == nil {
+			return
+		}
+		done := make(chan struct{})
+		go func() {
+			for {
+				select {
+				case <-uiQueue:
+				case <-done:
+					return
+				}
+			}
+		}()
+		rec.s.Cancel()
+		close(done)
+	})
 	return w, v
 }
 
