@@ -160,3 +160,34 @@ func TestEditKeepsBOMAndLineEnds(t *testing.T) {
 		}
 	}
 }
+
+// TestReadOnlyNoteIsNotRewritten: a note the person made read-only
+// (0444) is not replaced by a save (the rename needs only the folder, and
+// the file came back writable, changed): the save is refused saying how
+// to allow it, and the file keeps its bytes and its mode.
+func TestReadOnlyNoteIsNotRewritten(t *testing.T) {
+	v, err := persistence.Open(tempdir.New(t), persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	n := v.NewNote()
+	n.Body = "kept as it is\n"
+	if err := v.Save(n); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(n.Path)
+	if err := os.Chmod(n.Path, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(n.Path, 0o600) })
+	_, err = v.Update(n.ID, func(n *persistence.Note) error { n.Title = "changed"; return nil })
+	if !errors.Is(err, persistence.ErrReadOnlyNote) || !strings.Contains(err.Error(), "chmod u+w") {
+		t.Errorf("saving a read-only note: %v", err)
+	}
+	after, _ := os.ReadFile(n.Path)
+	st, _ := os.Stat(n.Path)
+	if string(after) != string(before) || st.Mode().Perm()&0o200 != 0 {
+		t.Errorf("the read-only note changed: %v\n%s", st.Mode(), after)
+	}
+}

@@ -440,6 +440,9 @@ func (v *Vault) save(n *Note, force bool) error {
 }
 
 // saveLocked is save with the vault's write lock held.
+// ErrReadOnlyNote means a note's file is read-only, and so not changed.
+var ErrReadOnlyNote = errors.New("the note is read-only")
+
 func (v *Vault) saveLocked(n *Note, force bool) error {
 	updated := n.UpdatedAt
 	n.UpdatedAt = v.now().UTC().Truncate(time.Millisecond)
@@ -462,6 +465,13 @@ func (v *Vault) saveLocked(n *Note, force bool) error {
 		if target, err = v.resolve(target); err != nil {
 			return fmt.Errorf("saving %s: %w", n.Path, err)
 		}
+	}
+	// A note the person made read-only (chmod a-w, a read-only attribute)
+	// is not replaced behind their back: the atomic rename would go
+	// through (it needs only the folder writable) and drop the protection.
+	if st, err := v.fs.Stat(target); err == nil && st.Mode().IsRegular() && st.Mode().Perm()&0o200 == 0 {
+		n.UpdatedAt = updated
+		return fmt.Errorf("saving %s: %w: the file is read-only (%v); make it writable to change it (chmod u+w %q), and try again", n.ID, ErrReadOnlyNote, st.Mode().Perm(), target)
 	}
 	if !force {
 		if err := v.checkUnchanged(n, target); err != nil {
