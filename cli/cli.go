@@ -543,6 +543,7 @@ func runDoctor(env *Env, v *persistence.Vault, _ *flag.FlagSet, _ []string) erro
 	list("partial audio", h.Partials, " (a recording in progress, or one to recover)")
 	list("orphan audio", h.OrphanAudio, " (no note refers to it)")
 	list("missing audio", h.MissingAudio, " (note without its audio file)")
+	list("access", h.Access, "")
 	if v.Maintenance.Ran {
 		fmt.Fprintf(w, "cleanup:        removed %d stale temp files\n", len(v.Maintenance.Removed))
 	} else if v.Maintenance.ReadOnly {

@@ -503,3 +503,39 @@ func TestHostileTextIsNotActedOnByTheTerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestDoctorSaysWhoMayWrite: a vault folder others can write to, and a
+// note and the write lock left by another user (`sudo voicenotes edit`
+// made them root's), are named by doctor with the command that fixes
+// each.
+func TestDoctorSaysWhoMayWrite(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows files have no Unix owner or mode bits to check")
+	}
+	root, n := seed(t)
+	if err := os.Chmod(root, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(root, 0o700) })
+	_, out, _ := run(t, "", "doctor", "--vault", root)
+	if !strings.Contains(out, root+" is writable by other users") || !strings.Contains(out, "chmod go-w") {
+		t.Errorf("doctor on a 0777 vault:\n%s", out)
+	}
+	if os.Getuid() != 0 {
+		t.Skip("giving a file to another user needs root (CI here runs as root)")
+	}
+	note := filepath.Join(root, "recordings", n.ID+".md")
+	lock := filepath.Join(root, ".voicenotes", "write.lock")
+	os.WriteFile(lock, nil, 0o600)
+	for _, p := range []string{note, lock} { // another user's
+		if err := os.Chown(p, 12345, 12345); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, out, _ = run(t, "", "doctor", "--vault", root)
+	for _, p := range []string{note, lock} {
+		if !strings.Contains(out, p+" belongs to another user (uid 12345)") || !strings.Contains(out, "sudo chown") {
+			t.Errorf("doctor does not name %s as another user's:\n%s", p, out)
+		}
+	}
+}

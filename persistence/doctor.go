@@ -3,6 +3,8 @@ package persistence
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -24,6 +26,9 @@ type Health struct {
 	OrphanAudio  []string // audio files no note refers to
 	MissingAudio []string // ids of notes whose audio is not there
 	Lock         string   // who holds the vault lock
+	// Access lists what other users can do in the vault, or what in it
+	// this user cannot change, each with the command that fixes it.
+	Access []string
 }
 
 // Check inspects the vault without changing anything.
@@ -58,6 +63,7 @@ func (v *Vault) Check() (*Health, error) {
 		}
 	}
 	h.Lock = v.lockState()
+	h.Access = v.access(entries)
 	return h, nil
 }
 
@@ -78,4 +84,39 @@ func (v *Vault) lockState() string {
 	}
 	l.Unlock()
 	return "free"
+}
+
+// access says what in the vault others can write, and what this user
+// cannot replace (a note or lock left by `sudo voicenotes ...` belongs to
+// root: saves then fail, and the user's list loses the note).
+func (v *Vault) access(entries []fs.DirEntry) []string {
+	var out []string
+	for _, dir := range []string{v.root, v.RecordingsPath(), filepath.Join(v.root, StateDir)} {
+		st, err := v.fs.Stat(dir)
+		if err != nil || !st.IsDir() {
+			continue
+		}
+		if st.Mode().Perm()&0o022 != 0 {
+			out = append(out, fmt.Sprintf("%s is writable by other users (%v): anyone on this computer can add, change or remove notes there; to make it yours alone: chmod go-w %q", dir, st.Mode().Perm(), dir))
+		}
+	}
+	me := os.Getuid()
+	check := func(path string) {
+		st, err := v.fs.Lstat(path)
+		if err != nil {
+			return
+		}
+		if uid, ok := fileOwner(st); ok && me >= 0 && uid != me {
+			out = append(out, fmt.Sprintf("%s belongs to another user (uid %d), so Voice Notes cannot replace it and your list may not show it; to take it back: sudo chown %d %q", path, uid, me, path))
+		}
+	}
+	for _, e := range entries {
+		if name := e.Name(); strings.HasSuffix(name, ".md") || slices.Contains(AudioExts, filepath.Ext(name)) {
+			check(filepath.Join(v.RecordingsPath(), name))
+		}
+	}
+	for _, name := range []string{lockName, writeLockName} {
+		check(filepath.Join(v.root, StateDir, name))
+	}
+	return out
 }

@@ -32,3 +32,11 @@ func links(st os.FileInfo) uint64 {
 	}
 	return 1
 }
+
+// fileOwner is the user id a file belongs to.
+func fileOwner(st os.FileInfo) (int, bool) {
+	if s, ok := st.Sys().(*syscall.Stat_t); ok {
+		return int(s.Uid), true
+	}
+	return 0, false
+}

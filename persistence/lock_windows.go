@@ -47,3 +47,7 @@ func openRenamable(path string) (*os.File, error) {
 // links is how many names a file has; os.FileInfo does not say on
 // Windows, where creating a hard link needs rights over the target.
 func links(os.FileInfo) uint64 { return 1 }
+
+// fileOwner: Windows files have owners of another kind (SIDs), and
+// os.FileInfo does not carry them.
+func fileOwner(os.FileInfo) (int, bool) { return 0, false }
