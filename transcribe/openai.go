@@ -144,7 +144,7 @@ func (o *OpenAI) Ping(ctx context.Context) (string, error) {
 	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed:
 		return fmt.Sprintf("%s answered (HTTP %d: it has no model list, as whisper.cpp's server has none); transcription was not tried", o.base.Host, resp.StatusCode), nil
 	}
-	apiErr := &APIError{Status: resp.StatusCode, Message: clip(o.redact(errorMessage(data)), maxMessage)}
+	apiErr := &APIError{Status: resp.StatusCode, Message: clipText(o.redact(errorMessage(data)), maxMessage)}
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
 		apiErr.Advice = "the API key was refused: check it"
@@ -555,7 +555,7 @@ func (o *OpenAI) post(ctx context.Context, body func() (io.ReadCloser, error), l
 		}
 		return res, 0, nil
 	}
-	apiErr := &APIError{Status: resp.StatusCode, Message: clip(o.redact(errorMessage(data)), maxMessage)}
+	apiErr := &APIError{Status: resp.StatusCode, Message: clipText(o.redact(errorMessage(data)), maxMessage)}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 		apiErr.Advice = "the service is busy; retried"
@@ -579,8 +579,8 @@ func (o *OpenAI) post(ctx context.Context, body func() (io.ReadCloser, error), l
 // the note, which stayed TRANSCRIBING).
 const maxMessage = 500
 
-// clip is s cut to at most n bytes, at a character, marked when cut.
-func clip(s string, n int) string {
+// clipText is s cut to at most n bytes, at a character, marked when cut.
+func clipText(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

@@ -202,7 +202,7 @@ func (q *Queue) process(ctx context.Context, id string) {
 			if wasDone {
 				n.TranscriptionStatus = persistence.StatusDone
 			}
-			n.TranscriptionError = clip(err.Error(), maxStoredError)
+			n.TranscriptionError = clipText(err.Error(), maxStoredError)
 		})
 		if serr != nil {
 			err = errors.Join(err, serr)
