@@ -454,7 +454,9 @@ func (n *Note) Marshal() ([]byte, error) {
 			return nil, fmt.Errorf("note %s: the %s is not valid UTF-8 text", n.ID, name)
 		}
 		if strings.IndexByte(s, 0) >= 0 {
-			return nil, fmt.Errorf("note %s: the %s contains a NUL character", n.ID, name)
+			// Another program may have written one (YAML's "\0"): the
+			// note is shown, and its other changes wait for this one.
+			return nil, fmt.Errorf("note %s: the %s contains a NUL character, which a note file cannot hold; change the %s first (in the window, or voicenotes edit %s --title ...)", n.ID, name, name, n.ID)
 		}
 	}
 	if n.Audio != "" && !isPlainFileName(n.Audio) {
