@@ -60,3 +60,22 @@ func TestLockFilesAreNeverFollowed(t *testing.T) {
 		})
 	}
 }
+
+// TestStateFolderThatIsALink: .voicenotes planted as a link to another
+// folder: opening the vault is refused, and nothing is written there.
+func TestStateFolderThatIsALink(t *testing.T) {
+	root, elsewhere := t.TempDir(), t.TempDir()
+	if err := os.Symlink(elsewhere, filepath.Join(root, StateDir)); err != nil {
+		t.Fatal(err)
+	}
+	v, err := Open(root, Options{})
+	if err == nil {
+		v.Close()
+	}
+	if !errors.Is(err, ErrNotOurs) {
+		t.Errorf("opening with .voicenotes a link: %v", err)
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+		t.Errorf("written in the linked folder: %v", entries)
+	}
+}

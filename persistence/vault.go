@@ -92,7 +92,14 @@ func Open(root string, o Options) (*Vault, error) {
 	if st, err := v.fs.Stat(abs); err == nil && !st.IsDir() {
 		return nil, fmt.Errorf("the vault %s is a file, not a folder: choose a folder", abs)
 	}
-	for _, d := range []string{abs, v.RecordingsPath(), filepath.Join(abs, StateDir)} {
+	// The app's state folder is the vault's own: its locks are written
+	// and truncated, and a link planted in its place would have that done
+	// elsewhere. (recordings/ may be a link: notes on another disk.)
+	state := filepath.Join(abs, StateDir)
+	if st, err := v.fs.Lstat(state); err == nil && !st.IsDir() {
+		return nil, fmt.Errorf("%s is not a folder of the vault's own but %s (%w); remove it, and Voice Notes makes it again", state, linkOrKind(st.Mode()), ErrNotOurs)
+	}
+	for _, d := range []string{abs, v.RecordingsPath(), state} {
 		if err := MkdirPrivate(v.fs, d); err != nil {
 			return nil, fmt.Errorf("creating the vault folder %s: %w (%s)", d, err, cmp.Or(Hint(err), "check the path"))
 		}
