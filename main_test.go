@@ -772,3 +772,71 @@ func TestInterruptedTranscriptionReturns(t *testing.T) {
 		v.Close()
 	}
 }
+
+// TestSuspendedRecordingKeepsTime: `voicenotes record` is stopped
+// (SIGSTOP, as a suspended laptop stops everything) for eight seconds and
+// goes on. The sound server keeps what the microphone heard meanwhile
+// (eight seconds fit its buffer), so the note holds the whole time and
+// claims no gap; a longer stop, whose sound the server drops, is marked
+// where it happened (audio.TestSuspendLeavesAMarkedGap; set
+// VOICENOTES_TEST_SUSPEND=40s to try it here).
+func TestSuspendedRecordingKeepsTime(t *testing.T) {
+	suspend := 8 * time.Second
+	if d, err := time.ParseDuration(os.Getenv("VOICENOTES_TEST_SUSPEND")); err == nil {
+		suspend = d
+	}
+	pulse := pulsetest.Start(t)
+	vault := t.TempDir()
+	cmd := voicenotes(pulse.Env(), "record", "--vault", vault, "--no-transcribe")
+	var stdout strings.Builder
+	cmd.Stdout = &stdout
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() && sc.Text() != "the microphone is live" {
+	}
+	var rest strings.Builder
+	done := make(chan struct{})
+	go func() {
+		for sc.Scan() {
+			rest.WriteString(sc.Text() + "\n")
+		}
+		close(done)
+	}()
+	stopped := time.Now()
+	cmd.Process.Signal(syscall.SIGSTOP)
+	time.Sleep(suspend) // the suspend is the scenario
+	cmd.Process.Signal(syscall.SIGCONT)
+	time.Sleep(6 * time.Second) // and the recording going on after it
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	<-done
+	total := time.Since(stopped)
+	v, err := persistence.Open(vault, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	n, err := v.Note(strings.TrimSpace(stdout.String()))
+	if err != nil {
+		t.Fatalf("the note: %v\n%s", err, rest.String())
+	}
+	var lost time.Duration
+	for _, m := range n.Markers {
+		var s float64
+		if _, err := fmt.Sscanf(m.Label, "gap: %g s", &s); err == nil {
+			lost += time.Duration(s * float64(time.Second))
+		}
+	}
+	t.Logf("%v recorded over %v from the stop, %v marked as lost; markers %v; said:\n%s", n.Duration, total.Round(100*time.Millisecond), lost, n.Markers, rest.String())
+	// What is recorded and what is marked lost make up the time, within
+	// a second (the part before the stop, the stop's own reads).
+	if d := n.Duration + lost - total; d < -time.Second || d > 2*time.Second {
+		t.Errorf("%v recorded and %v marked lost, over %v: time went missing unsaid", n.Duration, lost, total)
+	}
+	if lost > 0 != strings.Contains(rest.String(), "not recorded") {
+		t.Errorf("a gap marked (%v) but not said, or said but not marked:\n%s", lost, rest.String())
+	}
+}

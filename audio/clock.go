@@ -43,15 +43,41 @@ type captureClock struct {
 	mins     [clockBuckets]int64
 	bucket   int64 // index of the current span
 	captured int64 // frames read
+
+	// Gaps: audio the device never delivered (the machine suspended, the
+	// process stopped, the sound server's buffer overrun). Then every
+	// read is late by the time lost, for good: the smallest bound over a
+	// period longer than any block a device hands over stays above the
+	// origin. The clock moves its origin by the time lost (or every later
+	// moment would be placed that far too late) and says where the gap is.
+	period    int64 // ns after base when the current period began; -1 before the first read
+	periodMin int64 // the smallest bound in it
+	// jumpAt is the frames read before the first read late by more than
+	// gapMin since one that was not: where a gap begins, if it is one (a
+	// block's lateness comes back down within the block).
+	jumpAt    int64
+	gaps      chan gap
+	lostTotal atomic.Int64 // ns of audio never delivered
+}
+
+// gap is audio a device never delivered: lost after frame.
+type gap struct {
+	frame int64
+	lost  time.Duration
 }
 
 const (
 	clockBucket  = 5 * time.Second
 	clockBuckets = 4
+	// gapPeriod is longer than any block a device hands over (a sound
+	// server's two seconds), and gapMin shorter than any suspend a person
+	// would want told but longer than any block's lateness.
+	gapPeriod = 4 * time.Second
+	gapMin    = 1500 * time.Millisecond
 )
 
 func newCaptureClock(rate int, latency time.Duration, base time.Time) *captureClock {
-	c := &captureClock{rate: float64(rate), base: base, latency: max(latency, 0)}
+	c := &captureClock{rate: float64(rate), base: base, latency: max(latency, 0), period: -1, jumpAt: -1, gaps: make(chan gap, 16)}
 	for i := range c.mins {
 		c.mins[i] = math.MaxInt64
 	}
@@ -75,6 +101,31 @@ func (c *captureClock) read(frames int64, at time.Time) {
 	o := int64(math.MaxInt64)
 	for _, m := range c.mins {
 		o = min(o, m)
+	}
+	if c.period < 0 {
+		c.period, c.periodMin = now, bound
+	}
+	c.periodMin = min(c.periodMin, bound)
+	switch late := bound - o; {
+	case late <= int64(gapMin):
+		c.jumpAt = -1
+	case c.jumpAt < 0:
+		c.jumpAt = c.captured - frames
+	}
+	if now-c.period >= int64(gapPeriod) {
+		if lost := c.periodMin - o; lost > int64(gapMin) {
+			for i := range c.mins {
+				c.mins[i] = c.periodMin
+			}
+			o = c.periodMin
+			c.lostTotal.Add(lost)
+			select {
+			case c.gaps <- gap{frame: max(c.jumpAt, 0), lost: time.Duration(lost)}:
+			default: // sixteen gaps not yet told: the total still counts them
+			}
+			c.jumpAt = -1
+		}
+		c.period, c.periodMin = now, math.MaxInt64
 	}
 	c.origin.Store(o)
 	c.known.Store(true)

@@ -1,8 +1,10 @@
 package audio_test
 
 import (
+	"errors"
 	"math"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -125,5 +127,72 @@ func TestActionsLandWhereTheyWereSaid(t *testing.T) {
 		if got[i] != genSample(i+shift) {
 			t.Fatalf("sample %d is %d, want the source's sample %d: the recording is not what was captured, in order", i, got[i], i+shift)
 		}
+	}
+}
+
+// suspendSource is a microphone in real time that stops for a while (the
+// machine suspended, the process stopped): the sound of that time is
+// never delivered; afterwards frames are captured in real time again.
+type suspendSource struct {
+	rate   int
+	at     int64         // frame after which it stops
+	pause  time.Duration // how long
+	start  time.Time
+	pos    int64 // frames delivered
+	lost   int64 // frames never delivered
+	paused bool
+	marks
+}
+
+func (s *suspendSource) Format() (int, int) { return s.rate, 1 }
+func (s *suspendSource) Close() error       { return nil }
+func (s *suspendSource) Read(buf []int16) error {
+	if s.start.IsZero() {
+		s.start = time.Now()
+	}
+	if !s.paused && s.pos >= s.at {
+		s.paused = true
+		time.Sleep(s.pause) // this wait is the scenario: the machine asleep
+		s.lost = int64(s.pause.Seconds() * float64(s.rate))
+	}
+	time.Sleep(time.Until(s.start.Add(time.Duration(s.pos+s.lost+int64(len(buf))) * time.Second / time.Duration(s.rate))))
+	for i := range buf {
+		buf[i] = genSample(s.pos + s.lost + int64(i))
+	}
+	s.pos += int64(len(buf))
+	s.deliver(int64(len(buf)))
+	return nil
+}
+
+// TestSuspendLeavesAMarkedGap: a recording whose microphone delivered
+// nothing for three seconds (a suspended laptop: the sound of that time
+// is gone) says so: a marker where the recording jumps, naming how long
+// was lost, an error saying the rest is saved, and moments after the gap
+// still placed on their own sound (the clock takes the gap out of its
+// count rather than placing them three seconds late).
+func TestSuspendLeavesAMarkedGap(t *testing.T) {
+	v := openVault(t, persistence.Options{})
+	src := &suspendSource{rate: 16000, at: 16000, pause: 3 * time.Second}
+	r, err := audio.Start(audio.Options{Vault: v, Source: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	await(t, src.reached(16000+6*16000), "six seconds after the gap")
+	at := r.At(time.Now())
+	delivered := time.Duration(src.delivered.Load()) * time.Second / 16000
+	if d := at - delivered; d > 100*time.Millisecond || d < -100*time.Millisecond {
+		t.Errorf("a moment after the gap is placed at %v; the audio delivered is %v long", at, delivered)
+	}
+	n, err := r.Stop()
+	if !errors.Is(err, audio.ErrGap) || !strings.Contains(err.Error(), "not recorded") {
+		t.Errorf("the recording's error: %v; want the gap said", err)
+	}
+	ms, err := persistence.ReadMarkers(v.FS(), v.MarkersPath(n.ID))
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("markers %v, %v; want one at the gap", ms, err)
+	}
+	m := ms[0]
+	if m.At < 900*time.Millisecond || m.At > 1100*time.Millisecond || !strings.Contains(m.Label, "gap: 3.0 s not recorded") {
+		t.Errorf("the gap's marker: %+v; want at 1 s, saying 3.0 s", m)
 	}
 }

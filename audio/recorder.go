@@ -383,6 +383,7 @@ func (r *Recorder) write() {
 			stored = conv.Convert(stored[:0], floats)
 			store(stored)
 		}
+		r.markGaps()
 		if werr == nil && time.Since(lastFlush) >= r.o.FlushEvery {
 			if werr = r.wav.Flush(); werr != nil {
 				r.failed.Store(true)
@@ -395,9 +396,32 @@ func (r *Recorder) write() {
 	}
 	stored = conv.Flush(stored[:0])
 	store(stored)
+	r.markGaps()
 	r.ended.Store(true)
 	r.finish.Do(func() { r.end(werr) })
 }
+
+// markGaps puts a marker where the device's audio has a gap (the
+// machine was suspended, the process stopped): the recording jumps there
+// from one moment to a later one, and the person is told so in the note,
+// where it happened, rather than left to hear it. Run by the writer.
+func (r *Recorder) markGaps() {
+	for {
+		select {
+		case g := <-r.clock.gaps:
+			at := time.Duration(float64(r.skips.kept(g.frame)) * float64(time.Second) / float64(r.rate))
+			m := persistence.Marker{At: at.Round(time.Millisecond), Label: fmt.Sprintf("gap: %.1f s not recorded (the computer was suspended or too busy)", g.lost.Seconds())}
+			if err := persistence.AppendMarker(r.o.Vault.FS(), r.o.Vault.MarkersPath(r.id), m); err != nil {
+				r.o.Logf("audio: the gap at %v in %s could not be marked: %v", at, r.id, err)
+			}
+		default:
+			return
+		}
+	}
+}
+
+// Lost is how much audio the device never delivered, in gaps.
+func (r *Recorder) Lost() time.Duration { return time.Duration(r.clock.lostTotal.Load()) }
 
 func decodeInt16(in []int16, out []float32) []float32 {
 	for _, s := range in {
@@ -464,6 +488,8 @@ func (r *Recorder) end(werr error) {
 		r.err = fmt.Errorf("the recording stopped because the input failed (%w); the %s captured until then is saved", r.capErr, fmtDur(r.Recorded()))
 	case r.Dropped() > 0:
 		r.err = fmt.Errorf("%w: %d frames (%.1f s) were lost because the computer could not keep up; the rest is saved", ErrGap, r.Dropped(), float64(r.Dropped())/float64(r.rate))
+	case r.Lost() > 0:
+		r.err = fmt.Errorf("%w: %.1f s were not recorded while the computer was suspended or too busy (a marker says where); the rest is saved", ErrGap, r.Lost().Seconds())
 	}
 }
 
