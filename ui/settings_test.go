@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -205,5 +206,31 @@ func TestSettingsOffersWhispering(t *testing.T) {
 	test.Tap(f.Whispering)
 	if f.Vault.Text != dir {
 		t.Errorf("the vault field holds %q, want %s", f.Vault.Text, dir)
+	}
+}
+
+// TestSettingsWarnsOfASharedVault: Settings says when the vault folder
+// (the open one, or one being typed) is writable by other users, with
+// the command that makes it private, and says nothing for a private one.
+func TestSettingsWarnsOfASharedVault(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows folders have no Unix mode bits")
+	}
+	w, v := newTestWindow(t, nil)
+	f := w.ShowSettings()
+	if f.VaultAccess.Visible() {
+		t.Errorf("a private vault is called shared: %q", f.VaultAccess.Text)
+	}
+	shared := tempdir.New(t)
+	if err := os.Chmod(shared, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	f.Vault.SetText(shared)
+	if !f.VaultAccess.Visible() || !strings.Contains(f.VaultAccess.Text, "chmod go-w") {
+		t.Errorf("a 0777 folder typed as the vault: %q", f.VaultAccess.Text)
+	}
+	f.Vault.SetText(v.Root())
+	if f.VaultAccess.Visible() {
+		t.Error("the warning stays for a private folder")
 	}
 }

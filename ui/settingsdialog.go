@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"time"
@@ -38,6 +39,8 @@ type SettingsForm struct {
 	Connection     *widget.Label
 	// Whispering offers Whispering's folder as the vault, when it exists.
 	Whispering *widget.Button
+	// VaultAccess warns when the vault folder is writable by other users.
+	VaultAccess *widget.Label
 }
 
 // storeChoices are how the storage formats (audio.StoreFormats) read in
@@ -106,8 +109,25 @@ func (w *Window) ShowSettings() *SettingsForm {
 		f.Whispering.OnTapped = func() { f.Vault.SetText(dir) }
 		f.Whispering.Show()
 	}
+	// A vault other users can write to is said to be, as it is typed.
+	f.VaultAccess = widget.NewLabel("")
+	f.VaultAccess.Wrapping = fyne.TextWrapWord
+	f.VaultAccess.Importance = widget.WarningImportance
+	checkAccess := func(path string) {
+		if path == "" {
+			path = w.svc.Vault.Root()
+		}
+		if st, err := os.Stat(path); err == nil && st.IsDir() && st.Mode().Perm()&0o022 != 0 {
+			f.VaultAccess.SetText(fmt.Sprintf("Other users of this computer can add, change or remove notes in this folder (%v). To make it yours alone: chmod go-w %q", st.Mode().Perm(), path))
+			f.VaultAccess.Show()
+			return
+		}
+		f.VaultAccess.Hide()
+	}
+	checkAccess(f.Vault.Text)
+	f.Vault.OnChanged = checkAccess
 	form := widget.NewForm(
-		widget.NewFormItem("Vault folder", container.NewBorder(nil, f.Whispering, nil, browse, f.Vault)),
+		widget.NewFormItem("Vault folder", container.NewBorder(nil, container.NewVBox(f.Whispering, f.VaultAccess), nil, browse, f.Vault)),
 		widget.NewFormItem("Microphone", container.NewBorder(nil, nil, nil, test, f.Device)),
 		widget.NewFormItem("Level", f.TestLevel),
 		widget.NewFormItem("Transcription", f.Engine),
