@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Word is one timed word.
@@ -101,6 +102,13 @@ func Cues(words []Word) []Cue {
 	var out []Cue
 	var cur []Word
 	fits := func(ws []Word) bool {
+		n := len(ws) - 1 // the spaces between
+		for _, w := range ws {
+			n += utf8.RuneCountInString(w.Text)
+		}
+		if n <= MaxLine {
+			return true // one line: no need to find the best split
+		}
 		for _, l := range strings.Split(lines(ws), "\n") {
 			if len([]rune(l)) > MaxLine {
 				return false
@@ -218,9 +226,14 @@ func writeCues(w io.Writer, cues []Cue) error {
 	return b.Flush()
 }
 
-func escapeVTT(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "-->", "--&gt;").Replace(s)
-}
+// The replacers are made once: building one per cue was most of the
+// time an hour's subtitles took.
+var (
+	vttEscaper   = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "-->", "--&gt;")
+	vttUnescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+)
+
+func escapeVTT(s string) string { return vttEscaper.Replace(s) }
 
 // srtText is a cue's text as SubRip can hold it: SubRip has no escapes,
 // and players take a line holding "-->" for a new cue's timing (a
@@ -306,9 +319,7 @@ func ParseVTT(r io.Reader) ([]Cue, error) {
 	return cues, nil
 }
 
-func unescapeVTT(s string) string {
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
-}
+func unescapeVTT(s string) string { return vttUnescaper.Replace(s) }
 
 // maxStampUnits bounds a timestamp's leading field: a hundred thousand
 // hours.
