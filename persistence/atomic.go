@@ -93,6 +93,7 @@ type PendingFile struct {
 	target   string
 	tmp      string
 	perm     fs.FileMode
+	owner    fs.FileInfo // the file replaced, whose owner the new one keeps
 	closed   bool
 	replaced bool
 }
@@ -100,6 +101,7 @@ type PendingFile struct {
 // CreatePending starts an atomic write of target. A new target gets perm; an
 // existing one keeps its permission bits.
 func CreatePending(fsys FS, target string, perm fs.FileMode) (*PendingFile, error) {
+	var owner fs.FileInfo
 	if st, err := fsys.Lstat(target); err == nil {
 		if st.Mode()&fs.ModeSymlink != 0 {
 			return nil, &WriteError{"check target", target, ErrSymlink}
@@ -108,6 +110,7 @@ func CreatePending(fsys FS, target string, perm fs.FileMode) (*PendingFile, erro
 			return nil, &WriteError{"check target", target, fmt.Errorf("it is %s, not a file; name a file to write", fileKind(st.Mode()))}
 		}
 		perm = st.Mode().Perm()
+		owner = st
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, &WriteError{"check target", target, err}
 	}
@@ -115,7 +118,7 @@ func CreatePending(fsys FS, target string, perm fs.FileMode) (*PendingFile, erro
 		tmp := tempName(target)
 		f, err := fsys.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 		if err == nil {
-			return &PendingFile{fsys: fsys, f: f, target: target, tmp: tmp, perm: perm}, nil
+			return &PendingFile{fsys: fsys, f: f, target: target, tmp: tmp, perm: perm, owner: owner}, nil
 		}
 		if !errors.Is(err, fs.ErrExist) || attempt == 10 {
 			return nil, &WriteError{"create temp file", target, err}
@@ -159,6 +162,10 @@ func (p *PendingFile) CloseAtomicallyReplace() error {
 	if err := p.f.Chmod(p.perm); err != nil {
 		return fail("set permissions", err)
 	}
+	// A file replaced keeps its owner where this process may give it
+	// (as root: one `sudo voicenotes edit` left a root-owned note the
+	// person could no longer save, and that vanished from their list).
+	keepOwner(p.tmp, p.owner)
 	if err := p.f.Sync(); err != nil {
 		return fail("sync", err)
 	}

@@ -40,3 +40,15 @@ func fileOwner(st os.FileInfo) (int, bool) {
 	}
 	return 0, false
 }
+
+// keepOwner gives path the owner of was, when they differ and this
+// process may (it runs as root); otherwise it leaves it. It does not
+// follow a link.
+func keepOwner(path string, was os.FileInfo) {
+	if was == nil || os.Geteuid() != 0 {
+		return
+	}
+	if s, ok := was.Sys().(*syscall.Stat_t); ok && (int(s.Uid) != os.Geteuid() || s.Gid != uint32(os.Getegid())) {
+		os.Lchown(path, int(s.Uid), int(s.Gid))
+	}
+}

@@ -51,3 +51,7 @@ func links(os.FileInfo) uint64 { return 1 }
 // fileOwner: Windows files have owners of another kind (SIDs), and
 // os.FileInfo does not carry them.
 func fileOwner(os.FileInfo) (int, bool) { return 0, false }
+
+// keepOwner: a file Windows replaces by rename keeps the new file's
+// owner; ownership there is not the same kind of thing.
+func keepOwner(string, os.FileInfo) {}

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // TestLockFilesAreNeverFollowed: in a vault folder others can write to,
@@ -77,5 +79,61 @@ func TestStateFolderThatIsALink(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
 		t.Errorf("written in the linked folder: %v", entries)
+	}
+}
+
+// TestSaveKeepsTheOwner: a note belonging to the person, saved by a
+// process running as root (sudo voicenotes edit), still belongs to the
+// person afterwards (it became root's, which they could then not save,
+// and which vanished from their list).
+func TestSaveKeepsTheOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("saving as another user needs root (CI here runs as root)")
+	}
+	v, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	n := v.NewNote()
+	if err := v.Save(n); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(n.Path, 12345, 12346); err != nil {
+		t.Fatal(err)
+	}
+	n.Title = "edited by root"
+	if err := v.Save(n); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(n.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if uid, _ := fileOwner(st); uid != 12345 || st.Sys().(*syscall.Stat_t).Gid != 12346 {
+		t.Errorf("the saved note belongs to %d:%d, want the person's 12345:12346", uid, st.Sys().(*syscall.Stat_t).Gid)
+	}
+}
+
+// TestMarkerIsNotAppendedThroughALink: a recording's markers file planted
+// as a link to another file: dropping a marker fails, and the other file
+// keeps its bytes.
+func TestMarkerIsNotAppendedThroughALink(t *testing.T) {
+	v, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	victim := filepath.Join(t.TempDir(), "victim.txt")
+	os.WriteFile(victim, []byte("mine\n"), 0o600)
+	path := v.MarkersPath("rec1")
+	if err := os.Symlink(victim, path); err != nil {
+		t.Fatal(err)
+	}
+	if err := AppendMarker(v.FS(), path, Marker{At: time.Second}); err == nil {
+		t.Error("a marker was appended through a link")
+	}
+	if got, _ := os.ReadFile(victim); string(got) != "mine\n" {
+		t.Errorf("the linked file holds %q", got)
 	}
 }

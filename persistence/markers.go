@@ -44,7 +44,9 @@ func AppendMarker(fsys FS, path string, m Marker) error {
 	if err != nil {
 		return err
 	}
-	f, err := fsys.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, FilePerm)
+	// Never through a link: a markers file planted as one would have the
+	// marker appended to whatever it points at.
+	f, err := fsys.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|openNoFollow, FilePerm)
 	if err != nil {
 		return fmt.Errorf("keeping the marker: %w", err)
 	}
