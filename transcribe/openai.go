@@ -222,11 +222,24 @@ func (o *OpenAI) Transcribe(ctx context.Context, path string, opt Options, progr
 	if err != nil {
 		return nil, err
 	}
+	// One deadline for the whole job, retries and slow answers included:
+	// twice what every piece's own request may take, so a server that is
+	// slow in every way it can be still ends the job in bounded time.
+	var total time.Duration
+	for _, c := range chunks {
+		total += o.RequestTimeout + time.Duration(2*c.seconds*float64(time.Second))
+	}
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, 2*total+o.MaxBackoff)
+	defer cancel()
 	res := &Result{}
 	var texts []string
 	offset := 0.0
 	for i, c := range chunks {
 		r, err := o.transcribeChunk(ctx, c, opt)
+		if err != nil && parent.Err() == nil && ctx.Err() != nil {
+			err = fmt.Errorf("the transcription took longer than %v in all, retries included; the server is too slow now: try again later (%w)", (2*total + o.MaxBackoff).Round(time.Second), err)
+		}
 		if err != nil {
 			if len(chunks) > 1 {
 				err = fmt.Errorf("part %d of %d: %w", i+1, len(chunks), err)

@@ -613,3 +613,36 @@ func TestHugeErrorMessage(t *testing.T) {
 		t.Errorf("after a 9 MB error message: %v, status %s, error of %d bytes", err, got.TranscriptionStatus, len(got.TranscriptionError))
 	}
 }
+
+// TestJobDeadline: a server busy every time it is asked (503, answered
+// slowly) is asked again only until the job's own deadline, which covers
+// every retry: the job ends saying the server is too slow now, however
+// many retries were allowed.
+func TestJobDeadline(t *testing.T) {
+	var asked atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		io.Copy(io.Discard, r.Body)
+		select {
+		case <-time.After(150 * time.Millisecond):
+		case <-r.Context().Done():
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, `{"error":{"message":"overloaded"}}`)
+	}))
+	defer srv.Close()
+	o, err := NewOpenAI(Config{BaseURL: srv.URL + "/v1", Model: "whisper-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.RequestTimeout, o.MaxBackoff, o.MaxAttempts = 200*time.Millisecond, 10*time.Millisecond, 1000
+	_, err = o.Transcribe(context.Background(), speechWAV(t, 0.5, 10), Options{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "in all, retries included") {
+		t.Errorf("a server busy for ever: %v (asked %d times)", err, asked.Load())
+	}
+	if n := asked.Load(); n >= 1000 {
+		t.Errorf("asked %d times: the job's deadline did not end it", n)
+	}
+}
