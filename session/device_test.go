@@ -221,9 +221,18 @@ func recordTakes(tb testing.TB, n int) []*take {
 		mu.Unlock()
 		takes = append(takes, tk)
 	}
-	delay, spread := clk.Calibrate(tb, 3)
-	if spread > 20*time.Millisecond {
-		tb.Fatalf("the sound server's delay varied by %v across three measurements: the timing signal is unreliable on this run", spread)
+	// The server's delay, measured three times; a spread of tens of
+	// milliseconds means the generator was starved for a moment (a busy
+	// machine), so it is measured again. Markers are held to 150 ms: a
+	// spread under 50 ms cannot decide that.
+	var delay, spread time.Duration
+	for range 3 {
+		if delay, spread = clk.Calibrate(tb, 3); spread <= 20*time.Millisecond {
+			break
+		}
+	}
+	if spread > 50*time.Millisecond {
+		tb.Fatalf("the sound server's delay varied by %v across three measurements, three times: the timing signal is unreliable on this run", spread)
 	}
 	for _, tk := range takes {
 		var s []int16
