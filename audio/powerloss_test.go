@@ -20,7 +20,7 @@ import (
 // each of several moments. Without the fsync in PartialWAV.Flush, or with flushes an
 // hour apart, it fails: nearly everything would be gone.
 func TestRecordingSurvivesPowerLoss(t *testing.T) {
-	const flushEvery = time.Second // the default, as the README promises it
+	const flushEvery = time.Second                     // the default, as the README promises it
 	for _, cut := range []int64{25600, 43200, 62400} { // frames delivered at the cut: 1.6 s, 2.7 s, 3.9 s
 		root := tempdir.New(t)
 		first, err := persistence.Open(root, persistence.Options{})
