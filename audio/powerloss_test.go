@@ -17,11 +17,12 @@ import (
 // cache and would pass with no fsync at all). After the next start's
 // recovery the note holds the audio up to the last flush: at most the
 // promised second (and a quarter for the writer's wake-up) is lost, at
-// each of several moments. Without the fsync in PartialWAV.Flush, or with flushes an
-// hour apart, it fails: nearly everything would be gone.
+// each of several moments. Without the fsync in PartialWAV.Flush, or
+// with flushes an hour apart, it fails: nearly everything would be gone.
 func TestRecordingSurvivesPowerLoss(t *testing.T) {
-	const flushEvery = time.Second                     // the default, as the README promises it
-	for _, cut := range []int64{25600, 43200, 62400} { // frames delivered at the cut: 1.6 s, 2.7 s, 3.9 s
+	const flushEvery = time.Second // the default, as the README promises it
+	// The frames delivered at each cut: 1.6 s, 2.7 s, 3.9 s.
+	for _, cut := range []int64{25600, 43200, 62400} {
 		root := tempdir.New(t)
 		first, err := persistence.Open(root, persistence.Options{})
 		if err != nil {
