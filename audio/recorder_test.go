@@ -181,6 +181,7 @@ func TestRecordAndStop(t *testing.T) {
 		t.Fatalf("no in-progress file while recording: %v", err)
 	}
 	await(t, src.reached(24000), "1.5 s of audio")
+	pressed := src.delivered.Load()
 	n, err := r.Stop()
 	if err != nil {
 		t.Fatal(err)
@@ -193,9 +194,11 @@ func TestRecordAndStop(t *testing.T) {
 	}
 	got := readSamples(t, filepath.Join(v.RecordingsPath(), n.Audio))
 	checkPrefix(t, got)
-	// Stop keeps every frame the device delivered, up to the last one.
-	if int64(len(got)) != src.pos || len(got) < 24000 {
-		t.Errorf("stored %d samples; the device delivered %d (at least 24000)", len(got), src.pos)
+	// Stop keeps every frame the device delivered before it was called,
+	// and none captured later than a read or two after (this source
+	// delivers as it captures).
+	if int64(len(got)) < pressed || int64(len(got)) > min(src.pos, pressed+320) {
+		t.Errorf("stored %d samples; the device had delivered %d when Stop was called, %d in all", len(got), pressed, src.pos)
 	}
 	if time.Duration(len(got))*time.Second/audio.StoreRate != n.Duration {
 		t.Errorf("note says %v, file holds %d samples", n.Duration, len(got))
@@ -288,6 +291,7 @@ func TestDiskStallLosesNothing(t *testing.T) {
 	}
 	await(t, stalled, "the disk stall to end")
 	await(t, src.after(16000), "a second more")
+	pressed := src.delivered.Load()
 	n, err := r.Stop()
 	if err != nil {
 		t.Fatal(err)
@@ -297,8 +301,8 @@ func TestDiskStallLosesNothing(t *testing.T) {
 	}
 	got := readSamples(t, filepath.Join(v.RecordingsPath(), n.Audio))
 	checkPrefix(t, got)
-	if int64(len(got)) != src.pos {
-		t.Errorf("stored %d samples of the %d delivered", len(got), src.pos)
+	if int64(len(got)) < pressed || int64(len(got)) > src.pos {
+		t.Errorf("stored %d samples; %d were delivered before Stop, %d in all", len(got), pressed, src.pos)
 	}
 }
 
