@@ -301,7 +301,7 @@ func checkAfterCrash(t *testing.T, scenario, root string, k int) {
 	if len(got) != matrixFrames {
 		t.Errorf("k=%d: the note's audio holds %d samples, want %d", k, len(got), matrixFrames)
 	}
-	if d := time.Duration(len(got)) * time.Second / audio.StoreRate; n.Duration != d {
+	if d := (time.Duration(len(got)) * time.Second / audio.StoreRate).Round(time.Millisecond); n.Duration.Round(time.Millisecond) != d {
 		t.Errorf("k=%d: the note says %v, its audio holds %v", k, n.Duration, d)
 	}
 	if (scenario == "stop" || scenario == "delete" || scenario == "restore") && n.Title != "Mine" && !n.Recovered {

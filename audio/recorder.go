@@ -465,7 +465,7 @@ func (r *Recorder) end(werr error) {
 		ID: r.id, Title: r.o.Title,
 		Timestamp: r.created, CreatedAt: r.created, UpdatedAt: r.created,
 		TranscriptionStatus: persistence.StatusUnprocessed,
-		Duration:            r.Recorded(),
+		Duration:            r.Recorded().Round(time.Millisecond), // as the file keeps it
 		Audio:               filepath.Base(target),
 	}
 	if n.Title == "" {

@@ -200,7 +200,7 @@ func TestRecordAndStop(t *testing.T) {
 	if int64(len(got)) < pressed || int64(len(got)) > min(src.pos, pressed+320) {
 		t.Errorf("stored %d samples; the device had delivered %d when Stop was called, %d in all", len(got), pressed, src.pos)
 	}
-	if time.Duration(len(got))*time.Second/audio.StoreRate != n.Duration {
+	if (time.Duration(len(got)) * time.Second / audio.StoreRate).Round(time.Millisecond) != n.Duration {
 		t.Errorf("note says %v, file holds %d samples", n.Duration, len(got))
 	}
 	// One level per 50 ms of audio (800 samples), each of the signal.
