@@ -262,6 +262,12 @@ func TestMarkersInTheWindow(t *testing.T) {
 		}
 		return n != nil
 	})
+	// The note is written as the audio is finished, its markers moved
+	// into it after: read it once the window has it.
+	a.await(t, "the saved recording on screen", 30*time.Second, "voicenotes: saved recording "+n.ID)
+	if ns := notes(t, vault); len(ns) == 1 {
+		n = ns[0]
+	}
 	checkMarkers("saved", n, press, marks)
 
 	// Record again, mark, and kill the app once the marker is on disk.
