@@ -149,9 +149,14 @@ func TestCrashMatrix(t *testing.T) {
 			for k := 1; ; k++ {
 				root := tempdir.New(t)
 				prepare(t, scenario, root)
-				cmd := exec.Command(os.Args[0], "-test.run=^$")
-				cmd.Env = append(os.Environ(), matrixEnv+"="+scenario+"|"+strconv.Itoa(k)+"|"+root)
-				out, _ := cmd.CombinedOutput()
+				cmd, out, err := testchild.Run(t, func() *exec.Cmd {
+					cmd := exec.Command(os.Args[0], "-test.run=^$")
+					cmd.Env = append(os.Environ(), matrixEnv+"="+scenario+"|"+strconv.Itoa(k)+"|"+root)
+					return cmd
+				})
+				if cmd == nil {
+					t.Fatalf("k=%d: starting the child: %v", k, err)
+				}
 				code := cmd.ProcessState.ExitCode()
 				if code != 0 && code != 9 {
 					t.Fatalf("k=%d: the child failed (exit %d):\n%s", k, code, out)

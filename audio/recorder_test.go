@@ -468,12 +468,14 @@ func TestCrashRecovery(t *testing.T) {
 
 func crashRound(t *testing.T, round int) {
 	root := tempdir.New(t)
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), crashEnv+"="+root)
-	out, _ := cmd.StdoutPipe()
 	launched := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Error(err)
+	cmd, out, err := testchild.Start(t, func() *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), crashEnv+"="+root)
+		return cmd
+	})
+	if err != nil {
+		t.Errorf("round %d: starting the child: %v", round, err)
 		return
 	}
 	line, _ := bufio.NewReader(out).ReadString('\n')

@@ -3,7 +3,6 @@ package persistence_test
 import (
 	"bufio"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -112,29 +111,14 @@ func checkKillVault(dir string) []string {
 func killLoop(t *testing.T, mode string, rounds int) (problems []string, ran int) {
 	dir := tempdir.New(t)
 	for ran = 1; ran <= rounds; ran++ {
-		var cmd *exec.Cmd
-		var out io.ReadCloser
-		// Wine, which runs the Windows build here, now and then fails to
-		// start a process ("Internal error") when many start and die in a
-		// row; that is not what this test is about, so a start is tried
-		// again, three times at most.
-		for try := 1; ; try++ {
-			cmd = exec.Command(os.Args[0], "-test.run=^$")
+		cmd, out, err := testchild.Start(t, func() *exec.Cmd {
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
 			cmd.Env = append(os.Environ(), killHelperEnv+"="+dir+"|"+mode)
 			cmd.Stderr = os.Stderr
-			var err error
-			if out, err = cmd.StdoutPipe(); err != nil {
-				t.Fatal(err)
-			}
-			err = cmd.Start()
-			if err == nil {
-				break
-			}
-			if runtime.GOOS != "windows" || try == 3 {
-				t.Fatalf("round %d: starting the child: %v", ran, err)
-			}
-			t.Logf("round %d: starting the child failed (%v); again", ran, err)
-			time.Sleep(100 * time.Millisecond)
+			return cmd
+		})
+		if err != nil {
+			t.Fatalf("round %d: starting the child: %v", ran, err)
 		}
 		if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
 			cmd.Process.Kill()
@@ -145,7 +129,7 @@ func killLoop(t *testing.T, mode string, rounds int) (problems []string, ran int
 		if err := cmd.Process.Kill(); err != nil { // SIGKILL; TerminateProcess on Windows
 			t.Fatal(err)
 		}
-		err := cmd.Wait()
+		err = cmd.Wait()
 		if !killed(cmd.ProcessState) {
 			t.Fatalf("round %d: child exited by itself (%v) instead of being killed", ran, err)
 		}

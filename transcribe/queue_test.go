@@ -208,13 +208,12 @@ func TestJobOfADeadWorkerIsTakenAtOnce(t *testing.T) {
 	// Two workers: each claims its note, marks it TRANSCRIBING, says so,
 	// and waits; one is killed.
 	worker := func(id string) *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), jobWorkerEnv+"="+root+"|"+id)
-		out, err := cmd.StdoutPipe()
+		cmd, out, err := testchild.Start(t, func() *exec.Cmd {
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), jobWorkerEnv+"="+root+"|"+id)
+			return cmd
+		})
 		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		line, _ := bufio.NewReader(out).ReadString('\n')

@@ -5,8 +5,14 @@
 package testchild
 
 import (
+	"bytes"
+	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"testing"
+	"time"
 )
 
 var children = map[string]func(arg string){}
@@ -24,4 +30,55 @@ func Main(m *testing.M) {
 		}
 	}
 	os.Exit(m.Run())
+}
+
+// Start starts the command that build returns, with its standard output
+// piped.
+func Start(t testing.TB, build func() *exec.Cmd) (*exec.Cmd, io.ReadCloser, error) {
+	t.Helper()
+	var out io.ReadCloser
+	cmd, err := start(t, build, func(cmd *exec.Cmd) (err error) {
+		out, err = cmd.StdoutPipe()
+		return err
+	})
+	return cmd, out, err
+}
+
+// Run runs the command that build returns to its end, and returns what it
+// printed on its standard output and error together.
+func Run(t testing.TB, build func() *exec.Cmd) (*exec.Cmd, []byte, error) {
+	t.Helper()
+	var out bytes.Buffer
+	cmd, err := start(t, build, func(cmd *exec.Cmd) error {
+		cmd.Stdout, cmd.Stderr = &out, &out
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	err = cmd.Wait()
+	return cmd, out.Bytes(), err
+}
+
+// start starts a fresh command from build, set up by prepare. Wine, which
+// runs the Windows tests here, now and then fails to start a process
+// ("Internal error") when many start and die at once; that is never what a
+// test is about, so there it is tried again, three times at most.
+func start(t testing.TB, build func() *exec.Cmd, prepare func(*exec.Cmd) error) (*exec.Cmd, error) {
+	t.Helper()
+	for try := 1; ; try++ {
+		cmd := build()
+		if err := prepare(cmd); err != nil {
+			return nil, err
+		}
+		err := cmd.Start()
+		if err == nil {
+			return cmd, nil
+		}
+		if runtime.GOOS != "windows" || try == 3 {
+			return nil, err
+		}
+		t.Logf("starting %s failed (%v); again", filepath.Base(cmd.Path), err)
+		time.Sleep(time.Duration(try) * 200 * time.Millisecond)
+	}
 }
