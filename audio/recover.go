@@ -22,10 +22,25 @@ import (
 // alone. The length is all the whole frames the file holds (see
 // RepairWAV). Running it twice changes nothing. It runs
 // from persistence.Open while the vault lock is held.
+//
+// A folder in which the last Recover found nothing to do or wait for, and
+// which has not changed since, is not read again (see
+// persistence.Vault.FolderUnchanged).
 func Recover(v *persistence.Vault) ([]*persistence.Note, error) {
+	unchanged, _, mark := v.FolderUnchanged("recover", v.RecordingsPath())
+	if unchanged {
+		return nil, nil
+	}
 	entries, err := v.FS().ReadDir(v.RecordingsPath())
 	if err != nil {
 		return nil, err
+	}
+	pending := false
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasSuffix(name, persistence.PartialExt) || strings.HasSuffix(name, CompactingExt) || strings.HasSuffix(name, persistence.MarkersExt) {
+			pending = true
+		}
 	}
 	var notes []*persistence.Note
 	var errs []error
@@ -71,7 +86,11 @@ func Recover(v *persistence.Vault) ([]*persistence.Note, error) {
 			}
 		}
 	}
-	return append(notes, adopted...), errors.Join(errs...)
+	err = errors.Join(errs...)
+	if !pending && len(adopted) == 0 && err == nil {
+		mark(nil)
+	}
+	return append(notes, adopted...), err
 }
 
 func recoverOne(v *persistence.Vault, path string) (*persistence.Note, error) {

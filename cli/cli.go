@@ -392,7 +392,7 @@ func fmtTime(t time.Time) string {
 }
 
 func runList(env *Env, v *persistence.Vault, fs *flag.FlagSet, _ []string) error {
-	notes, bad, err := v.List()
+	notes, bad, err := v.Headers()
 	if err != nil {
 		return err
 	}

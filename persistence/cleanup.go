@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -21,20 +22,37 @@ func (v *Vault) Cleanup(age time.Duration) ([]string, error) {
 	var errs []error
 	var walk func(dir string)
 	walk = func(dir string) {
+		// A folder unchanged since it was found clean holds no temp
+		// file: only its subfolders are looked at.
+		// The app's own folder, which holds what records this, changes
+		// at every save of it; it is small, and always read.
+		unchanged, subdirs, mark := v.FolderUnchanged("cleanup", dir)
+		if own := filepath.Join(v.root, StateDir); dir == own || strings.HasPrefix(dir, own+string(filepath.Separator)) {
+			unchanged, mark = false, func([]string) {}
+		}
+		if unchanged {
+			for _, name := range subdirs {
+				walk(filepath.Join(dir, name))
+			}
+			return
+		}
 		entries, err := v.fs.ReadDir(dir)
 		if err != nil {
 			errs = append(errs, err)
 			return
 		}
-		n := len(removed)
+		n, left := len(removed), false
+		subdirs = nil
 		for _, e := range entries {
 			path := filepath.Join(dir, e.Name())
 			switch {
 			case e.IsDir():
 				if !skipDirs[e.Name()] {
+					subdirs = append(subdirs, e.Name())
 					walk(path)
 				}
 			case e.Type().IsRegular() && IsOwnTemp(e.Name()):
+				left = true
 				st, err := v.fs.Lstat(path)
 				if err != nil || !st.Mode().IsRegular() || !st.ModTime().Before(cutoff) {
 					continue
@@ -48,6 +66,9 @@ func (v *Vault) Cleanup(age time.Duration) ([]string, error) {
 		}
 		if len(removed) > n {
 			errs = append(errs, SyncDir(v.fs, dir))
+		}
+		if !left {
+			mark(subdirs)
 		}
 	}
 	walk(v.root)

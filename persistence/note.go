@@ -77,6 +77,8 @@ type Note struct {
 	crlf bool       // its frontmatter's lines end in CR LF (kept when written)
 	meta *yaml.Node // raw parsed by the YAML library; made when first needed
 	orig *Note      // field values as read, to leave unchanged keys untouched
+	// headerOnly: listed by Vault.Headers, without its text; never written.
+	headerOnly bool
 }
 
 // TimeFormat is how timestamps are written: ISO 8601 in UTC with
@@ -443,6 +445,9 @@ func isPlainFileName(s string) bool {
 // Marshal renders the note as Markdown with YAML frontmatter. Keys whose
 // values did not change since the note was read are written as they were.
 func (n *Note) Marshal() ([]byte, error) {
+	if n.headerOnly {
+		return nil, fmt.Errorf("note %s was listed without its text (Vault.Headers) and cannot be written; read it whole first (Vault.Note)", n.ID)
+	}
 	if err := ValidateID(n.ID); err != nil {
 		return nil, err
 	}

@@ -61,6 +61,11 @@ type Vault struct {
 	// readOnly: opened from a read-only file system; writes are refused.
 	readOnly bool
 
+	// index: what List parsed, kept to read only what changed.
+	index noteIndex
+	// scan: the folders maintenance found clean.
+	scan scanCache
+
 	// Maintenance says what opening the vault did, if it held the lock.
 	Maintenance Maintenance
 }
@@ -133,6 +138,7 @@ func Open(root string, o Options) (*Vault, error) {
 	for _, m := range o.Maintain {
 		errs = append(errs, m(v))
 	}
+	errs = append(errs, v.saveScan())
 	v.Maintenance.Err = errors.Join(errs...)
 	if o.Exclusive {
 		v.lock = lock
@@ -155,6 +161,7 @@ func (v *Vault) ReadOnly() bool { return v.readOnly }
 
 // Close releases the vault's lock.
 func (v *Vault) Close() error {
+	v.waitIndex()
 	err := v.lock.Unlock()
 	v.lock = nil
 	return err
@@ -216,13 +223,19 @@ var ErrNotFound = errors.New("note not found")
 
 // List reads every note, newest first, and reports the files that are not
 // readable notes with the reason for each.
-func (v *Vault) List() ([]*Note, []BadFile, error) {
+func (v *Vault) List() ([]*Note, []BadFile, error) { return v.list(false) }
+
+// Headers lists like List, but its notes may lack their text (Body) and
+// cannot be saved (Marshal refuses them; Note reads one whole): what a
+// listing shows, read at a fraction of the memory of a whole vault.
+func (v *Vault) Headers() ([]*Note, []BadFile, error) { return v.list(true) }
+
+func (v *Vault) list(headers bool) ([]*Note, []BadFile, error) {
 	entries, err := v.fs.ReadDir(v.RecordingsPath())
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading %s: %w", v.RecordingsPath(), err)
 	}
-	var paths []string
-	var types []fs.FileMode
+	var files []fs.DirEntry
 	var bad []BadFile
 	for _, e := range entries {
 		name := e.Name()
@@ -231,23 +244,66 @@ func (v *Vault) List() ([]*Note, []BadFile, error) {
 		case IsSyncConflict(name):
 			bad = append(bad, BadFile{filepath.Join(v.RecordingsPath(), name), "a sync tool's conflict copy, not listed as a note: compare it with the note it copies, keep what you need, then delete it"})
 		default:
-			paths = append(paths, filepath.Join(v.RecordingsPath(), name))
-			types = append(types, e.Type())
+			files = append(files, e)
 		}
 	}
-	// Read and parse on every core; results keep the folder's order.
-	results := make([]*Note, len(paths))
-	errs := make([]error, len(paths))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(paths)) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(paths); i = int(next.Add(1) - 1) {
-				results[i], errs[i] = v.readNote(paths[i], types[i])
-			}
-		})
+	// Each file's key (its size and times), then the index: a file whose
+	// key it holds is not read again. The rest are read and parsed on
+	// every core. Results keep the folder's order.
+	keys := make([]fileKey, len(files))
+	var total atomic.Int64
+	parallel(len(files), func(i int) {
+		if !files[i].Type().IsRegular() {
+			return
+		}
+		if st, err := files[i].Info(); err == nil {
+			keys[i] = keyOf(st)
+			total.Add(st.Size())
+		}
+	})
+	var index map[string]*indexEntry
+	if headers {
+		index = v.indexHeaders(total.Load())
+	} else {
+		index = v.indexEntries(total.Load())
 	}
-	wg.Wait()
+	now := v.now()
+	results := make([]*Note, len(files))
+	errs := make([]error, len(files))
+	fresh := make([]*indexEntry, len(files))
+	hit := make([]bool, len(files))
+	parallel(len(files), func(i int) {
+		name := files[i].Name()
+		path := filepath.Join(v.RecordingsPath(), name)
+		if e := index[name]; e != nil && keys[i].ModTime != 0 && e.Key == keys[i] {
+			results[i], hit[i] = e.note(path), true
+			return
+		}
+		results[i], errs[i] = v.readNote(path, files[i].Type())
+		if errs[i] == nil && keys[i].ModTime != 0 && keys[i].settled(now) {
+			fresh[i] = entryOf(results[i], keys[i])
+		}
+	})
+	var kept []string
+	changed := map[string]*indexEntry{}
+	for i, f := range files {
+		if hit[i] {
+			kept = append(kept, f.Name())
+		} else {
+			changed[f.Name()] = fresh[i]
+		}
+	}
+	if headers {
+		if misses := len(files) - len(kept); misses > indexBatch {
+			return v.list(false) // and write the index the next lists read
+		}
+	} else {
+		v.updateIndex(kept, changed)
+	}
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = filepath.Join(v.RecordingsPath(), f.Name())
+	}
 	var notes []*Note
 	for i, n := range results {
 		if errs[i] != nil {
@@ -260,6 +316,20 @@ func (v *Vault) List() ([]*Note, []BadFile, error) {
 	bad = append(bad, dups...)
 	SortNotes(notes)
 	return notes, bad, nil
+}
+
+// parallel runs do(i) for every i below n on every core.
+func parallel(n int, do func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				do(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // SortNotes puts notes in the order every view lists them: newest first,

@@ -1,0 +1,469 @@
+package persistence
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"io/fs"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+)
+
+// The note index, .voicenotes/index, keeps what List parsed from each note
+// file, keyed by the file's name, size, modification time and (where the
+// system has them) inode and inode change time: a file whose key is
+// unchanged is not read again. It is a cache, never the source of truth:
+// any key that differs, any file it lacks, an index that cannot be read,
+// and the file is read as before; deleting the index loses nothing.
+//
+// A file changed twice within the granularity of its file system's clock
+// (a few milliseconds on ext4, 2 s on FAT) could keep its key; so a file
+// is only indexed once its times are indexRacy old, as Git does with its
+// own index. Symbolic links are never indexed (their target may change).
+const (
+	indexName   = "index"
+	indexFormat = "voicenotes note index 1\n"
+	indexRacy   = 3 * time.Second
+	// indexBatch: changes (files parsed again, or gone) that make the
+	// index worth writing; fewer are cheaper to read again than to write.
+	indexBatch = 32
+	// indexStale: a smaller batch is written once the index is this old.
+	indexStale = 10 * time.Minute
+)
+
+// fileKey identifies a version of a file without reading it.
+type fileKey struct {
+	Size, ModTime, ChangeTime int64
+	Inode                     uint64
+}
+
+func keyOf(st fs.FileInfo) fileKey {
+	ino, ctime := inodeChange(st)
+	return fileKey{Size: st.Size(), ModTime: st.ModTime().UnixNano(), ChangeTime: ctime, Inode: ino}
+}
+
+// settled reports whether a file with this key, looked at now, is old
+// enough that a later change must change its key.
+func (k fileKey) settled(now time.Time) bool {
+	limit := now.Add(-indexRacy).UnixNano()
+	return k.ModTime < limit && k.ChangeTime < limit
+}
+
+// indexEntry is one note as parsed: its fields as read and as the note
+// holds them (they differ where reading fills in defaults), its
+// frontmatter block, and its file's version.
+type indexEntry struct {
+	Key       fileKey
+	CRC       uint32
+	Raw       []byte
+	BOM, CRLF bool
+	Note      Note // Path is not kept
+	Orig      Note
+	// full: the entry holds the block, body and fields as read; without,
+	// it makes header-only notes.
+	full bool
+}
+
+// noteIndex is a vault's index in memory, read from disk at the first List.
+type noteIndex struct {
+	mu      sync.Mutex
+	loaded  bool
+	entries map[string]*indexEntry
+	changes int       // entries parsed again or dropped since last written
+	written time.Time // when it was last read or written
+	writing sync.WaitGroup
+	busy    bool // a write is under way
+}
+
+func (v *Vault) indexPath() string { return filepath.Join(v.root, StateDir, indexName) }
+
+// indexEntries returns the index's entries (not to be changed), reading
+// the index from disk the first time. notesSize, the size of all note
+// files, bounds how large an index is believed.
+func (v *Vault) indexEntries(notesSize int64) map[string]*indexEntry {
+	x := &v.index
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if !x.loaded {
+		x.loaded, x.written = true, v.now()
+		x.entries = v.readIndex(3*notesSize+1<<20, false)
+	}
+	return x.entries
+}
+
+// indexHeaders returns the index's entries for Headers: those in memory,
+// else the header section of the index on disk (not kept).
+func (v *Vault) indexHeaders(notesSize int64) map[string]*indexEntry {
+	x := &v.index
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.loaded {
+		return x.entries
+	}
+	return v.readIndex(3*notesSize+1<<20, true)
+}
+
+// readIndex reads the index file, or returns nil when there is none or it
+// cannot be used (then every note is read, and a new index written).
+func (v *Vault) readIndex(limit int64, headers bool) map[string]*indexEntry {
+	f, err := OpenRegular(v.fs, v.indexPath())
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.Size() > limit {
+		return nil
+	}
+	size := st.Size()
+	head := make([]byte, min(size, int64(len(indexFormat)+binary.MaxVarintLen64)))
+	if _, err := io.ReadFull(f, head); err != nil {
+		return nil
+	}
+	rest, ok := bytes.CutPrefix(head, []byte(indexFormat))
+	if !ok {
+		return nil // another version's, or not an index
+	}
+	metaLen, n := binary.Uvarint(rest)
+	start := int64(len(indexFormat) + n)
+	if n <= 0 || metaLen > uint64(size-start) {
+		return nil
+	}
+	// Headers only: the text section is not read.
+	end := size
+	if headers {
+		end = start + int64(metaLen)
+	}
+	data := make([]byte, end-start)
+	if _, err := f.ReadAt(data, start); err != nil {
+		return nil
+	}
+	meta, text := data[:metaLen], data[metaLen:]
+	if headers {
+		text = nil
+	}
+	entries, err := decodeIndex(meta, text)
+	if err != nil {
+		return nil
+	}
+	return entries
+}
+
+// validIndexName: an entry names a note file in recordings/ itself.
+func validIndexName(name string) bool {
+	return filepath.Base(name) == name && filepath.Ext(name) == NoteExt && name != "."+NoteExt
+}
+
+// entryOf makes the index entry of a note just parsed from a file with key.
+func entryOf(n *Note, key fileKey) *indexEntry {
+	if n.orig == nil || !n.disk.known || n.disk.size != key.Size {
+		return nil
+	}
+	e := &indexEntry{Key: key, CRC: n.disk.crc, Raw: n.raw, BOM: n.bom, CRLF: n.crlf, Note: *n, Orig: *n.orig, full: true}
+	e.Note.Path, e.Orig.Path = "", ""
+	e.Note.disk, e.Note.raw, e.Note.meta, e.Note.orig = version{}, nil, nil, nil
+	e.Orig.disk, e.Orig.raw, e.Orig.meta, e.Orig.orig = version{}, nil, nil, nil
+	return e
+}
+
+// note makes the note an entry holds, as parseNote and readNote would
+// have made it from the file at path: a copy its caller may change.
+func (e *indexEntry) note(path string) *Note {
+	n, orig := e.Note, e.Orig
+	n.Tags, n.Markers = slices.Clone(n.Tags), slices.Clone(n.Markers)
+	orig.Tags, orig.Markers = slices.Clone(orig.Tags), slices.Clone(orig.Markers)
+	n.Path = path
+	n.disk = version{known: true, size: e.Key.Size, crc: e.CRC}
+	if !e.full {
+		n.headerOnly = true
+		return &n
+	}
+	n.raw, n.bom, n.crlf = e.Raw, e.BOM, e.CRLF
+	n.orig = &orig
+	return &n
+}
+
+// updateIndex makes the entries of the files List just saw the index: kept
+// are the names whose entry was used, fresh the files parsed again (nil
+// entries for those not to be indexed). It writes the index to disk, in
+// the background, once enough has changed.
+func (v *Vault) updateIndex(kept []string, fresh map[string]*indexEntry) {
+	x := &v.index
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	next := make(map[string]*indexEntry, len(kept)+len(fresh))
+	for _, name := range kept {
+		if e := x.entries[name]; e != nil {
+			next[name] = e
+		}
+	}
+	changes := 0
+	for name, e := range fresh {
+		if e != nil {
+			next[name] = e
+			changes++
+		}
+	}
+	for name := range x.entries {
+		if next[name] == nil {
+			changes++ // gone, or changed and not yet settled
+		}
+	}
+	x.entries = next
+	x.changes += changes
+	if v.readOnly || x.busy || x.changes == 0 || (x.changes < indexBatch && v.now().Sub(x.written) < indexStale) {
+		return
+	}
+	x.busy, x.changes, x.written = true, 0, v.now()
+	x.writing.Add(1)
+	go func() {
+		defer x.writing.Done()
+		err := v.writeIndex(next)
+		x.mu.Lock()
+		x.busy = false
+		if err != nil {
+			x.changes += indexBatch // try again at the next List
+		}
+		x.mu.Unlock()
+	}()
+}
+
+// writeIndex writes the index atomically. Two processes writing it at once
+// each write a whole one; either is right for the files it names.
+func (v *Vault) writeIndex(entries map[string]*indexEntry) error {
+	if err := WriteFile(v.fs, v.indexPath(), encodeIndex(entries), FilePerm); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// waitIndex waits for an index write under way.
+func (v *Vault) waitIndex() { v.index.writing.Wait() }
+
+// The index on disk: its format line, the length of its header section,
+// the header section, then the text section.
+//
+// The header section holds the number of entries and, for each, the file's
+// name, key and CRC, the BOM, CR LF and block flags, the note's fields but
+// its body, its fields as read (a length-first block, skipped when only
+// headers are wanted), and the lengths of its frontmatter block and body.
+// The text section holds each entry's block and body, in the same order.
+// Integers are varints, strings length-first, times in their own binary
+// form (which keeps the offset).
+
+func encodeIndex(entries map[string]*indexEntry) []byte {
+	var meta, text, orig []byte
+	meta = binary.AppendUvarint(meta, uint64(len(entries)))
+	for name, e := range entries {
+		meta = appendString(meta, name)
+		meta = binary.AppendVarint(meta, e.Key.Size)
+		meta = binary.AppendVarint(meta, e.Key.ModTime)
+		meta = binary.AppendVarint(meta, e.Key.ChangeTime)
+		meta = binary.AppendUvarint(meta, e.Key.Inode)
+		meta = binary.LittleEndian.AppendUint32(meta, e.CRC)
+		meta = append(meta, flags(e.BOM, e.CRLF, e.Raw != nil))
+		meta = appendNote(meta, &e.Note)
+		orig = appendNote(orig[:0], &e.Orig)
+		meta = appendString(meta, string(orig))
+		meta = binary.AppendUvarint(meta, uint64(len(e.Raw)))
+		meta = binary.AppendUvarint(meta, uint64(len(e.Note.Body)))
+		text = append(append(text, e.Raw...), e.Note.Body...)
+	}
+	b := make([]byte, 0, len(indexFormat)+binary.MaxVarintLen64+len(meta)+len(text))
+	b = append(b, indexFormat...)
+	b = binary.AppendUvarint(b, uint64(len(meta)))
+	return append(append(b, meta...), text...)
+}
+
+func flags(bits ...bool) byte {
+	var f byte
+	for i, b := range bits {
+		if b {
+			f |= 1 << i
+		}
+	}
+	return f
+}
+
+func appendString(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+func appendTime(b []byte, t time.Time) []byte {
+	data, err := t.MarshalBinary()
+	if err != nil { // a year past 32767 or an offset not in whole minutes
+		data = nil // read back as a time the note does not have: never equal
+	}
+	return appendString(b, string(data))
+}
+
+// appendNote encodes every exported field of n but Path and Body.
+// TestIndexKeepsEveryField fails when Note gains one.
+func appendNote(b []byte, n *Note) []byte {
+	for _, s := range []string{n.ID, n.Title, n.Subtitle, string(n.TranscriptionStatus), n.TranscriptionError, n.Audio, n.Engine, n.Language, n.TranscriptHash} {
+		b = appendString(b, s)
+	}
+	for _, t := range []time.Time{n.Timestamp, n.CreatedAt, n.UpdatedAt} {
+		b = appendTime(b, t)
+	}
+	b = binary.AppendVarint(b, int64(n.Duration))
+	b = binary.AppendUvarint(b, uint64(len(n.Tags)))
+	for _, t := range n.Tags {
+		b = appendString(b, t)
+	}
+	b = binary.AppendUvarint(b, uint64(len(n.Markers)))
+	for _, m := range n.Markers {
+		b = binary.AppendVarint(b, int64(m.At))
+		b = appendString(b, m.Label)
+	}
+	return append(b, flags(n.Recovered, n.AutoTitle, n.Tags != nil, n.Markers != nil))
+}
+
+// indexReader reads the encoding; the first error stops it.
+type indexReader struct {
+	data []byte
+	err  error
+}
+
+var errIndex = errors.New("the note index is damaged")
+
+func (r *indexReader) fail() {
+	if r.err == nil {
+		r.err = errIndex
+	}
+	r.data = nil
+}
+
+func (r *indexReader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.data)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.data = r.data[n:]
+	return v
+}
+
+func (r *indexReader) varint() int64 {
+	v, n := binary.Varint(r.data)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.data = r.data[n:]
+	return v
+}
+
+// take returns the next n bytes.
+func (r *indexReader) take(n uint64) []byte {
+	if n > uint64(len(r.data)) {
+		r.fail()
+		return nil
+	}
+	b := r.data[:n:n]
+	r.data = r.data[n:]
+	return b
+}
+
+func (r *indexReader) bytes() []byte { return r.take(r.uvarint()) }
+
+func (r *indexReader) string() string { return string(r.bytes()) }
+
+func (r *indexReader) byte() byte {
+	if b := r.take(1); len(b) == 1 {
+		return b[0]
+	}
+	return 0
+}
+
+func (r *indexReader) time() time.Time {
+	var t time.Time
+	if data := r.bytes(); len(data) > 0 && t.UnmarshalBinary(data) != nil {
+		r.fail()
+	}
+	return t
+}
+
+// count reads a number of items each at least min bytes long.
+func (r *indexReader) count(min int) int {
+	n := r.uvarint()
+	if n > uint64(len(r.data)/min) {
+		r.fail()
+		return 0
+	}
+	return int(n)
+}
+
+func (r *indexReader) note(n *Note) {
+	for _, s := range []*string{&n.ID, &n.Title, &n.Subtitle, (*string)(&n.TranscriptionStatus), &n.TranscriptionError, &n.Audio, &n.Engine, &n.Language, &n.TranscriptHash} {
+		*s = r.string()
+	}
+	for _, t := range []*time.Time{&n.Timestamp, &n.CreatedAt, &n.UpdatedAt} {
+		*t = r.time()
+	}
+	n.Duration = time.Duration(r.varint())
+	tags := make([]string, r.count(1))
+	for i := range tags {
+		tags[i] = r.string()
+	}
+	markers := make([]Marker, r.count(2))
+	for i := range markers {
+		markers[i] = Marker{At: time.Duration(r.varint()), Label: r.string()}
+	}
+	f := r.byte()
+	n.Recovered, n.AutoTitle = f&1 != 0, f&2 != 0
+	if f&4 != 0 {
+		n.Tags = tags
+	}
+	if f&8 != 0 {
+		n.Markers = markers
+	}
+}
+
+// decodeIndex reads a header section and, unless text is nil, the text
+// section. Without text, entries have no block or body, nor fields as
+// read: they make header-only notes.
+func decodeIndex(meta, text []byte) (map[string]*indexEntry, error) {
+	r, t := &indexReader{data: meta}, &indexReader{data: text}
+	count := r.count(8)
+	entries := make(map[string]*indexEntry, count)
+	for range count {
+		name := r.string()
+		e := &indexEntry{}
+		e.Key = fileKey{Size: r.varint(), ModTime: r.varint(), ChangeTime: r.varint(), Inode: r.uvarint()}
+		if crc := r.take(4); len(crc) == 4 {
+			e.CRC = binary.LittleEndian.Uint32(crc)
+		}
+		f := r.byte()
+		e.BOM, e.CRLF = f&1 != 0, f&2 != 0
+		r.note(&e.Note)
+		orig := r.bytes()
+		rawLen, bodyLen := r.uvarint(), r.uvarint()
+		if text != nil {
+			o := &indexReader{data: orig}
+			if o.note(&e.Orig); o.err != nil || len(o.data) != 0 {
+				r.fail()
+			}
+			e.Raw = t.take(rawLen)
+			if f&4 == 0 {
+				e.Raw = nil
+			}
+			e.Note.Body = string(t.take(bodyLen))
+			e.Orig.Body = e.Note.Body
+			e.full = true
+		}
+		if r.err != nil || t.err != nil {
+			break
+		}
+		if validIndexName(name) {
+			entries[name] = e
+		}
+	}
+	if r.err == nil && t.err == nil && (len(r.data) != 0 || (text != nil && len(t.data) != 0)) {
+		r.fail()
+	}
+	return entries, errors.Join(r.err, t.err)
+}

@@ -1,0 +1,144 @@
+package persistence
+
+import (
+	"bytes"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// fill gives every exported field of the struct v a value that is not its
+// zero, and fails on a kind it does not know: a field added to Note must
+// be taught to the index (appendNote and note) and to this test.
+func fill(t *testing.T, v reflect.Value, seed int) {
+	t.Helper()
+	for i := range v.NumField() {
+		f, sf := v.Field(i), v.Type().Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		switch {
+		case sf.Type == reflect.TypeFor[time.Time]():
+			f.Set(reflect.ValueOf(time.Date(2026, 3, 4, 5, 6, 7, 8009+seed+i, time.FixedZone("", 5400))))
+		case f.Kind() == reflect.String:
+			f.SetString(sf.Name + "✓" + string(rune('a'+seed)))
+		case f.Kind() == reflect.Int64:
+			f.SetInt(int64(1000*seed + i + 1))
+		case f.Kind() == reflect.Bool:
+			f.SetBool(true)
+		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String:
+			f.Set(reflect.ValueOf([]string{"one", "two" + sf.Name}))
+		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.Struct:
+			s := reflect.MakeSlice(f.Type(), 2, 2)
+			for j := range 2 {
+				fill(t, s.Index(j), seed+j)
+			}
+			f.Set(s)
+		default:
+			t.Fatalf("%s.%s is a %s: the note index does not keep it; add it to appendNote and indexReader.note", v.Type(), sf.Name, sf.Type)
+		}
+	}
+}
+
+// splitIndex returns the header section of an index file's start, and what
+// follows it (the text section when data is the whole file).
+func splitIndex(data []byte) (meta, rest []byte, err error) {
+	rest, ok := bytes.CutPrefix(data, []byte(indexFormat))
+	if !ok {
+		return nil, nil, fmt.Errorf("%w: not this version's", errIndex)
+	}
+	r := &indexReader{data: rest}
+	meta = r.take(r.uvarint())
+	return meta, r.data, r.err
+}
+
+// decodeIndexFile decodes a whole index file, or its headers only.
+func decodeIndexFile(data []byte, headers bool) (map[string]*indexEntry, error) {
+	meta, text, err := splitIndex(data)
+	if err != nil {
+		return nil, err
+	}
+	if headers {
+		text = nil
+	} else if text == nil {
+		text = []byte{}
+	}
+	return decodeIndex(meta, text)
+}
+
+func exported(n *Note) Note {
+	c := *n
+	c.disk, c.raw, c.bom, c.crlf, c.meta, c.orig = version{}, nil, false, false, nil, nil
+	return c
+}
+
+func TestIndexKeepsEveryField(t *testing.T) {
+	for _, bools := range []bool{true, false} {
+		var n, orig Note
+		fill(t, reflect.ValueOf(&n).Elem(), 0)
+		fill(t, reflect.ValueOf(&orig).Elem(), 1)
+		n.Recovered, n.AutoTitle = bools, bools
+		if !bools {
+			n.Tags, n.Markers = nil, nil // nil and empty lists stay apart
+			orig.Tags, orig.Markers = []string{}, []Marker{}
+		}
+		orig.Body = n.Body // the two share the body
+		n.Path, orig.Path = "", ""
+		n.orig, n.raw, n.bom, n.crlf = &orig, []byte("title: x\r\n"), bools, !bools
+		key := fileKey{Size: 1234, ModTime: -5, ChangeTime: 1 << 62, Inode: 1<<64 - 1}
+		n.disk = version{known: true, size: key.Size, crc: 0xdeadbeef}
+		e := entryOf(&n, key)
+		entries, err := decodeIndexFile(encodeIndex(map[string]*indexEntry{"a.md": e}), false)
+		if err != nil || len(entries) != 1 || entries["a.md"] == nil {
+			t.Fatalf("decoded %v, %v", entries, err)
+		}
+		if entries["a.md"].Key != key {
+			t.Errorf("key %+v, want %+v", entries["a.md"].Key, key)
+		}
+		got := entries["a.md"].note("/v/recordings/a.md")
+		want := n
+		want.Path = "/v/recordings/a.md"
+		if !reflect.DeepEqual(exported(got), exported(&want)) {
+			t.Errorf("note from the index:\n%+v\nwant\n%+v", exported(got), exported(&want))
+		}
+		if !reflect.DeepEqual(exported(got.orig), exported(&orig)) {
+			t.Errorf("fields as read:\n%+v\nwant\n%+v", exported(got.orig), exported(&orig))
+		}
+		if string(got.raw) != string(n.raw) || got.bom != n.bom || got.crlf != n.crlf || got.disk != n.disk {
+			t.Errorf("file state %q %v %v %+v, want %q %v %v %+v", got.raw, got.bom, got.crlf, got.disk, n.raw, n.bom, n.crlf, n.disk)
+		}
+		// The copy is the caller's own.
+		got.Tags = append(got.Tags[:0:0], "changed")
+		if again := entries["a.md"].note("x"); reflect.DeepEqual(again.Tags, got.Tags) {
+			t.Error("a note from the index shares its tags with the index")
+		}
+	}
+}
+
+// FuzzDecodeIndex: whatever the index file holds (another program wrote
+// it, a crash cut it), reading it returns an error or entries, never a
+// panic or an allocation out of proportion to its size.
+func FuzzDecodeIndex(f *testing.F) {
+	n := &Note{ID: "x", Title: "t", Tags: []string{"a"}, Markers: []Marker{{At: 3, Label: "m"}}, Body: "body", raw: []byte("id: x\n")}
+	n.orig = &Note{ID: "x"}
+	n.disk = version{known: true, size: 10, crc: 1}
+	good := encodeIndex(map[string]*indexEntry{"x.md": entryOf(n, fileKey{Size: 10, ModTime: 1})})
+	f.Add(good)
+	for i := range len(good) {
+		f.Add(good[:i])
+	}
+	f.Add([]byte(indexFormat + "\xff\xff\xff\xff\x0f"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, headers := range []bool{false, true} {
+			entries, err := decodeIndexFile(data, headers)
+			if err == nil {
+				for name, e := range entries {
+					if !validIndexName(name) || e == nil {
+						t.Fatalf("entry %q %v", name, e)
+					}
+				}
+			}
+		}
+	})
+}
