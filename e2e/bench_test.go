@@ -17,25 +17,68 @@ import (
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
-// BenchmarkLaunch10k starts the real binary under Xvfb on a vault of
-// 10,000 notes and measures the time from exec to its first frame.
-func BenchmarkLaunch10k(b *testing.B) {
+// benchVault writes a vault of count notes, a few hours apart over the
+// last years, some about the guitar.
+func benchVault(b *testing.B, count int) string {
+	b.Helper()
 	vault := filepath.Join(b.TempDir(), "vault")
 	rec := filepath.Join(vault, persistence.RecordingsDir)
 	if err := os.MkdirAll(rec, 0o700); err != nil {
 		b.Fatal(err)
 	}
-	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range 10000 {
-		at := base.Add(time.Duration(i) * time.Minute)
-		n := &persistence.Note{ID: persistence.NewID(at), Title: fmt.Sprintf("Note %d", i), CreatedAt: at, Timestamp: at, UpdatedAt: at,
+	words := strings.Fields("budget meeting groceries idea travel call doctor garden book music project guitar")
+	base := time.Now().UTC().Add(-time.Duration(count) * 3 * time.Hour)
+	for i := range count {
+		at := base.Add(time.Duration(i) * 3 * time.Hour)
+		n := &persistence.Note{ID: persistence.NewID(at), Title: fmt.Sprintf("Note %d about %s", i, words[i%len(words)]), CreatedAt: at, Timestamp: at, UpdatedAt: at,
 			TranscriptionStatus: persistence.StatusDone, Duration: 42 * time.Second, Engine: "pocketsphinx",
-			Body: strings.Repeat("Some words that were said into the microphone. ", 20)}
+			Body: strings.Repeat("Some words that were said into the microphone about "+words[(i*7)%len(words)]+". ", 20)}
 		data, _ := n.Marshal()
 		if err := os.WriteFile(filepath.Join(rec, n.ID+".md"), data, 0o600); err != nil {
 			b.Fatal(err)
 		}
 	}
+	return vault
+}
+
+// BenchmarkSearchPainted types "guitar" into the search field of the real
+// window, one key at a time as a person does, on vaults of 1,000 and
+// 10,000 notes, and times each key from just before xdotool is started to
+// the frame that shows its result painted (the app's trace, at most a
+// frame late: see ui's tracePainted). search-filter-only-p99-ms in ui's
+// BenchmarkSearchKeystroke is the filter alone.
+func BenchmarkSearchPainted(b *testing.B) {
+	d := startXvfb(b)
+	for _, count := range []int{1000, 10000} {
+		a := d.launch(benchVault(b, count))
+		d.key("ctrl+f")
+		var lat []time.Duration
+		for range 3 {
+			typed := ""
+			for _, c := range "guitar" {
+				typed += string(c)
+				t0 := time.Now()
+				d.key(string(c))
+				a.awaitPrefix(b, "the search result painted", 20*time.Second, fmt.Sprintf("voicenotes: search painted %q ", typed))
+				lat = append(lat, time.Since(t0))
+			}
+			d.key("ctrl+a", "BackSpace")
+			a.awaitPrefix(b, "the search cleared", 20*time.Second, `voicenotes: search painted "" `)
+			a.forget()
+		}
+		a.cmd.Process.Kill()
+		a.wait()
+		slices.Sort(lat)
+		k := fmt.Sprintf("%dk", count/1000)
+		b.ReportMetric(float64(lat[len(lat)/2].Milliseconds()), "p50-"+k+"-ms")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Milliseconds()), "p99-"+k+"-ms")
+	}
+}
+
+// BenchmarkLaunch10k starts the real binary under Xvfb on a vault of
+// 10,000 notes and measures the time from exec to its first frame.
+func BenchmarkLaunch10k(b *testing.B) {
+	vault := benchVault(b, 10000)
 	d := startXvfb(b)
 	var times []time.Duration
 	for b.Loop() {

@@ -44,6 +44,11 @@ type Services struct {
 
 // Window is the main window. Its widgets are exported for tests.
 type Window struct {
+	// painted ticks with every frame under VOICENOTES_TRACE; the events
+	// of paintedNext are painted this frame, those of paintedNow were.
+	painted                 *fyne.Animation
+	paintedNow, paintedNext []string
+
 	App fyne.App
 	Win fyne.Window
 	svc Services
@@ -189,7 +194,10 @@ func (w *Window) build() {
 
 	w.Search = newKeyEntry(false, w.windowShortcut)
 	w.Search.SetPlaceHolder("Search titles, transcripts and #tags (Ctrl+F)")
-	w.Search.OnChanged = func(string) { w.applyFilter() }
+	w.Search.OnChanged = func(q string) {
+		w.timed(w.applyFilter)
+		w.tracePainted("search painted %q %d", q, len(w.shown))
+	}
 	w.List = widget.NewList(
 		func() int { return len(w.shown) },
 		func() fyne.CanvasObject {
@@ -287,6 +295,28 @@ func (w *Window) build() {
 	w.Win.SetContent(container.NewBorder(toolbar, status, nil, nil, split))
 	w.Win.Resize(fyne.NewSize(1100, 700))
 	w.showNote(nil)
+}
+
+// tracePainted says, under VOICENOTES_TRACE, that what the UI thread just
+// changed is on the screen (make bench times a keystroke to it). Each
+// frame tick of Fyne's loop handles input, ticks animations, then paints:
+// the change is painted at the end of the next tick after this call, and
+// said at the tick after that, which comes at most a frame later.
+func (w *Window) tracePainted(format string, a ...any) {
+	if w.svc.Trace == nil {
+		return
+	}
+	if w.painted == nil {
+		w.painted = fyne.NewAnimation(time.Hour, func(float32) {
+			for _, e := range w.paintedNow {
+				w.trace("%s", e)
+			}
+			w.paintedNow, w.paintedNext = w.paintedNext, w.paintedNow[:0]
+		})
+		w.painted.RepeatCount = fyne.AnimationRepeatForever
+		w.painted.Start()
+	}
+	w.paintedNext = append(w.paintedNext, fmt.Sprintf(format, a...))
 }
 
 func (w *Window) trace(format string, a ...any) {
