@@ -139,10 +139,16 @@ func TestListReadsOnlyWhatChanged(t *testing.T) {
 		}
 	}
 	rewrite(names[0], func(s string) string { return strings.Replace(s, "words 00", "WORDS 00 and more", 1) })
-	// Same size, its time set back as a sync tool or `touch -r` does.
-	st, _ := os.Stat(names[1])
-	rewrite(names[1], func(s string) string { return strings.Replace(s, "words 01", "sword 01", 1) })
-	os.Chtimes(names[1], st.ModTime(), st.ModTime())
+	// Same size, its time set back as `touch -r` does: seen by its inode
+	// change time. Windows keeps none the index can read without opening
+	// the file: there, as for rsync, size and time (to 100 ns) are the key.
+	shown := []string{"WORDS 00 and more", "Note 2!", "New"}
+	if runtime.GOOS != "windows" {
+		st, _ := os.Stat(names[1])
+		rewrite(names[1], func(s string) string { return strings.Replace(s, "words 01", "sword 01", 1) })
+		os.Chtimes(names[1], st.ModTime(), st.ModTime())
+		shown = append(shown, "sword 01")
+	}
 	// Replaced by a rename, as editors and sync tools save.
 	tmp := filepath.Join(rec, ".tmp-editor")
 	data, _ := os.ReadFile(names[2])
@@ -156,16 +162,13 @@ func TestListReadsOnlyWhatChanged(t *testing.T) {
 		t.Fatalf("after changes by another program, the list:\n%s\nwant, as read from the files:\n%s", got, want)
 	}
 	got := listing(t, v)
-	for _, s := range []string{"WORDS 00 and more", "sword 01", "Note 2!", "New"} {
+	for _, s := range shown {
 		if !strings.Contains(got, s) {
 			t.Errorf("the list does not show %q", s)
 		}
 	}
 	if strings.Contains(got, filepath.Base(names[3])) {
 		t.Error("the list still shows a deleted note")
-	}
-	if runtime.GOOS == "linux" && !strings.Contains(got, "sword 01") {
-		t.Error("a note rewritten at the same size with its time set back was not read again")
 	}
 
 	// A note from the index saves as one read from its file.
