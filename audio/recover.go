@@ -31,7 +31,7 @@ func Recover(v *persistence.Vault) ([]*persistence.Note, error) {
 	if unchanged {
 		return nil, nil
 	}
-	entries, err := v.FS().ReadDir(v.RecordingsPath())
+	entries, err := v.MaintenanceReadDir(v.RecordingsPath())
 	if err != nil {
 		return nil, err
 	}

@@ -36,10 +36,14 @@ func (v *Vault) Cleanup(age time.Duration) ([]string, error) {
 			}
 			return
 		}
+		before, statErr := v.fs.Lstat(dir)
 		entries, err := v.fs.ReadDir(dir)
 		if err != nil {
 			errs = append(errs, err)
 			return
+		}
+		if statErr == nil {
+			v.keepEntries(dir, keyOf(before), entries)
 		}
 		n, left := len(removed), false
 		subdirs = nil

@@ -21,12 +21,14 @@ import (
 //
 // A file changed twice within the granularity of its file system's clock
 // (a few milliseconds on ext4, 2 s on FAT) could keep its key; so a file
-// is only indexed once its times are indexRacy old, as Git does with its
-// own index. Symbolic links are never indexed (their target may change).
+// is only indexed once its times are old enough (settledTime), as Git does
+// with its own index. Symbolic links are never indexed (their target may change).
 const (
 	indexName   = "index"
 	indexFormat = "voicenotes note index 1\n"
 	indexRacy   = 3 * time.Second
+	// indexRacyFine is indexRacy for file systems with fine times.
+	indexRacyFine = 100 * time.Millisecond
 	// indexBatch: changes (files parsed again, or gone) that make the
 	// index worth writing; fewer are cheaper to read again than to write.
 	indexBatch = 32
@@ -48,8 +50,24 @@ func keyOf(st fs.FileInfo) fileKey {
 // settled reports whether a file with this key, looked at now, is old
 // enough that a later change must change its key.
 func (k fileKey) settled(now time.Time) bool {
-	limit := now.Add(-indexRacy).UnixNano()
-	return k.ModTime < limit && k.ChangeTime < limit
+	return settledTime(k.ModTime, now) && settledTime(k.ChangeTime, now)
+}
+
+// settledTime reports whether a file time t (ns since 1970, 0 for none)
+// is old enough that the file system's clock has moved past it. A time in
+// whole milliseconds or coarser comes from a file system that keeps times
+// so (FAT: 2 s, exFAT: 10 ms, HFS+: 1 s), or rounds them: indexRacy. A
+// finer one is the kernel's clock, which moves at least every 10 ms (a
+// tick at 100 Hz); NTFS keeps 100 ns: indexRacyFine.
+func settledTime(t int64, now time.Time) bool {
+	if t == 0 {
+		return true
+	}
+	margin := indexRacy
+	if t%int64(time.Millisecond) != 0 {
+		margin = indexRacyFine
+	}
+	return t < now.Add(-margin).UnixNano()
 }
 
 // indexEntry is one note as parsed: its fields as read and as the note

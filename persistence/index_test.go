@@ -215,7 +215,17 @@ func TestMaintenanceLooksOnlyAtChangedFolders(t *testing.T) {
 	open := func() (*persistence.Vault, []string) {
 		t.Helper()
 		fsys := faultfs.New(persistence.OS, nil)
-		v, err := persistence.Open(root, persistence.Options{FS: fsys, Now: func() time.Time { return time.Now().Add(ahead) }})
+		// A job after cleanup reads recordings/ as recovery does.
+		readAgain := func(v *persistence.Vault) error {
+			unchanged, _, mark := v.FolderUnchanged("again", v.RecordingsPath())
+			if unchanged {
+				return nil
+			}
+			_, err := v.MaintenanceReadDir(v.RecordingsPath())
+			mark(nil)
+			return err
+		}
+		v, err := persistence.Open(root, persistence.Options{FS: fsys, Now: func() time.Time { return time.Now().Add(ahead) }, Maintain: []func(*persistence.Vault) error{readAgain}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,6 +243,8 @@ func TestMaintenanceLooksOnlyAtChangedFolders(t *testing.T) {
 	}
 	if _, read := open(); !slices.Contains(read, "recordings") || !slices.Contains(read, "Obsidian/Daily/2026") {
 		t.Fatalf("the first open read %v, want every folder", read)
+	} else if k := len(slices.DeleteFunc(read, func(d string) bool { return d != "recordings" })); k != 1 {
+		t.Errorf("the first open read recordings/ %d times; what cleanup read, later jobs are handed", k)
 	}
 	if _, read := open(); len(read) != 0 {
 		t.Fatalf("opening an unchanged vault read the folders %v", read)
