@@ -1,6 +1,7 @@
 package persistence
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -28,7 +29,7 @@ const (
 	indexFormat = "voicenotes note index 1\n"
 	indexRacy   = 3 * time.Second
 	// indexRacyFine is indexRacy for file systems with fine times.
-	indexRacyFine = 100 * time.Millisecond
+	indexRacyFine = 25 * time.Millisecond
 	// indexBatch: changes (files parsed again, or gone) that make the
 	// index worth writing; fewer are cheaper to read again than to write.
 	indexBatch = 32
@@ -57,8 +58,9 @@ func (k fileKey) settled(now time.Time) bool {
 // is old enough that the file system's clock has moved past it. A time in
 // whole milliseconds or coarser comes from a file system that keeps times
 // so (FAT: 2 s, exFAT: 10 ms, HFS+: 1 s), or rounds them: indexRacy. A
-// finer one is the kernel's clock, which moves at least every 10 ms (a
-// tick at 100 Hz); NTFS keeps 100 ns: indexRacyFine.
+// finer one is the system's clock as the kernel stamps files with it,
+// which moves at least every tick: 10 ms on Linux at 100 Hz, its slowest,
+// 15.6 ms on Windows: indexRacyFine is more than either.
 func settledTime(t int64, now time.Time) bool {
 	if t == 0 {
 		return true
@@ -78,8 +80,8 @@ type indexEntry struct {
 	CRC       uint32
 	Raw       []byte
 	BOM, CRLF bool
-	Note      Note // Path is not kept
-	Orig      Note
+	Note      Note  // Path is not kept
+	Orig      *Note // nil in header-only entries
 	// full: the entry holds the block, body and fields as read; without,
 	// it makes header-only notes.
 	full bool
@@ -180,7 +182,8 @@ func entryOf(n *Note, key fileKey) *indexEntry {
 	if n.orig == nil || !n.disk.known || n.disk.size != key.Size {
 		return nil
 	}
-	e := &indexEntry{Key: key, CRC: n.disk.crc, Raw: n.raw, BOM: n.bom, CRLF: n.crlf, Note: *n, Orig: *n.orig, full: true}
+	orig := *n.orig
+	e := &indexEntry{Key: key, CRC: n.disk.crc, Raw: n.raw, BOM: n.bom, CRLF: n.crlf, Note: *n, Orig: &orig, full: true}
 	e.Note.Path, e.Orig.Path = "", ""
 	e.Note.disk, e.Note.raw, e.Note.meta, e.Note.orig = version{}, nil, nil, nil
 	e.Orig.disk, e.Orig.raw, e.Orig.meta, e.Orig.orig = version{}, nil, nil, nil
@@ -190,15 +193,16 @@ func entryOf(n *Note, key fileKey) *indexEntry {
 // note makes the note an entry holds, as parseNote and readNote would
 // have made it from the file at path: a copy its caller may change.
 func (e *indexEntry) note(path string) *Note {
-	n, orig := e.Note, e.Orig
+	n := e.Note
 	n.Tags, n.Markers = slices.Clone(n.Tags), slices.Clone(n.Markers)
-	orig.Tags, orig.Markers = slices.Clone(orig.Tags), slices.Clone(orig.Markers)
 	n.Path = path
 	n.disk = version{known: true, size: e.Key.Size, crc: e.CRC}
 	if !e.full {
 		n.headerOnly = true
 		return &n
 	}
+	orig := *e.Orig
+	orig.Tags, orig.Markers = slices.Clone(orig.Tags), slices.Clone(orig.Markers)
 	n.raw, n.bom, n.crlf = e.Raw, e.BOM, e.CRLF
 	n.orig = &orig
 	return &n
@@ -252,10 +256,22 @@ func (v *Vault) updateIndex(kept []string, fresh map[string]*indexEntry) {
 // writeIndex writes the index atomically. Two processes writing it at once
 // each write a whole one; either is right for the files it names.
 func (v *Vault) writeIndex(entries map[string]*indexEntry) error {
-	if err := WriteFile(v.fs, v.indexPath(), encodeIndex(entries), FilePerm); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	p, err := CreatePending(v.fs, v.indexPath(), FilePerm)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // the vault is gone
+	}
+	if err != nil {
 		return err
 	}
-	return nil
+	defer p.Cleanup()
+	w := bufio.NewWriterSize(p, 1<<16)
+	if err := encodeIndex(w, entries); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return p.CloseAtomicallyReplace()
 }
 
 // waitIndex waits for an index write under way.
@@ -272,10 +288,18 @@ func (v *Vault) waitIndex() { v.index.writing.Wait() }
 // Integers are varints, strings length-first, times in their own binary
 // form (which keeps the offset).
 
-func encodeIndex(entries map[string]*indexEntry) []byte {
-	var meta, text, orig []byte
+// encodeIndex writes the index to w: the header section is made in
+// memory first (its length comes first), the text section is written from
+// the notes as they are.
+func encodeIndex(w io.Writer, entries map[string]*indexEntry) error {
+	names := make([]string, 0, len(entries))
+	for name := range entries {
+		names = append(names, name)
+	}
+	var meta, orig []byte
 	meta = binary.AppendUvarint(meta, uint64(len(entries)))
-	for name, e := range entries {
+	for _, name := range names {
+		e := entries[name]
 		meta = appendString(meta, name)
 		meta = binary.AppendVarint(meta, e.Key.Size)
 		meta = binary.AppendVarint(meta, e.Key.ModTime)
@@ -284,16 +308,28 @@ func encodeIndex(entries map[string]*indexEntry) []byte {
 		meta = binary.LittleEndian.AppendUint32(meta, e.CRC)
 		meta = append(meta, flags(e.BOM, e.CRLF, e.Raw != nil))
 		meta = appendNote(meta, &e.Note)
-		orig = appendNote(orig[:0], &e.Orig)
+		orig = appendNote(orig[:0], e.Orig)
 		meta = appendString(meta, string(orig))
 		meta = binary.AppendUvarint(meta, uint64(len(e.Raw)))
 		meta = binary.AppendUvarint(meta, uint64(len(e.Note.Body)))
-		text = append(append(text, e.Raw...), e.Note.Body...)
 	}
-	b := make([]byte, 0, len(indexFormat)+binary.MaxVarintLen64+len(meta)+len(text))
-	b = append(b, indexFormat...)
-	b = binary.AppendUvarint(b, uint64(len(meta)))
-	return append(append(b, meta...), text...)
+	head := binary.AppendUvarint([]byte(indexFormat), uint64(len(meta)))
+	if _, err := w.Write(head); err != nil {
+		return err
+	}
+	if _, err := w.Write(meta); err != nil {
+		return err
+	}
+	for _, name := range names {
+		e := entries[name]
+		if _, err := w.Write(e.Raw); err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, e.Note.Body); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func flags(bits ...bool) byte {
@@ -462,7 +498,8 @@ func decodeIndex(meta, text []byte) (map[string]*indexEntry, error) {
 		rawLen, bodyLen := r.uvarint(), r.uvarint()
 		if text != nil {
 			o := &indexReader{data: orig}
-			if o.note(&e.Orig); o.err != nil || len(o.data) != 0 {
+			e.Orig = &Note{}
+			if o.note(e.Orig); o.err != nil || len(o.data) != 0 {
 				r.fail()
 			}
 			e.Raw = t.take(rawLen)

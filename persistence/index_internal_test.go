@@ -67,6 +67,14 @@ func decodeIndexFile(data []byte, headers bool) (map[string]*indexEntry, error) 
 	return decodeIndex(meta, text)
 }
 
+func encoded(t testing.TB, entries map[string]*indexEntry) []byte {
+	var b bytes.Buffer
+	if err := encodeIndex(&b, entries); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 func exported(n *Note) Note {
 	c := *n
 	c.disk, c.raw, c.bom, c.crlf, c.meta, c.orig = version{}, nil, false, false, nil, nil
@@ -89,7 +97,7 @@ func TestIndexKeepsEveryField(t *testing.T) {
 		key := fileKey{Size: 1234, ModTime: -5, ChangeTime: 1 << 62, Inode: 1<<64 - 1}
 		n.disk = version{known: true, size: key.Size, crc: 0xdeadbeef}
 		e := entryOf(&n, key)
-		entries, err := decodeIndexFile(encodeIndex(map[string]*indexEntry{"a.md": e}), false)
+		entries, err := decodeIndexFile(encoded(t, map[string]*indexEntry{"a.md": e}), false)
 		if err != nil || len(entries) != 1 || entries["a.md"] == nil {
 			t.Fatalf("decoded %v, %v", entries, err)
 		}
@@ -123,7 +131,7 @@ func FuzzDecodeIndex(f *testing.F) {
 	n := &Note{ID: "x", Title: "t", Tags: []string{"a"}, Markers: []Marker{{At: 3, Label: "m"}}, Body: "body", raw: []byte("id: x\n")}
 	n.orig = &Note{ID: "x"}
 	n.disk = version{known: true, size: 10, crc: 1}
-	good := encodeIndex(map[string]*indexEntry{"x.md": entryOf(n, fileKey{Size: 10, ModTime: 1})})
+	good := encoded(f, map[string]*indexEntry{"x.md": entryOf(n, fileKey{Size: 10, ModTime: 1})})
 	f.Add(good)
 	for i := range len(good) {
 		f.Add(good[:i])
