@@ -58,6 +58,7 @@ func (w *Window) listMeta(n *persistence.Note) string {
 
 // fillRow shows note i of the list in a row.
 func (w *Window) fillRow(r *noteRow, i int) {
+	w.rowsFilled++
 	n := w.shown[i]
 	if h, ok := w.headings[i]; ok {
 		r.heading.SetText(h)
@@ -87,14 +88,24 @@ func (w *Window) setHeadings() {
 			w.headings[i], last = g, g
 		}
 	}
+	// Fyne refreshes the whole list at each height set, filling every
+	// visible row again: with a result of thousands of notes over years,
+	// dozens of headings move and a keystroke took half a second. The
+	// heights change while the list is empty, then the caller refreshes it
+	// once.
+	shown := w.shown
+	w.shown = nil
 	for i := range old {
 		if _, ok := w.headings[i]; !ok {
 			w.List.SetItemHeight(i, w.rowHeight)
 		}
 	}
 	for i := range w.headings {
-		w.List.SetItemHeight(i, w.rowHeadedHeight)
+		if _, ok := old[i]; !ok {
+			w.List.SetItemHeight(i, w.rowHeadedHeight)
+		}
 	}
+	w.shown = shown
 }
 
 // Reload reads the vault again, keeping the selection.
@@ -134,16 +145,65 @@ func (w *Window) applyFilter() {
 			shown = append(shown, n)
 		}
 	}
+	changed := query != w.lastQuery
 	w.shown, w.lastQuery, w.filtered = shown, query, true
 	w.setHeadings()
 	w.showEmpty()
+	w.showCount()
 	w.List.UnselectAll()
 	w.List.Refresh()
+	// A new query shows its first matches; the open note stays marked
+	// when it is among those in view (marking one further down would
+	// scroll the list to it).
+	if changed {
+		w.List.ScrollToTop()
+	}
 	if w.selected != nil {
-		if i := slices.IndexFunc(w.shown, func(n *persistence.Note) bool { return n.ID == w.selected.ID }); i >= 0 {
+		i := slices.IndexFunc(w.shown, func(n *persistence.Note) bool { return n.ID == w.selected.ID })
+		if i >= 0 && (!changed || float32(i+1)*w.rowHeight <= w.List.Size().Height) {
 			w.List.Select(i)
 		}
 	}
+}
+
+// showCount says how many notes a search found, and that none did.
+func (w *Window) showCount() {
+	if w.SearchCount == nil {
+		return
+	}
+	switch {
+	case len(w.terms) == 0:
+		w.SearchCount.SetText("")
+		w.NoMatch.Hide()
+	case len(w.shown) == 0:
+		w.SearchCount.SetText(fmt.Sprintf("0 of %s", thousands(len(w.notes))))
+		w.NoMatch.SetText(fmt.Sprintf("No note holds %s.\n\nSearch looks in titles, transcripts and tags (#tag); check the spelling, or type fewer words.", quoteTerms(w.terms)))
+		w.NoMatch.Show()
+	default:
+		w.SearchCount.SetText(fmt.Sprintf("%s of %s", thousands(len(w.shown)), thousands(len(w.notes))))
+		w.NoMatch.Hide()
+	}
+}
+
+// quoteTerms names the words searched for: “guitar” and “lesson”.
+func quoteTerms(terms []string) string {
+	q := make([]string, len(terms))
+	for i, t := range terms {
+		q[i] = "“" + t + "”"
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+}
+
+// thousands writes n with a comma between thousands: 10,000.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // haystack is what search looks in, lower-cased once per note and edit.
@@ -185,7 +245,11 @@ func (w *Window) buildEmpty() fyne.CanvasObject {
 	w.OpenFolder = widget.NewButtonWithIcon("Open the folder", theme.FolderOpenIcon(), w.OpenVaultFolder)
 	w.Empty = container.NewVBox(layout.NewSpacer(), start, w.EmptyWhere, container.NewCenter(w.OpenFolder), layout.NewSpacer())
 	w.Empty.Hide()
-	return w.Empty
+	w.NoMatch = widget.NewLabel("")
+	w.NoMatch.Wrapping = fyne.TextWrapWord
+	w.NoMatch.Alignment = fyne.TextAlignCenter
+	w.NoMatch.Hide()
+	return container.NewStack(w.Empty, container.NewVBox(w.NoMatch))
 }
 
 // showEmpty shows the first-run state when the vault has no notes.

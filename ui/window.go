@@ -62,6 +62,11 @@ type Window struct {
 	// start, where the files are, a button to open the folder.
 	Empty      *fyne.Container
 	EmptyWhere *widget.Label
+	// SearchCount says how many notes a search found ("12 of 10,000");
+	// NoMatch says over the list that none did, and what to try.
+	SearchCount, NoMatch *widget.Label
+	// rowsFilled counts list rows filled (what a keystroke costs).
+	rowsFilled int
 	OpenFolder *widget.Button
 	// The Follow tab: the transcript word by word, for notes with word
 	// timings (follow.go).
@@ -221,7 +226,9 @@ func (w *Window) build() {
 	}
 	w.warm = newWarmShadow()
 	w.buildLive()
-	left := container.NewBorder(container.NewVBox(w.Search, w.recordingBox), nil, nil, nil, container.NewStack(container.NewWithoutLayout(w.warm), w.List, w.buildEmpty()))
+	w.SearchCount = widget.NewLabel("")
+	w.SearchCount.Importance = widget.LowImportance
+	left := container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, w.SearchCount, w.Search), w.recordingBox), nil, nil, nil, container.NewStack(container.NewWithoutLayout(w.warm), w.List, w.buildEmpty()))
 
 	w.Title = newKeyEntry(false, w.windowShortcut)
 	w.Title.SetPlaceHolder("Title")

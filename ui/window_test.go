@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -225,6 +226,77 @@ func TestSearchFilters(t *testing.T) {
 		test.Type(w.Search, tc.query)
 		if len(w.shown) != tc.want || w.List.Length() != tc.want {
 			t.Errorf("search %q shows %d notes, want %d", tc.query, len(w.shown), tc.want)
+		}
+		// It says how many, and when none what to try.
+		count := fmt.Sprintf("%d of 3", tc.want)
+		if tc.query == "" {
+			count = ""
+		}
+		if w.SearchCount.Text != count || w.NoMatch.Visible() != (tc.want == 0) {
+			t.Errorf("search %q: count %q, want %q; no-match message shown %v", tc.query, w.SearchCount.Text, count, w.NoMatch.Visible())
+		}
+		if tc.want == 0 && !strings.Contains(w.NoMatch.Text, "“nothing”") {
+			t.Errorf("the no-match message %q does not name what was searched for", w.NoMatch.Text)
+		}
+	}
+}
+
+// TestSearchShowsTheFirstMatches: a list scrolled far down shows the top
+// of the results when a search starts.
+func TestSearchShowsTheFirstMatches(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	for i := range 60 {
+		addNote(t, v, fmt.Sprintf("Note %d", i), "words")
+	}
+	w.Reload()
+	w.Win.Resize(fyne.NewSize(1100, 700))
+	w.List.ScrollToBottom()
+	if w.List.GetScrollOffset() == 0 {
+		t.Fatal("the list did not scroll")
+	}
+	test.Type(w.Search, "word")
+	if off := w.List.GetScrollOffset(); off != 0 || len(w.shown) != 60 {
+		t.Errorf("after typing a search the list is at %v with %d notes, want at its top", off, len(w.shown))
+	}
+}
+
+// TestSearchKeystrokeFillsTheRowsOnce: results spread over years put a
+// heading above each month; a keystroke that moves them all fills the
+// visible rows a few times, not once for every heading moved (Fyne
+// refreshes the whole list at each row height set: half a second a key on
+// 10k notes in the real window).
+func TestSearchKeystrokeFillsTheRowsOnce(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	start := time.Now().AddDate(-4, 0, 0)
+	for i := range 200 {
+		n := v.NewNote()
+		n.CreatedAt = start.AddDate(0, 0, 7*i)
+		n.Timestamp, n.Title, n.Body, n.TranscriptionStatus = n.CreatedAt, fmt.Sprintf("Note %d", i), []string{"guitar", "garden"}[i%2], persistence.StatusDone
+		if err := v.Save(n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Reload()
+	w.Win.Resize(fyne.NewSize(1100, 700))
+	if len(w.headings) < 40 {
+		t.Fatalf("%d headings; the test wants results over years", len(w.headings))
+	}
+	visible := int(w.List.Size().Height/w.rowHeight) + 1
+	for _, key := range []string{"u", "i"} { // "gu" halves the list, moving every heading
+		test.Type(w.Search, "g")
+		w.rowsFilled = 0
+		test.Type(w.Search, key)
+		if w.rowsFilled > 3*visible {
+			t.Errorf("typing %q filled %d rows; %d are visible", w.Search.Text, w.rowsFilled, visible)
+		}
+		w.Search.SetText("")
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 10000: "10,000", 1234567: "1,234,567"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
 		}
 	}
 }
