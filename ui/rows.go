@@ -40,6 +40,14 @@ func newNoteRow() *noteRow {
 	return r
 }
 
+// rowOf is the row a list item shows, from its box's parts (Fyne makes a
+// row each time it refreshes the list, to measure one: rows are not kept
+// in a map, which grew by one at every refresh).
+func rowOf(box *fyne.Container) *noteRow {
+	o := box.Objects
+	return &noteRow{box: box, heading: o[0].(*widget.Label), title: o[1].(*widget.RichText), snippet: o[2].(*widget.RichText), meta: o[3].(*widget.Label)}
+}
+
 // group is the heading a note's day falls under, seen from now.
 func group(t, now time.Time) string {
 	t, now = t.Local(), now.Local()

@@ -136,7 +136,6 @@ type Window struct {
 	filtered  bool           // shown is the result of lastQuery over notes
 	terms     []string       // the search's words, lower case ('#' ones are tags)
 	headings  map[int]string // the group heading above shown[i], where one starts
-	rowParts  map[*fyne.Container]*noteRow
 	// rowHeight and rowHeadedHeight are a list row's height without and
 	// with a group heading.
 	rowHeight, rowHeadedHeight float32
@@ -165,7 +164,7 @@ type Window struct {
 // New builds the window on an open vault.
 func New(a fyne.App, svc Services) *Window {
 	w := &Window{App: a, svc: svc, Win: a.NewWindow("Voice Notes"), progress: map[string]float64{}, stop: make(chan struct{}), conflictOpen: map[string]bool{},
-		rowParts: map[*fyne.Container]*noteRow{}, headings: map[int]string{}, now: time.Now}
+		headings: map[int]string{}, now: time.Now}
 	w.saver = newSaver(svc.Vault, w.do, w.onSaved)
 	w.build()
 	w.bindKeys()
@@ -205,14 +204,10 @@ func (w *Window) build() {
 	}
 	w.List = widget.NewList(
 		func() int { return len(w.shown) },
-		func() fyne.CanvasObject {
-			r := newNoteRow()
-			w.rowParts[r.box] = r
-			return r.box
-		},
+		func() fyne.CanvasObject { return newNoteRow().box },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i < len(w.shown) {
-				w.fillRow(w.rowParts[o.(*fyne.Container)], i)
+				w.fillRow(rowOf(o.(*fyne.Container)), i)
 			}
 		})
 	sample := newNoteRow()
