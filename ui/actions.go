@@ -83,7 +83,7 @@ func (w *Window) DeleteSelected() {
 	w.selected = nil
 	w.Reload()
 	w.showNote(nil)
-	w.setStatus(fmt.Sprintf("Moved \"%s\" to the trash", displayTitle(n)))
+	w.tell(fmt.Sprintf("Moved \"%s\" to the trash", displayTitle(n)))
 	w.Undo.Show()
 }
 

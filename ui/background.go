@@ -44,7 +44,7 @@ func (w *Window) startBackground() {
 		log.Printf("ui: %v; polling instead", err)
 		w.do(func() {
 			w.WatchFallback = err
-			w.setStatus(fmt.Sprintf("Changes by other programs are checked every %v: %v", pollEvery, err))
+			w.tell(fmt.Sprintf("Changes by other programs are checked every %v: %v", pollEvery, err))
 		})
 		v.Poll(ctx, pollEvery, onChange)
 	}()

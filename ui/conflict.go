@@ -58,10 +58,10 @@ func (w *Window) ResolveConflict(mine *persistence.Note, c *persistence.Conflict
 			w.showError(err)
 			return
 		}
-		w.setStatus("Kept your version")
+		w.tell("Kept your version")
 	case TakeTheirs:
 		w.saver.resolve(mine.ID, false)
-		w.setStatus("Took the version on disk")
+		w.tell("Took the version on disk")
 	case KeepBoth:
 		w.saver.resolve(mine.ID, false)
 		if c.Deleted {
@@ -86,7 +86,7 @@ func (w *Window) ResolveConflict(mine *persistence.Note, c *persistence.Conflict
 			w.showError(err)
 			return
 		}
-		w.setStatus("Kept both: yours is \"" + dup.Title + "\"")
+		w.tell("Kept both: yours is \"" + dup.Title + "\"")
 	}
 	w.selected = nil
 	w.Reload()

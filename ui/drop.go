@@ -38,7 +38,7 @@ func (w *Window) ImportFiles(paths []string) {
 		if len(skipped) > 0 {
 			msg += fmt.Sprintf(" (%s is not audio)", filepath.Base(skipped[0]))
 		}
-		w.setStatus(msg)
+		w.tell(msg)
 		return
 	}
 	v := w.svc.Vault
@@ -82,7 +82,11 @@ func (w *Window) ImportFiles(paths []string) {
 			if len(warnings) > 0 {
 				msg += "; " + warnings[0]
 			}
-			w.setStatus(msg)
+			if len(skipped) > 0 || len(warnings) > 0 {
+				w.tell(msg)
+			} else {
+				w.setStatus(msg)
+			}
 		})
 		if len(errs) > 0 {
 			w.showError(fmt.Errorf("%d file(s) could not be imported:\n%w", len(errs), errors.Join(errs...)))

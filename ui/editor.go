@@ -115,7 +115,7 @@ func (w *Window) onSaved(saved *persistence.Note, before persistence.Revision, e
 		w.askConflict(saved, conflict)
 		return
 	case err != nil:
-		w.setStatus(fmt.Sprintf("Not saved yet: %v. Your text is kept and saving is retried.", err))
+		w.tell(fmt.Sprintf("Not saved yet: %v. Your text is kept and saving is retried.", err))
 		w.showError(fmt.Errorf("could not save your edit: %w\nYour text stays in the editor and is saved as soon as it can be", err))
 		return
 	}

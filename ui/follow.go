@@ -151,7 +151,7 @@ func (w *Window) loadTimings(n *persistence.Note) {
 	go func() {
 		timed, err := export.Timings(v, &note)
 		if err != nil {
-			w.do(func() { w.setStatus("The word timings are not shown: " + err.Error()) })
+			w.do(func() { w.tell("The word timings are not shown: " + err.Error()) })
 			return
 		}
 		if timed == nil {

@@ -155,7 +155,7 @@ func (w *Window) onRecordingEvent(rec *recording, e session.Event) {
 			w.live.markers = append(w.live.markers, e.Marker)
 			w.refreshLive(false)
 		}
-		w.setStatus(liveMarkerText(e.Marker))
+		w.tell(liveMarkerText(e.Marker))
 	case session.Warning:
 		switch {
 		case w.rec != rec:
@@ -180,7 +180,7 @@ func (w *Window) onRecordingEvent(rec *recording, e session.Event) {
 				w.setStatus(fmt.Sprintf("Saved %q · %d notes in %s", displayTitle(e.Note), len(w.notes), w.svc.Vault.Root()))
 			}
 			if e.Warning != "" {
-				w.setStatus(e.Warning)
+				w.tell(e.Warning)
 			}
 			// Shown on the event loop's next turn: each half is a few
 			// milliseconds of the UI thread instead of both at once. The
@@ -322,7 +322,7 @@ func (w *Window) onTranscription(u transcribe.Update) {
 		w.List.Refresh()
 		w.refreshMeta()
 		if u.Status == persistence.StatusFailed && u.Err != nil {
-			w.setStatus("Transcription failed: " + u.Err.Error())
+			w.tell("Transcription failed: " + u.Err.Error())
 		}
 	})
 }

@@ -54,7 +54,7 @@ func (w *Window) AddTag(text string) {
 	}
 	t, err := persistence.NormalizeTag(text)
 	if err != nil {
-		w.setStatus(err.Error())
+		w.tell(err.Error())
 		return
 	}
 	w.edited(func(n *persistence.Note) { n.AddTag(t) })

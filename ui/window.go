@@ -67,6 +67,10 @@ type Window struct {
 	SearchCount, NoMatch *widget.Label
 	// rowsFilled counts list rows filled (what a keystroke costs).
 	rowsFilled int
+	// statusHeld: until when a message that matters stays; statusNext is
+	// the routine status that waits for it.
+	statusHeld time.Time
+	statusNext string
 	OpenFolder *widget.Button
 	// The Follow tab: the transcript word by word, for notes with word
 	// timings (follow.go).
@@ -327,7 +331,43 @@ func (w *Window) trace(format string, a ...any) {
 	}
 }
 
-func (w *Window) setStatus(s string) { w.Status.SetText(s) }
+// statusHold is how long a message that matters stays in the status bar
+// before routine status (a save, a count) may replace it.
+const statusHold = 6 * time.Second
+
+// setStatus shows routine status: it waits while a message that matters
+// is held (and is shown then, if nothing newer came).
+func (w *Window) setStatus(s string) {
+	if w.now().Before(w.statusHeld) {
+		w.statusNext = s
+		return
+	}
+	w.Status.SetText(s)
+}
+
+// tell shows a message that matters (a refusal, a conflict resolved, a
+// marker, a warning): routine status does not replace it for statusHold.
+func (w *Window) tell(s string) {
+	w.Status.SetText(s)
+	w.statusHeld, w.statusNext = w.now().Add(statusHold), ""
+	held := w.statusHeld
+	time.AfterFunc(statusHold, func() {
+		w.do(func() {
+			if w.statusHeld.Equal(held) {
+				w.releaseStatus()
+			}
+		})
+	})
+}
+
+// releaseStatus ends the hold, showing the routine status that waited.
+func (w *Window) releaseStatus() {
+	w.statusHeld = time.Time{}
+	if w.statusNext != "" {
+		w.Status.SetText(w.statusNext)
+		w.statusNext = ""
+	}
+}
 
 // Close flushes unsaved edits, stops recording (saving it) and quits.
 func (w *Window) Close() {
@@ -421,5 +461,5 @@ func (w *Window) tellRecovered(notes []*persistence.Note) {
 	}
 	msg := fmt.Sprintf("Voice Notes stopped while recording last time. %d recording(s) were recovered and are in the list, marked \"recovered\":\n\n%s", len(notes), strings.Join(titles, "\n"))
 	w.info("Recordings recovered", msg)
-	w.setStatus(fmt.Sprintf("%d recording(s) recovered after a crash", len(notes)))
+	w.tell(fmt.Sprintf("%d recording(s) recovered after a crash", len(notes)))
 }

@@ -293,6 +293,39 @@ func TestSearchKeystrokeFillsTheRowsOnce(t *testing.T) {
 	}
 }
 
+// TestMessagesThatMatterStay: a refused tag's reason is not replaced by
+// the "Saved" of the save that follows; routine status waits, and is shown
+// once the message has stood its time.
+func TestMessagesThatMatterStay(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	addNote(t, v, "Note", "words")
+	w.Reload()
+	w.List.Select(0)
+	clock := time.Now()
+	w.now = func() time.Time { return clock }
+	w.AddTag("two words?")
+	refusal := w.Status.Text
+	if refusal == "" || refusal == "Saved" {
+		t.Fatalf("a refused tag says %q", refusal)
+	}
+	w.setStatus("Saved")
+	w.setStatus("1 notes in the vault")
+	clock = clock.Add(statusHold - time.Second)
+	w.setStatus("Saved")
+	if w.Status.Text != refusal {
+		t.Errorf("%v after the refusal, the status bar says %q", statusHold-time.Second, w.Status.Text)
+	}
+	clock = clock.Add(2 * time.Second)
+	w.releaseStatus()
+	if w.Status.Text != "Saved" {
+		t.Errorf("after the hold, the status bar says %q; want the routine status that waited", w.Status.Text)
+	}
+	w.setStatus("Copied the transcript")
+	if w.Status.Text != "Copied the transcript" {
+		t.Errorf("routine status after the hold: %q", w.Status.Text)
+	}
+}
+
 func TestThousands(t *testing.T) {
 	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 10000: "10,000", 1234567: "1,234,567"} {
 		if got := thousands(n); got != want {
