@@ -80,9 +80,15 @@ func (w *Window) DeleteSelected() {
 		return
 	}
 	w.trashed = append(w.trashed, t)
+	at := slices.IndexFunc(w.shown, func(o *persistence.Note) bool { return o.ID == n.ID })
 	w.selected = nil
 	w.Reload()
 	w.showNote(nil)
+	// The next note takes its place, as in a mail program: Delete again
+	// deletes on down the list.
+	if len(w.shown) > 0 && at >= 0 {
+		w.List.Select(min(at, len(w.shown)-1))
+	}
 	w.tell(fmt.Sprintf("Moved \"%s\" to the trash", displayTitle(n)))
 	w.Undo.Show()
 }

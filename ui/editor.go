@@ -40,6 +40,7 @@ func (w *Window) showNote(n *persistence.Note) {
 	}
 	w.showTags(n)
 	w.playPos = 0
+	w.Waveform.SetPosition(0) // not where the last note was played to
 	if n == nil {
 		w.follow = nil
 		w.showFollowTab(false)

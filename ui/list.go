@@ -252,12 +252,13 @@ func (w *Window) buildEmpty() fyne.CanvasObject {
 	return container.NewStack(w.Empty, container.NewVBox(w.NoMatch))
 }
 
-// showEmpty shows the first-run state when the vault has no notes.
+// showEmpty shows the first-run state when the vault has no notes and
+// nothing is being recorded.
 func (w *Window) showEmpty() {
 	if w.Empty == nil {
 		return
 	}
-	if len(w.notes) > 0 {
+	if len(w.notes) > 0 || w.rec != nil {
 		w.Empty.Hide()
 		return
 	}

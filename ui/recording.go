@@ -75,6 +75,7 @@ func (w *Window) startRecording() {
 		}
 	}
 	w.rec = rec
+	w.showEmpty() // the first recording is not "no notes yet"
 	w.RecordButton.SetText("Stop")
 	w.RecordButton.SetIcon(theme.MediaStopIcon())
 	w.RecordButton.Importance = widget.DangerImportance
@@ -238,6 +239,7 @@ func (w *Window) saveRecording(rec *recording) (*persistence.Note, error) {
 // resetRecordingUI puts the toolbar back to "not recording".
 func (w *Window) resetRecordingUI() {
 	w.rec = nil
+	w.showEmpty()
 	w.RecordButton.SetText("Record")
 	w.RecordButton.SetIcon(theme.MediaRecordIcon())
 	w.RecordButton.Importance = widget.HighImportance

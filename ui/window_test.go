@@ -150,9 +150,15 @@ var lastAdded atomic.Pointer[time.Time]
 
 func TestRecordMakesANote(t *testing.T) {
 	w, v := newTestWindow(t, nil)
+	if !w.Empty.Visible() {
+		t.Fatal("an empty vault does not say it has no notes yet")
+	}
 	test.Tap(w.RecordButton)
 	if w.RecordButton.Text != "Stop" || w.PauseButton.Disabled() {
 		t.Fatalf("while recording: button %q, pause disabled %v", w.RecordButton.Text, w.PauseButton.Disabled())
+	}
+	if w.Empty.Visible() {
+		t.Error("while the first note is being recorded, the list says there are no notes yet")
 	}
 	eventually(t, "1.2 s of recording", func() bool { return w.rec != nil && w.rec.s != nil && w.rec.s.Elapsed() >= 1200*time.Millisecond })
 	test.Tap(w.RecordButton)
@@ -323,6 +329,33 @@ func TestMessagesThatMatterStay(t *testing.T) {
 	w.setStatus("Copied the transcript")
 	if w.Status.Text != "Copied the transcript" {
 		t.Errorf("routine status after the hold: %q", w.Status.Text)
+	}
+}
+
+// TestDeleteSelectsTheNextNote: after Delete the note below takes the
+// deleted one's place (the last one's, the note above), and a note shown
+// starts with the play head at its start, not where the last was played.
+func TestDeleteSelectsTheNextNote(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	for _, title := range []string{"C", "B", "A"} { // newest first: A, B, C
+		addNote(t, v, title, "words")
+	}
+	w.Reload()
+	w.List.Select(0)
+	w.Waveform.SetPosition(0.7)
+	w.List.Select(1)
+	if w.Waveform.pos != 0 {
+		t.Errorf("the waveform of the note shown keeps the last note's play head at %v", w.Waveform.pos)
+	}
+	w.List.Select(0)
+	w.DeleteSelected()
+	if w.selected == nil || w.selected.Title != "B" || w.Title.Text != "B" {
+		t.Fatalf("after deleting A the window shows %+v, want B", w.selected)
+	}
+	w.List.Select(1)
+	w.DeleteSelected()
+	if w.selected == nil || w.selected.Title != "B" {
+		t.Fatalf("after deleting the last note the window shows %+v, want the one above it", w.selected)
 	}
 }
 
