@@ -28,6 +28,11 @@ func newKeyEntry(multiLine bool, window func(fyne.Shortcut) bool) *keyEntry {
 	return e
 }
 
+// AcceptsTab is false: Tab and Shift+Tab move to the next and previous
+// control, in the transcript too (a tab typed into a spoken text is never
+// wanted, and a keyboard user could not leave it).
+func (e *keyEntry) AcceptsTab() bool { return false }
+
 func (e *keyEntry) TypedShortcut(s fyne.Shortcut) {
 	if e.window != nil && e.window(s) {
 		return

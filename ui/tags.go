@@ -43,7 +43,7 @@ func (w *Window) buildTags() fyne.CanvasObject {
 			w.RemoveTag(n.Tags[len(n.Tags)-1])
 		}
 	}
-	return container.NewBorder(nil, nil, w.TagChips, nil, w.TagEntry)
+	return inScreenOrder(nil, nil, w.TagChips, nil, w.TagEntry)
 }
 
 // AddTag adds a tag to the selected note; a tag that cannot be one is

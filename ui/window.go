@@ -196,7 +196,7 @@ func (w *Window) build() {
 	w.LiveText = widget.NewLabel("")
 	w.LiveText.Truncation = fyne.TextTruncateClip
 	w.SettingsButton = w.newTipButton("", theme.SettingsIcon(), "Settings: vault, microphone, transcription", func() { w.ShowSettings() })
-	toolbar := container.NewBorder(nil, nil,
+	toolbar := inScreenOrder(nil, nil,
 		container.NewHBox(w.RecordButton, w.PauseButton, w.Elapsed),
 		w.SettingsButton, container.NewVBox(w.Level, w.Banner, w.LiveText))
 
@@ -227,7 +227,7 @@ func (w *Window) build() {
 	w.buildLive()
 	w.SearchCount = widget.NewLabel("")
 	w.SearchCount.Importance = widget.LowImportance
-	left := container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, w.SearchCount, w.Search), w.recordingBox), nil, nil, nil, container.NewStack(container.NewWithoutLayout(w.warm), w.List, w.buildEmpty()))
+	left := inScreenOrder(container.NewVBox(inScreenOrder(nil, nil, nil, w.SearchCount, w.Search), w.recordingBox), nil, nil, nil, container.NewStack(container.NewWithoutLayout(w.warm), w.List, w.buildEmpty()))
 
 	w.Title = newKeyEntry(false, w.windowShortcut)
 	w.Title.SetPlaceHolder("Title")
@@ -257,7 +257,7 @@ func (w *Window) build() {
 	w.FollowAt = widget.NewLabel("Tap a word to play from it")
 	w.FollowTab = container.NewTabItem("Follow", container.NewBorder(nil, w.FollowAt, nil, nil, w.followScroll))
 	w.Tabs = container.NewAppTabs(
-		container.NewTabItem("Transcript", container.NewBorder(nil, w.CaretAt, nil, nil, asDocument(w.Editor))),
+		container.NewTabItem("Transcript", inScreenOrder(nil, w.CaretAt, nil, nil, asDocument(w.Editor))),
 		container.NewTabItem("Preview", container.NewVScroll(w.Preview)))
 	w.Tabs.OnSelected = func(t *container.TabItem) {
 		switch t {
@@ -283,9 +283,9 @@ func (w *Window) build() {
 	w.Delete = w.newTipButton("Delete", theme.DeleteIcon(), "Move to the vault's trash (Delete; Ctrl+Z brings it back)", w.DeleteSelected)
 	w.Delete.Importance = widget.DangerImportance
 	w.Speed = w.buildSpeed()
-	playback := container.NewBorder(nil, nil, w.PlayButton, container.NewHBox(w.Position, w.Speed), w.Seek)
+	playback := inScreenOrder(nil, nil, w.PlayButton, container.NewHBox(w.Position, w.Speed), w.Seek)
 	actions := container.NewHBox(w.Retry, w.Copy, w.Reveal, w.Export, w.Delete)
-	right := container.NewBorder(
+	right := inScreenOrder(
 		container.NewVBox(w.Title, w.buildTags(), w.Meta),
 		container.NewVBox(w.Waveform, playback, actions),
 		nil, nil, container.NewStack(w.Tabs, w.livePane))
@@ -294,11 +294,11 @@ func (w *Window) build() {
 	w.Status.Truncation = fyne.TextTruncateEllipsis
 	w.Undo = widget.NewButton("Undo", w.UndoDelete)
 	w.Undo.Hide()
-	status := container.NewBorder(nil, nil, nil, w.Undo, w.Status)
+	status := inScreenOrder(nil, nil, nil, w.Undo, w.Status)
 
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.32
-	w.Win.SetContent(container.NewBorder(toolbar, status, nil, nil, split))
+	w.Win.SetContent(inScreenOrder(toolbar, status, nil, nil, split))
 	w.Win.Resize(fyne.NewSize(1100, 700))
 	w.showNote(nil)
 }

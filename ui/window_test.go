@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -356,6 +357,51 @@ func TestDeleteSelectsTheNextNote(t *testing.T) {
 	w.DeleteSelected()
 	if w.selected == nil || w.selected.Title != "B" {
 		t.Fatalf("after deleting the last note the window shows %+v, want the one above it", w.selected)
+	}
+}
+
+// TestTabFollowsTheScreen: Tab from nothing focused reaches every control
+// in the order a person reads the window (toolbar, search, list, title,
+// tags, text, player, actions), and the transcript lets Tab move on.
+func TestTabFollowsTheScreen(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	addNote(t, v, "Note", "words")
+	w.Reload()
+	w.List.Select(0)
+	w.Win.Resize(fyne.NewSize(1100, 700))
+	c := w.Win.Canvas()
+	c.Unfocus()
+	var order []fyne.Focusable
+	for range 100 {
+		c.FocusNext()
+		f := c.Focused()
+		if f == nil || (len(order) > 0 && f == order[0]) {
+			break
+		}
+		order = append(order, f)
+	}
+	want := []struct {
+		name string
+		obj  fyne.Focusable
+	}{
+		{"Record", w.RecordButton}, {"Settings", w.SettingsButton}, {"search", w.Search}, {"list", w.List},
+		{"title", w.Title}, {"tags", w.TagEntry}, {"transcript", w.Editor}, {"play", w.PlayButton},
+		{"transcribe again", w.Retry}, {"copy", w.Copy}, {"export", w.Export}, {"delete", w.Delete},
+	}
+	last, lastName := -1, "the start"
+	for _, x := range want {
+		i := slices.Index(order, x.obj)
+		if i < 0 {
+			t.Errorf("Tab never reaches %s", x.name)
+			continue
+		}
+		if i < last {
+			t.Errorf("Tab reaches %s before %s", x.name, lastName)
+		}
+		last, lastName = i, x.name
+	}
+	if w.Editor.AcceptsTab() {
+		t.Error("the transcript takes Tab as a character: a keyboard user cannot leave it")
 	}
 }
 
