@@ -117,7 +117,7 @@ func TestTurningTranscriptionOnAppliesAtOnce(t *testing.T) {
 	// Turned on in the Settings form, as a person does (any engine name:
 	// the services give the words engine).
 	f := w.ShowSettings()
-	f.Engine.SetSelected(transcribe.OpenAIName)
+	f.Engine.SetSelected(engineLabel(transcribe.OpenAIName))
 	if err := w.SaveSettings(f); err != nil {
 		t.Fatal(err)
 	}
@@ -137,19 +137,19 @@ func TestTurningTranscriptionOnAppliesAtOnce(t *testing.T) {
 func TestSettingsFitTheEngine(t *testing.T) {
 	w, _ := newTestWindow(t, nil)
 	f := w.ShowSettings()
-	f.Engine.SetSelected(transcribe.PocketSphinxName)
+	f.Engine.SetSelected(engineLabel(transcribe.PocketSphinxName))
 	if !f.Remote.Hidden || f.OfflineNote.Hidden {
 		t.Errorf("PocketSphinx: server fields hidden %v, offline note hidden %v", f.Remote.Hidden, f.OfflineNote.Hidden)
 	}
-	f.Engine.SetSelected(transcribe.OpenAIName)
+	f.Engine.SetSelected(engineLabel(transcribe.OpenAIName))
 	if f.Remote.Hidden || !f.OfflineNote.Hidden {
 		t.Errorf("OpenAI: server fields hidden %v, offline note hidden %v", f.Remote.Hidden, f.OfflineNote.Hidden)
 	}
-	f.Engine.SetSelected("none")
+	f.Engine.SetSelected(engineLabel(""))
 	if !f.Remote.Hidden || !f.OfflineNote.Hidden {
 		t.Error("no engine: engine fields shown")
 	}
-	f.Engine.SetSelected(transcribe.OpenAIName)
+	f.Engine.SetSelected(engineLabel(transcribe.OpenAIName))
 	f.BaseURL.SetText("")
 	test.Type(f.BaseURL, "http://example.com/v1")
 	if err := f.BaseURL.Validate(); err == nil || !strings.Contains(err.Error(), "unencrypted") {
@@ -182,6 +182,43 @@ func TestSettingsFitTheEngine(t *testing.T) {
 	eventually(t, "the refusal", func() bool { return strings.HasPrefix(f.Connection.Text, "✗") })
 	if !strings.Contains(f.Connection.Text, "refused") || strings.Contains(f.Connection.Text, "sk-wrong-typed") {
 		t.Errorf("a wrong key: %q (must say so without showing the key)", f.Connection.Text)
+	}
+	// No key typed: the keychain's, or (none here: no session bus) one
+	// sentence saying what to do, never the keychain library's error.
+	t.Setenv(transcribe.APIKeyEnv, "")
+	f.APIKey.SetText("")
+	f.Connection.SetText("")
+	test.Tap(f.TestConnection)
+	eventually(t, "the answer without a key", func() bool { return strings.HasPrefix(f.Connection.Text, "✗") })
+	if msg := f.Connection.Text; strings.Contains(msg, "exec") || strings.Contains(msg, "dbus") || (!strings.Contains(msg, transcribe.APIKeyEnv) && !strings.Contains(msg, "refused")) {
+		t.Errorf("testing without a key says %q", msg)
+	}
+}
+
+// TestSettingsNamesEngines: engines are named as people know them, the
+// language hint fits the engine, and "Transcribe automatically" waits
+// while no engine is chosen.
+func TestSettingsNamesEngines(t *testing.T) {
+	w, _ := newTestWindow(t, nil)
+	f := w.ShowSettings()
+	for _, o := range f.Engine.Options {
+		if o == "none" || o == transcribe.OpenAIName || o == transcribe.PocketSphinxName {
+			t.Errorf("the engine list shows the raw id %q", o)
+		}
+	}
+	f.Engine.SetSelected(engineLabel(""))
+	if !f.Auto.Disabled() {
+		t.Error("Transcribe automatically can be ticked with no engine to transcribe with")
+	}
+	f.Engine.SetSelected(engineLabel(transcribe.OpenAIName))
+	if f.Auto.Disabled() || strings.Contains(f.Language.PlaceHolder, "PocketSphinx") {
+		t.Errorf("OpenAI: auto disabled %v, language hint %q", f.Auto.Disabled(), f.Language.PlaceHolder)
+	}
+	if err := w.SaveSettings(f); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.settings().Engine; got != transcribe.OpenAIName {
+		t.Errorf("saved engine %q, want %q", got, transcribe.OpenAIName)
 	}
 }
 

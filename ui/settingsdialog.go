@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"os"
 	"slices"
 	"strconv"
@@ -69,20 +70,16 @@ func (w *Window) ShowSettings() *SettingsForm {
 	if cur.InputDevice != "" {
 		f.Device.SetSelected(cur.InputDevice)
 	}
-	engines := []string{"none"}
+	engines := []string{engineLabel("")}
 	for _, e := range transcribe.Engines() {
-		engines = append(engines, e.Name)
+		engines = append(engines, engineLabel(e.Name))
 	}
 	f.Engine = widget.NewSelect(engines, nil)
-	f.Engine.SetSelected("none")
-	if cur.Engine != "" {
-		f.Engine.SetSelected(cur.Engine)
-	}
+	f.Engine.SetSelected(engineLabel(cur.Engine))
 	f.BaseURL.SetText(cur.BaseURL)
 	f.Model.SetText(cur.Model)
 	f.APIKey.SetPlaceHolder("stored in the system keychain; leave empty to keep")
 	f.Language.SetText(cur.Language)
-	f.Language.SetPlaceHolder("en (PocketSphinx knows only English)")
 	f.Auto.SetChecked(cur.AutoTranscribe)
 	var rates []string
 	for _, r := range settings.SampleRates {
@@ -149,10 +146,22 @@ func (w *Window) ShowSettings() *SettingsForm {
 	language := widget.NewForm(widget.NewFormItem("Language", f.Language))
 	f.OfflineNote = widget.NewLabel("PocketSphinx runs on this computer, offline, and knows US English only.")
 	f.OfflineNote.Wrapping = fyne.TextWrapWord
-	showFor := func(engine string) {
+	showFor := func(label string) {
+		engine := engineID(label)
 		f.Remote.Hidden = engine != transcribe.OpenAIName
 		f.OfflineNote.Hidden = engine != transcribe.PocketSphinxName
-		language.Hidden = engine == "none" || engine == ""
+		language.Hidden = engine == ""
+		if engine == transcribe.PocketSphinxName {
+			f.Language.SetPlaceHolder("en (PocketSphinx knows only English)")
+		} else {
+			f.Language.SetPlaceHolder("empty: the server finds it; or a code such as en, de, fr")
+		}
+		// Nothing to transcribe with: the choice is kept, and waits.
+		if engine == "" {
+			f.Auto.Disable()
+		} else {
+			f.Auto.Enable()
+		}
 		f.Remote.Refresh()
 		f.OfflineNote.Refresh()
 		language.Refresh()
@@ -176,6 +185,31 @@ func (w *Window) ShowSettings() *SettingsForm {
 	f.Dialog.Resize(fyne.NewSize(620, 560))
 	f.Dialog.Show()
 	return f
+}
+
+// Engines as people know them, in the Settings list.
+var engineLabels = map[string]string{
+	"":                          "None: record only",
+	transcribe.PocketSphinxName: "PocketSphinx, on this computer (English)",
+	transcribe.OpenAIName:       "OpenAI-compatible server (OpenAI, Groq, a local Whisper)",
+}
+
+// engineLabel is how the engine with this id is named in Settings.
+func engineLabel(id string) string {
+	if l, ok := engineLabels[id]; ok {
+		return l
+	}
+	return id
+}
+
+// engineID is the id of the engine named label in Settings.
+func engineID(label string) string {
+	for id, l := range engineLabels {
+		if l == label {
+			return id
+		}
+	}
+	return label
 }
 
 // testConnection asks the OpenAI-compatible server in the form whether it
@@ -202,7 +236,8 @@ func pingServer(base, model, key string) (string, error) {
 	if key == "" {
 		var err error
 		if key, err = transcribe.LoadAPIKey(base); err != nil {
-			return "", fmt.Errorf("reading the API key from the system keychain: %w", err)
+			log.Printf("reading the API key from the system keychain: %v", err)
+			return "", fmt.Errorf("no API key was typed, and this computer has no system keychain to keep one in: type the key above, or set %s in the environment Voice Notes starts in", transcribe.APIKeyEnv)
 		}
 	}
 	o, err := transcribe.NewOpenAI(transcribe.Config{BaseURL: base, Model: model, APIKey: key})
@@ -220,10 +255,7 @@ func (w *Window) SaveSettings(f *SettingsForm) error {
 	if s.InputDevice == systemDefault {
 		s.InputDevice = ""
 	}
-	s.Engine = f.Engine.Selected
-	if s.Engine == "none" {
-		s.Engine = ""
-	}
+	s.Engine = engineID(f.Engine.Selected)
 	s.AutoTranscribe = f.Auto.Checked
 	rate, _ := strconv.Atoi(f.Rate.Selected)
 	s.SampleRate = rate
