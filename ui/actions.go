@@ -10,8 +10,11 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/voicenotes/voicenotes/export"
 	"github.com/voicenotes/voicenotes/persistence"
@@ -165,12 +168,72 @@ func (w *Window) ExportSelected() {
 	if n == nil {
 		return
 	}
+	formats := w.exportFormats(n)
+	labels := make([]string, len(formats))
+	for i, f := range formats {
+		labels[i] = f.label
+	}
+	choice := widget.NewRadioGroup(labels, nil)
+	w.exportChoice = choice
+	choice.Required = true
+	choice.SetSelected(labels[0])
+	content := fyne.CanvasObject(choice)
+	if len(formats) == len(exportFormats)-len(export.SubtitleFormats) {
+		hint := widget.NewLabel("Subtitles (SRT, WebVTT) need word timings: transcribe the note with timings to make them.")
+		hint.Wrapping = fyne.TextWrapWord
+		hint.Importance = widget.LowImportance
+		content = container.NewVBox(choice, hint)
+	}
+	w.exportDialog = dialog.NewCustomConfirm("Export “"+clip(displayTitle(n))+"” as", "Choose where…", "Cancel", content, func(ok bool) {
+		if !ok {
+			return
+		}
+		for _, f := range formats {
+			if f.label == choice.Selected {
+				w.exportAs(n, f.ext)
+			}
+		}
+	}, w.Win)
+	w.exportDialog.Resize(fyne.NewSize(460, 300))
+	w.exportDialog.Show()
+}
+
+// exportFormat is a format the export dialog offers by name.
+type exportFormat struct{ label, ext string }
+
+var exportFormats = []exportFormat{
+	{"Web page (HTML, with the audio)", "html"},
+	{"Markdown", "md"},
+	{"Plain text", "txt"},
+	{"Subtitles (SRT)", "srt"},
+	{"Subtitles (WebVTT)", "vtt"},
+}
+
+// exportFormats are the formats note n can be exported as: subtitles only
+// when it has word timings.
+func (w *Window) exportFormats(n *persistence.Note) []exportFormat {
+	timed, err := export.Timings(w.svc.Vault, n)
+	var out []exportFormat
+	for _, f := range exportFormats {
+		if slices.Contains(export.SubtitleFormats, f.ext) && (err != nil || len(timed) == 0) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// exportAs asks where to write note n as ext, and writes it there.
+func (w *Window) exportAs(n *persistence.Note, ext string) {
 	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if err != nil || wc == nil {
 			return
 		}
 		path := wc.URI().Path()
 		wc.Close() // written below, atomically, in place of this empty file
+		if filepath.Ext(path) == "" {
+			path += "." + ext
+		}
 		if err := w.exportTo(n, path); err != nil {
 			w.showError(err)
 			return
@@ -182,7 +245,8 @@ func (w *Window) ExportSelected() {
 			return '-'
 		}
 		return r
-	}, displayTitle(n)) + ".html")
+	}, displayTitle(n)) + "." + ext)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{"." + ext}))
 	d.Show()
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -122,6 +123,12 @@ func TestFollowAlong(t *testing.T) {
 	w.stopPlayback()
 	// Export as subtitles from the window: a .srt name makes SRT from
 	// the timings, with the edit above in it.
+	// The export dialog names the formats; subtitles are offered.
+	w.ExportSelected()
+	if opts := w.exportChoice.Options; !slices.Contains(opts, "Subtitles (SRT)") || !slices.Contains(opts, "Subtitles (WebVTT)") || !slices.Contains(opts, "Markdown") {
+		t.Errorf("the export dialog offers %q", opts)
+	}
+	w.exportDialog.Hide()
 	srt := filepath.Join(t.TempDir(), "timed.srt")
 	if err := w.exportTo(w.selected, srt); err != nil {
 		t.Fatal(err)
@@ -150,6 +157,11 @@ func TestFollowAlong(t *testing.T) {
 	if err := w.exportTo(plain, filepath.Join(t.TempDir(), "plain.vtt")); err == nil || !strings.Contains(err.Error(), "transcribe it again") {
 		t.Errorf("VTT export of a note without timings: %v", err)
 	}
+	w.ExportSelected()
+	if opts := w.exportChoice.Options; len(opts) != 3 || slices.ContainsFunc(opts, func(o string) bool { return strings.Contains(o, "Subtitles") }) {
+		t.Errorf("for a note without timings the export dialog offers %q; want no subtitles", opts)
+	}
+	w.exportDialog.Hide()
 	// The edit above is saved before the vault's folder goes.
 	if err := w.Shutdown(); err != nil {
 		t.Error(err)

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -71,7 +72,10 @@ type Window struct {
 	// the routine status that waits for it.
 	statusHeld time.Time
 	statusNext string
-	OpenFolder *widget.Button
+	// exportDialog asks which format to export as (exportChoice).
+	exportDialog *dialog.ConfirmDialog
+	exportChoice *widget.RadioGroup
+	OpenFolder   *widget.Button
 	// The Follow tab: the transcript word by word, for notes with word
 	// timings (follow.go).
 	Speed        *widget.Select // playback speed, pitch kept
@@ -279,7 +283,7 @@ func (w *Window) build() {
 	w.Retry = w.newTipButton("Transcribe again", theme.ViewRefreshIcon(), "Transcribe this recording again (your edits are kept)", w.Retranscribe)
 	w.Copy = w.newTipButton("Copy text", theme.ContentCopyIcon(), "Copy the transcript", w.CopyText)
 	w.Reveal = w.newTipButton("Show file", theme.FolderOpenIcon(), "Show the note's file in the file manager", w.RevealFile)
-	w.Export = w.newTipButton("Export", theme.DocumentSaveIcon(), "Export as HTML, text or Markdown (Ctrl+E)", w.ExportSelected)
+	w.Export = w.newTipButton("Export", theme.DocumentSaveIcon(), "Export as a web page, Markdown, text or subtitles (Ctrl+E)", w.ExportSelected)
 	w.Delete = w.newTipButton("Delete", theme.DeleteIcon(), "Move to the vault's trash (Delete; Ctrl+Z brings it back)", w.DeleteSelected)
 	w.Delete.Importance = widget.DangerImportance
 	w.Speed = w.buildSpeed()
