@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"image/color"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +160,29 @@ func TestEmptyVault(t *testing.T) {
 	w.Reload()
 	if w.Empty.Visible() {
 		t.Error("the first-run message stays over a note")
+	}
+}
+
+// TestWaveformIsVisibleInBothThemes: the unplayed waveform stands 3:1
+// against the background (WCAG's contrast for graphics) in the light and
+// the dark theme.
+func TestWaveformIsVisibleInBothThemes(t *testing.T) {
+	th := theme.DefaultTheme()
+	lum := func(c color.Color) float64 {
+		r, g, b, _ := c.RGBA()
+		lin := func(x uint32) float64 {
+			s := float64(x) / 0xffff
+			if s <= 0.03928 {
+				return s / 12.92
+			}
+			return math.Pow((s+0.055)/1.055, 2.4)
+		}
+		return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
+	}
+	for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+		a, b := lum(unplayedColor(th, v)), lum(th.Color(theme.ColorNameBackground, v))
+		if ratio := (max(a, b) + 0.05) / (min(a, b) + 0.05); ratio < 3 {
+			t.Errorf("variant %v: the unplayed waveform is %.1f:1 against the background, want 3:1", v, ratio)
+		}
 	}
 }
