@@ -87,6 +87,49 @@ func BenchmarkSearchPainted(b *testing.B) {
 	}
 }
 
+// BenchmarkIdle leaves the real window alone for a minute after launch, on
+// an empty vault and on 10,000 notes, and reports the share of a core it
+// used meanwhile (its CPU time over the wall time) and its resident memory
+// at the end: what an app that stays open all day costs when nobody uses
+// it.
+func BenchmarkIdle(b *testing.B) {
+	d := startXvfb(b)
+	d.t = b
+	for _, v := range []struct {
+		name  string
+		count int
+	}{{"empty", 0}, {"10k", 10000}} {
+		a := d.launch(benchVault(b, v.count))
+		time.Sleep(5 * time.Second) // the start's own work settles
+		cpu0, _ := procStat(b, a.cmd.Process.Pid)
+		t0 := time.Now()
+		time.Sleep(60 * time.Second) // the measured minute of doing nothing
+		cpu1, rss := procStat(b, a.cmd.Process.Pid)
+		b.ReportMetric(100*float64(cpu1-cpu0)/float64(time.Since(t0)), "idle-cpu-%core-"+v.name)
+		b.ReportMetric(float64(rss)/(1<<20), "rss-MiB-"+v.name)
+		a.cmd.Process.Kill()
+		a.wait()
+	}
+}
+
+// procStat is a process's CPU time so far (user and system) and its
+// resident memory, from /proc.
+func procStat(b *testing.B, pid int) (time.Duration, int64) {
+	b.Helper()
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Fields after the command's name, which is in parentheses.
+	f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+2:]))
+	var utime, stime, rssPages int64
+	fmt.Sscan(f[11], &utime)
+	fmt.Sscan(f[12], &stime)
+	fmt.Sscan(f[21], &rssPages)
+	const ticks = 100 // USER_HZ on Linux
+	return time.Duration(utime+stime) * time.Second / ticks, rssPages * int64(os.Getpagesize())
+}
+
 // BenchmarkLaunch10k starts the real binary under Xvfb on a vault of
 // 10,000 notes and measures the time from exec to its first frame.
 func BenchmarkLaunch10k(b *testing.B) {
