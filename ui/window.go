@@ -72,6 +72,8 @@ type Window struct {
 	// the routine status that waits for it.
 	statusHeld time.Time
 	statusNext string
+	// hayGen counts the lists read, for haystacks made off the UI thread.
+	hayGen int
 	// exportDialog asks which format to export as (exportChoice).
 	exportDialog *dialog.ConfirmDialog
 	exportChoice *widget.RadioGroup

@@ -405,6 +405,27 @@ func TestTabFollowsTheScreen(t *testing.T) {
 	}
 }
 
+// TestHaystacksAreMadeInTheBackground: what search looks in is made off
+// the UI thread after the list is read, and an edit made meanwhile is what
+// search then finds.
+func TestHaystacksAreMadeInTheBackground(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	addNote(t, v, "Groceries", "buy milk")
+	addNote(t, v, "Meeting", "the budget")
+	w.Reload()
+	w.List.Select(0) // Meeting
+	w.Editor.SetText("the BANJO budget")
+	groceries := w.notes[1]
+	eventually(t, "the haystack made", func() bool { _, ok := w.hay[groceries]; return ok })
+	if _, ok := w.hay[w.selected]; ok && !strings.Contains(w.hay[w.selected], "banjo") {
+		t.Error("the haystack made before an edit was kept after it")
+	}
+	test.Type(w.Search, "banjo")
+	if len(w.shown) != 1 || w.shown[0].Title != "Meeting" {
+		t.Errorf("searching for a word typed while the haystacks were made finds %d notes", len(w.shown))
+	}
+}
+
 func TestThousands(t *testing.T) {
 	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 10000: "10,000", 1234567: "1,234,567"} {
 		if got := thousands(n); got != want {
