@@ -48,6 +48,12 @@ func LoadAPIKey(baseURL string) (string, error) {
 	if k := os.Getenv(APIKeyEnv); k != "" {
 		return k, nil
 	}
+	return KeychainAPIKey(baseURL)
+}
+
+// KeychainAPIKey is the key the system keychain holds for an endpoint ("",
+// none).
+func KeychainAPIKey(baseURL string) (string, error) {
 	k, err := keyring.Get(KeyringService, keyUser(baseURL))
 	if errors.Is(err, keyring.ErrNotFound) {
 		return "", nil

@@ -18,6 +18,7 @@ import (
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/settings"
 	"github.com/voicenotes/voicenotes/transcribe"
+	"github.com/zalando/go-keyring"
 )
 
 func TestSettingsValidateAndSwitchVault(t *testing.T) {
@@ -269,5 +270,34 @@ func TestSettingsWarnsOfASharedVault(t *testing.T) {
 	f.Vault.SetText(v.Root())
 	if f.VaultAccess.Visible() {
 		t.Error("the warning stays for a private folder")
+	}
+}
+
+// TestSettingsSaveAllOrNothing: a save that cannot switch the vault
+// changes nothing: not the preferences, and not the API key, which the
+// keychain (the library's in-memory one here: no Secret Service runs on
+// this machine) gets back as it was.
+func TestSettingsSaveAllOrNothing(t *testing.T) {
+	keyring.MockInit()
+	w, _ := newTestWindow(t, nil)
+	base := "https://api.example.com/v1"
+	if err := transcribe.SaveAPIKey(base, "sk-before"); err != nil {
+		t.Fatal(err)
+	}
+	before := w.settings()
+	f := w.ShowSettings()
+	f.Engine.SetSelected(engineLabel(transcribe.OpenAIName))
+	f.BaseURL.SetText(base)
+	f.Model.SetText("whisper-1")
+	f.APIKey.SetText("sk-typed")
+	f.Vault.SetText(filepath.Join(t.TempDir(), "other")) // this window cannot switch vaults
+	if err := w.SaveSettings(f); err == nil {
+		t.Fatal("the save went through")
+	}
+	if got, err := transcribe.KeychainAPIKey(base); err != nil || got != "sk-before" {
+		t.Errorf("after a failed save the keychain holds %q (%v), want the key it had", got, err)
+	}
+	if after := w.settings(); after != before {
+		t.Errorf("a failed save changed the settings:\n%+v\nwant\n%+v", after, before)
 	}
 }

@@ -267,14 +267,27 @@ func (w *Window) SaveSettings(f *SettingsForm) error {
 	if err := s.Validate(inputs); err != nil {
 		return err
 	}
+	// The key is stored first (the keychain may refuse it); if the vault
+	// then cannot be opened, the keychain gets back the key it had.
+	undoKey := func() error { return nil }
 	if f.APIKey.Text != "" {
+		prev, perr := transcribe.KeychainAPIKey(s.BaseURL)
 		if err := transcribe.SaveAPIKey(s.BaseURL, f.APIKey.Text); err != nil {
 			return err
+		}
+		undoKey = func() error {
+			if perr != nil { // never delete a key that could not be read
+				return fmt.Errorf("the keychain keeps the key just typed (the one before could not be read: %v)", perr)
+			}
+			return transcribe.SaveAPIKey(s.BaseURL, prev)
 		}
 	}
 	old := w.settings()
 	if s.Vault != old.Vault && s.Vault != "" && s.Vault != w.svc.Vault.Root() {
 		if err := w.switchVault(s.Vault); err != nil {
+			if uerr := undoKey(); uerr != nil {
+				return fmt.Errorf("%w; and the API key just typed could not be taken back from the keychain: %v", err, uerr)
+			}
 			return err
 		}
 	}
