@@ -21,9 +21,12 @@ import (
 // hidden files, sync tools' conflict copies and anything but .md are
 // ignored. Events are gathered for settle from the first one (a fixed
 // window, not a debounce: a tool writing without pause is still seen every
-// settle). It returns nil when ctx ends, and a WatchError when the system
-// cannot watch the folder (its limits on watches are reached, or the
-// watch failed); then Poll does the same job.
+// settle). When the system dropped events (its queue overflowed: a sync
+// tool wrote thousands of files while this process was slow to read),
+// what changed is unknown: onChange gets nil, meaning "read the folder
+// again", and the watch goes on. It returns nil when ctx ends, and a
+// WatchError when the system cannot watch the folder (its limits on
+// watches are reached, or the watch failed); then Poll does the same job.
 func (v *Vault) Watch(ctx context.Context, settle time.Duration, onChange func(paths []string)) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
@@ -60,6 +63,11 @@ func (v *Vault) Watch(ctx context.Context, settle time.Duration, onChange func(p
 		case err, ok := <-w.Errors:
 			if !ok {
 				return nil
+			}
+			if errors.Is(err, fsnotify.ErrEventOverflow) {
+				pending, timer = map[string]bool{}, nil
+				onChange(nil)
+				continue
 			}
 			return &WatchError{v.RecordingsPath(), err}
 		}

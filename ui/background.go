@@ -32,7 +32,17 @@ func (w *Window) startBackground() {
 		}
 	}
 	v := w.svc.Vault
-	onChange := func(paths []string) { w.readChanges(v, paths) }
+	onChange := func(paths []string) {
+		if paths == nil { // events were lost: the whole folder is read again
+			w.do(func() {
+				if w.svc.Vault == v {
+					w.Reload()
+				}
+			})
+			return
+		}
+		w.readChanges(v, paths)
+	}
 	go func() {
 		err := v.Watch(ctx, 200*time.Millisecond, onChange)
 		if err == nil || ctx.Err() != nil {
