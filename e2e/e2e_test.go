@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -208,20 +209,7 @@ func (a *app) await(t testing.TB, what string, limit time.Duration, want string)
 // awaitPrefix waits until the app has printed a line starting with want.
 func (a *app) awaitPrefix(t testing.TB, what string, limit time.Duration, want string) {
 	t.Helper()
-	deadline := time.After(limit)
-	for {
-		a.mu.Lock()
-		seen := slices.ContainsFunc(a.lines, func(l string) bool { return strings.HasPrefix(l, want) })
-		a.mu.Unlock()
-		if seen {
-			return
-		}
-		select {
-		case <-a.notify:
-		case <-deadline:
-			t.Fatalf("timed out after %v waiting for %s (%q...); the app said:\n%s", limit, what, want, a.stderr())
-		}
-	}
+	a.awaitLine(t, what, 0, limit, regexp.MustCompile("^"+regexp.QuoteMeta(want)))
 }
 
 // forget drops what the app printed so far: a later await sees only what

@@ -58,7 +58,7 @@ func (a *app) linesFrom(from int) []string {
 
 // awaitLine waits until a line from line from on matches re, and returns
 // its submatches.
-func (a *app) awaitLine(t *testing.T, what string, from int, limit time.Duration, re *regexp.Regexp) []string {
+func (a *app) awaitLine(t testing.TB, what string, from int, limit time.Duration, re *regexp.Regexp) []string {
 	t.Helper()
 	deadline := time.After(limit)
 	for {
