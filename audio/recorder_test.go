@@ -453,7 +453,7 @@ func crashChild(root string) {
 		os.Exit(3)
 	}
 	fmt.Println("recording")
-	select {} // until killed
+	testchild.Hang()
 }
 
 func TestCrashRecovery(t *testing.T) {

@@ -211,6 +211,7 @@ func TestJobOfADeadWorkerIsTakenAtOnce(t *testing.T) {
 		cmd, out, err := testchild.Start(t, func() *exec.Cmd {
 			cmd := exec.Command(os.Args[0], "-test.run=^$")
 			cmd.Env = append(os.Environ(), jobWorkerEnv+"="+root+"|"+id)
+			cmd.Stderr = os.Stderr // a worker that dies says why
 			return cmd
 		})
 		if err != nil {
@@ -273,7 +274,7 @@ func init() {
 			panic(err)
 		}
 		fmt.Println("working")
-		select {} // until killed
+		testchild.Hang()
 	})
 }
 

@@ -82,3 +82,13 @@ func start(t testing.TB, build func() *exec.Cmd, prepare func(*exec.Cmd) error) 
 		time.Sleep(time.Duration(try) * 200 * time.Millisecond)
 	}
 }
+
+// Hang blocks until the process is killed. A bare select {} is not that:
+// when nothing else in the child has a timer or a system call pending,
+// Go's runtime calls it a deadlock and exits, which frees every lock the
+// child held as if it had been killed.
+func Hang() {
+	for {
+		time.Sleep(time.Hour)
+	}
+}
