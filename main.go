@@ -9,23 +9,7 @@ import (
 	// First, so what libraries log while starting goes to the log file.
 	_ "github.com/voicenotes/voicenotes/internal/earlylog"
 
-	"github.com/voicenotes/voicenotes/cli"
+	"github.com/voicenotes/voicenotes/desktop"
 )
 
-// AppID is the reverse-DNS id Fyne stores preferences under.
-const AppID = "io.github.voicenotes"
-
-func main() {
-	console()
-	private()
-	cli.OpenLog()
-	d := &desktop{}
-	os.Exit(cli.Main(os.Args[1:], cli.Env{
-		Stdin:          os.Stdin,
-		Stdout:         os.Stdout,
-		Stderr:         os.Stderr,
-		PreferredVault: d.preferredVault,
-		Window:         d.run,
-		WindowError:    d.showError,
-	}))
-}
+func main() { os.Exit(desktop.Main(os.Args[1:])) }

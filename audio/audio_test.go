@@ -145,20 +145,12 @@ func TestRingCountsOverflow(t *testing.T) {
 	}
 }
 
-// wavBytes is a PCM16 WAV holding samples.
-func wavBytes(rate, channels int, samples []int16) []byte {
-	var b bytes.Buffer
-	b.Write(pcm16Header(rate, channels, int64(2*len(samples))))
-	binary.Write(&b, binary.LittleEndian, samples)
-	return b.Bytes()
-}
-
 func TestWAVReadBack(t *testing.T) {
 	samples := make([]int16, 3000)
 	for i := range samples {
 		samples[i] = int16(rand.IntN(65536) - 32768)
 	}
-	data := wavBytes(44100, 2, samples)
+	data := EncodePCM16(44100, 2, samples)
 	r, err := NewWAVReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		t.Fatal(err)
@@ -193,12 +185,12 @@ func TestRepairAtEveryOffset(t *testing.T) {
 	for i := range samples {
 		samples[i] = int16(i*97 - 5000)
 	}
-	full := wavBytes(StoreRate, 2, samples)
+	full := EncodePCM16(StoreRate, 2, samples)
 	dir := tempdir.New(t)
 	for cut := 0; cut <= len(full); cut++ {
 		for _, claim := range []int64{int64(2 * len(samples)), 0, 100} {
 			data := append([]byte(nil), full[:cut]...)
-			if cut >= wavHeaderSize {
+			if cut >= WAVHeaderSize {
 				binary.LittleEndian.PutUint32(data[40:], uint32(claim))
 			}
 			path := filepath.Join(dir, "r.wav.partial")
@@ -214,9 +206,9 @@ func TestRepairAtEveryOffset(t *testing.T) {
 			if err != nil {
 				t.Fatalf("cut %d: %v", cut, err)
 			}
-			want := max(0, int64(cut-wavHeaderSize))
+			want := max(0, int64(cut-WAVHeaderSize))
 			channels := 2
-			if cut < wavHeaderSize {
+			if cut < WAVHeaderSize {
 				channels = 1 // no header survived: the stored format is assumed
 			}
 			want -= want % int64(2*channels)
@@ -225,10 +217,10 @@ func TestRepairAtEveryOffset(t *testing.T) {
 			}
 			fixed, _ := os.ReadFile(path)
 			r, err := NewWAVReader(bytes.NewReader(fixed), int64(len(fixed)))
-			if err != nil || int64(len(fixed)) != wavHeaderSize+want {
+			if err != nil || int64(len(fixed)) != WAVHeaderSize+want {
 				t.Fatalf("cut %d: repaired file of %d bytes does not parse: %v", cut, len(fixed), err)
 			}
-			if r.Frames() != want/int64(2*channels) || (cut >= wavHeaderSize && !bytes.Equal(fixed[wavHeaderSize:], full[wavHeaderSize:wavHeaderSize+want])) {
+			if r.Frames() != want/int64(2*channels) || (cut >= WAVHeaderSize && !bytes.Equal(fixed[WAVHeaderSize:], full[WAVHeaderSize:WAVHeaderSize+want])) {
 				t.Fatalf("cut %d: samples changed", cut)
 			}
 		}

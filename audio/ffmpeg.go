@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/internal/regular"
 )
 
 // ErrNoFFmpeg means a file is not WAV and ffmpeg, which decodes the rest,
@@ -25,7 +25,7 @@ var ErrNoFFmpeg = errors.New("ffmpeg is not installed")
 // "wav", "ogg", "webm", "mp3", "mp4" (m4a, mp4), "flac", or "" when it
 // does not know.
 func Sniff(path string) (string, error) {
-	f, err := persistence.OpenRegularOS(path)
+	f, err := regular.Open(path)
 	if err != nil {
 		return "", err
 	}
@@ -89,7 +89,7 @@ func openAudio(ctx context.Context, path string, strict bool) (r Reader, done fu
 	if err == nil && strict {
 		if promised := w.Promised(); promised > 0 && promised-w.Duration() > 50*time.Millisecond {
 			f.Close()
-			return nil, nil, &DamagedError{path, cutShort("its header promises " + fmtSec(promised) + " of audio and the file holds " + fmtSec(w.Duration()))}
+			return nil, nil, &DamagedError{path, cutShort("its header promises " + Seconds(promised) + " of audio and the file holds " + Seconds(w.Duration()))}
 		}
 	}
 	if err == nil {
@@ -185,7 +185,7 @@ func openAudio(ctx context.Context, path string, strict bool) (r Reader, done fu
 		if said := declaredLength(ctx, path); said > 0 && said-r.Duration() > max(100*time.Millisecond, said/50) {
 			f.Close()
 			remove()
-			return nil, nil, &DamagedError{path, cutShort("it says it lasts " + fmtSec(said) + " and " + fmtSec(r.Duration()) + " of it could be decoded")}
+			return nil, nil, &DamagedError{path, cutShort("it says it lasts " + Seconds(said) + " and " + Seconds(r.Duration()) + " of it could be decoded")}
 		}
 	}
 	return r, func() { f.Close(); remove() }, nil
@@ -240,7 +240,8 @@ func firstLine(s string) string {
 	return ""
 }
 
-func fmtSec(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
+// Seconds is a length as messages say it: "12.3 s".
+func Seconds(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
 
 // declaredLength is how long a file says it lasts (its container's
 // duration, or an MP3's Xing frame count), as ffprobe reads it; 0 when
@@ -269,7 +270,7 @@ func declaredLength(ctx context.Context, path string) time.Duration {
 // end its stream (the end-of-stream flag). An Ogg page starts "OggS",
 // version 0, then the header type, whose bit 2 marks the end.
 func oggEnded(path string) string {
-	f, err := persistence.OpenRegularOS(path)
+	f, err := regular.Open(path)
 	if err != nil {
 		return "cannot be read: " + err.Error()
 	}

@@ -11,8 +11,7 @@ import (
 	"time"
 
 	"github.com/mewkiz/flac"
-
-	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/internal/regular"
 )
 
 // Reader is decoded audio with random access, as the player, the
@@ -56,7 +55,7 @@ var errNoLength = errors.New("the FLAC file does not say how long it is")
 
 // OpenFLAC opens a FLAC file; close the returned file when done.
 func OpenFLAC(path string) (*FLACReader, *os.File, error) {
-	f, err := persistence.OpenRegularOS(path)
+	f, err := regular.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -125,7 +124,7 @@ func (r *FLACReader) fill() error {
 	}
 	fr, err := r.s.ParseNext()
 	if errors.Is(err, io.EOF) {
-		return fmt.Errorf("the FLAC file ends at %s of the %s it says it holds: %w", fmtSec(time.Duration(r.next)*time.Second/time.Duration(r.format.SampleRate)), fmtSec(r.Duration()), io.ErrUnexpectedEOF)
+		return fmt.Errorf("the FLAC file ends at %s of the %s it says it holds: %w", Seconds(time.Duration(r.next)*time.Second/time.Duration(r.format.SampleRate)), Seconds(r.Duration()), io.ErrUnexpectedEOF)
 	}
 	if err != nil {
 		return fmt.Errorf("decoding the FLAC file: %w", err)

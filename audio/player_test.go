@@ -72,7 +72,7 @@ func TestPlayerConvertsAnyWAV(t *testing.T) {
 				samples = append(samples, v)
 			}
 		}
-		data := wavBytes(tc.rate, tc.channels, samples)
+		data := EncodePCM16(tc.rate, tc.channels, samples)
 		r, err := NewWAVReader(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			t.Fatal(err)
@@ -121,7 +121,7 @@ func TestPlayerSeekAndPause(t *testing.T) {
 			samples[i] = -1000
 		}
 	}
-	data := wavBytes(16000, 1, samples)
+	data := EncodePCM16(16000, 1, samples)
 	r, _ := NewWAVReader(bytes.NewReader(data), int64(len(data)))
 	sink := &memSink{rate: 16000, channels: 1}
 	update, ended := endings(nil)
@@ -162,7 +162,7 @@ func TestPlayerSpeed(t *testing.T) {
 		for i := range samples {
 			samples[i] = Clip(float32(0.5 * math.Sin(2*math.Pi*440*float64(i)/16000)))
 		}
-		data := wavBytes(16000, 1, samples)
+		data := EncodePCM16(16000, 1, samples)
 		r, err := NewWAVReader(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			t.Fatal(err)
@@ -208,7 +208,7 @@ func TestPlayerAtOneAndAHalf(t *testing.T) {
 		}
 	}
 	speech = speech[:10*16000]
-	data := wavBytes(16000, 1, speech)
+	data := EncodePCM16(16000, 1, speech)
 	r, err := NewWAVReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		t.Fatal(err)

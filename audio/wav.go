@@ -6,15 +6,14 @@ import (
 	"fmt"
 	"io"
 	"math"
-
-	"github.com/voicenotes/voicenotes/persistence"
+	"os"
 )
 
 // The stored format: 16 kHz mono PCM16.
 const (
 	StoreRate     = 16000
 	StoreChannels = 1
-	wavHeaderSize = 44
+	WAVHeaderSize = 44
 )
 
 // ErrNotWAV is wrapped by every error about a file that is not a WAV this
@@ -32,16 +31,10 @@ type Format struct {
 // FrameSize is the bytes one frame (a sample for every channel) takes.
 func (f Format) FrameSize() int { return f.Channels * f.Bits / 8 }
 
-// pcm16Header is the 44-byte header of a PCM16 WAV whose data chunk holds
-// dataBytes.
 // PCM16Header is the 44-byte header of a PCM16 WAV holding dataBytes of
 // samples, for writers that stream the samples after it.
 func PCM16Header(rate, channels int, dataBytes int64) []byte {
-	return pcm16Header(rate, channels, dataBytes)
-}
-
-func pcm16Header(rate, channels int, dataBytes int64) []byte {
-	h := make([]byte, wavHeaderSize)
+	h := make([]byte, WAVHeaderSize)
 	copy(h[0:], "RIFF")
 	binary.LittleEndian.PutUint32(h[4:], uint32(min(36+dataBytes, math.MaxUint32)))
 	copy(h[8:], "WAVEfmt ")
@@ -152,16 +145,17 @@ func Clip(v float32) int16 {
 	return int16(max(-32768, min(32767, s)))
 }
 
-// WritePCM16 writes a whole PCM16 WAV file atomically (for imports, tests
-// and tools; recordings stream through PartialWAV instead).
+// WritePCM16 writes a whole PCM16 WAV file, private to the user, for
+// test fixtures and tools. A note's audio is written by package recording,
+// durably.
 func WritePCM16(path string, rate, channels int, samples []int16) error {
-	return persistence.WriteFile(persistence.OS, path, EncodePCM16(rate, channels, samples), persistence.FilePerm)
+	return os.WriteFile(path, EncodePCM16(rate, channels, samples), 0o600)
 }
 
 // EncodePCM16 is a whole PCM16 WAV file's bytes.
 func EncodePCM16(rate, channels int, samples []int16) []byte {
-	b := make([]byte, 0, wavHeaderSize+2*len(samples))
-	b = append(b, pcm16Header(rate, channels, int64(2*len(samples)))...)
+	b := make([]byte, 0, WAVHeaderSize+2*len(samples))
+	b = append(b, PCM16Header(rate, channels, int64(2*len(samples)))...)
 	return AppendPCM16(b, samples)
 }
 

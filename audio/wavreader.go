@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/internal/regular"
 )
 
 // WAVReader decodes a WAV file's frames on demand, for playback and
@@ -91,7 +91,7 @@ func OpenWAV(path string) (*WAVReader, *os.File, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return nil, nil, fmt.Errorf("%s is a folder, not an audio file; name the files in it (for example %s)", path, filepath.Join(path, "*.wav"))
 	}
-	f, err := persistence.OpenRegularOS(path) // never a pipe: it would block
+	f, err := regular.Open(path) // never a pipe: it would block
 	if err != nil {
 		return nil, nil, err
 	}

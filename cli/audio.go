@@ -22,22 +22,6 @@ import (
 	"github.com/voicenotes/voicenotes/transcribe"
 )
 
-func init() {
-	commands = append(commands,
-		&command{name: "devices", help: "list audio inputs and outputs (* marks the defaults)", run: runDevices, nargs: 0},
-		&command{name: "record", args: "[--duration D] [--device NAME] [--title T] [--store wav|flac|opus]", help: "record a note; Ctrl+C stops and saves", run: runRecord, nargs: 0,
-			flags: func(fs *flag.FlagSet) {
-				lengthFlag(fs, "duration", "stop after this `length`: seconds (30) or a duration (90s, 5m); default: until Ctrl+C")
-				fs.String("device", "", "input device name, or part of it (see voicenotes devices)")
-				fs.String("title", "", "the note's title")
-				storeFlag(fs)
-				fs.Bool("no-transcribe", false, "leave the note untranscribed")
-				engineFlags(fs)
-			}},
-		&command{name: "play", args: "ID", help: "play a note's audio", run: runPlay, nargs: 1},
-	)
-}
-
 // isTerminal reports whether w is an interactive terminal.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)

@@ -15,6 +15,7 @@ import (
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/cli"
 	"github.com/voicenotes/voicenotes/internal/tempdir"
+	"github.com/voicenotes/voicenotes/internal/vaulttest"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -37,9 +38,7 @@ func seed(t *testing.T) (string, *persistence.Note) {
 	defer v.Close()
 	n := v.NewNote()
 	n.Title, n.Body, n.TranscriptionStatus = "Shopping list", "milk\neggs\n", persistence.StatusDone
-	if err := v.SaveWithAudio(n, strings.NewReader("RIFF"), ".wav"); err != nil {
-		t.Fatal(err)
-	}
+	vaulttest.SaveWithAudio(t, v, n, []byte("RIFF"), ".wav")
 	return root, n
 }
 

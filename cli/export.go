@@ -13,14 +13,6 @@ import (
 	"github.com/voicenotes/voicenotes/timeline"
 )
 
-func init() {
-	commands = append(commands, &command{name: "export", args: "ID --format md|html|txt|srt|vtt [--out FILE]", help: "render a note, or its subtitles (srt, vtt) from the word timings; to standard output or, atomically, to FILE", run: runExport, nargs: 1,
-		flags: func(fs *flag.FlagSet) {
-			fs.String("format", "md", "md, html, txt, or srt or vtt (subtitles, timed)")
-			fs.String("out", "", "file to write (replaced atomically); default: standard output")
-		}})
-}
-
 func runExport(env *Env, v *persistence.Vault, fs *flag.FlagSet, args []string) error {
 	n, err := v.Note(args[0])
 	if err != nil {

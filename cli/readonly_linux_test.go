@@ -10,6 +10,7 @@ import (
 	"github.com/voicenotes/voicenotes/cli"
 	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/internal/tmpfs"
+	"github.com/voicenotes/voicenotes/internal/vaulttest"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -70,9 +71,7 @@ func TestDeleteAcrossFileSystems(t *testing.T) {
 	defer v.Close()
 	n := v.NewNote()
 	n.Title, n.TranscriptionStatus = "Elsewhere", persistence.StatusDone
-	if err := v.SaveWithAudio(n, strings.NewReader("RIFF"), ".wav"); err != nil {
-		t.Fatal(err)
-	}
+	vaulttest.SaveWithAudio(t, v, n, []byte("RIFF"), ".wav")
 	tr, err := v.Trash(n.ID)
 	if err != nil {
 		t.Fatalf("delete across file systems: %v", err)

@@ -13,34 +13,9 @@ import (
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/recording"
 	"github.com/voicenotes/voicenotes/transcribe"
 )
-
-// engineFlags are the transcription settings a command takes.
-func engineFlags(fs *flag.FlagSet) {
-	fs.String("engine", "", "transcription engine (see voicenotes engines); default: the first available offline one")
-	fs.String("base-url", "https://api.openai.com/v1", "for the openai engine: the API's base URL")
-	fs.String("model", "whisper-1", "for the openai engine: the model")
-	fs.String("language", "", "spoken language as an ISO 639-1 code (PocketSphinx knows only en)")
-}
-
-func init() {
-	commands = append(commands,
-		&command{name: "engines", help: "list transcription engines and whether they can run here", run: runEngines, nargs: 0},
-		&command{name: "import", args: "FILE|FOLDER... [--title T] [--no-transcribe] [--store wav|flac|opus]", help: "add audio or video files (WAV, MP3, M4A, Opus, Ogg, FLAC, WebM, MP4, MKV, MOV; a folder: every one in it) as new notes and transcribe them", run: runImport, nargs: -1,
-			flags: func(fs *flag.FlagSet) {
-				fs.String("title", "", "title of the new note(s); default: the file name")
-				fs.Bool("no-transcribe", false, "only import; the window transcribes later")
-				storeFlag(fs)
-				engineFlags(fs)
-			}},
-		&command{name: "transcribe", args: "ID... | --pending [--engine NAME]", help: "transcribe notes (again); failed ones are retried", run: runTranscribe, nargs: -1,
-			flags: func(fs *flag.FlagSet) {
-				fs.Bool("pending", false, "every note not transcribed yet")
-				engineFlags(fs)
-			}},
-	)
-}
 
 func runEngines(env *Env, _ *persistence.Vault, _ *flag.FlagSet, _ []string) error {
 	def := transcribe.DefaultEngine()
@@ -114,11 +89,6 @@ func bar(f float64, width int) string {
 	return strings.Repeat("#", n) + strings.Repeat(".", width-n)
 }
 
-// storeFlag is --store: how a new recording is kept.
-func storeFlag(fs *flag.FlagSet) {
-	fs.String("store", "wav", "keep the audio as `wav` (as recorded), flac (lossless, about half the size) or opus (small; needs ffmpeg)")
-}
-
 // checkStore says what is wrong with --store.
 func checkStore(fs *flag.FlagSet) error {
 	if f := flagValue[string](fs, "store"); !slices.Contains(audio.StoreFormats, f) {
@@ -138,7 +108,7 @@ func runImport(env *Env, v *persistence.Vault, fs *flag.FlagSet, files []string)
 	var errs []error
 	folder := slices.ContainsFunc(files, func(f string) bool { st, err := os.Stat(f); return err == nil && st.IsDir() })
 	args := files
-	files, skipped := audio.ImportableFiles(files, true)
+	files, skipped := recording.ImportableFiles(files, true)
 	if len(files) == 0 {
 		return usagef("import: no audio or video files in %s (%d other files left alone)", strings.Join(args, " "), len(skipped))
 	}
@@ -146,12 +116,12 @@ func runImport(env *Env, v *persistence.Vault, fs *flag.FlagSet, files []string)
 		if folder { // say how far along
 			fmt.Fprintf(env.Stderr, "importing %d of %d: %s\n", i+1, len(files), f)
 		}
-		n, err := audio.Import(v, f, flagValue[string](fs, "title"))
+		n, err := recording.Import(v, f, flagValue[string](fs, "title"))
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if _, err := audio.Compact(context.Background(), v, n, flagValue[string](fs, "store")); err != nil {
+		if _, err := recording.Compact(context.Background(), v, n, flagValue[string](fs, "store")); err != nil {
 			fmt.Fprintf(env.Stderr, "voicenotes: %v\n", err) // imported all the same, as a WAV
 		}
 		fmt.Fprintf(env.Stdout, "%s imported from %s\n", n.ID, f)

@@ -1,18 +1,22 @@
 package persistence
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"syscall"
+
+	"github.com/voicenotes/voicenotes/internal/regular"
 )
 
 // Private permissions for everything the app creates.
@@ -107,7 +111,7 @@ func CreatePending(fsys FS, target string, perm fs.FileMode) (*PendingFile, erro
 			return nil, &WriteError{"check target", target, ErrSymlink}
 		}
 		if !st.Mode().IsRegular() {
-			return nil, &WriteError{"check target", target, fmt.Errorf("it is %s, not a file; name a file to write", fileKind(st.Mode()))}
+			return nil, &WriteError{"check target", target, fmt.Errorf("it is %s, not a file; name a file to write", regular.Kind(st.Mode()))}
 		}
 		perm = st.Mode().Perm()
 		owner = st
@@ -206,12 +210,17 @@ func (p *PendingFile) Cleanup() error {
 // nil the new content is on disk; when it fails, target is as it was and no
 // temp file is left behind.
 func WriteFile(fsys FS, target string, data []byte, perm fs.FileMode) error {
+	return WriteFrom(fsys, target, bytes.NewReader(data), perm)
+}
+
+// WriteFrom is WriteFile with the content read from r to its end.
+func WriteFrom(fsys FS, target string, r io.Reader, perm fs.FileMode) error {
 	p, err := CreatePending(fsys, target, perm)
 	if err != nil {
 		return err
 	}
-	if _, err := p.Write(data); err != nil {
-		p.Cleanup()
+	defer p.Cleanup()
+	if _, err := io.Copy(p, r); err != nil {
 		return err
 	}
 	return p.CloseAtomicallyReplace()
@@ -259,20 +268,4 @@ func MkdirPrivate(fsys FS, dir string) error {
 		}
 	}
 	return nil
-}
-
-// fileKind names what a path that is not a regular file is, for errors.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a folder"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	default:
-		return "not a regular file (" + m.Type().String() + ")"
-	}
 }

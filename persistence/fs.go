@@ -1,11 +1,12 @@
 package persistence
 
 import (
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/voicenotes/voicenotes/internal/regular"
 )
 
 // File is the subset of *os.File the vault uses. *os.File implements it.
@@ -72,26 +73,13 @@ func ReadFile(fsys FS, name string) ([]byte, error) {
 // checks what it opened, so a pipe, device or socket, or a link to one, is
 // refused with an error saying what it is.
 func OpenRegular(fsys FS, name string) (File, error) {
-	f, err := fsys.OpenFile(name, os.O_RDONLY|openNonblock, 0)
+	f, err := fsys.OpenFile(name, os.O_RDONLY|regular.Nonblock, 0)
 	if err != nil {
 		return nil, err
 	}
-	st, err := f.Stat()
-	if err == nil && !st.Mode().IsRegular() {
-		err = fmt.Errorf("%s: it is %s, not a file", name, fileKind(st.Mode()))
-	}
-	if err != nil {
+	if err := regular.Check(name, f); err != nil {
 		f.Close()
 		return nil, err
 	}
 	return f, nil
-}
-
-// OpenRegularOS is OpenRegular on the real file system, as an *os.File.
-func OpenRegularOS(name string) (*os.File, error) {
-	f, err := OpenRegular(OS, name)
-	if err != nil {
-		return nil, err
-	}
-	return f.(*os.File), nil
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/voicenotes/voicenotes/internal/regular"
 )
 
 // ErrLocked means another process holds the lock.
@@ -50,7 +52,7 @@ func openLockFile(path string) (*os.File, error) {
 	if st, err := os.Lstat(path); err == nil && st.Mode()&os.ModeSymlink != 0 {
 		return nil, fmt.Errorf("%s is a symbolic link (%w): Voice Notes does not follow links for its lock files; remove it and try again", path, ErrNotOurs)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|openNoFollow, FilePerm)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|regular.NoFollow, FilePerm)
 	if err != nil {
 		if st, lerr := os.Lstat(path); lerr == nil && st.Mode()&os.ModeSymlink != 0 {
 			return nil, fmt.Errorf("%s is a symbolic link (%w): Voice Notes does not follow links for its lock files; remove it and try again", path, ErrNotOurs)

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/voicenotes/voicenotes/internal/regular"
 )
 
 // Marker is a moment of a recording the person marked.
@@ -46,7 +48,7 @@ func AppendMarker(fsys FS, path string, m Marker) error {
 	}
 	// Never through a link: a markers file planted as one would have the
 	// marker appended to whatever it points at.
-	f, err := fsys.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|openNoFollow, FilePerm)
+	f, err := fsys.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|regular.NoFollow, FilePerm)
 	if err != nil {
 		return fmt.Errorf("keeping the marker: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/voicenotes/voicenotes/internal/tempdir"
+	"github.com/voicenotes/voicenotes/internal/vaulttest"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -119,9 +120,7 @@ func TestTrashKeepsSharedAudio(t *testing.T) {
 	root := tempdir.New(t)
 	v := openVault(t, root, persistence.Options{})
 	a := &persistence.Note{ID: "a", Title: "Theirs", TranscriptionStatus: persistence.StatusDone, Audio: "a.wav"}
-	if err := v.SaveWithAudio(a, strings.NewReader("RIFF"), ".wav"); err != nil {
-		t.Fatal(err)
-	}
+	vaulttest.SaveWithAudio(t, v, a, []byte("RIFF"), ".wav")
 	b := &persistence.Note{ID: "b", Title: "Mine", TranscriptionStatus: persistence.StatusDone, Audio: "a.wav"}
 	if err := v.Save(b); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/voicenotes/voicenotes/internal/regular"
 )
 
 // Trashed is a note moved to the vault's trash, with what Restore needs.
@@ -173,5 +175,5 @@ func linkOrKind(m fs.FileMode) string {
 	case m.IsRegular():
 		return "a file"
 	}
-	return fileKind(m)
+	return regular.Kind(m)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/voicenotes/voicenotes/internal/tempdir"
+	"github.com/voicenotes/voicenotes/internal/vaulttest"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -377,9 +378,7 @@ func TestTrashAndRestore(t *testing.T) {
 	v := openVault(t, tempdir.New(t), persistence.Options{})
 	n := v.NewNote()
 	n.Title = "to delete"
-	if err := v.SaveWithAudio(n, strings.NewReader("RIFF fake audio"), ".wav"); err != nil {
-		t.Fatal(err)
-	}
+	vaulttest.SaveWithAudio(t, v, n, []byte("RIFF fake audio"), ".wav")
 	audio, ok := v.AudioPath(n)
 	if !ok || filepath.Base(audio) != n.ID+".wav" {
 		t.Fatalf("AudioPath = %s %v", audio, ok)

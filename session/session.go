@@ -16,6 +16,7 @@ import (
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/recording"
 	"github.com/voicenotes/voicenotes/transcribe"
 )
 
@@ -34,7 +35,7 @@ type Config struct {
 	// decoder loaded before Record was pressed).
 	Stream func(transcribe.Streamer, transcribe.Options) (transcribe.Stream, error)
 	// Store is how the recording is kept once made: "wav" or "" as
-	// recorded, "flac" or "opus" converted at stop (audio.Compact).
+	// recorded, "flac" or "opus" converted at stop (recording.Compact).
 	Store string
 	// Enqueue transcribes a saved note later, when there is no live text
 	// (nil: the note stays UNPROCESSED for whoever runs a queue).
@@ -100,7 +101,7 @@ const maxBacklog = 10 * 60 * audio.StoreRate
 // call waits for the first and returns its result).
 type Session struct {
 	cfg     Config
-	rec     *audio.Recorder
+	rec     *recording.Recorder
 	pressed time.Time // when Start was called: the person's Record
 
 	mu       sync.Mutex
@@ -145,7 +146,7 @@ func Start(cfg Config) (*Session, error) {
 		return nil, err
 	}
 	s := &Session{cfg: cfg, pressed: pressed, prepared: make(chan struct{}), ended: make(chan struct{})}
-	s.rec, err = audio.Start(audio.Options{
+	s.rec, err = recording.Start(recording.Options{
 		Vault: cfg.Vault, Source: src, Title: cfg.Title, Rate: cfg.Rate,
 		OnLevel:    s.level,
 		OnSamples:  s.samples,
@@ -362,7 +363,7 @@ func (s *Session) save() {
 	// again; a conversion that fails keeps the WAV and says why.
 	warning := ""
 	if !cancelled && n != nil && s.cfg.Store != "" && s.cfg.Store != "wav" {
-		if kept, cerr := audio.Compact(context.Background(), s.cfg.Vault, n, s.cfg.Store); cerr != nil {
+		if kept, cerr := recording.Compact(context.Background(), s.cfg.Vault, n, s.cfg.Store); cerr != nil {
 			s.cfg.Logf("session: %v", cerr)
 			warning = cerr.Error()
 			s.cfg.OnEvent(Event{Kind: Warning, Warning: warning})

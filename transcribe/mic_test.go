@@ -17,6 +17,7 @@ import (
 	"github.com/voicenotes/voicenotes/audio/device"
 	"github.com/voicenotes/voicenotes/internal/pulsetest"
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/recording"
 )
 
 // TestRecordingPathKeepsAccuracy plays the LibriVox clips into the virtual
@@ -49,7 +50,7 @@ func TestRecordingPathKeepsAccuracy(t *testing.T) {
 		// waits on them for the silence it wants before and after the clip.
 		var stored atomic.Int64
 		levels := make(chan struct{}, 1)
-		r, err := audio.Start(audio.Options{Vault: v, Source: src, OnLevel: func(l audio.Level) {
+		r, err := recording.Start(recording.Options{Vault: v, Source: src, OnLevel: func(l audio.Level) {
 			stored.Store(int64(l.Elapsed))
 			select {
 			case levels <- struct{}{}:

@@ -16,6 +16,7 @@ import (
 	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/internal/wer"
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/recording"
 )
 
 // grayMatter installs gray-matter 4.0.3 (Whispering's note serializer,
@@ -152,7 +153,7 @@ process.stdin.on('end', () => {
 	}
 
 	v, err := persistence.Open(root, persistence.Options{Maintain: []func(*persistence.Vault) error{
-		func(v *persistence.Vault) error { _, err := audio.Recover(v); return err }}})
+		func(v *persistence.Vault) error { _, err := recording.Recover(v); return err }}})
 	if err != nil {
 		t.Fatal(err)
 	}

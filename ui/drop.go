@@ -8,8 +8,8 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/recording"
 )
 
 // Dropping audio files, or folders of them, on the window imports them as
@@ -32,7 +32,7 @@ func (w *Window) onDrop(_ fyne.Position, uris []fyne.URI) {
 // ImportFiles imports audio files; a folder given brings in the audio
 // files under it (not hidden ones, not through links). It returns at once.
 func (w *Window) ImportFiles(paths []string) {
-	files, skipped := audio.ImportableFiles(paths, false)
+	files, skipped := recording.ImportableFiles(paths, false)
 	if len(files) == 0 {
 		msg := "Nothing to import: drop audio or video files (WAV, MP3, M4A, Opus, Ogg, FLAC, WebM, MP4, MKV, MOV) or a folder of them"
 		if len(skipped) > 0 {
@@ -52,12 +52,12 @@ func (w *Window) ImportFiles(paths []string) {
 		count := 0
 		for i, f := range files {
 			w.do(func() { w.setStatus(fmt.Sprintf("Importing %d of %d: %s", i+1, len(files), filepath.Base(f))) })
-			n, err := audio.Import(v, f, "")
+			n, err := recording.Import(v, f, "")
 			if err != nil {
 				errs = append(errs, err)
 				continue
 			}
-			if kept, err := audio.Compact(context.Background(), v, n, store); err != nil {
+			if kept, err := recording.Compact(context.Background(), v, n, store); err != nil {
 				warnings = append(warnings, err.Error()) // imported all the same, as a WAV
 			} else {
 				n = kept

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/internal/vaulttest"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -51,9 +52,7 @@ func TestFollowAlong(t *testing.T) {
 	n.Title, n.Body, n.TranscriptionStatus = "timed", "first words here. then the second sentence goes on for a while.\n", persistence.StatusDone
 	n.Markers, n.Duration = []persistence.Marker{{At: 5 * time.Second, Label: "the point"}}, 12*time.Second
 	s := make([]int16, 16000*12) // 12 s of audio
-	if err := v.SaveWithAudio(n, strings.NewReader(string(append(audio.PCM16Header(16000, 1, int64(2*len(s))), audio.AppendPCM16(nil, s)...))), ".wav"); err != nil {
-		t.Fatal(err)
-	}
+	vaulttest.SaveWithAudio(t, v, n, audio.EncodePCM16(16000, 1, s), ".wav")
 	vtt := "WEBVTT\n\n00:00:00.000 --> 00:00:03.000\nfirst words here.\n\n00:00:06.000 --> 00:00:11.000\nthen the second sentence goes on for a while.\n"
 	if err := os.WriteFile(v.TimingsPath(n), []byte(vtt), 0o600); err != nil {
 		t.Fatal(err)
@@ -176,9 +175,7 @@ func TestPlaybackSpeed(t *testing.T) {
 	n := v.NewNote()
 	n.TranscriptionStatus = persistence.StatusDone
 	s := make([]int16, 16000*5)
-	if err := v.SaveWithAudio(n, strings.NewReader(string(append(audio.PCM16Header(16000, 1, int64(2*len(s))), audio.AppendPCM16(nil, s)...))), ".wav"); err != nil {
-		t.Fatal(err)
-	}
+	vaulttest.SaveWithAudio(t, v, n, audio.EncodePCM16(16000, 1, s), ".wav")
 	w.Reload()
 	w.selectByID(n.ID)
 	if w.Speed.Selected != "1×" {

@@ -21,7 +21,7 @@ import (
 
 // liveView is what the pane shows of the recording in progress.
 type liveView struct {
-	rec     *recording
+	rec     *ongoing
 	started time.Time
 	title   string // typed while recording; "" leaves the app's title
 	text    string // the live transcript so far
@@ -55,7 +55,7 @@ func (w *Window) buildLive() {
 }
 
 // startLive begins showing a new recording in the pane.
-func (w *Window) startLive(rec *recording) {
+func (w *Window) startLive(rec *ongoing) {
 	w.live = &liveView{rec: rec, started: time.Now()}
 	w.RecordingLine.SetText("● Recording now")
 	w.recordingBox.Show()

@@ -20,9 +20,9 @@ import (
 	"github.com/voicenotes/voicenotes/transcribe"
 )
 
-// recording is the recording in progress: a session, once its microphone
+// ongoing is the recording in progress: a session, once its microphone
 // is open (session.Start runs off the UI thread).
-type recording struct {
+type ongoing struct {
 	s         *session.Session
 	stopAsked bool // Stop was pressed while the microphone was opening
 }
@@ -47,7 +47,7 @@ func (w *Window) startRecording() {
 		return
 	}
 	cfg := w.settings()
-	rec := &recording{}
+	rec := &ongoing{}
 	scfg := session.Config{
 		Vault: w.svc.Vault, Open: w.svc.OpenInput, Rate: cfg.SampleRate, Store: cfg.Store, Logf: log.Printf,
 		OnEvent: func(e session.Event) {
@@ -135,7 +135,7 @@ func (w *Window) MarkRecording(label string) string {
 }
 
 // onRecordingEvent shows what the session reports (on the UI thread).
-func (w *Window) onRecordingEvent(rec *recording, e session.Event) {
+func (w *Window) onRecordingEvent(rec *ongoing, e session.Event) {
 	switch e.Kind {
 	case session.Listening:
 		if w.rec == rec && w.LiveText.Text == "Starting the microphone…" {
@@ -229,7 +229,7 @@ func (w *Window) stopRecording(wait bool) {
 
 // saveRecording stops the session and waits for its note (Shutdown, after
 // the event loop: it touches no widgets).
-func (w *Window) saveRecording(rec *recording) (*persistence.Note, error) {
+func (w *Window) saveRecording(rec *ongoing) (*persistence.Note, error) {
 	if rec.s == nil {
 		return nil, nil // the microphone never opened
 	}

@@ -155,7 +155,7 @@ type Window struct {
 	loading                    bool // true while widgets are being filled from a note
 
 	saver   *saver
-	rec     *recording
+	rec     *ongoing
 	player  *playback
 	queue   *transcribe.Queue
 	standby *transcribe.Standby // the live decoder, loaded before Record

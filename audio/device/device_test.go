@@ -12,6 +12,7 @@ import (
 	"github.com/voicenotes/voicenotes/audio/device"
 	"github.com/voicenotes/voicenotes/internal/pulsetest"
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/recording"
 )
 
 const clip = "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav"
@@ -99,7 +100,7 @@ func recordClip(t *testing.T, rate, channels int, minCorr, minSNR float64) {
 	}
 	defer v.Close()
 	stored := storedAudio()
-	r, err := audio.Start(audio.Options{Vault: v, Source: src, OnLevel: stored.onLevel})
+	r, err := recording.Start(recording.Options{Vault: v, Source: src, OnLevel: stored.onLevel})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +175,7 @@ func TestPlayback(t *testing.T) {
 	v, _ := persistence.Open(t.TempDir(), persistence.Options{})
 	defer v.Close()
 	stored := storedAudio()
-	rec, err := audio.Start(audio.Options{Vault: v, Source: src, OnLevel: stored.onLevel})
+	rec, err := recording.Start(recording.Options{Vault: v, Source: src, OnLevel: stored.onLevel})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,210 @@
+package cli
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+// noteJSON is the stable JSON shape of "list --json".
+type noteJSON struct {
+	ID                  string   `json:"id"`
+	Title               string   `json:"title"`
+	CreatedAt           string   `json:"createdAt,omitempty"`
+	UpdatedAt           string   `json:"updatedAt,omitempty"`
+	DurationSeconds     float64  `json:"durationSeconds"`
+	TranscriptionStatus string   `json:"transcriptionStatus"`
+	Path                string   `json:"path"`
+	Audio               string   `json:"audio,omitempty"`
+	Tags                []string `json:"tags,omitempty"`
+	Recovered           bool     `json:"recovered,omitempty"`
+}
+
+type badJSON struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(persistence.TimeFormat)
+}
+
+func runList(env *Env, v *persistence.Vault, fs *flag.FlagSet, _ []string) error {
+	notes, bad, err := v.Headers()
+	if err != nil {
+		return err
+	}
+	for _, tag := range flagValue[[]string](fs, "tag") {
+		notes = slices.DeleteFunc(notes, func(n *persistence.Note) bool { return !n.HasTag(tag) })
+	}
+	if flagValue[bool](fs, "json") {
+		out := struct {
+			Notes []noteJSON `json:"notes"`
+			Bad   []badJSON  `json:"bad"`
+		}{Notes: []noteJSON{}, Bad: []badJSON{}}
+		for _, n := range notes {
+			audio, _ := v.AudioPath(n)
+			out.Notes = append(out.Notes, noteJSON{n.ID, n.Title, fmtTime(n.CreatedAt), fmtTime(n.UpdatedAt),
+				n.Duration.Seconds(), string(n.TranscriptionStatus), n.Path, audio, n.Tags, n.Recovered})
+		}
+		for _, b := range bad {
+			out.Bad = append(out.Bad, badJSON{b.Path, b.Reason})
+		}
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tCREATED\tDURATION\tSTATUS\tTITLE")
+	for _, n := range notes {
+		created := ""
+		if !n.CreatedAt.IsZero() {
+			created = n.CreatedAt.Local().Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", n.ID, created, audio.FormatDuration(n.Duration), n.TranscriptionStatus, printable(oneLine(n.Title), false))
+	}
+	tw.Flush()
+	reportBad(env.Stderr, bad)
+	return nil
+}
+
+func reportBad(w io.Writer, bad []persistence.BadFile) {
+	for _, b := range bad {
+		fmt.Fprintf(w, "voicenotes: skipped %s: %s\n", printable(b.Path, false), printable(b.Reason, false))
+	}
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func runShow(env *Env, v *persistence.Vault, _ *flag.FlagSet, args []string) error {
+	n, err := v.Note(args[0])
+	if err != nil {
+		return err
+	}
+	data, err := persistence.ReadFile(v.FS(), n.Path)
+	if err != nil {
+		return err
+	}
+	if isTerminal(env.Stdout) { // piped, the file as it is
+		data = []byte(printable(string(data), true))
+	}
+	_, err = env.Stdout.Write(data)
+	return err
+}
+
+func runEdit(env *Env, v *persistence.Vault, fs *flag.FlagSet, args []string) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !set["title"] && !set["text-file"] && !set["tag"] && !set["untag"] {
+		return usagef("edit: nothing to change: give --title T, --text-file F, --tag T or --untag T")
+	}
+	add, remove := flagValue[[]string](fs, "tag"), flagValue[[]string](fs, "untag")
+	for _, t := range add {
+		if _, err := persistence.NormalizeTag(t); err != nil {
+			return usagef("edit: %v", err)
+		}
+	}
+	if _, err := v.Note(args[0]); err != nil {
+		return err
+	}
+	var text []byte
+	if set["text-file"] {
+		var err error
+		if name := flagValue[string](fs, "text-file"); name == "-" {
+			text, err = io.ReadAll(env.Stdin)
+		} else {
+			text, err = os.ReadFile(name)
+		}
+		if err != nil {
+			return fmt.Errorf("reading the new text: %w", err)
+		}
+	}
+	// Read, change and write under the vault's write lock: another
+	// program's change to the same note (its title, its transcript) lands
+	// before or after this one, never lost between.
+	n, err := v.Update(args[0], func(n *persistence.Note) error {
+		if set["title"] {
+			n.Title = flagValue[string](fs, "title")
+			n.AutoTitle = false // typed by the person: never replaced
+		}
+		if set["text-file"] {
+			n.Body = string(text)
+		}
+		for _, t := range remove {
+			n.RemoveTag(t)
+		}
+		for _, t := range add {
+			if _, _, err := n.AddTag(t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "saved %s\n", n.Path)
+	return nil
+}
+
+func runDelete(env *Env, v *persistence.Vault, _ *flag.FlagSet, args []string) error {
+	t, err := v.Trash(args[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "moved %s to %s\n", strings.Join(t.Files, " and "), t.Dir)
+	return nil
+}
+
+func runDoctor(env *Env, v *persistence.Vault, _ *flag.FlagSet, _ []string) error {
+	h, err := v.Check()
+	if err != nil {
+		return err
+	}
+	w := env.Stdout
+	fmt.Fprintf(w, "vault:          %s\n", printable(h.Root, false))
+	fmt.Fprintf(w, "notes:          %d\n", h.Notes)
+	fmt.Fprintf(w, "unreadable:     %d\n", len(h.Bad))
+	for _, b := range h.Bad {
+		fmt.Fprintf(w, "  %s: %s\n", printable(b.Path, false), printable(b.Reason, false))
+	}
+	list := func(label string, items []string, what string) {
+		fmt.Fprintf(w, "%-15s %d\n", label+":", len(items))
+		sort.Strings(items)
+		for _, it := range items {
+			fmt.Fprintf(w, "  %s%s\n", printable(it, false), what)
+		}
+	}
+	list("temp files", h.Temps, " (left by an interrupted save; removed at open once an hour old)")
+	list("partial audio", h.Partials, " (a recording in progress, or one to recover)")
+	list("orphan audio", h.OrphanAudio, " (no note refers to it)")
+	list("missing audio", h.MissingAudio, " (note without its audio file)")
+	list("access", h.Access, "")
+	if v.Maintenance.Ran {
+		fmt.Fprintf(w, "cleanup:        removed %d stale temp files\n", len(v.Maintenance.Removed))
+	} else if v.Maintenance.ReadOnly {
+		fmt.Fprintf(w, "cleanup:        skipped, the vault is on a read-only file system (it is read, not changed)\n")
+	} else {
+		fmt.Fprintf(w, "cleanup:        skipped, the vault is in use\n")
+	}
+	fmt.Fprintf(w, "lock:           %s\n", printable(h.Lock, false))
+	if len(h.Bad) > 0 {
+		return fmt.Errorf("%d files in %s are not readable notes (listed above); they were left untouched", len(h.Bad), v.RecordingsPath())
+	}
+	return nil
+}

@@ -1,0 +1,251 @@
+// Package desktop is the program as a person's desktop runs it: the
+// process made private (umask 077), a Windows console given back to the
+// command line, the Fyne app built with its ID, and PortAudio, the
+// engines and the settings wired into the window, with every way out
+// saving first.
+package desktop
+
+import (
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/voicenotes/voicenotes/assets"
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/audio/device"
+	"github.com/voicenotes/voicenotes/cli"
+	"github.com/voicenotes/voicenotes/instance"
+	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/recording"
+	"github.com/voicenotes/voicenotes/settings"
+	"github.com/voicenotes/voicenotes/transcribe"
+	"github.com/voicenotes/voicenotes/ui"
+)
+
+// AppID is the reverse-DNS id Fyne stores preferences under.
+const AppID = "io.github.voicenotes"
+
+// Main runs the program with its arguments (without the program's name)
+// and returns its exit code: a command, or with none the window.
+func Main(args []string) int {
+	console()
+	private()
+	cli.OpenLog()
+	d := &desktop{}
+	return cli.Main(args, cli.Env{
+		Stdin:          os.Stdin,
+		Stdout:         os.Stdout,
+		Stderr:         os.Stderr,
+		PreferredVault: d.preferredVault,
+		Window:         d.run,
+		WindowError:    d.showError,
+	})
+}
+
+// desktop wires the real pieces (PortAudio, the engines, the settings) into
+// the window.
+type desktop struct {
+	app fyne.App
+}
+
+// fyneApp makes the app once: its preferences hold the settings.
+func (d *desktop) fyneApp() fyne.App {
+	if d.app == nil {
+		d.app = app.NewWithID(AppID)
+		d.app.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	}
+	return d.app
+}
+
+func (d *desktop) settings() settings.Settings { return settings.Load(d.fyneApp().Preferences()) }
+
+// preferredVault is the vault chosen in Settings, if any.
+func (d *desktop) preferredVault() string { return d.settings().Vault }
+
+// run shows the window on an open vault until the user quits.
+func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error {
+	// The audio system starts beside the window, not before it (probing
+	// devices can take a while on some machines); what needs it waits for
+	// it, and a failure is reported when recording, not at launch.
+	audioUp := make(chan struct{})
+	var audioErr error
+	go func() { audioErr = device.Init(); close(audioUp) }()
+	defer func() {
+		if <-audioUp; audioErr == nil {
+			device.Terminate()
+		}
+	}()
+	withAudio := func() error { <-audioUp; return audioErr }
+	a := d.fyneApp()
+	// For make e2e and make bench: what the window did, on stderr.
+	var trace func(string)
+	if os.Getenv("VOICENOTES_TRACE") != "" {
+		trace = func(event string) { fmt.Fprintln(os.Stderr, "voicenotes: "+event) }
+		a.Lifecycle().SetOnStarted(func() {
+			fyne.Do(func() { trace("first frame") })
+			go traceStalls(trace)
+			traceGaps(trace)
+		})
+	}
+	current := v
+	var listener *instance.Listener
+	listen := func(w *ui.Window, v *persistence.Vault) {
+		if listener != nil {
+			listener.Close()
+		}
+		var err error
+		if listener, err = instance.Listen(v.Root(), w.HandleCommand); err != nil {
+			log.Printf("voicenotes toggle will not reach this window: %v", err)
+		}
+	}
+	var w *ui.Window
+	w = ui.New(a, ui.Services{
+		Vault: v,
+		OpenInput: func() (audio.Source, error) {
+			if err := withAudio(); err != nil {
+				return nil, err
+			}
+			return device.OpenInput(d.settings().InputDevice)
+		},
+		OpenInputNamed: func(name string) (audio.Source, error) {
+			if err := withAudio(); err != nil {
+				return nil, err
+			}
+			return device.OpenInput(name)
+		},
+		OpenOutput: func(rate, channels int) (audio.Sink, error) {
+			if err := withAudio(); err != nil {
+				return nil, err
+			}
+			return device.OpenOutput(rate, channels)
+		},
+		Engine:    func() (transcribe.Engine, transcribe.Options, error) { return d.engine() },
+		Recovered: recovered,
+		Trace:     trace,
+		ListInputs: func() ([]string, error) {
+			if err := withAudio(); err != nil {
+				return nil, err
+			}
+			ins, _, err := device.List()
+			var names []string
+			for _, i := range ins {
+				names = append(names, i.Name)
+			}
+			return names, err
+		},
+		SwitchVault: func(root string) (*persistence.Vault, error) {
+			nv, err := persistence.Open(root, persistence.Options{Exclusive: true, Maintain: []func(*persistence.Vault) error{
+				func(v *persistence.Vault) error { _, err := recording.Recover(v); return err }}})
+			if err != nil {
+				return nil, err
+			}
+			current.Close()
+			current = nv
+			listen(w, nv)
+			return nv, nil
+		},
+	})
+	listen(w, v)
+	defer func() {
+		if listener != nil {
+			listener.Close()
+		}
+		if current != v {
+			current.Close() // the first vault is closed by the caller
+		}
+	}()
+	// SIGTERM (logging out, shutting down) and the tray's Quit end the loop
+	// without the window's Close: what is left is saved once the loop is
+	// gone, after Run returns or, if Fyne hangs on its way out, by the
+	// guard.
+	var once sync.Once
+	var shutErr error
+	shutdown := func() (ran bool) {
+		once.Do(func() { ran, shutErr = true, w.Shutdown() })
+		return ran
+	}
+	guard := newQuitGuard()
+	go guard.watch(func() {
+		if !shutdown() {
+			return // Run returned after all, and its caller saves
+		}
+		if listener != nil {
+			listener.Close()
+		}
+		if shutErr != nil {
+			log.Printf("quitting: %v", shutErr)
+			os.Exit(1)
+		}
+		log.Print("quitting: the window's event loop ended without returning (Fyne); everything was saved")
+		os.Exit(0)
+	})
+	w.ShowAndRun()
+	guard.ran()
+	shutdown()
+	return shutErr
+}
+
+// traceStalls reports each time the UI thread was busy for more than a
+// frame (16 ms): a heartbeat every 5 ms measures how long the event loop
+// takes to run it.
+func traceStalls(trace func(string)) {
+	for {
+		sent := time.Now()
+		fyne.DoAndWait(func() {})
+		if lag := time.Since(sent); lag > 16*time.Millisecond {
+			trace(fmt.Sprintf("ui stall %d ms", lag.Milliseconds()))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// traceGaps reports each time the UI thread went longer than a frame and a
+// bit (20 ms; a tick is due every 16.7) between two of its frame ticks:
+// Fyne polls the keyboard and mouse once per tick, so that is how long a
+// keypress or a click could have waited, whatever held the thread (a frame being painted, the
+// window's own work). It is the stall a person notices. traceStalls'
+// figure can be longer: Fyne's loop picks at random between a due tick
+// and a queued function, so with frames that take about a tick to paint,
+// a function may wait out several frames while input is still served.
+func traceGaps(trace func(string)) {
+	var last time.Time
+	a := fyne.NewAnimation(time.Hour, func(float32) {
+		now := time.Now()
+		if gap := now.Sub(last); !last.IsZero() && gap > 20*time.Millisecond {
+			trace(fmt.Sprintf("ui gap %d ms", gap.Milliseconds()))
+		}
+		last = now
+	})
+	a.RepeatCount = fyne.AnimationRepeatForever
+	a.Curve = fyne.AnimationLinear
+	a.Start()
+}
+
+// engine is the engine chosen in Settings (the offline one by default).
+func (d *desktop) engine() (transcribe.Engine, transcribe.Options, error) {
+	s := d.settings()
+	if s.Engine == "" && transcribe.DefaultEngine() == "" {
+		return nil, transcribe.Options{}, errors.New("no transcription engine is set up; choose one in Settings ('voicenotes engines' says what this build offers)")
+	}
+	return s.NewEngine()
+}
+
+// showError explains, in a window, why the main window cannot open.
+func (d *desktop) showError(err error) {
+	w := d.fyneApp().NewWindow("Voice Notes")
+	msg := widget.NewLabel(err.Error())
+	msg.Wrapping = fyne.TextWrapWord
+	ok := widget.NewButton("OK", w.Close)
+	ok.Importance = widget.HighImportance
+	w.SetContent(container.NewBorder(nil, container.NewCenter(ok), nil, nil, msg))
+	w.Resize(fyne.NewSize(480, 160))
+	w.ShowAndRun()
+}

@@ -1,0 +1,184 @@
+package persistence
+
+import (
+	"cmp"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// BadFile is a file in recordings/ that is not a readable note, and why.
+// Bad files are reported, never modified or removed.
+type BadFile struct {
+	Path   string
+	Reason string
+}
+
+func (b BadFile) Error() string { return b.Path + ": " + b.Reason }
+
+// List reads every note, newest first, and reports the files that are not
+// readable notes with the reason for each.
+func (v *Vault) List() ([]*Note, []BadFile, error) { return v.list(false) }
+
+// Headers lists like List, but its notes may lack their text (Body) and
+// cannot be saved (Marshal refuses them; Note reads one whole): what a
+// listing shows, read at a fraction of the memory of a whole vault.
+func (v *Vault) Headers() ([]*Note, []BadFile, error) { return v.list(true) }
+
+func (v *Vault) list(headers bool) ([]*Note, []BadFile, error) {
+	entries, err := v.fs.ReadDir(v.RecordingsPath())
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading %s: %w", v.RecordingsPath(), err)
+	}
+	var files []fs.DirEntry
+	var bad []BadFile
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case !strings.HasSuffix(name, NoteExt) || strings.HasPrefix(name, "."):
+		case IsSyncConflict(name):
+			bad = append(bad, BadFile{filepath.Join(v.RecordingsPath(), name), "a sync tool's conflict copy, not listed as a note: compare it with the note it copies, keep what you need, then delete it"})
+		default:
+			files = append(files, e)
+		}
+	}
+	// Each file's key (its size and times), then the index: a file whose
+	// key it holds is not read again. The rest are read and parsed on
+	// every core. Results keep the folder's order.
+	keys := make([]fileKey, len(files))
+	var total atomic.Int64
+	parallel(len(files), func(i int) {
+		if !files[i].Type().IsRegular() {
+			return
+		}
+		if st, err := files[i].Info(); err == nil {
+			keys[i] = keyOf(st)
+			total.Add(st.Size())
+		}
+	})
+	var index map[string]*indexEntry
+	if headers {
+		index = v.indexHeaders(total.Load())
+	} else {
+		index = v.indexEntries(total.Load())
+	}
+	now := v.now()
+	results := make([]*Note, len(files))
+	errs := make([]error, len(files))
+	fresh := make([]*indexEntry, len(files))
+	hit := make([]bool, len(files))
+	parallel(len(files), func(i int) {
+		name := files[i].Name()
+		path := filepath.Join(v.RecordingsPath(), name)
+		if e := index[name]; e != nil && keys[i].ModTime != 0 && e.Key == keys[i] {
+			results[i], hit[i] = e.note(path), true
+			return
+		}
+		results[i], errs[i] = v.readNote(path, files[i].Type())
+		if errs[i] == nil && keys[i].ModTime != 0 && keys[i].settled(now) {
+			fresh[i] = entryOf(results[i], keys[i])
+		}
+	})
+	var kept []string
+	changed := map[string]*indexEntry{}
+	for i, f := range files {
+		if hit[i] {
+			kept = append(kept, f.Name())
+		} else {
+			changed[f.Name()] = fresh[i]
+		}
+	}
+	if headers {
+		if misses := len(files) - len(kept); misses > indexBatch {
+			return v.list(false) // and write the index the next lists read
+		}
+	} else {
+		v.updateIndex(kept, changed)
+	}
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = filepath.Join(v.RecordingsPath(), f.Name())
+	}
+	var notes []*Note
+	for i, n := range results {
+		if errs[i] != nil {
+			bad = append(bad, BadFile{paths[i], errs[i].Error()})
+			continue
+		}
+		notes = append(notes, n)
+	}
+	notes, dups := dedupe(notes)
+	bad = append(bad, dups...)
+	SortNotes(notes)
+	return notes, bad, nil
+}
+
+// parallel runs do(i) for every i below n on every core.
+func parallel(n int, do func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				do(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// SortNotes puts notes in the order every view lists them: newest first,
+// ties by id, so the order never depends on how they were read.
+//
+// The time is the note's timestamp, as Whispering sorts (a person may
+// have changed it there), else when it was created.
+func SortNotes(notes []*Note) {
+	slices.SortFunc(notes, func(a, b *Note) int {
+		return cmp.Or(b.When().Compare(a.When()), strings.Compare(b.ID, a.ID))
+	})
+}
+
+// When is the note's time for ordering: its timestamp, else its creation.
+func (n *Note) When() time.Time {
+	if !n.Timestamp.IsZero() {
+		return n.Timestamp
+	}
+	return n.CreatedAt
+}
+
+// IsSyncConflict reports whether a file name is a sync tool's conflict
+// copy (Syncthing, Dropbox, Nextcloud, ownCloud): such files are not notes.
+func IsSyncConflict(name string) bool {
+	lower := strings.ToLower(name)
+	return strings.Contains(lower, ".sync-conflict-") || strings.Contains(lower, "conflicted copy") || strings.Contains(lower, "_conflict-")
+}
+
+// dedupe keeps one note per id: the one whose file is named after the id,
+// else the first by path. The others are reported.
+func dedupe(notes []*Note) ([]*Note, []BadFile) {
+	byID := map[string]*Note{}
+	for _, n := range notes {
+		prev, ok := byID[n.ID]
+		if !ok || (!canonical(prev) && canonical(n)) {
+			byID[n.ID] = n
+		}
+	}
+	var kept []*Note
+	var bad []BadFile
+	for _, n := range notes {
+		if keep := byID[n.ID]; keep != n {
+			bad = append(bad, BadFile{n.Path, fmt.Sprintf("duplicate id %q: %s has the same id; rename one of them and change its id", n.ID, filepath.Base(keep.Path))})
+			continue
+		}
+		kept = append(kept, n)
+	}
+	return kept, bad
+}
+
+func canonical(n *Note) bool { return filepath.Base(n.Path) == n.ID+NoteExt }
