@@ -48,7 +48,7 @@ func (w *Window) Retranscribe() {
 // CopyText puts the transcript on the clipboard.
 func (w *Window) CopyText() {
 	if w.selected != nil {
-		w.App.Clipboard().SetContent(w.Editor.Text)
+		w.app.Clipboard().SetContent(w.editor.Text)
 		w.setStatus("Copied the transcript")
 	}
 }
@@ -59,7 +59,7 @@ func (w *Window) RevealFile() {
 		return
 	}
 	u := &url.URL{Scheme: "file", Path: filepath.Dir(w.selected.Path)}
-	if err := w.App.OpenURL(u); err != nil {
+	if err := w.app.OpenURL(u); err != nil {
 		w.showError(fmt.Errorf("could not open the file manager: %w; the note is %s", err, w.selected.Path))
 	}
 }
@@ -90,10 +90,10 @@ func (w *Window) DeleteSelected() {
 	// The next note takes its place, as in a mail program: Delete again
 	// deletes on down the list.
 	if len(w.shown) > 0 && at >= 0 {
-		w.List.Select(min(at, len(w.shown)-1))
+		w.list.Select(min(at, len(w.shown)-1))
 	}
 	w.tell(fmt.Sprintf("Moved \"%s\" to the trash", displayTitle(n)))
-	w.Undo.Show()
+	w.undo.Show()
 }
 
 // UndoDelete restores the last deleted note.
@@ -108,7 +108,7 @@ func (w *Window) UndoDelete() {
 	}
 	w.trashed = w.trashed[:len(w.trashed)-1]
 	if len(w.trashed) == 0 {
-		w.Undo.Hide()
+		w.undo.Hide()
 	}
 	w.Reload()
 	w.selectByID(t.ID)
@@ -117,7 +117,7 @@ func (w *Window) UndoDelete() {
 
 // bindKeys sets the keyboard shortcuts.
 func (w *Window) bindKeys() {
-	c := w.Win.Canvas()
+	c := w.win.Canvas()
 	mod := fyne.KeyModifierShortcutDefault
 	w.ownKeys = map[string]func(){}
 	// own: the window's, also while a text field has the keyboard.
@@ -128,10 +128,10 @@ func (w *Window) bindKeys() {
 	}
 	own(fyne.KeyR, w.ToggleRecording)
 	own(fyne.KeyM, func() { w.MarkRecording("") })
-	own(fyne.KeyF, func() { c.Focus(w.Search) })
+	own(fyne.KeyF, func() { c.Focus(w.search) })
 	own(fyne.KeyT, func() {
 		if w.selected != nil {
-			c.Focus(w.TagEntry)
+			c.Focus(w.tagField)
 		}
 	})
 	own(fyne.KeyE, w.ExportSelected)
@@ -193,7 +193,7 @@ func (w *Window) ExportSelected() {
 				w.exportAs(n, f.ext)
 			}
 		}
-	}, w.Win)
+	}, w.win)
 	w.exportDialog.Resize(fyne.NewSize(460, 300))
 	w.exportDialog.Show()
 }
@@ -239,7 +239,7 @@ func (w *Window) exportAs(n *persistence.Note, ext string) {
 			return
 		}
 		w.setStatus("Exported to " + path)
-	}, w.Win)
+	}, w.win)
 	d.SetFileName(strings.Map(func(r rune) rune {
 		if strings.ContainsRune(`/\:*?"<>|`, r) {
 			return '-'

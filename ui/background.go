@@ -18,7 +18,7 @@ import (
 // startBackground starts the transcription queue and the vault watcher;
 // they stop when w.stop closes.
 func (w *Window) startBackground() {
-	w.WatchFallback = nil
+	w.watchFallback = nil
 	ctx := stopContext(w.stop)
 	// The queue runs whenever the app can transcribe at all: it asks for
 	// the engine Settings name at each job, so turning an engine on takes
@@ -53,7 +53,7 @@ func (w *Window) startBackground() {
 		// arrive later, but they arrive.
 		log.Printf("ui: %v; polling instead", err)
 		w.do(func() {
-			w.WatchFallback = err
+			w.watchFallback = err
 			w.tell(fmt.Sprintf("Changes by other programs are checked every %v: %v", pollEvery, err))
 		})
 		v.Poll(ctx, pollEvery, onChange)

@@ -38,16 +38,16 @@ func BenchmarkSearchKeystroke(b *testing.B) {
 		}
 	}
 	w := New(a, Services{Vault: v})
-	w.Win.Resize(w.Win.Canvas().Size().Max(w.Win.Content().MinSize()))
+	w.win.Resize(w.win.Canvas().Size().Max(w.win.Content().MinSize()))
 	if len(w.notes) != 10000 {
 		b.Fatalf("%d notes loaded", len(w.notes))
 	}
 	var lat []time.Duration
 	for b.Loop() {
-		w.Search.SetText("")
+		w.search.SetText("")
 		for _, r := range "about garden" {
 			t0 := time.Now()
-			test.Type(w.Search, string(r))
+			test.Type(w.search, string(r))
 			lat = append(lat, time.Since(t0))
 		}
 		if len(w.shown) == 0 || len(w.shown) == 10000 {
@@ -131,7 +131,7 @@ func BenchmarkFollowHighlight(b *testing.B) {
 		b.Fatal(err)
 	}
 	w := New(a, Services{Vault: v})
-	w.Win.Resize(fyne.NewSize(1100, 700))
+	w.win.Resize(fyne.NewSize(1100, 700))
 	w.selectByID(n.ID)
 	for deadline := time.After(30 * time.Second); w.follow == nil; {
 		select {
@@ -141,7 +141,7 @@ func BenchmarkFollowHighlight(b *testing.B) {
 			b.Fatal("the timings were not read")
 		}
 	}
-	w.Tabs.Select(w.FollowTab)
+	w.tabs.Select(w.followTab)
 	if len(w.follow.chips) != maxFollowWords {
 		b.Fatalf("%d words in Follow", len(w.follow.chips))
 	}
@@ -158,7 +158,7 @@ func BenchmarkFollowHighlight(b *testing.B) {
 		}
 		ownT := time.Since(t0)
 		t1 := cpuTime()
-		w.Win.Canvas().Capture()
+		w.win.Canvas().Capture()
 		painted++
 		own, paint = own+ownT, paint+cpuTime()-t1
 	}

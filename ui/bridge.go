@@ -66,12 +66,12 @@ func (w *Window) showError(err error) {
 	if err == nil {
 		return
 	}
-	w.do(func() { dialog.ShowError(errors.New(advice(err)), w.Win) })
+	w.do(func() { dialog.ShowError(errors.New(advice(err)), w.win) })
 }
 
 // info shows a message; from any goroutine.
 func (w *Window) info(title, msg string) {
-	w.do(func() { dialog.ShowInformation(title, msg, w.Win) })
+	w.do(func() { dialog.ShowInformation(title, msg, w.win) })
 }
 
 // advice rewords errors the user can act on.

@@ -46,7 +46,7 @@ func (w *Window) askConflict(mine *persistence.Note, c *persistence.ConflictErro
 		widget.NewButton("Keep mine", choose(KeepMine)),
 		widget.NewButton("Take theirs", choose(TakeTheirs)),
 		widget.NewButton("Keep both", choose(KeepBoth)))
-	d = dialog.NewCustomWithoutButtons("Changed elsewhere", container.NewVBox(msg, buttons), w.Win)
+	d = dialog.NewCustomWithoutButtons("Changed elsewhere", container.NewVBox(msg, buttons), w.win)
 	d.Show()
 }
 

@@ -63,7 +63,7 @@ func TestDropImports(t *testing.T) {
 		uris = append(uris, storage.NewFileURI(p))
 	}
 	w.onDrop(fyne.NewPos(10, 10), uris)
-	eventually(t, "the import to finish", func() bool { return strings.HasPrefix(w.Status.Text, "Imported ") })
+	eventually(t, "the import to finish", func() bool { return strings.HasPrefix(w.status.Text, "Imported ") })
 	var titles []string
 	for _, n := range w.notes {
 		titles = append(titles, n.Title)
@@ -73,8 +73,8 @@ func TestDropImports(t *testing.T) {
 	if !slices.Equal(titles, want) {
 		t.Errorf("notes after the drop: %q, want %q", titles, want)
 	}
-	if !strings.Contains(w.Status.Text, "not audio, left alone") || !strings.Contains(w.Status.Text, "of "+itoa(len(want)+1)) {
-		t.Errorf("status %q", w.Status.Text)
+	if !strings.Contains(w.status.Text, "not audio, left alone") || !strings.Contains(w.status.Text, "of "+itoa(len(want)+1)) {
+		t.Errorf("status %q", w.status.Text)
 	}
 	if notes, _, _ := v.List(); len(notes) != len(want) {
 		t.Errorf("%d notes on disk, want %d", len(notes), len(want))
@@ -106,7 +106,7 @@ func TestDropTitlesFromSpeech(t *testing.T) {
 		t.Fatalf("ffmpeg: %v %s", err, out)
 	}
 	w, _ := newTestWindow(t, nil)
-	prefs := w.App.Preferences()
+	prefs := w.app.Preferences()
 	s := settings.Defaults()
 	s.Engine, s.AutoTranscribe = transcribe.PocketSphinxName, true
 	if err := settings.Save(prefs, s, nil); err != nil {

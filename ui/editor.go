@@ -6,9 +6,40 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/persistence"
 )
+
+// notePane is the right pane: the selected note's title, tags and
+// details, its transcript (editable), preview and Follow tabs, and what
+// can be done with it.
+type notePane struct {
+	titleEntry   *keyEntry
+	meta         *widget.Label
+	tagChips     *fyne.Container
+	tagField     *tagEntry
+	editor       *keyEntry
+	caretAt      *widget.Label // when the word at the editor's caret was said
+	preview      *widget.RichText
+	tabs         *container.AppTabs
+	retryButton  *TipButton
+	copyButton   *TipButton
+	revealButton *TipButton
+	exportButton *TipButton
+	deleteButton *TipButton
+	// exportDialog asks which format to export as (exportChoice).
+	exportDialog *dialog.ConfirmDialog
+	exportChoice *widget.RadioGroup
+
+	selected     *persistence.Note
+	loading      bool // true while widgets are being filled from a note
+	saver        *saver
+	conflictOpen map[string]bool // notes whose conflict dialog is open
+}
 
 // The selected note: showing it, editing it, and what the saver says.
 
@@ -31,7 +62,7 @@ func (w *Window) selectNote(n *persistence.Note) {
 func (w *Window) showNote(n *persistence.Note) {
 	w.loading = true
 	defer func() { w.loading = false }()
-	for _, o := range []fyne.Disableable{w.Title, w.Editor, w.PlayButton, w.Seek, w.Retry, w.Copy, w.Reveal, w.Export, w.Delete} {
+	for _, o := range []fyne.Disableable{w.titleEntry, w.editor, w.playButton, w.seek, w.retryButton, w.copyButton, w.revealButton, w.exportButton, w.deleteButton} {
 		if n == nil {
 			o.Disable()
 		} else {
@@ -40,26 +71,26 @@ func (w *Window) showNote(n *persistence.Note) {
 	}
 	w.showTags(n)
 	w.playPos = 0
-	w.Waveform.SetPosition(0) // not where the last note was played to
+	w.waveform.SetPosition(0) // not where the last note was played to
 	if n == nil {
 		w.follow = nil
 		w.showFollowTab(false)
-		w.Title.SetText("")
-		w.Editor.SetText("")
-		w.Meta.SetText("Select a note, or press Record (Ctrl+R).")
-		w.Waveform.SetPeaks(nil)
-		w.Position.SetText("0:00 / 0:00")
+		w.titleEntry.SetText("")
+		w.editor.SetText("")
+		w.meta.SetText("Select a note, or press Record (Ctrl+R).")
+		w.waveform.SetPeaks(nil)
+		w.position.SetText("0:00 / 0:00")
 		return
 	}
 	w.loadTimings(n)
-	w.Title.SetText(n.Title)
-	w.Editor.SetText(n.Body)
-	if w.Tabs.Selected() == w.Tabs.Items[1] { // else rendered when its tab is chosen
+	w.titleEntry.SetText(n.Title)
+	w.editor.SetText(n.Body)
+	if w.tabs.Selected() == w.tabs.Items[1] { // else rendered when its tab is chosen
 		w.showPreview(n.Body)
 	}
 	w.refreshMeta()
 	w.showSeek(0)
-	w.Position.SetText("0:00 / " + audio.FormatDuration(n.Duration))
+	w.position.SetText("0:00 / " + audio.FormatDuration(n.Duration))
 	w.loadWaveform(n)
 	var marks []float64
 	if n.Duration > 0 {
@@ -67,7 +98,7 @@ func (w *Window) showNote(n *persistence.Note) {
 			marks = append(marks, min(1, float64(m.At)/float64(n.Duration)))
 		}
 	}
-	w.Waveform.SetMarkers(marks)
+	w.waveform.SetMarkers(marks)
 	w.trace("shown %s", n.ID)
 }
 
@@ -92,7 +123,7 @@ func (w *Window) refreshMeta() {
 	case persistence.StatusUnprocessed:
 		parts = append(parts, "waiting to be transcribed")
 	}
-	w.Meta.SetText(strings.Join(parts, " · "))
+	w.meta.SetText(strings.Join(parts, " · "))
 }
 
 // edited applies a change typed by the user and schedules its save.
@@ -104,7 +135,7 @@ func (w *Window) edited(change func(*persistence.Note)) {
 	delete(w.hay, w.selected)
 	w.filtered = false
 	w.saver.schedule(w.selected)
-	w.List.Refresh()
+	w.list.Refresh()
 	w.trace("edited %s %d", w.selected.ID, len(w.selected.Body))
 }
 
@@ -129,4 +160,54 @@ func (w *Window) onSaved(saved *persistence.Note, before persistence.Revision, e
 		w.selected.Adopt(saved)
 	}
 	w.setStatus("Saved")
+}
+
+// buildNotePane makes the right pane: the note's title, tags and
+// details, its tabs, the player (made by buildPlayer) and the actions.
+func (w *Window) buildNotePane(player fyne.CanvasObject) fyne.CanvasObject {
+	w.titleEntry = newKeyEntry(false, w.windowShortcut)
+	w.titleEntry.SetPlaceHolder("Title")
+	w.titleEntry.OnChanged = func(s string) {
+		if w.liveShown && !w.loading {
+			w.live.title = s // the recording's, given to its note when saved
+			return
+		}
+		w.edited(func(n *persistence.Note) { n.Title, n.AutoTitle = s, false }) // typed: never replaced
+	}
+	w.meta = widget.NewLabel("")
+	w.editor = newKeyEntry(true, w.windowShortcut)
+	w.editor.Wrapping = fyne.TextWrapWord
+	w.editor.SetPlaceHolder("The transcript appears here; type to edit.")
+	w.editor.OnChanged = func(s string) { w.edited(func(n *persistence.Note) { n.Body = s }) }
+	w.editor.OnCursorChanged = w.caretMoved
+	w.caretAt = widget.NewLabel("")
+	w.caretAt.Importance = widget.LowImportance
+	w.caretAt.Hide()
+	w.preview = widget.NewRichTextFromMarkdown("")
+	w.preview.Wrapping = fyne.TextWrapWord
+	w.tabs = container.NewAppTabs(
+		container.NewTabItem("Transcript", inScreenOrder(nil, w.caretAt, nil, nil, asDocument(w.editor))),
+		container.NewTabItem("Preview", container.NewVScroll(w.preview)))
+	w.tabs.OnSelected = func(t *container.TabItem) {
+		switch t {
+		case w.tabs.Items[1]:
+			if w.selected != nil {
+				w.showPreview(w.editor.Text)
+			}
+		case w.followTab:
+			w.followWords()
+			w.markAt(w.playPos)
+		}
+	}
+	w.retryButton = w.newTipButton("Transcribe again", theme.ViewRefreshIcon(), "Transcribe this recording again (your edits are kept)", w.Retranscribe)
+	w.copyButton = w.newTipButton("Copy text", theme.ContentCopyIcon(), "Copy the transcript", w.CopyText)
+	w.revealButton = w.newTipButton("Show file", theme.FolderOpenIcon(), "Show the note's file in the file manager", w.RevealFile)
+	w.exportButton = w.newTipButton("Export", theme.DocumentSaveIcon(), "Export as a web page, Markdown, text or subtitles (Ctrl+E)", w.ExportSelected)
+	w.deleteButton = w.newTipButton("Delete", theme.DeleteIcon(), "Move to the vault's trash (Delete; Ctrl+Z brings it back)", w.DeleteSelected)
+	w.deleteButton.Importance = widget.DangerImportance
+	actions := container.NewHBox(w.retryButton, w.copyButton, w.revealButton, w.exportButton, w.deleteButton)
+	return inScreenOrder(
+		container.NewVBox(w.titleEntry, w.buildTags(), w.meta),
+		container.NewVBox(player, actions),
+		nil, nil, container.NewStack(w.tabs, w.livePane))
 }

@@ -163,8 +163,8 @@ func (w *Window) loadTimings(n *persistence.Note) {
 			}
 			w.follow = &follow{id: id, timed: timed, marked: -1}
 			w.showFollowTab(true)
-			if len(w.selected.Markers) > 0 && w.Tabs.Selected() == w.Tabs.Items[1] {
-				w.showPreview(w.Editor.Text) // the markers go where they were dropped
+			if len(w.selected.Markers) > 0 && w.tabs.Selected() == w.tabs.Items[1] {
+				w.showPreview(w.editor.Text) // the markers go where they were dropped
 			}
 		})
 	}()
@@ -178,20 +178,20 @@ func (w *Window) showPreview(body string) {
 	if f := w.follow; f != nil && w.selected != nil && f.id == w.selected.ID {
 		timed = f.timed
 	}
-	w.Preview.ParseMarkdown(export.WithMarkers(w.selected, body, timed, nil))
+	w.preview.ParseMarkdown(export.WithMarkers(w.selected, body, timed, nil))
 }
 
 // showFollowTab adds or removes the Follow tab.
 func (w *Window) showFollowTab(on bool) {
-	has := len(w.Tabs.Items) == 3
+	has := len(w.tabs.Items) == 3
 	switch {
 	case on && !has:
-		w.Tabs.Append(w.FollowTab)
+		w.tabs.Append(w.followTab)
 	case !on && has:
-		if w.Tabs.Selected() == w.FollowTab {
-			w.Tabs.SelectIndex(0)
+		if w.tabs.Selected() == w.followTab {
+			w.tabs.SelectIndex(0)
 		}
-		w.Tabs.Remove(w.FollowTab)
+		w.tabs.Remove(w.followTab)
 	}
 }
 
@@ -210,7 +210,7 @@ func (w *Window) followWords() []timeline.Word {
 	f.marked = -1
 	f.chips = nil
 	if len(f.words) > maxFollowWords {
-		w.FollowWords.Objects = []fyne.CanvasObject{widget.NewLabel("This transcript is too long to follow word by word.")}
+		w.followFlow.Objects = []fyne.CanvasObject{widget.NewLabel("This transcript is too long to follow word by word.")}
 		w.followScroll.Refresh()
 		return f.words
 	}
@@ -230,7 +230,7 @@ func (w *Window) followWords() []timeline.Word {
 	for _, m := range markers {
 		objs = append(objs, w.markerChip(m))
 	}
-	w.FollowWords.Objects = objs
+	w.followFlow.Objects = objs
 	w.followScroll.Refresh() // asks the words' height anew
 	return f.words
 }
@@ -265,9 +265,9 @@ func (w *Window) playFrom(wd timeline.Word) {
 // hoverWord shows when the word under the pointer was said.
 func (w *Window) hoverWord(wd timeline.Word, in bool) {
 	if in {
-		w.FollowAt.SetText("“" + wd.Text + "” at " + audio.FormatDuration(wd.Start))
+		w.followAt.SetText("“" + wd.Text + "” at " + audio.FormatDuration(wd.Start))
 	} else {
-		w.FollowAt.SetText("Tap a word to play from it")
+		w.followAt.SetText("Tap a word to play from it")
 	}
 }
 
@@ -296,11 +296,11 @@ func (w *Window) markAt(pos time.Duration) {
 // is, in pixels (for make e2e, which clicks them).
 func (w *Window) traceFollowLayout() {
 	f := w.follow
-	if w.svc.Trace == nil || f == nil || w.Tabs.Selected() != w.FollowTab {
+	if w.svc.Trace == nil || f == nil || w.tabs.Selected() != w.followTab {
 		return
 	}
-	scale := w.Win.Canvas().Scale()
-	d := w.App.Driver()
+	scale := w.win.Canvas().Scale()
+	d := w.app.Driver()
 	for i, c := range f.chips {
 		p, sz := d.AbsolutePositionForObject(c), c.Size()
 		w.trace("follow word %d %q at %d,%d size %dx%d", i, c.word.Text, int(p.X*scale), int(p.Y*scale), int(sz.Width*scale), int(sz.Height*scale))
@@ -366,10 +366,10 @@ func endsSentence(s string) bool {
 func (w *Window) caretMoved() {
 	f := w.follow
 	if f == nil || w.selected == nil || f.id != w.selected.ID {
-		w.CaretAt.Hide()
+		w.caretAt.Hide()
 		return
 	}
-	text := w.Editor.Text
+	text := w.editor.Text
 	if f.caretWords == nil || f.caretText != text {
 		if f.aligning != text {
 			f.aligning = text
@@ -378,7 +378,7 @@ func (w *Window) caretMoved() {
 				words, said := timeline.AlignSpoken(timed, text)
 				w.do(func() {
 					f.caretWords, f.caretSaid, f.caretText, f.aligning = words, said, text, ""
-					if w.follow == f && w.Editor.Text == text {
+					if w.follow == f && w.editor.Text == text {
 						w.caretMoved()
 					}
 				})
@@ -388,30 +388,30 @@ func (w *Window) caretMoved() {
 	}
 	i, ok := w.caretWord()
 	if !ok {
-		w.CaretAt.Hide()
+		w.caretAt.Hide()
 		return
 	}
 	wd := f.caretWords[i]
 	if f.caretSaid[i] {
-		w.CaretAt.SetText("“" + wd.Text + "” was said at " + audio.FormatDuration(wd.Start) + " · Ctrl+Enter plays from it")
+		w.caretAt.SetText("“" + wd.Text + "” was said at " + audio.FormatDuration(wd.Start) + " · Ctrl+Enter plays from it")
 	} else if j := nearestSaid(f.caretWords, f.caretSaid, i); j >= 0 {
 		// A typed word has no time of its own: say so, and name the
 		// spoken word nearest it, which Ctrl+Enter plays from.
-		w.CaretAt.SetText("“" + wd.Text + "” was typed, not said · the nearest spoken word, “" + f.caretWords[j].Text + "”, at " + audio.FormatDuration(f.caretWords[j].Start) + " · Ctrl+Enter plays from it")
+		w.caretAt.SetText("“" + wd.Text + "” was typed, not said · the nearest spoken word, “" + f.caretWords[j].Text + "”, at " + audio.FormatDuration(f.caretWords[j].Start) + " · Ctrl+Enter plays from it")
 	} else {
-		w.CaretAt.SetText("“" + wd.Text + "” was typed, not said")
+		w.caretAt.SetText("“" + wd.Text + "” was typed, not said")
 	}
-	w.CaretAt.Show()
+	w.caretAt.Show()
 }
 
 // caretWord is the index in follow.caretWords of the word at (or just
 // before) the editor's caret.
 func (w *Window) caretWord() (int, bool) {
 	f := w.follow
-	if f == nil || w.selected == nil || f.id != w.selected.ID || f.caretText != w.Editor.Text || len(f.caretWords) == 0 {
+	if f == nil || w.selected == nil || f.id != w.selected.ID || f.caretText != w.editor.Text || len(f.caretWords) == 0 {
 		return 0, false
 	}
-	i := wordAt(f.caretText, w.Editor.CursorTextOffset())
+	i := wordAt(f.caretText, w.editor.CursorTextOffset())
 	if i < 0 || i >= len(f.caretWords) {
 		return 0, false
 	}

@@ -60,21 +60,21 @@ func TestFollowAlong(t *testing.T) {
 	plain := addNote(t, v, "untimed", "no timings")
 	w.Reload()
 	w.selectByID(n.ID)
-	eventually(t, "the Follow tab", func() bool { return len(w.Tabs.Items) == 3 })
+	eventually(t, "the Follow tab", func() bool { return len(w.tabs.Items) == 3 })
 	// The Preview has the marker as a heading where it was dropped.
-	w.Tabs.SelectIndex(1)
-	if p := w.Preview.String(); !(strings.Index(p, "here.") < strings.Index(p, "⚑ 0:05 — the point") && strings.Index(p, "⚑ 0:05 — the point") < strings.Index(p, "then the second")) {
+	w.tabs.SelectIndex(1)
+	if p := w.preview.String(); !(strings.Index(p, "here.") < strings.Index(p, "⚑ 0:05 — the point") && strings.Index(p, "⚑ 0:05 — the point") < strings.Index(p, "then the second")) {
 		t.Errorf("the Preview does not have the marker before 'then':\n%s", p)
 	}
-	w.Tabs.Select(w.FollowTab)
+	w.tabs.Select(w.followTab)
 	if len(w.follow.chips) != 12 {
 		t.Fatalf("%d words in Follow, want 12", len(w.follow.chips))
 	}
 	// The marker at 5 s stands before "then" (said at 6 s).
-	if objs := w.FollowWords.Objects; len(objs) != 13 || objs[3].(*wordChip).word.Text != "⚑ 0:05 — the point" || objs[4] != w.follow.chips[3] {
+	if objs := w.followFlow.Objects; len(objs) != 13 || objs[3].(*wordChip).word.Text != "⚑ 0:05 — the point" || objs[4] != w.follow.chips[3] {
 		t.Errorf("the marker is not before 'then' in Follow")
 	}
-	if got := w.Waveform.Markers(); len(got) != 1 || got[0] < 0.41 || got[0] > 0.42 {
+	if got := w.waveform.Markers(); len(got) != 1 || got[0] < 0.41 || got[0] > 0.42 {
 		t.Errorf("waveform markers %v, want one at 5/12", got)
 	}
 	// Tap "then": playback starts at 6 s and "then" is marked.
@@ -86,8 +86,8 @@ func TestFollowAlong(t *testing.T) {
 	// The mark follows playback.
 	eventually(t, "the mark to move on", func() bool { return w.follow.marked >= 5 })
 	// ← skips 5 s back.
-	w.Win.Canvas().Unfocus()
-	w.Win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyLeft})
+	w.win.Canvas().Unfocus()
+	w.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyLeft})
 	eventually(t, "5 s back", func() bool { return w.playPos < 6*time.Second })
 	// Ctrl+← from inside the second sentence's first second goes to the
 	// first sentence: "first".
@@ -97,26 +97,26 @@ func TestFollowAlong(t *testing.T) {
 	eventually(t, "the next sentence", func() bool { return w.follow.marked == 3 })
 	// Hovering a word says when it was said.
 	w.hoverWord(w.follow.words[4], true)
-	if !strings.Contains(w.FollowAt.Text, "“the” at 0:0") {
-		t.Errorf("hover: %q", w.FollowAt.Text)
+	if !strings.Contains(w.followAt.Text, "“the” at 0:0") {
+		t.Errorf("hover: %q", w.followAt.Text)
 	}
 	w.stopPlayback()
 	// The caret on "then" in the transcript says when it was said, and
 	// Ctrl+Enter plays from there (also after an edit elsewhere).
-	w.Tabs.SelectIndex(0)
-	w.Win.Canvas().Focus(w.Editor)
-	w.Editor.SetText("First words here. " + w.Editor.Text[len("first words here. "):])
+	w.tabs.SelectIndex(0)
+	w.win.Canvas().Focus(w.editor)
+	w.editor.SetText("First words here. " + w.editor.Text[len("first words here. "):])
 	for range len("First words here. t") {
-		w.Editor.TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
+		w.editor.TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
 	}
 	eventually(t, "the time of the word at the caret", func() bool {
-		return w.CaretAt.Visible() && strings.HasPrefix(w.CaretAt.Text, "“then” was said at 0:06")
+		return w.caretAt.Visible() && strings.HasPrefix(w.caretAt.Text, "“then” was said at 0:06")
 	})
-	w.Editor.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault})
+	w.editor.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault})
 	eventually(t, "playing from the caret's word", func() bool {
 		return w.player != nil && w.player.player.Playing() && w.playPos >= 6*time.Second && w.playPos < 7*time.Second
 	})
-	if strings.Contains(w.Editor.Text, "\n\n") {
+	if strings.Contains(w.editor.Text, "\n\n") {
 		t.Error("Ctrl+Enter typed a line break into the transcript")
 	}
 	w.stopPlayback()
@@ -137,22 +137,22 @@ func TestFollowAlong(t *testing.T) {
 	}
 	// A word typed since has no time of its own: the hint says so and
 	// names the spoken word nearest it, which Ctrl+Enter plays from.
-	w.Editor.SetText("First words here. really " + w.Editor.Text[len("First words here. "):])
-	w.Editor.CursorRow, w.Editor.CursorColumn = 0, 0
+	w.editor.SetText("First words here. really " + w.editor.Text[len("First words here. "):])
+	w.editor.CursorRow, w.editor.CursorColumn = 0, 0
 	for range len("First words here. re") {
-		w.Editor.TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
+		w.editor.TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
 	}
 	eventually(t, "the hint for a typed word", func() bool {
-		return w.CaretAt.Visible() && strings.HasPrefix(w.CaretAt.Text, "“really” was typed, not said · the nearest spoken word, “here.”, at 0:0")
+		return w.caretAt.Visible() && strings.HasPrefix(w.caretAt.Text, "“really” was typed, not said · the nearest spoken word, “here.”, at 0:0")
 	})
-	w.Editor.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault})
+	w.editor.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault})
 	eventually(t, "playing from the spoken word nearest the typed one", func() bool {
 		return w.player != nil && w.player.player.Playing() && w.playPos < 3*time.Second
 	})
 	w.stopPlayback()
 	// A note without timings: no Follow tab.
 	w.selectByID(plain.ID)
-	eventually(t, "no Follow tab", func() bool { return len(w.Tabs.Items) == 2 })
+	eventually(t, "no Follow tab", func() bool { return len(w.tabs.Items) == 2 })
 	if err := w.exportTo(plain, filepath.Join(t.TempDir(), "plain.vtt")); err == nil || !strings.Contains(err.Error(), "transcribe it again") {
 		t.Errorf("VTT export of a note without timings: %v", err)
 	}
@@ -178,23 +178,23 @@ func TestPlaybackSpeed(t *testing.T) {
 	vaulttest.SaveWithAudio(t, v, n, audio.EncodePCM16(16000, 1, s), ".wav")
 	w.Reload()
 	w.selectByID(n.ID)
-	if w.Speed.Selected != "1×" {
-		t.Fatalf("first speed %q", w.Speed.Selected)
+	if w.speedSelect.Selected != "1×" {
+		t.Fatalf("first speed %q", w.speedSelect.Selected)
 	}
-	test.Tap(w.PlayButton)
-	w.Speed.SetSelected("1.5×")
+	test.Tap(w.playButton)
+	w.speedSelect.SetSelected("1.5×")
 	if w.player == nil || w.player.player.Speed() != 1.5 {
 		t.Fatal("the playing audio did not take the new speed")
 	}
 	w.stopPlayback()
-	test.Tap(w.PlayButton)
+	test.Tap(w.playButton)
 	if w.player.player.Speed() != 1.5 {
 		t.Errorf("playing again: speed %v", w.player.player.Speed())
 	}
 	w.stopPlayback()
 	// Remembered: a new window starts at it.
-	again := New(w.App, w.svc)
-	got := again.Speed.Selected
+	again := New(w.app, w.svc)
+	got := again.speedSelect.Selected
 	again.Shutdown()
 	if got != "1.5×" {
 		t.Errorf("a new window shows %q", got)
@@ -223,27 +223,27 @@ func TestMarkWhileRecording(t *testing.T) {
 	if r := command("mark"); r != "not recording" {
 		t.Errorf("mark with no recording: %q", r)
 	}
-	test.Tap(w.RecordButton)
+	test.Tap(w.recordButton)
 	eventually(t, "half a second recorded", func() bool { return w.rec != nil && w.rec.s != nil && w.rec.s.Elapsed() >= 500*time.Millisecond })
 	if r := command("mark the budget part"); !strings.HasPrefix(r, "marked at 0:0") {
 		t.Errorf("mark: %q", r)
 	}
 	// Ctrl+M while typing in the search field: the field passes it on.
-	w.Win.Canvas().Focus(w.Search)
-	w.Win.Canvas().Focused().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyM, Modifier: fyne.KeyModifierShortcutDefault})
-	eventually(t, "the status to tell of the unlabelled marker", func() bool { return regexp.MustCompile(`^Marker at 0:0\d$`).MatchString(w.Status.Text) })
+	w.win.Canvas().Focus(w.search)
+	w.win.Canvas().Focused().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyM, Modifier: fyne.KeyModifierShortcutDefault})
+	eventually(t, "the status to tell of the unlabelled marker", func() bool { return regexp.MustCompile(`^Marker at 0:0\d$`).MatchString(w.status.Text) })
 	if r := command("markdown"); !strings.HasPrefix(r, "unknown command") {
 		t.Errorf("a command that only starts with mark: %q", r)
 	}
 	// Ctrl+R in the tag field stops and saves, and Ctrl+A there still
 	// selects its text (a field's own shortcuts stay its own).
-	w.Win.Canvas().Focus(w.TagEntry)
-	w.TagEntry.SetText("idea")
-	w.TagEntry.TypedShortcut(&fyne.ShortcutSelectAll{})
-	if got := w.TagEntry.SelectedText(); got != "idea" {
+	w.win.Canvas().Focus(w.tagField)
+	w.tagField.SetText("idea")
+	w.tagField.TypedShortcut(&fyne.ShortcutSelectAll{})
+	if got := w.tagField.SelectedText(); got != "idea" {
 		t.Errorf("Ctrl+A in the tag field selected %q", got)
 	}
-	w.TagEntry.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault})
+	w.tagField.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault})
 	eventually(t, "the note saved", func() bool { return len(w.notes) == 1 })
 	n, _ := v.Note(w.notes[0].ID)
 	if len(n.Markers) != 2 || n.Markers[0].Label != "the budget part" || n.Markers[0].At < 400*time.Millisecond {
@@ -256,7 +256,7 @@ func TestMarkWhileRecording(t *testing.T) {
 // reaches the last word.
 func TestFollowScrollsToTheLastWord(t *testing.T) {
 	w, v := newTestWindow(t, nil)
-	w.Win.Resize(fyne.NewSize(1100, 700))
+	w.win.Resize(fyne.NewSize(1100, 700))
 	n := v.NewNote()
 	var words, cues []string
 	for i := range 400 {
@@ -272,19 +272,19 @@ func TestFollowScrollsToTheLastWord(t *testing.T) {
 	}
 	w.Reload()
 	w.selectByID(n.ID)
-	eventually(t, "the Follow tab", func() bool { return len(w.Tabs.Items) == 3 })
-	w.Tabs.Select(w.FollowTab)
-	eventually(t, "the words laid out", func() bool { return len(w.follow.chips) == 400 && w.FollowWords.Size().Width > 0 })
+	eventually(t, "the Follow tab", func() bool { return len(w.tabs.Items) == 3 })
+	w.tabs.Select(w.followTab)
+	eventually(t, "the words laid out", func() bool { return len(w.follow.chips) == 400 && w.followFlow.Size().Width > 0 })
 	last := w.follow.chips[399]
 	bottom := last.Position().Y + last.Size().Height
-	if h := w.FollowWords.Size().Height; bottom > h+0.5 || h < 10*last.Size().Height {
+	if h := w.followFlow.Size().Height; bottom > h+0.5 || h < 10*last.Size().Height {
 		t.Errorf("the words end at %v in a container %v high: the last ones cannot be scrolled to", bottom, h)
 	}
 	// Narrower: more rows, and the container grows with them.
-	before := w.FollowWords.Size().Height
-	w.Win.Resize(fyne.NewSize(800, 700))
+	before := w.followFlow.Size().Height
+	w.win.Resize(fyne.NewSize(800, 700))
 	bottom = last.Position().Y + last.Size().Height
-	if h := w.FollowWords.Size().Height; h <= before || bottom > h+0.5 {
+	if h := w.followFlow.Size().Height; h <= before || bottom > h+0.5 {
 		t.Errorf("after narrowing the window: words end at %v in a container %v high (was %v)", bottom, h, before)
 	}
 }

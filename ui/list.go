@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -14,6 +15,36 @@ import (
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/persistence"
 )
+
+// noteList is the left pane: the search field, the list of notes grouped
+// by day, and what stands over it when it is empty or nothing matches.
+type noteList struct {
+	search *keyEntry
+	list   *widget.List
+	// searchCount says how many notes a search found ("12 of 10,000");
+	// noMatch says over the list that none did, and what to try.
+	searchCount, noMatch *widget.Label
+	// empty is shown over the list while the vault has no notes: how to
+	// start, where the files are, a button to open the folder.
+	empty      *fyne.Container
+	emptyWhere *widget.Label
+	openFolder *widget.Button
+	warm       *canvas.LinearGradient // see warm.go
+
+	notes     []*persistence.Note          // all, newest first
+	shown     []*persistence.Note          // after the search filter
+	hay       map[*persistence.Note]string // lower-cased title and text, for search
+	hayGen    int                          // counts the lists read, for haystacks made off the UI thread
+	lastQuery string
+	filtered  bool           // shown is the result of lastQuery over notes
+	terms     []string       // the search's words, lower case ('#' ones are tags)
+	headings  map[int]string // the group heading above shown[i], where one starts
+	// rowHeight and rowHeadedHeight are a list row's height without and
+	// with a group heading.
+	rowHeight, rowHeadedHeight float32
+	rowsFilled                 int                // list rows filled (what a keystroke costs)
+	progress                   map[string]float64 // transcription progress by id
+}
 
 // The note list: titles and their details, searching.
 
@@ -97,12 +128,12 @@ func (w *Window) setHeadings() {
 	w.shown = nil
 	for i := range old {
 		if _, ok := w.headings[i]; !ok {
-			w.List.SetItemHeight(i, w.rowHeight)
+			w.list.SetItemHeight(i, w.rowHeight)
 		}
 	}
 	for i := range w.headings {
 		if _, ok := old[i]; !ok {
-			w.List.SetItemHeight(i, w.rowHeadedHeight)
+			w.list.SetItemHeight(i, w.rowHeadedHeight)
 		}
 	}
 	w.shown = shown
@@ -129,7 +160,7 @@ func (w *Window) Reload() {
 
 // applyFilter shows the notes whose title or text holds every word typed.
 func (w *Window) applyFilter() {
-	query := strings.ToLower(w.Search.Text)
+	query := strings.ToLower(w.search.Text)
 	terms := strings.Fields(query)
 	w.terms = terms
 	// Typing more narrows the last result: search only what it showed.
@@ -148,38 +179,38 @@ func (w *Window) applyFilter() {
 	w.setHeadings()
 	w.showEmpty()
 	w.showCount()
-	w.List.UnselectAll()
-	w.List.Refresh()
+	w.list.UnselectAll()
+	w.list.Refresh()
 	// A new query shows its first matches; the open note stays marked
 	// when it is among those in view (marking one further down would
 	// scroll the list to it).
 	if changed {
-		w.List.ScrollToTop()
+		w.list.ScrollToTop()
 	}
 	if w.selected != nil {
 		i := slices.IndexFunc(w.shown, func(n *persistence.Note) bool { return n.ID == w.selected.ID })
-		if i >= 0 && (!changed || float32(i+1)*w.rowHeight <= w.List.Size().Height) {
-			w.List.Select(i)
+		if i >= 0 && (!changed || float32(i+1)*w.rowHeight <= w.list.Size().Height) {
+			w.list.Select(i)
 		}
 	}
 }
 
 // showCount says how many notes a search found, and that none did.
 func (w *Window) showCount() {
-	if w.SearchCount == nil {
+	if w.searchCount == nil {
 		return
 	}
 	switch {
 	case len(w.terms) == 0:
-		w.SearchCount.SetText("")
-		w.NoMatch.Hide()
+		w.searchCount.SetText("")
+		w.noMatch.Hide()
 	case len(w.shown) == 0:
-		w.SearchCount.SetText(fmt.Sprintf("0 of %s", thousands(len(w.notes))))
-		w.NoMatch.SetText(fmt.Sprintf("No note holds %s.\n\nSearch looks in titles, transcripts and tags (#tag); check the spelling, or type fewer words.", quoteTerms(w.terms)))
-		w.NoMatch.Show()
+		w.searchCount.SetText(fmt.Sprintf("0 of %s", thousands(len(w.notes))))
+		w.noMatch.SetText(fmt.Sprintf("No note holds %s.\n\nSearch looks in titles, transcripts and tags (#tag); check the spelling, or type fewer words.", quoteTerms(w.terms)))
+		w.noMatch.Show()
 	default:
-		w.SearchCount.SetText(fmt.Sprintf("%s of %s", thousands(len(w.shown)), thousands(len(w.notes))))
-		w.NoMatch.Hide()
+		w.searchCount.SetText(fmt.Sprintf("%s of %s", thousands(len(w.shown)), thousands(len(w.notes))))
+		w.noMatch.Hide()
 	}
 }
 
@@ -275,37 +306,69 @@ func (w *Window) buildEmpty() fyne.CanvasObject {
 	start := widget.NewLabel("No notes yet.\n\nPress Ctrl+R or click Record to make your first note. Voice Notes transcribes it on this computer.")
 	start.Wrapping = fyne.TextWrapWord
 	start.Alignment = fyne.TextAlignCenter
-	w.EmptyWhere = widget.NewLabel("")
-	w.EmptyWhere.Wrapping = fyne.TextWrapWord
-	w.EmptyWhere.Alignment = fyne.TextAlignCenter
-	w.OpenFolder = widget.NewButtonWithIcon("Open the folder", theme.FolderOpenIcon(), w.OpenVaultFolder)
-	w.Empty = container.NewVBox(layout.NewSpacer(), start, w.EmptyWhere, container.NewCenter(w.OpenFolder), layout.NewSpacer())
-	w.Empty.Hide()
-	w.NoMatch = widget.NewLabel("")
-	w.NoMatch.Wrapping = fyne.TextWrapWord
-	w.NoMatch.Alignment = fyne.TextAlignCenter
-	w.NoMatch.Hide()
-	return container.NewStack(w.Empty, container.NewVBox(w.NoMatch))
+	w.emptyWhere = widget.NewLabel("")
+	w.emptyWhere.Wrapping = fyne.TextWrapWord
+	w.emptyWhere.Alignment = fyne.TextAlignCenter
+	w.openFolder = widget.NewButtonWithIcon("Open the folder", theme.FolderOpenIcon(), w.OpenVaultFolder)
+	w.empty = container.NewVBox(layout.NewSpacer(), start, w.emptyWhere, container.NewCenter(w.openFolder), layout.NewSpacer())
+	w.empty.Hide()
+	w.noMatch = widget.NewLabel("")
+	w.noMatch.Wrapping = fyne.TextWrapWord
+	w.noMatch.Alignment = fyne.TextAlignCenter
+	w.noMatch.Hide()
+	return container.NewStack(w.empty, container.NewVBox(w.noMatch))
 }
 
 // showEmpty shows the first-run state when the vault has no notes and
 // nothing is being recorded.
 func (w *Window) showEmpty() {
-	if w.Empty == nil {
+	if w.empty == nil {
 		return
 	}
 	if len(w.notes) > 0 || w.rec != nil {
-		w.Empty.Hide()
+		w.empty.Hide()
 		return
 	}
-	w.EmptyWhere.SetText("Each note is a Markdown file beside its audio, in\n" + w.svc.Vault.RecordingsPath())
-	w.Empty.Show()
+	w.emptyWhere.SetText("Each note is a Markdown file beside its audio, in\n" + w.svc.Vault.RecordingsPath())
+	w.empty.Show()
 }
 
 // OpenVaultFolder opens the vault's recordings folder in the file manager.
 func (w *Window) OpenVaultFolder() {
 	dir := w.svc.Vault.RecordingsPath()
-	if err := w.App.OpenURL(&url.URL{Scheme: "file", Path: dir}); err != nil {
+	if err := w.app.OpenURL(&url.URL{Scheme: "file", Path: dir}); err != nil {
 		w.showError(fmt.Errorf("could not open the file manager: %w; the notes are in %s", err, dir))
 	}
+}
+
+// buildList makes the left pane: search, the recording's row (built
+// by buildLive), the list, and what stands over it.
+func (w *Window) buildList() fyne.CanvasObject {
+	w.search = newKeyEntry(false, w.windowShortcut)
+	w.search.SetPlaceHolder("Search titles, transcripts and #tags (Ctrl+F)")
+	w.search.OnChanged = func(q string) {
+		w.timed(w.applyFilter)
+		w.tracePainted("search painted %q %d", q, len(w.shown))
+	}
+	w.list = widget.NewList(
+		func() int { return len(w.shown) },
+		func() fyne.CanvasObject { return newNoteRow().box },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i < len(w.shown) {
+				w.fillRow(rowOf(o.(*fyne.Container)), i)
+			}
+		})
+	sample := newNoteRow()
+	w.rowHeight = sample.box.MinSize().Height
+	sample.heading.Show()
+	w.rowHeadedHeight = sample.box.MinSize().Height
+	w.list.OnSelected = func(i widget.ListItemID) {
+		if i < len(w.shown) {
+			w.selectNote(w.shown[i])
+		}
+	}
+	w.warm = newWarmShadow()
+	w.searchCount = widget.NewLabel("")
+	w.searchCount.Importance = widget.LowImportance
+	return inScreenOrder(container.NewVBox(inScreenOrder(nil, nil, nil, w.searchCount, w.search), w.recordingBox), nil, nil, nil, container.NewStack(container.NewWithoutLayout(w.warm), w.list, w.buildEmpty()))
 }

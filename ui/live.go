@@ -11,7 +11,23 @@ import (
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/export"
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/transcribe"
 )
+
+// recordingView is the recording in progress in the note pane: its
+// growing transcript, and the row above the list that brings it back.
+type recordingView struct {
+	liveBody      *widget.Label
+	recordingRow  *widget.Button // tapped: the recording back in the pane
+	recordingLine *widget.Label  // over it: "● Recording now · newest words"
+	recordingBox  *fyne.Container
+	liveScroll    *container.Scroll
+	livePane      *fyne.Container
+	live          *liveView // while recording
+	liveShown     bool      // the pane shows the recording, not a note
+	rec           *ongoing
+	standby       *transcribe.Standby // the live decoder, loaded before Record
+}
 
 // The recording in progress, shown where a note is: its title (a typed
 // one is kept for the note), the live transcript growing in the big pane
@@ -34,30 +50,30 @@ type liveView struct {
 const liveShownChars = 4000
 
 func (w *Window) buildLive() {
-	w.LiveBody = widget.NewLabel("")
-	w.LiveBody.Wrapping = fyne.TextWrapWord
-	w.liveScroll = container.NewVScroll(w.LiveBody)
+	w.liveBody = widget.NewLabel("")
+	w.liveBody.Wrapping = fyne.TextWrapWord
+	w.liveScroll = container.NewVScroll(w.liveBody)
 	w.livePane = container.NewBorder(nil, nil, nil, nil, w.liveScroll)
 	w.livePane.Hide()
 	// The row is a button under a label that cuts the newest words to
 	// its width (a button's own text would widen the list to fit them).
-	w.RecordingRow = widget.NewButton("", func() {
+	w.recordingRow = widget.NewButton("", func() {
 		if w.live != nil {
 			w.showLive()
 		}
 	})
-	w.RecordingRow.Importance = widget.DangerImportance
-	w.RecordingLine = widget.NewLabel("")
-	w.RecordingLine.Truncation = fyne.TextTruncateEllipsis
-	w.RecordingLine.TextStyle.Bold = true
-	w.recordingBox = container.NewStack(w.RecordingRow, w.RecordingLine)
+	w.recordingRow.Importance = widget.DangerImportance
+	w.recordingLine = widget.NewLabel("")
+	w.recordingLine.Truncation = fyne.TextTruncateEllipsis
+	w.recordingLine.TextStyle.Bold = true
+	w.recordingBox = container.NewStack(w.recordingRow, w.recordingLine)
 	w.recordingBox.Hide()
 }
 
 // startLive begins showing a new recording in the pane.
 func (w *Window) startLive(rec *ongoing) {
 	w.live = &liveView{rec: rec, started: time.Now()}
-	w.RecordingLine.SetText("● Recording now")
+	w.recordingLine.SetText("● Recording now")
 	w.recordingBox.Show()
 	w.showLive()
 }
@@ -69,16 +85,16 @@ func (w *Window) showLive() {
 		w.saver.flush(w.selected)
 		w.stopPlayback()
 		w.selected = nil
-		w.List.UnselectAll()
+		w.list.UnselectAll()
 	}
 	w.showNote(nil)
 	w.loading = true
-	w.Title.Enable()
-	w.Title.SetPlaceHolder("Title (optional: the first words name it otherwise)")
-	w.Title.SetText(w.live.title)
+	w.titleEntry.Enable()
+	w.titleEntry.SetPlaceHolder("Title (optional: the first words name it otherwise)")
+	w.titleEntry.SetText(w.live.title)
 	w.loading = false
 	w.liveShown = true
-	w.Tabs.Hide()
+	w.tabs.Hide()
 	w.livePane.Show()
 	w.refreshLive(true)
 }
@@ -89,9 +105,9 @@ func (w *Window) hideLive() {
 		return
 	}
 	w.liveShown = false
-	w.Title.SetPlaceHolder("Title")
+	w.titleEntry.SetPlaceHolder("Title")
 	w.livePane.Hide()
-	w.Tabs.Show()
+	w.tabs.Show()
 }
 
 // endLive forgets the recording, once it is saved or gone.
@@ -117,8 +133,8 @@ func (w *Window) refreshLive(text bool) {
 		if tail != "" {
 			row += " · " + tail
 		}
-		w.RecordingLine.SetText(row)
-		w.LiveText.SetText(tail)
+		w.recordingLine.SetText(row)
+		w.liveText.SetText(tail)
 	}
 	if !w.liveShown {
 		return
@@ -131,14 +147,14 @@ func (w *Window) refreshLive(text bool) {
 		if len(shown) > liveShownChars {
 			shown = "…" + lastWords(shown, liveShownChars)
 		}
-		w.LiveBody.SetText(shown)
+		w.liveBody.SetText(shown)
 		w.liveScroll.ScrollToBottom()
 	}
 	parts := []string{"Recording since " + l.started.Format("15:04:05")}
 	for _, m := range l.markers {
 		parts = append(parts, export.MarkerHeading(m))
 	}
-	w.Meta.SetText(strings.Join(parts, " · "))
+	w.meta.SetText(strings.Join(parts, " · "))
 }
 
 // lastWords is the end of text, at most n bytes, cut at a word, with an

@@ -62,52 +62,52 @@ func TestLivePane(t *testing.T) {
 	w, v := newTestWindow(t, nil)
 	other := addNote(t, v, "Earlier", "an earlier note")
 	w.Reload()
-	w.App.Preferences().SetString("engine", "counting") // transcribing as it records
-	w.App.Preferences().SetBool("settingsSaved", true)
+	w.app.Preferences().SetString("engine", "counting") // transcribing as it records
+	w.app.Preferences().SetBool("settingsSaved", true)
 	w.svc.Engine = func() (transcribe.Engine, transcribe.Options, error) {
 		return countingEngine{}, transcribe.Options{}, nil
 	}
-	w.standby = transcribe.NewStandby(liveEngine(w.App, w.svc.Engine))
+	w.standby = transcribe.NewStandby(liveEngine(w.app, w.svc.Engine))
 	w.selectByID(other.ID)
-	test.Tap(w.RecordButton)
-	if !w.liveShown || w.Tabs.Visible() || !w.livePane.Visible() || !w.recordingBox.Visible() || w.selected != nil {
-		t.Fatalf("while recording the pane is not the recording's: live %v, tabs %v, row %v, selected %v", w.liveShown, w.Tabs.Visible(), w.recordingBox.Visible(), w.selected)
+	test.Tap(w.recordButton)
+	if !w.liveShown || w.tabs.Visible() || !w.livePane.Visible() || !w.recordingBox.Visible() || w.selected != nil {
+		t.Fatalf("while recording the pane is not the recording's: live %v, tabs %v, row %v, selected %v", w.liveShown, w.tabs.Visible(), w.recordingBox.Visible(), w.selected)
 	}
-	if w.Title.Disabled() {
+	if w.titleEntry.Disabled() {
 		t.Fatal("the title field is disabled while recording")
 	}
-	test.Type(w.Title, "Plans for Monday")
-	eventually(t, "three live words in the pane", func() bool { return strings.Contains(w.LiveBody.Text, "word3") })
+	test.Type(w.titleEntry, "Plans for Monday")
+	eventually(t, "three live words in the pane", func() bool { return strings.Contains(w.liveBody.Text, "word3") })
 	m := w.MarkRecording("the point")
 	if !strings.HasPrefix(m, "marked at") {
 		t.Fatalf("a marker while recording: %q", m)
 	}
 	eventually(t, "the marker in the pane", func() bool {
-		return strings.Contains(w.Meta.Text, "⚑ ") && strings.Contains(w.Meta.Text, "the point")
+		return strings.Contains(w.meta.Text, "⚑ ") && strings.Contains(w.meta.Text, "the point")
 	})
 	// Away to another note and back by the recording's row.
 	w.selectByID(other.ID)
-	if w.liveShown || !w.Tabs.Visible() || w.Editor.Text != "an earlier note" {
-		t.Fatalf("choosing a note while recording does not show it: live %v, editor %q", w.liveShown, w.Editor.Text)
+	if w.liveShown || !w.tabs.Visible() || w.editor.Text != "an earlier note" {
+		t.Fatalf("choosing a note while recording does not show it: live %v, editor %q", w.liveShown, w.editor.Text)
 	}
-	test.Tap(w.RecordingRow)
-	if !w.liveShown || w.Title.Text != "Plans for Monday" {
-		t.Fatalf("the recording's row does not bring it back with its title: live %v, title %q", w.liveShown, w.Title.Text)
+	test.Tap(w.recordingRow)
+	if !w.liveShown || w.titleEntry.Text != "Plans for Monday" {
+		t.Fatalf("the recording's row does not bring it back with its title: live %v, title %q", w.liveShown, w.titleEntry.Text)
 	}
 	eventually(t, "eight live words, the newest in the pane and the toolbar", func() bool {
-		return strings.Contains(w.LiveBody.Text, "word8") && strings.Contains(w.LiveText.Text, "word8") && strings.Contains(w.RecordingLine.Text, "word8")
+		return strings.Contains(w.liveBody.Text, "word8") && strings.Contains(w.liveText.Text, "word8") && strings.Contains(w.recordingLine.Text, "word8")
 	})
 	live := ""
 	eventually(t, "the recording stopped", func() bool {
 		if w.rec != nil && w.rec.s != nil {
-			test.Tap(w.RecordButton)
+			test.Tap(w.recordButton)
 		}
-		live = w.LiveBody.Text
+		live = w.liveBody.Text
 		return w.rec == nil
 	})
 	eventually(t, "the saved note in the pane", func() bool { return w.selected != nil && w.selected.ID != other.ID && !w.liveShown })
-	if w.Title.Text != "Plans for Monday" || !strings.HasPrefix(w.Editor.Text, live) || w.recordingBox.Visible() {
-		t.Errorf("after Stop: title %q, text %q (live was %q), row shown %v", w.Title.Text, w.Editor.Text, live, w.recordingBox.Visible())
+	if w.titleEntry.Text != "Plans for Monday" || !strings.HasPrefix(w.editor.Text, live) || w.recordingBox.Visible() {
+		t.Errorf("after Stop: title %q, text %q (live was %q), row shown %v", w.titleEntry.Text, w.editor.Text, live, w.recordingBox.Visible())
 	}
 	id := w.selected.ID
 	eventually(t, "the typed title on disk", func() bool {

@@ -152,17 +152,17 @@ func TestWatchdogBanner(t *testing.T) {
 		{16000 / 2, int16(3000 / 2)}, // and still fine
 	}}
 	w.svc.OpenInput = func() (audio.Source, error) { return src, nil }
-	if w.Banner.Visible() {
+	if w.banner.Visible() {
 		t.Fatal("a banner shows before anything happened")
 	}
-	test.Tap(w.RecordButton)
-	eventually(t, "the silence warning", func() bool { return w.Banner.Visible() && w.Banner.Text() == session.WarnSilence })
+	test.Tap(w.recordButton)
+	eventually(t, "the silence warning", func() bool { return w.banner.Visible() && w.banner.Text() == session.WarnSilence })
 	src.gate <- struct{}{}
-	eventually(t, "the clipping warning", func() bool { return w.Banner.Visible() && w.Banner.Text() == session.WarnClipping })
+	eventually(t, "the clipping warning", func() bool { return w.banner.Visible() && w.banner.Text() == session.WarnClipping })
 	src.gate <- struct{}{}
 	src.gate <- struct{}{}
-	eventually(t, "the banner gone once the input is fine", func() bool { return !w.Banner.Visible() && w.Banner.Text() == "" })
-	test.Tap(w.RecordButton)
+	eventually(t, "the banner gone once the input is fine", func() bool { return !w.banner.Visible() && w.banner.Text() == "" })
+	test.Tap(w.recordButton)
 	eventually(t, "the recording saved", func() bool { return len(w.notes) == 1 })
 }
 
@@ -171,21 +171,21 @@ func TestWatchdogBanner(t *testing.T) {
 // button has one.
 func TestTooltipsNameShortcuts(t *testing.T) {
 	w, _ := newTestWindow(t, nil)
-	w.Win.Resize(fyne.NewSize(1100, 700))
-	for _, b := range []*TipButton{w.RecordButton, w.PauseButton, w.SettingsButton, w.PlayButton, w.Retry, w.Copy, w.Reveal, w.Export, w.Delete} {
+	w.win.Resize(fyne.NewSize(1100, 700))
+	for _, b := range []*TipButton{w.recordButton, w.pauseButton, w.settingsButton, w.playButton, w.retryButton, w.copyButton, w.revealButton, w.exportButton, w.deleteButton} {
 		if b.Tip == "" {
 			t.Errorf("button %q has no tip", b.Text)
 		}
 	}
-	c := w.Win.Canvas()
-	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(w.RecordButton).Add(fyne.NewPos(5, 5))
+	c := w.win.Canvas()
+	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(w.recordButton).Add(fyne.NewPos(5, 5))
 	test.MoveMouse(c, at)
-	eventually(t, "the tip", func() bool { return w.RecordButton.TipShown() != "" })
-	if got := w.RecordButton.TipShown(); got != "Start or stop recording (Ctrl+R)" {
+	eventually(t, "the tip", func() bool { return w.recordButton.TipShown() != "" })
+	if got := w.recordButton.TipShown(); got != "Start or stop recording (Ctrl+R)" {
 		t.Errorf("tip %q", got)
 	}
 	test.MoveMouse(c, fyne.NewPos(600, 400))
-	if w.RecordButton.TipShown() != "" {
+	if w.recordButton.TipShown() != "" {
 		t.Error("the tip stayed after the pointer left")
 	}
 }

@@ -12,12 +12,31 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/persistence"
 )
+
+// playerView is the selected note's audio: the waveform, play and seek,
+// the speed, and the Follow tab (the transcript word by word, for notes
+// with word timings; follow.go).
+type playerView struct {
+	playButton   *TipButton
+	seek         *widget.Slider
+	position     *widget.Label
+	waveform     *Waveform
+	speedSelect  *widget.Select // playback speed, pitch kept
+	followTab    *container.TabItem
+	followFlow   *fyne.Container
+	followScroll *container.Scroll
+	followAt     *widget.Label
+	follow       *follow
+	playPos      time.Duration // where the player last said it was
+	player       *playback
+}
 
 // playback is the selected note's audio being played.
 type playback struct {
@@ -35,11 +54,11 @@ func (w *Window) TogglePlay() {
 	if w.player != nil && w.player.id == n.ID {
 		if w.player.player.Playing() {
 			w.player.player.Pause()
-			w.PlayButton.SetIcon(theme.MediaPlayIcon())
+			w.playButton.SetIcon(theme.MediaPlayIcon())
 			w.trace("paused")
 		} else {
 			w.player.player.Play()
-			w.PlayButton.SetIcon(theme.MediaPauseIcon())
+			w.playButton.SetIcon(theme.MediaPauseIcon())
 		}
 		return
 	}
@@ -56,14 +75,14 @@ func (w *Window) startPlayer(at time.Duration) {
 		return
 	}
 	w.player = p
-	if at < 0 && w.Seek.Value > 0 && w.Seek.Value < 1 {
-		at = time.Duration(w.Seek.Value * float64(p.player.Length()))
+	if at < 0 && w.seek.Value > 0 && w.seek.Value < 1 {
+		at = time.Duration(w.seek.Value * float64(p.player.Length()))
 	}
 	if at > 0 {
 		p.player.Seek(at)
 	}
 	p.player.Play()
-	w.PlayButton.SetIcon(theme.MediaPauseIcon())
+	w.playButton.SetIcon(theme.MediaPauseIcon())
 }
 
 func (w *Window) openPlayer(n *persistence.Note) (*playback, error) {
@@ -96,11 +115,11 @@ func (w *Window) openPlayer(n *persistence.Note) (*playback, error) {
 			w.markAt(pos)
 			if length > 0 {
 				w.showSeek(float64(pos) / float64(length))
-				w.Waveform.SetPosition(float64(pos) / float64(length))
+				w.waveform.SetPosition(float64(pos) / float64(length))
 			}
-			w.Position.SetText(audio.FormatDuration(pos) + " / " + audio.FormatDuration(length))
+			w.position.SetText(audio.FormatDuration(pos) + " / " + audio.FormatDuration(length))
 			if pos >= length {
-				w.PlayButton.SetIcon(theme.MediaPlayIcon())
+				w.playButton.SetIcon(theme.MediaPlayIcon())
 				w.trace("played to the end")
 			}
 		})
@@ -112,9 +131,9 @@ func (w *Window) openPlayer(n *persistence.Note) (*playback, error) {
 // Slider.SetValue calls OnChangeEnded, which would seek the player back
 // to the (rounded) position it just reported, twenty times a second.
 func (w *Window) showSeek(f float64) {
-	if w.Seek.Value != f {
-		w.Seek.Value = f
-		w.Seek.Refresh()
+	if w.seek.Value != f {
+		w.seek.Value = f
+		w.seek.Refresh()
 	}
 }
 
@@ -122,7 +141,7 @@ func (w *Window) seekTo(f float64) {
 	if w.player != nil {
 		w.player.player.Seek(time.Duration(f * float64(w.player.player.Length())))
 	}
-	w.Waveform.SetPosition(f)
+	w.waveform.SetPosition(f)
 }
 
 func (w *Window) stopPlayback() {
@@ -131,7 +150,7 @@ func (w *Window) stopPlayback() {
 	}
 	p := w.player
 	w.player = nil
-	w.PlayButton.SetIcon(theme.MediaPlayIcon())
+	w.playButton.SetIcon(theme.MediaPlayIcon())
 	go func() {
 		p.player.Close()
 		p.done()
@@ -140,7 +159,7 @@ func (w *Window) stopPlayback() {
 
 // loadWaveform computes the selected note's waveform in the background.
 func (w *Window) loadWaveform(n *persistence.Note) {
-	w.Waveform.SetPeaks(nil)
+	w.waveform.SetPeaks(nil)
 	path, ok := w.svc.Vault.AudioPath(n)
 	if !ok {
 		return
@@ -153,7 +172,7 @@ func (w *Window) loadWaveform(n *persistence.Note) {
 		}
 		w.do(func() {
 			if w.selected != nil && w.selected.ID == id {
-				w.Waveform.SetPeaks(peaks)
+				w.waveform.SetPeaks(peaks)
 			}
 		})
 	}()
@@ -287,7 +306,7 @@ const speedPref = "playbackSpeed"
 
 // speed is the playback speed the person chose last (1 at first).
 func (w *Window) speed() float64 {
-	return w.App.Preferences().FloatWithFallback(speedPref, 1)
+	return w.app.Preferences().FloatWithFallback(speedPref, 1)
 }
 
 // buildSpeed makes the speed choice beside the player: 0.5× to 2×, the
@@ -303,10 +322,31 @@ func (w *Window) buildSpeed() *widget.Select {
 		if err != nil {
 			return
 		}
-		w.App.Preferences().SetFloat(speedPref, v)
+		w.app.Preferences().SetFloat(speedPref, v)
 		if w.player != nil {
 			w.player.player.SetSpeed(v)
 		}
 	}
 	return sel
+}
+
+// buildPlayer makes the player's widgets (the waveform, play, seek,
+// speed) and the Follow tab's; it returns the waveform over the controls.
+func (w *Window) buildPlayer() fyne.CanvasObject {
+	flow := &flowLayout{}
+	w.followFlow = container.New(flow)
+	w.followScroll = container.NewVScroll(w.followFlow)
+	flow.relayout = w.followScroll.Refresh
+	flow.laidOut = w.traceFollowLayout
+	w.followAt = widget.NewLabel("Tap a word to play from it")
+	w.followTab = container.NewTabItem("Follow", container.NewBorder(nil, w.followAt, nil, nil, w.followScroll))
+	w.playButton = w.newTipButton("", theme.MediaPlayIcon(), "Play or pause (Space)", w.TogglePlay)
+	w.seek = widget.NewSlider(0, 1)
+	w.seek.Step = 0.001
+	w.seek.OnChangeEnded = func(v float64) { w.seekTo(v) }
+	w.position = widget.NewLabel("0:00 / 0:00")
+	w.waveform = NewWaveform(func(f float64) { w.showSeek(f); w.seekTo(f) })
+	w.speedSelect = w.buildSpeed()
+	controls := inScreenOrder(nil, nil, w.playButton, container.NewHBox(w.position, w.speedSelect), w.seek)
+	return container.NewVBox(w.waveform, controls)
 }

@@ -76,14 +76,14 @@ func (w *Window) startRecording() {
 	}
 	w.rec = rec
 	w.showEmpty() // the first recording is not "no notes yet"
-	w.RecordButton.SetText("Stop")
-	w.RecordButton.SetIcon(theme.MediaStopIcon())
-	w.RecordButton.Importance = widget.DangerImportance
-	w.RecordButton.Refresh()
-	w.PauseButton.Enable()
+	w.recordButton.SetText("Stop")
+	w.recordButton.SetIcon(theme.MediaStopIcon())
+	w.recordButton.Importance = widget.DangerImportance
+	w.recordButton.Refresh()
+	w.pauseButton.Enable()
 	w.updateTray()
-	w.LiveText.SetText("Starting the microphone…")
-	w.Elapsed.SetText(audio.FormatDuration(0))
+	w.liveText.SetText("Starting the microphone…")
+	w.elapsed.SetText(audio.FormatDuration(0))
 	w.startLive(rec)
 	go func() {
 		s, err := session.Start(scfg)
@@ -91,7 +91,7 @@ func (w *Window) startRecording() {
 			if err != nil {
 				if w.rec == rec {
 					w.resetRecordingUI()
-					w.LiveText.SetText("")
+					w.liveText.SetText("")
 				}
 				if w.live != nil && w.live.rec == rec {
 					w.endLive()
@@ -101,7 +101,7 @@ func (w *Window) startRecording() {
 			}
 			rec.s = s
 			if rec.stopAsked {
-				w.LiveText.SetText("Saving…")
+				w.liveText.SetText("Saving…")
 				go s.Stop()
 			}
 		})
@@ -138,13 +138,13 @@ func (w *Window) MarkRecording(label string) string {
 func (w *Window) onRecordingEvent(rec *ongoing, e session.Event) {
 	switch e.Kind {
 	case session.Listening:
-		if w.rec == rec && w.LiveText.Text == "Starting the microphone…" {
-			w.LiveText.SetText("Listening…")
+		if w.rec == rec && w.liveText.Text == "Starting the microphone…" {
+			w.liveText.SetText("Listening…")
 		}
 	case session.Level:
 		if w.rec == rec {
-			w.Level.SetLevel(e.Level.Peak) // about 20 a second
-			w.Elapsed.SetText(audio.FormatDuration(e.Level.Elapsed))
+			w.level.SetLevel(e.Level.Peak) // about 20 a second
+			w.elapsed.SetText(audio.FormatDuration(e.Level.Elapsed))
 		}
 	case session.Text:
 		if w.live != nil && w.live.rec == rec {
@@ -161,15 +161,15 @@ func (w *Window) onRecordingEvent(rec *ongoing, e session.Event) {
 		switch {
 		case w.rec != rec:
 		case e.Warning != "":
-			w.Banner.Say(e.Warning)
-		case w.Banner.Text() == session.WarnSilence || w.Banner.Text() == session.WarnClipping || w.Banner.Text() == session.WarnStalled:
-			w.Banner.Clear() // the input is fine again
+			w.banner.Say(e.Warning)
+		case w.banner.Text() == session.WarnSilence || w.banner.Text() == session.WarnClipping || w.banner.Text() == session.WarnStalled:
+			w.banner.Clear() // the input is fine again
 		}
 	case session.Saved, session.Failed:
 		if w.rec == rec { // ended by itself: the device failed
 			w.resetRecordingUI()
 		}
-		w.LiveText.SetText("")
+		w.liveText.SetText("")
 		if e.Err != nil {
 			w.showError(e.Err)
 		}
@@ -199,7 +199,7 @@ func (w *Window) onRecordingEvent(rec *ongoing, e session.Event) {
 					}
 				}
 				if title != "" && w.selected != nil && w.selected.ID == id {
-					w.Title.SetText(title) // saved as any typed title
+					w.titleEntry.SetText(title) // saved as any typed title
 				}
 				w.trace("saved recording %s", id)
 			})
@@ -216,10 +216,10 @@ func (w *Window) stopRecording(wait bool) {
 	w.resetRecordingUI()
 	if rec.s == nil { // the microphone is still opening: stop once it is
 		rec.stopAsked = true
-		w.LiveText.SetText("Stopping…")
+		w.liveText.SetText("Stopping…")
 		return
 	}
-	w.LiveText.SetText("Saving…")
+	w.liveText.SetText("Saving…")
 	if wait {
 		rec.s.Stop()
 		return
@@ -240,14 +240,14 @@ func (w *Window) saveRecording(rec *ongoing) (*persistence.Note, error) {
 func (w *Window) resetRecordingUI() {
 	w.rec = nil
 	w.showEmpty()
-	w.RecordButton.SetText("Record")
-	w.RecordButton.SetIcon(theme.MediaRecordIcon())
-	w.RecordButton.Importance = widget.HighImportance
-	w.RecordButton.Refresh()
-	w.PauseButton.SetText("Pause")
-	w.PauseButton.Disable()
-	w.Level.Reset()
-	w.Banner.Clear()
+	w.recordButton.SetText("Record")
+	w.recordButton.SetIcon(theme.MediaRecordIcon())
+	w.recordButton.Importance = widget.HighImportance
+	w.recordButton.Refresh()
+	w.pauseButton.SetText("Pause")
+	w.pauseButton.Disable()
+	w.level.Reset()
+	w.banner.Clear()
 	w.updateTray()
 }
 
@@ -258,12 +258,12 @@ func (w *Window) TogglePause() {
 	}
 	if w.rec.s.Paused() {
 		w.rec.s.Resume()
-		w.PauseButton.SetText("Pause")
-		w.PauseButton.SetIcon(theme.MediaPauseIcon())
+		w.pauseButton.SetText("Pause")
+		w.pauseButton.SetIcon(theme.MediaPauseIcon())
 	} else {
 		w.rec.s.Pause()
-		w.PauseButton.SetText("Resume")
-		w.PauseButton.SetIcon(theme.MediaPlayIcon())
+		w.pauseButton.SetText("Resume")
+		w.pauseButton.SetIcon(theme.MediaPlayIcon())
 	}
 }
 
@@ -283,16 +283,16 @@ func (w *Window) CancelRecording() {
 		}
 		go func() {
 			w.showError(rec.s.Cancel())
-			w.do(func() { w.LiveText.SetText("") })
+			w.do(func() { w.liveText.SetText("") })
 		}()
-	}, w.Win)
+	}, w.win)
 }
 
 func (w *Window) selectByID(id string) {
 	for i, n := range w.shown {
 		if n.ID == id {
-			w.List.Select(i)
-			w.List.ScrollTo(i)
+			w.list.Select(i)
+			w.list.ScrollTo(i)
 			return
 		}
 	}
@@ -321,7 +321,7 @@ func (w *Window) onTranscription(u transcribe.Update) {
 				}
 			}
 		}
-		w.List.Refresh()
+		w.list.Refresh()
 		w.refreshMeta()
 		if u.Status == persistence.StatusFailed && u.Err != nil {
 			w.tell("Transcription failed: " + u.Err.Error())

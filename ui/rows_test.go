@@ -81,7 +81,7 @@ func TestListRows(t *testing.T) {
 
 	// Search: a word in the transcript shows the line around it, marked;
 	// the headings follow the rows shown.
-	test.Type(w.Search, "boiler")
+	test.Type(w.search, "boiler")
 	if len(w.shown) != 1 {
 		t.Fatalf("search boiler: %d rows", len(w.shown))
 	}
@@ -90,16 +90,16 @@ func TestListRows(t *testing.T) {
 		t.Errorf("search boiler: row\n%s\nmarked %q", got, marked)
 	}
 	// A tag: by word, or as #tag, which only tags match.
-	w.Search.SetText("")
-	test.Type(w.Search, "#idea")
+	w.search.SetText("")
+	test.Type(w.search, "#idea")
 	if len(w.shown) != 1 || w.shown[0].Title != "Yesterday's idea" {
 		t.Errorf("#idea shows %d rows", len(w.shown))
 	}
-	w.Search.SetText("#home plumber")
+	w.search.SetText("#home plumber")
 	if len(w.shown) != 1 {
 		t.Errorf("#home plumber shows %d rows", len(w.shown))
 	}
-	w.Search.SetText("#plumber") // a word, not a tag
+	w.search.SetText("#plumber") // a word, not a tag
 	if len(w.shown) != 0 {
 		t.Errorf("#plumber (no such tag) shows %d rows", len(w.shown))
 	}
@@ -112,35 +112,35 @@ func TestTagEditing(t *testing.T) {
 	w, v := newTestWindow(t, nil)
 	n := addNote(t, v, "Tag me", "words")
 	w.Reload()
-	w.List.Select(0)
-	w.Win.Canvas().Focus(w.TagEntry)
-	test.Type(w.TagEntry, "#work/meetings")
-	w.TagEntry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	test.Type(w.TagEntry, "idea")
-	w.TagEntry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	test.Type(w.TagEntry, "two words")
-	w.TagEntry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	if !strings.Contains(w.Status.Text, "not allowed in a tag") || w.TagEntry.Text != "two words" {
-		t.Errorf("a bad tag: status %q, field %q", w.Status.Text, w.TagEntry.Text)
+	w.list.Select(0)
+	w.win.Canvas().Focus(w.tagField)
+	test.Type(w.tagField, "#work/meetings")
+	w.tagField.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(w.tagField, "idea")
+	w.tagField.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(w.tagField, "two words")
+	w.tagField.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if !strings.Contains(w.status.Text, "not allowed in a tag") || w.tagField.Text != "two words" {
+		t.Errorf("a bad tag: status %q, field %q", w.status.Text, w.tagField.Text)
 	}
-	w.TagEntry.SetText("")
+	w.tagField.SetText("")
 	eventually(t, "the tags saved", func() bool {
 		got, _ := v.Note(n.ID)
 		return strings.Join(got.Tags, ",") == "work/meetings,idea"
 	})
-	if len(w.TagChips.Objects) != 2 {
-		t.Fatalf("%d chips, want 2", len(w.TagChips.Objects))
+	if len(w.tagChips.Objects) != 2 {
+		t.Fatalf("%d chips, want 2", len(w.tagChips.Objects))
 	}
 	// Backspace in the empty field removes the last; the ✕ removes one.
-	w.TagEntry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+	w.tagField.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
 	eventually(t, "idea removed", func() bool {
 		got, _ := v.Note(n.ID)
 		return strings.Join(got.Tags, ",") == "work/meetings"
 	})
-	chip := w.TagChips.Objects[0].(*fyne.Container)
+	chip := w.tagChips.Objects[0].(*fyne.Container)
 	test.Tap(chip.Objects[0].(*widget.Button)) // the name: filter
-	if w.Search.Text != "#work/meetings" || len(w.shown) != 1 {
-		t.Errorf("tapping the chip's name: search %q, %d shown", w.Search.Text, len(w.shown))
+	if w.search.Text != "#work/meetings" || len(w.shown) != 1 {
+		t.Errorf("tapping the chip's name: search %q, %d shown", w.search.Text, len(w.shown))
 	}
 	test.Tap(chip.Objects[1].(*widget.Button)) // the ✕
 	eventually(t, "the last tag removed", func() bool {
@@ -153,12 +153,12 @@ func TestTagEditing(t *testing.T) {
 // live; the first note takes the message away.
 func TestEmptyVault(t *testing.T) {
 	w, v := newTestWindow(t, nil)
-	if !w.Empty.Visible() || !strings.Contains(w.EmptyWhere.Text, v.RecordingsPath()) {
-		t.Fatalf("empty vault: shown %v, %q", w.Empty.Visible(), w.EmptyWhere.Text)
+	if !w.empty.Visible() || !strings.Contains(w.emptyWhere.Text, v.RecordingsPath()) {
+		t.Fatalf("empty vault: shown %v, %q", w.empty.Visible(), w.emptyWhere.Text)
 	}
 	addNote(t, v, "First", "words")
 	w.Reload()
-	if w.Empty.Visible() {
+	if w.empty.Visible() {
 		t.Error("the first-run message stays over a note")
 	}
 }

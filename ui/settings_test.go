@@ -86,7 +86,7 @@ func (wordsEngine) Transcribe(context.Context, string, transcribe.Options, func(
 // recording is transcribed, and the waiting one too, without a restart.
 func TestTurningTranscriptionOnAppliesAtOnce(t *testing.T) {
 	w, v := newTestWindow(t, nil)
-	prefs := w.App.Preferences()
+	prefs := w.app.Preferences()
 	off := settings.Defaults()
 	off.Engine = ""
 	if err := settings.Save(prefs, off, nil); err != nil {
@@ -103,11 +103,11 @@ func TestTurningTranscriptionOnAppliesAtOnce(t *testing.T) {
 	w.startBackground()
 	record := func() *persistence.Note {
 		before := len(w.notes)
-		test.Tap(w.RecordButton)
+		test.Tap(w.recordButton)
 		eventually(t, "a quarter second of recording", func() bool {
 			return w.rec != nil && w.rec.s != nil && w.rec.s.Elapsed() >= 250*time.Millisecond
 		})
-		test.Tap(w.RecordButton)
+		test.Tap(w.recordButton)
 		eventually(t, "the note", func() bool { return len(w.notes) == before+1 })
 		return w.notes[0]
 	}

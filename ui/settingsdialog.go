@@ -94,7 +94,7 @@ func (w *Window) ShowSettings() *SettingsForm {
 			if err == nil && u != nil {
 				f.Vault.SetText(u.Path())
 			}
-		}, w.Win)
+		}, w.win)
 	})
 	test := widget.NewButton("Test", func() { w.testInput(f) })
 	// Whispering's folder, when it is on this computer: one click shares
@@ -181,7 +181,7 @@ func (w *Window) ShowSettings() *SettingsForm {
 				f.Dialog.Show() // keep what was typed, to correct it
 			}
 		}
-	}, w.Win)
+	}, w.win)
 	f.Dialog.Resize(fyne.NewSize(620, 560))
 	f.Dialog.Show()
 	return f
@@ -291,7 +291,7 @@ func (w *Window) SaveSettings(f *SettingsForm) error {
 			return err
 		}
 	}
-	if err := settings.Save(w.App.Preferences(), s, inputs); err != nil {
+	if err := settings.Save(w.app.Preferences(), s, inputs); err != nil {
 		return err
 	}
 	// Turning transcription on also takes care of what waited for it.
@@ -304,7 +304,7 @@ func (w *Window) SaveSettings(f *SettingsForm) error {
 }
 
 // settings are the current choices.
-func (w *Window) settings() settings.Settings { return settings.Load(w.App.Preferences()) }
+func (w *Window) settings() settings.Settings { return settings.Load(w.app.Preferences()) }
 
 // testInput records a few seconds from the chosen device into nothing and
 // shows the level, so the user can see the microphone works.

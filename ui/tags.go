@@ -35,15 +35,15 @@ func (e *tagEntry) TypedKey(k *fyne.KeyEvent) {
 }
 
 func (w *Window) buildTags() fyne.CanvasObject {
-	w.TagChips = container.NewHBox()
-	w.TagEntry = newTagEntry(w.windowShortcut)
-	w.TagEntry.OnSubmitted = func(s string) { w.AddTag(s) }
-	w.TagEntry.onEmptyBackspace = func() {
+	w.tagChips = container.NewHBox()
+	w.tagField = newTagEntry(w.windowShortcut)
+	w.tagField.OnSubmitted = func(s string) { w.AddTag(s) }
+	w.tagField.onEmptyBackspace = func() {
 		if n := w.selected; n != nil && len(n.Tags) > 0 {
 			w.RemoveTag(n.Tags[len(n.Tags)-1])
 		}
 	}
-	return inScreenOrder(nil, nil, w.TagChips, nil, w.TagEntry)
+	return inScreenOrder(nil, nil, w.tagChips, nil, w.tagField)
 }
 
 // AddTag adds a tag to the selected note; a tag that cannot be one is
@@ -58,7 +58,7 @@ func (w *Window) AddTag(text string) {
 		return
 	}
 	w.edited(func(n *persistence.Note) { n.AddTag(t) })
-	w.TagEntry.SetText("")
+	w.tagField.SetText("")
 	w.showTags(w.selected)
 	w.setStatus("Tagged #" + t)
 }
@@ -74,23 +74,23 @@ func (w *Window) RemoveTag(tag string) {
 
 // FilterByTag shows the notes with tag.
 func (w *Window) FilterByTag(tag string) {
-	w.Search.SetText("#" + tag)
+	w.search.SetText("#" + tag)
 }
 
 // showTags shows n's tags as chips.
 func (w *Window) showTags(n *persistence.Note) {
-	w.TagChips.RemoveAll()
+	w.tagChips.RemoveAll()
 	if n == nil {
-		w.TagEntry.Disable()
+		w.tagField.Disable()
 		return
 	}
-	w.TagEntry.Enable()
+	w.tagField.Enable()
 	for _, t := range n.Tags {
 		name := widget.NewButton("#"+t, func() { w.FilterByTag(t) })
 		name.Importance = widget.LowImportance
 		remove := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { w.RemoveTag(t) })
 		remove.Importance = widget.LowImportance
-		w.TagChips.Add(container.NewHBox(name, remove))
+		w.tagChips.Add(container.NewHBox(name, remove))
 	}
-	w.TagChips.Refresh()
+	w.tagChips.Refresh()
 }

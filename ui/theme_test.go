@@ -48,22 +48,22 @@ func TestTranscriptIsAPage(t *testing.T) {
 	addNote(t, v, "A note", "Some words spoken in a voice note.")
 	w.Reload()
 	pump()
-	w.Win.Resize(fyne.NewSize(1100, 700))
-	w.List.Select(0)
+	w.win.Resize(fyne.NewSize(1100, 700))
+	w.list.Select(0)
 	pump()
-	editor := w.Editor.Size()
+	editor := w.editor.Size()
 	if editor.Width*editor.Height < 100_000 {
 		t.Fatalf("the transcript is %v: too small to tell", editor)
 	}
-	if a := paintedRects(w.Editor); a != 0 {
+	if a := paintedRects(w.editor); a != 0 {
 		t.Errorf("the transcript paints %.0f px² of box and border (the editor is %v); want none", a, editor)
 	}
-	title := w.Title.Size()
-	if a := paintedRects(w.Title); a < title.Width*title.Height/2 {
+	title := w.titleEntry.Size()
+	if a := paintedRects(w.titleEntry); a < title.Width*title.Height/2 {
 		t.Errorf("the title field paints %.0f px² of box (it is %v); it should keep its box", a, title)
 	}
-	if w.Editor.Text != "Some words spoken in a voice note." {
-		t.Errorf("the transcript shows %q", w.Editor.Text)
+	if w.editor.Text != "Some words spoken in a voice note." {
+		t.Errorf("the transcript shows %q", w.editor.Text)
 	}
 }
 

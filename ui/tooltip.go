@@ -26,7 +26,7 @@ type TipButton struct {
 const tipDelay = 600 * time.Millisecond
 
 func (w *Window) newTipButton(label string, icon fyne.Resource, tip string, tapped func()) *TipButton {
-	b := &TipButton{Tip: tip, win: w.Win, do: w.do}
+	b := &TipButton{Tip: tip, win: w.win, do: w.do}
 	b.Text, b.Icon, b.OnTapped = label, icon, tapped
 	b.ExtendBaseWidget(b)
 	return b

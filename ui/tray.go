@@ -15,16 +15,16 @@ import (
 // start or stop recording and show the window without finding it. Fyne adds
 // Quit to the menu.
 func (w *Window) setupTray() {
-	desk, ok := w.App.(desktop.App)
+	desk, ok := w.app.(desktop.App)
 	if !ok || !trayHostLikely() {
 		return
 	}
 	w.trayRecord = fyne.NewMenuItem("Start recording", func() { w.ToggleRecording() })
 	w.trayMark = fyne.NewMenuItem("Drop a marker", func() { w.MarkRecording("") })
 	w.trayMark.Disabled = true
-	show := fyne.NewMenuItem("Show window", func() { w.Win.Show(); w.Win.RequestFocus() })
+	show := fyne.NewMenuItem("Show window", func() { w.win.Show(); w.win.RequestFocus() })
 	w.trayMenu = fyne.NewMenu("Voice Notes", w.trayRecord, w.trayMark, show)
-	w.trayIcon = w.App.Icon()
+	w.trayIcon = w.app.Icon()
 	desk.SetSystemTrayMenu(w.trayMenu)
 	if w.trayIcon != nil {
 		desk.SetSystemTrayIcon(w.trayIcon)
@@ -33,7 +33,7 @@ func (w *Window) setupTray() {
 
 // updateTray shows whether a recording is on, in the tray's icon and menu.
 func (w *Window) updateTray() {
-	desk, ok := w.App.(desktop.App)
+	desk, ok := w.app.(desktop.App)
 	if !ok || w.trayMenu == nil {
 		return
 	}

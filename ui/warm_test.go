@@ -14,7 +14,7 @@ import (
 // must show nothing.
 func TestWarmShadowIsDrawnFromLaunch(t *testing.T) {
 	w, _ := newTestWindow(t, nil)
-	content := w.Win.Content()
+	content := w.win.Content()
 	drawn := false
 	walkVisible(content, fyne.NewPos(0, 0), func(o fyne.CanvasObject, pos fyne.Position) {
 		if o == w.warm {

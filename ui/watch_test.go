@@ -92,21 +92,21 @@ func TestOpenNoteReloadsQuietlyWithoutEdits(t *testing.T) {
 	w.Reload()
 	openNote(t, w, n.ID)
 	rewrite(t, n.Path, "version one", "version two from the sync tool")
-	eventually(t, "the editor to show the new text", func() bool { return w.Editor.Text == "version two from the sync tool" })
-	if len(w.Win.Canvas().Overlays().List()) != 0 {
+	eventually(t, "the editor to show the new text", func() bool { return w.editor.Text == "version two from the sync tool" })
+	if len(w.win.Canvas().Overlays().List()) != 0 {
 		t.Error("a dialog appeared although there was nothing to lose")
 	}
 	// Our own saves are not mistaken for changes from elsewhere.
-	w.Win.Canvas().Focus(w.Editor)
-	w.Editor.CursorColumn = len(w.Editor.Text)
-	w.Editor.TypedRune('!')
+	w.win.Canvas().Focus(w.editor)
+	w.editor.CursorColumn = len(w.editor.Text)
+	w.editor.TypedRune('!')
 	eventually(t, "our save", func() bool { got, _ := v.Note(n.ID); return strings.HasSuffix(got.Body, "!") })
 	// Once a note written after our save is listed, the watcher has seen
 	// the save's events too.
 	marker := writeMarker(t, v)
 	eventually(t, "the marker note in the list", func() bool { return w.showing(marker) })
-	if len(w.Win.Canvas().Overlays().List()) != 0 || w.Editor.Text != "version two from the sync tool!" {
-		t.Errorf("our own save caused a reload or a conflict: %q", w.Editor.Text)
+	if len(w.win.Canvas().Overlays().List()) != 0 || w.editor.Text != "version two from the sync tool!" {
+		t.Errorf("our own save caused a reload or a conflict: %q", w.editor.Text)
 	}
 }
 
@@ -118,18 +118,18 @@ func conflictWindow(t *testing.T) (*Window, *persistence.Vault, *persistence.Not
 	n := addNote(t, v, "Contested", "base text")
 	w.Reload()
 	openNote(t, w, n.ID)
-	w.Win.Canvas().Focus(w.Editor)
-	w.Editor.CursorColumn = len(w.Editor.Text)
+	w.win.Canvas().Focus(w.editor)
+	w.editor.CursorColumn = len(w.editor.Text)
 	for _, r := range " plus mine" {
-		w.Editor.TypedRune(r)
+		w.editor.TypedRune(r)
 	}
 	rewrite(t, n.Path, "base text", "base text plus theirs")
 	eventually(t, "the conflict question", func() bool { return w.conflictOpen[n.ID] })
 	if got, _ := os.ReadFile(n.Path); !strings.Contains(string(got), "plus theirs") {
 		t.Fatal("their version was overwritten before the user chose")
 	}
-	if w.Editor.Text != "base text plus mine" {
-		t.Fatalf("the editor lost the user's text: %q", w.Editor.Text)
+	if w.editor.Text != "base text plus mine" {
+		t.Fatalf("the editor lost the user's text: %q", w.editor.Text)
 	}
 	return w, v, n
 }
@@ -145,8 +145,8 @@ func TestConflictKeepMine(t *testing.T) {
 func TestConflictTakeTheirs(t *testing.T) {
 	w, v, n := conflictWindow(t)
 	w.ResolveConflict(w.selected, &persistence.ConflictError{Path: n.Path}, TakeTheirs)
-	if got, _ := v.Note(n.ID); got.Body != "base text plus theirs" || w.Editor.Text != "base text plus theirs" {
-		t.Errorf("take theirs: file %q, editor %q", got.Body, w.Editor.Text)
+	if got, _ := v.Note(n.ID); got.Body != "base text plus theirs" || w.editor.Text != "base text plus theirs" {
+		t.Errorf("take theirs: file %q, editor %q", got.Body, w.editor.Text)
 	}
 }
 
@@ -231,9 +231,9 @@ func TestWatchLimitFallsBackToPolling(t *testing.T) {
 	pollEvery = 100 * time.Millisecond
 	w, v := newTestWindow(t, nil)
 	w.Reload()
-	eventually(t, "the window to say it polls", func() bool { return w.WatchFallback != nil })
-	if !strings.Contains(w.Status.Text, "checked every") || !strings.Contains(w.Status.Text, "max_user_instances") {
-		t.Errorf("status %q does not say changes are polled and why", w.Status.Text)
+	eventually(t, "the window to say it polls", func() bool { return w.watchFallback != nil })
+	if !strings.Contains(w.status.Text, "checked every") || !strings.Contains(w.status.Text, "max_user_instances") {
+		t.Errorf("status %q does not say changes are polled and why", w.status.Text)
 	}
 	// The instances are free again, but the window polls until it restarts.
 	for _, fd := range fds {

@@ -13,9 +13,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -43,127 +41,48 @@ type Services struct {
 	Trace func(event string)
 }
 
-// Window is the main window. Its widgets are exported for tests.
+// Window is the main window, made of its parts: the toolbar, the note
+// list, the recording in progress, the selected note's pane, its player,
+// and the status bar. Each part is a struct of its own, declared beside
+// its code and embedded here.
+//
+// Which goroutine may touch what: every field of the window and of its
+// parts belongs to the UI thread (Fyne's event loop, which runs widget
+// callbacks, shortcuts and what fyne.Do hands it). Work that must not run
+// there (reading the vault, saving, transcribing, playing) runs on other
+// goroutines with copies of what it needs, and comes back only through
+// w.do (bridge.go), which does nothing once Shutdown has run. The saver,
+// the player and the transcription queue say in their own docs what they
+// guard for themselves.
 type Window struct {
+	toolbar
+	noteList
+	recordingView
+	notePane
+	playerView
+	statusBar
+
+	app fyne.App
+	win fyne.Window
+	svc Services
+
 	// painted ticks with every frame under VOICENOTES_TRACE; the events
 	// of paintedNext are painted this frame, those of paintedNow were.
 	painted                 *fyne.Animation
 	paintedNow, paintedNext []string
 
-	App fyne.App
-	Win fyne.Window
-	svc Services
-
-	// Toolbar
-	RecordButton *TipButton
-	PauseButton  *TipButton
-	Elapsed      *widget.Label
-	Level        *Meter
-	// Empty is shown over the list while the vault has no notes: how to
-	// start, where the files are, a button to open the folder.
-	Empty      *fyne.Container
-	EmptyWhere *widget.Label
-	// SearchCount says how many notes a search found ("12 of 10,000");
-	// NoMatch says over the list that none did, and what to try.
-	SearchCount, NoMatch *widget.Label
-	// rowsFilled counts list rows filled (what a keystroke costs).
-	rowsFilled int
-	// statusHeld: until when a message that matters stays; statusNext is
-	// the routine status that waits for it.
-	statusHeld time.Time
-	statusNext string
-	// hayGen counts the lists read, for haystacks made off the UI thread.
-	hayGen int
-	// exportDialog asks which format to export as (exportChoice).
-	exportDialog *dialog.ConfirmDialog
-	exportChoice *widget.RadioGroup
-	OpenFolder   *widget.Button
-	// The Follow tab: the transcript word by word, for notes with word
-	// timings (follow.go).
-	Speed        *widget.Select // playback speed, pitch kept
-	FollowTab    *container.TabItem
-	FollowWords  *fyne.Container
-	followScroll *container.Scroll
-	FollowAt     *widget.Label
-	CaretAt      *widget.Label // when the word at the editor's caret was said
-	follow       *follow
-	playPos      time.Duration // where the player last said it was
-	// The selected note's tags and the field to add one.
-	TagChips *fyne.Container
-	TagEntry *tagEntry
-	// Banner shows what the recording's watchdog says, by the meter.
-	Banner   *Banner
-	LiveText *widget.Label
-	// The recording in progress in the note pane (live.go): its growing
-	// transcript, and the row above the list that brings it back.
-	LiveBody      *widget.Label
-	RecordingRow  *widget.Button // tapped: the recording back in the pane
-	RecordingLine *widget.Label  // over it: "● Recording now · newest words"
-	recordingBox  *fyne.Container
-	liveScroll    *container.Scroll
-	livePane      *fyne.Container
-	live          *liveView // while recording
-	liveShown     bool      // the pane shows the recording, not a note
-
-	// Note list
-	Search *keyEntry
-	List   *widget.List
-	warm   *canvas.LinearGradient // see warm.go
-
-	// Selected note
-	Title      *keyEntry
-	Meta       *widget.Label
-	Editor     *keyEntry
-	Preview    *widget.RichText
-	Tabs       *container.AppTabs
-	PlayButton *TipButton
-	Seek       *widget.Slider
-	Position   *widget.Label
-	Waveform   *Waveform
-	Retry      *TipButton
-	Copy       *TipButton
-	Reveal     *TipButton
-	Export     *TipButton
-	Delete     *TipButton
-
-	// Status bar, with Undo after a delete
-	Status *widget.Label
-	Undo   *widget.Button
-
-	SettingsButton *TipButton
-
-	// WatchFallback is why the vault is polled rather than watched (nil
+	// watchFallback is why the vault is polled rather than watched (nil
 	// while it is watched).
-	WatchFallback error
+	watchFallback error
 
 	uiMu  sync.Mutex // held while background work runs on the UI thread (see do)
 	ended bool       // set by Shutdown: background work no longer runs
 
-	notes     []*persistence.Note          // all, newest first
-	shown     []*persistence.Note          // after the search filter
-	hay       map[*persistence.Note]string // lower-cased title and text, for search
-	lastQuery string
-	filtered  bool           // shown is the result of lastQuery over notes
-	terms     []string       // the search's words, lower case ('#' ones are tags)
-	headings  map[int]string // the group heading above shown[i], where one starts
-	// rowHeight and rowHeadedHeight are a list row's height without and
-	// with a group heading.
-	rowHeight, rowHeadedHeight float32
-	now                        func() time.Time
-	progress                   map[string]float64 // transcription progress by id
-	selected                   *persistence.Note
-	loading                    bool // true while widgets are being filled from a note
+	now   func() time.Time
+	queue *transcribe.Queue
+	stop  chan struct{}
 
-	saver   *saver
-	rec     *ongoing
-	player  *playback
-	queue   *transcribe.Queue
-	standby *transcribe.Standby // the live decoder, loaded before Record
-	trashed []*persistence.Trashed
-	stop    chan struct{}
-
-	conflictOpen map[string]bool
-	ownKeys      map[string]func() // the window's shortcuts by name, for text fields to pass on
+	ownKeys map[string]func() // the window's shortcuts by name, for text fields to pass on
 
 	trayMenu   *fyne.Menu
 	trayRecord *fyne.MenuItem
@@ -171,10 +90,34 @@ type Window struct {
 	trayIcon   fyne.Resource
 }
 
+// toolbar is the strip along the top: Record, Pause, the time, the level
+// meter with the watchdog's banner and the newest live words, Settings.
+type toolbar struct {
+	recordButton   *TipButton
+	pauseButton    *TipButton
+	elapsed        *widget.Label
+	level          *Meter
+	banner         *Banner // what the recording's watchdog says, by the meter
+	liveText       *widget.Label
+	settingsButton *TipButton
+}
+
+// statusBar is the line along the bottom: what the app says, with Undo
+// after a delete.
+type statusBar struct {
+	status *widget.Label
+	undo   *widget.Button
+	// statusHeld: until when a message that matters stays; statusNext is
+	// the routine status that waits for it.
+	statusHeld time.Time
+	statusNext string
+	trashed    []*persistence.Trashed // what Undo brings back, newest last
+}
+
 // New builds the window on an open vault.
 func New(a fyne.App, svc Services) *Window {
-	w := &Window{App: a, svc: svc, Win: a.NewWindow("Voice Notes"), progress: map[string]float64{}, stop: make(chan struct{}), conflictOpen: map[string]bool{},
-		headings: map[int]string{}, now: time.Now}
+	w := &Window{app: a, svc: svc, win: a.NewWindow("Voice Notes"), stop: make(chan struct{}), now: time.Now}
+	w.progress, w.headings, w.conflictOpen = map[string]float64{}, map[int]string{}, map[string]bool{}
 	w.saver = newSaver(svc.Vault, w.do, w.onSaved)
 	w.build()
 	w.bindKeys()
@@ -183,8 +126,8 @@ func New(a fyne.App, svc Services) *Window {
 	w.startBackground()
 	w.standby = transcribe.NewStandby(liveEngine(a, svc.Engine))
 	w.standby.Refresh()
-	w.Win.SetCloseIntercept(w.Close)
-	w.Win.SetOnDropped(w.onDrop)
+	w.win.SetCloseIntercept(w.Close)
+	w.win.SetOnDropped(w.onDrop)
 	if len(svc.Recovered) > 0 {
 		w.tellRecovered(svc.Recovered)
 	}
@@ -192,121 +135,42 @@ func New(a fyne.App, svc Services) *Window {
 }
 
 func (w *Window) build() {
-	w.RecordButton = w.newTipButton("Record", theme.MediaRecordIcon(), "Start or stop recording (Ctrl+R)", w.ToggleRecording)
-	w.RecordButton.Importance = widget.HighImportance
-	w.PauseButton = w.newTipButton("Pause", theme.MediaPauseIcon(), "Pause or resume the recording", w.TogglePause)
-	w.PauseButton.Disable()
-	w.Elapsed = widget.NewLabel("0:00")
-	w.Level = NewMeter()
-	w.Banner = NewBanner()
-	w.LiveText = widget.NewLabel("")
-	w.LiveText.Truncation = fyne.TextTruncateClip
-	w.SettingsButton = w.newTipButton("", theme.SettingsIcon(), "Settings: vault, microphone, transcription", func() { w.ShowSettings() })
-	toolbar := inScreenOrder(nil, nil,
-		container.NewHBox(w.RecordButton, w.PauseButton, w.Elapsed),
-		w.SettingsButton, container.NewVBox(w.Level, w.Banner, w.LiveText))
-
-	w.Search = newKeyEntry(false, w.windowShortcut)
-	w.Search.SetPlaceHolder("Search titles, transcripts and #tags (Ctrl+F)")
-	w.Search.OnChanged = func(q string) {
-		w.timed(w.applyFilter)
-		w.tracePainted("search painted %q %d", q, len(w.shown))
-	}
-	w.List = widget.NewList(
-		func() int { return len(w.shown) },
-		func() fyne.CanvasObject { return newNoteRow().box },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i < len(w.shown) {
-				w.fillRow(rowOf(o.(*fyne.Container)), i)
-			}
-		})
-	sample := newNoteRow()
-	w.rowHeight = sample.box.MinSize().Height
-	sample.heading.Show()
-	w.rowHeadedHeight = sample.box.MinSize().Height
-	w.List.OnSelected = func(i widget.ListItemID) {
-		if i < len(w.shown) {
-			w.selectNote(w.shown[i])
-		}
-	}
-	w.warm = newWarmShadow()
+	toolbar := w.buildToolbar()
 	w.buildLive()
-	w.SearchCount = widget.NewLabel("")
-	w.SearchCount.Importance = widget.LowImportance
-	left := inScreenOrder(container.NewVBox(inScreenOrder(nil, nil, nil, w.SearchCount, w.Search), w.recordingBox), nil, nil, nil, container.NewStack(container.NewWithoutLayout(w.warm), w.List, w.buildEmpty()))
-
-	w.Title = newKeyEntry(false, w.windowShortcut)
-	w.Title.SetPlaceHolder("Title")
-	w.Title.OnChanged = func(s string) {
-		if w.liveShown && !w.loading {
-			w.live.title = s // the recording's, given to its note when saved
-			return
-		}
-		w.edited(func(n *persistence.Note) { n.Title, n.AutoTitle = s, false }) // typed: never replaced
-	}
-	w.Meta = widget.NewLabel("")
-	w.Editor = newKeyEntry(true, w.windowShortcut)
-	w.Editor.Wrapping = fyne.TextWrapWord
-	w.Editor.SetPlaceHolder("The transcript appears here; type to edit.")
-	w.Editor.OnChanged = func(s string) { w.edited(func(n *persistence.Note) { n.Body = s }) }
-	w.Editor.OnCursorChanged = w.caretMoved
-	w.CaretAt = widget.NewLabel("")
-	w.CaretAt.Importance = widget.LowImportance
-	w.CaretAt.Hide()
-	w.Preview = widget.NewRichTextFromMarkdown("")
-	w.Preview.Wrapping = fyne.TextWrapWord
-	flow := &flowLayout{}
-	w.FollowWords = container.New(flow)
-	w.followScroll = container.NewVScroll(w.FollowWords)
-	flow.relayout = w.followScroll.Refresh
-	flow.laidOut = w.traceFollowLayout
-	w.FollowAt = widget.NewLabel("Tap a word to play from it")
-	w.FollowTab = container.NewTabItem("Follow", container.NewBorder(nil, w.FollowAt, nil, nil, w.followScroll))
-	w.Tabs = container.NewAppTabs(
-		container.NewTabItem("Transcript", inScreenOrder(nil, w.CaretAt, nil, nil, asDocument(w.Editor))),
-		container.NewTabItem("Preview", container.NewVScroll(w.Preview)))
-	w.Tabs.OnSelected = func(t *container.TabItem) {
-		switch t {
-		case w.Tabs.Items[1]:
-			if w.selected != nil {
-				w.showPreview(w.Editor.Text)
-			}
-		case w.FollowTab:
-			w.followWords()
-			w.markAt(w.playPos)
-		}
-	}
-	w.PlayButton = w.newTipButton("", theme.MediaPlayIcon(), "Play or pause (Space)", w.TogglePlay)
-	w.Seek = widget.NewSlider(0, 1)
-	w.Seek.Step = 0.001
-	w.Seek.OnChangeEnded = func(v float64) { w.seekTo(v) }
-	w.Position = widget.NewLabel("0:00 / 0:00")
-	w.Waveform = NewWaveform(func(f float64) { w.showSeek(f); w.seekTo(f) })
-	w.Retry = w.newTipButton("Transcribe again", theme.ViewRefreshIcon(), "Transcribe this recording again (your edits are kept)", w.Retranscribe)
-	w.Copy = w.newTipButton("Copy text", theme.ContentCopyIcon(), "Copy the transcript", w.CopyText)
-	w.Reveal = w.newTipButton("Show file", theme.FolderOpenIcon(), "Show the note's file in the file manager", w.RevealFile)
-	w.Export = w.newTipButton("Export", theme.DocumentSaveIcon(), "Export as a web page, Markdown, text or subtitles (Ctrl+E)", w.ExportSelected)
-	w.Delete = w.newTipButton("Delete", theme.DeleteIcon(), "Move to the vault's trash (Delete; Ctrl+Z brings it back)", w.DeleteSelected)
-	w.Delete.Importance = widget.DangerImportance
-	w.Speed = w.buildSpeed()
-	playback := inScreenOrder(nil, nil, w.PlayButton, container.NewHBox(w.Position, w.Speed), w.Seek)
-	actions := container.NewHBox(w.Retry, w.Copy, w.Reveal, w.Export, w.Delete)
-	right := inScreenOrder(
-		container.NewVBox(w.Title, w.buildTags(), w.Meta),
-		container.NewVBox(w.Waveform, playback, actions),
-		nil, nil, container.NewStack(w.Tabs, w.livePane))
-
-	w.Status = widget.NewLabel("")
-	w.Status.Truncation = fyne.TextTruncateEllipsis
-	w.Undo = widget.NewButton("Undo", w.UndoDelete)
-	w.Undo.Hide()
-	status := inScreenOrder(nil, nil, nil, w.Undo, w.Status)
-
+	left := w.buildList()
+	right := w.buildNotePane(w.buildPlayer())
+	status := w.buildStatus()
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.32
-	w.Win.SetContent(inScreenOrder(toolbar, status, nil, nil, split))
-	w.Win.Resize(fyne.NewSize(1100, 700))
+	w.win.SetContent(inScreenOrder(toolbar, status, nil, nil, split))
+	w.win.Resize(fyne.NewSize(1100, 700))
 	w.showNote(nil)
+}
+
+// buildToolbar makes the toolbar's widgets and lays them out.
+func (w *Window) buildToolbar() fyne.CanvasObject {
+	w.recordButton = w.newTipButton("Record", theme.MediaRecordIcon(), "Start or stop recording (Ctrl+R)", w.ToggleRecording)
+	w.recordButton.Importance = widget.HighImportance
+	w.pauseButton = w.newTipButton("Pause", theme.MediaPauseIcon(), "Pause or resume the recording", w.TogglePause)
+	w.pauseButton.Disable()
+	w.elapsed = widget.NewLabel("0:00")
+	w.level = NewMeter()
+	w.banner = NewBanner()
+	w.liveText = widget.NewLabel("")
+	w.liveText.Truncation = fyne.TextTruncateClip
+	w.settingsButton = w.newTipButton("", theme.SettingsIcon(), "Settings: vault, microphone, transcription", func() { w.ShowSettings() })
+	return inScreenOrder(nil, nil,
+		container.NewHBox(w.recordButton, w.pauseButton, w.elapsed),
+		w.settingsButton, container.NewVBox(w.level, w.banner, w.liveText))
+}
+
+// buildStatus makes the status bar.
+func (w *Window) buildStatus() fyne.CanvasObject {
+	w.status = widget.NewLabel("")
+	w.status.Truncation = fyne.TextTruncateEllipsis
+	w.undo = widget.NewButton("Undo", w.UndoDelete)
+	w.undo.Hide()
+	return inScreenOrder(nil, nil, nil, w.undo, w.status)
 }
 
 // tracePainted says, under VOICENOTES_TRACE, that what the UI thread just
@@ -348,13 +212,13 @@ func (w *Window) setStatus(s string) {
 		w.statusNext = s
 		return
 	}
-	w.Status.SetText(s)
+	w.status.SetText(s)
 }
 
 // tell shows a message that matters (a refusal, a conflict resolved, a
 // marker, a warning): routine status does not replace it for statusHold.
 func (w *Window) tell(s string) {
-	w.Status.SetText(s)
+	w.status.SetText(s)
 	w.statusHeld, w.statusNext = w.now().Add(statusHold), ""
 	held := w.statusHeld
 	time.AfterFunc(statusHold, func() {
@@ -370,7 +234,7 @@ func (w *Window) tell(s string) {
 func (w *Window) releaseStatus() {
 	w.statusHeld = time.Time{}
 	if w.statusNext != "" {
-		w.Status.SetText(w.statusNext)
+		w.status.SetText(w.statusNext)
 		w.statusNext = ""
 	}
 }
@@ -394,7 +258,7 @@ func (w *Window) Close() {
 	default:
 		close(w.stop)
 	}
-	w.Win.Close()
+	w.win.Close()
 }
 
 // HandleCommand answers a command from outside the window (instance
@@ -413,8 +277,8 @@ func (w *Window) HandleCommand(cmd string) string {
 		})
 	case "show":
 		w.do(func() {
-			w.Win.Show()
-			w.Win.RequestFocus()
+			w.win.Show()
+			w.win.RequestFocus()
 			reply <- "ok"
 		})
 	default:
@@ -458,7 +322,7 @@ func (w *Window) Shutdown() error {
 }
 
 // ShowAndRun shows the window and runs the app until it quits.
-func (w *Window) ShowAndRun() { w.Win.ShowAndRun() }
+func (w *Window) ShowAndRun() { w.win.ShowAndRun() }
 
 func (w *Window) tellRecovered(notes []*persistence.Note) {
 	var titles []string

@@ -151,20 +151,20 @@ var lastAdded atomic.Pointer[time.Time]
 
 func TestRecordMakesANote(t *testing.T) {
 	w, v := newTestWindow(t, nil)
-	if !w.Empty.Visible() {
+	if !w.empty.Visible() {
 		t.Fatal("an empty vault does not say it has no notes yet")
 	}
-	test.Tap(w.RecordButton)
-	if w.RecordButton.Text != "Stop" || w.PauseButton.Disabled() {
-		t.Fatalf("while recording: button %q, pause disabled %v", w.RecordButton.Text, w.PauseButton.Disabled())
+	test.Tap(w.recordButton)
+	if w.recordButton.Text != "Stop" || w.pauseButton.Disabled() {
+		t.Fatalf("while recording: button %q, pause disabled %v", w.recordButton.Text, w.pauseButton.Disabled())
 	}
-	if w.Empty.Visible() {
+	if w.empty.Visible() {
 		t.Error("while the first note is being recorded, the list says there are no notes yet")
 	}
 	eventually(t, "1.2 s of recording", func() bool { return w.rec != nil && w.rec.s != nil && w.rec.s.Elapsed() >= 1200*time.Millisecond })
-	test.Tap(w.RecordButton)
-	if w.RecordButton.Text != "Record" {
-		t.Errorf("after stop the button says %q", w.RecordButton.Text)
+	test.Tap(w.recordButton)
+	if w.recordButton.Text != "Record" {
+		t.Errorf("after stop the button says %q", w.recordButton.Text)
 	}
 	eventually(t, "the note on disk", func() bool { notes, _, _ := v.List(); return len(notes) == 1 })
 	eventually(t, "the note in the list", func() bool { return len(w.shown) == 1 && w.selected != nil })
@@ -181,13 +181,13 @@ func TestTypingSavesToDisk(t *testing.T) {
 	w, v := newTestWindow(t, nil)
 	n := addNote(t, v, "Shopping", "milk")
 	w.Reload()
-	w.List.Select(0)
-	if w.Editor.Text != "milk" || w.Title.Text != "Shopping" {
-		t.Fatalf("editor shows %q / %q", w.Title.Text, w.Editor.Text)
+	w.list.Select(0)
+	if w.editor.Text != "milk" || w.titleEntry.Text != "Shopping" {
+		t.Fatalf("editor shows %q / %q", w.titleEntry.Text, w.editor.Text)
 	}
-	w.Win.Canvas().Focus(w.Editor)
-	w.Editor.CursorColumn = 4
-	test.Type(w.Editor, " and eggs")
+	w.win.Canvas().Focus(w.editor)
+	w.editor.CursorColumn = 4
+	test.Type(w.editor, " and eggs")
 	eventually(t, "the edit on disk", func() bool {
 		got, err := v.Note(n.ID)
 		return err == nil && got.Body == "milk and eggs"
@@ -198,9 +198,9 @@ func TestTypingSavesToDisk(t *testing.T) {
 	w.Reload()
 	w.saver.delay = time.Hour
 	w.selectByID(n.ID)
-	w.Win.Canvas().Focus(w.Editor)
-	w.Editor.CursorColumn = len(w.Editor.Text)
-	test.Type(w.Editor, "!")
+	w.win.Canvas().Focus(w.editor)
+	w.editor.CursorColumn = len(w.editor.Text)
+	test.Type(w.editor, "!")
 	if got, _ := v.Note(n.ID); got.Body != "milk and eggs" {
 		t.Fatalf("saved %q before the switch, with an hour's delay", got.Body)
 	}
@@ -210,9 +210,9 @@ func TestTypingSavesToDisk(t *testing.T) {
 		return got.Body == "milk and eggs!"
 	})
 	// Closing waits for the save.
-	w.Win.Canvas().Focus(w.Editor)
-	w.Editor.CursorColumn = len(w.Editor.Text)
-	test.Type(w.Editor, "?")
+	w.win.Canvas().Focus(w.editor)
+	w.editor.CursorColumn = len(w.editor.Text)
+	test.Type(w.editor, "?")
 	w.Close()
 	if got, _ := v.Note(other.ID); got.Body != "x?" {
 		t.Errorf("after close the file holds %q", got.Body)
@@ -229,9 +229,9 @@ func TestSearchFilters(t *testing.T) {
 		query string
 		want  int
 	}{{"", 3}, {"bread", 2}, {"BUDGET", 1}, {"bread app", 1}, {"nothing", 0}} {
-		w.Search.SetText("")
-		test.Type(w.Search, tc.query)
-		if len(w.shown) != tc.want || w.List.Length() != tc.want {
+		w.search.SetText("")
+		test.Type(w.search, tc.query)
+		if len(w.shown) != tc.want || w.list.Length() != tc.want {
 			t.Errorf("search %q shows %d notes, want %d", tc.query, len(w.shown), tc.want)
 		}
 		// It says how many, and when none what to try.
@@ -239,11 +239,11 @@ func TestSearchFilters(t *testing.T) {
 		if tc.query == "" {
 			count = ""
 		}
-		if w.SearchCount.Text != count || w.NoMatch.Visible() != (tc.want == 0) {
-			t.Errorf("search %q: count %q, want %q; no-match message shown %v", tc.query, w.SearchCount.Text, count, w.NoMatch.Visible())
+		if w.searchCount.Text != count || w.noMatch.Visible() != (tc.want == 0) {
+			t.Errorf("search %q: count %q, want %q; no-match message shown %v", tc.query, w.searchCount.Text, count, w.noMatch.Visible())
 		}
-		if tc.want == 0 && !strings.Contains(w.NoMatch.Text, "“nothing”") {
-			t.Errorf("the no-match message %q does not name what was searched for", w.NoMatch.Text)
+		if tc.want == 0 && !strings.Contains(w.noMatch.Text, "“nothing”") {
+			t.Errorf("the no-match message %q does not name what was searched for", w.noMatch.Text)
 		}
 	}
 }
@@ -256,13 +256,13 @@ func TestSearchShowsTheFirstMatches(t *testing.T) {
 		addNote(t, v, fmt.Sprintf("Note %d", i), "words")
 	}
 	w.Reload()
-	w.Win.Resize(fyne.NewSize(1100, 700))
-	w.List.ScrollToBottom()
-	if w.List.GetScrollOffset() == 0 {
+	w.win.Resize(fyne.NewSize(1100, 700))
+	w.list.ScrollToBottom()
+	if w.list.GetScrollOffset() == 0 {
 		t.Fatal("the list did not scroll")
 	}
-	test.Type(w.Search, "word")
-	if off := w.List.GetScrollOffset(); off != 0 || len(w.shown) != 60 {
+	test.Type(w.search, "word")
+	if off := w.list.GetScrollOffset(); off != 0 || len(w.shown) != 60 {
 		t.Errorf("after typing a search the list is at %v with %d notes, want at its top", off, len(w.shown))
 	}
 }
@@ -284,19 +284,19 @@ func TestSearchKeystrokeFillsTheRowsOnce(t *testing.T) {
 		}
 	}
 	w.Reload()
-	w.Win.Resize(fyne.NewSize(1100, 700))
+	w.win.Resize(fyne.NewSize(1100, 700))
 	if len(w.headings) < 40 {
 		t.Fatalf("%d headings; the test wants results over years", len(w.headings))
 	}
-	visible := int(w.List.Size().Height/w.rowHeight) + 1
+	visible := int(w.list.Size().Height/w.rowHeight) + 1
 	for _, key := range []string{"u", "i"} { // "gu" halves the list, moving every heading
-		test.Type(w.Search, "g")
+		test.Type(w.search, "g")
 		w.rowsFilled = 0
-		test.Type(w.Search, key)
+		test.Type(w.search, key)
 		if w.rowsFilled > 3*visible {
-			t.Errorf("typing %q filled %d rows; %d are visible", w.Search.Text, w.rowsFilled, visible)
+			t.Errorf("typing %q filled %d rows; %d are visible", w.search.Text, w.rowsFilled, visible)
 		}
-		w.Search.SetText("")
+		w.search.SetText("")
 	}
 }
 
@@ -307,11 +307,11 @@ func TestMessagesThatMatterStay(t *testing.T) {
 	w, v := newTestWindow(t, nil)
 	addNote(t, v, "Note", "words")
 	w.Reload()
-	w.List.Select(0)
+	w.list.Select(0)
 	clock := time.Now()
 	w.now = func() time.Time { return clock }
 	w.AddTag("two words?")
-	refusal := w.Status.Text
+	refusal := w.status.Text
 	if refusal == "" || refusal == "Saved" {
 		t.Fatalf("a refused tag says %q", refusal)
 	}
@@ -319,17 +319,17 @@ func TestMessagesThatMatterStay(t *testing.T) {
 	w.setStatus("1 notes in the vault")
 	clock = clock.Add(statusHold - time.Second)
 	w.setStatus("Saved")
-	if w.Status.Text != refusal {
-		t.Errorf("%v after the refusal, the status bar says %q", statusHold-time.Second, w.Status.Text)
+	if w.status.Text != refusal {
+		t.Errorf("%v after the refusal, the status bar says %q", statusHold-time.Second, w.status.Text)
 	}
 	clock = clock.Add(2 * time.Second)
 	w.releaseStatus()
-	if w.Status.Text != "Saved" {
-		t.Errorf("after the hold, the status bar says %q; want the routine status that waited", w.Status.Text)
+	if w.status.Text != "Saved" {
+		t.Errorf("after the hold, the status bar says %q; want the routine status that waited", w.status.Text)
 	}
 	w.setStatus("Copied the transcript")
-	if w.Status.Text != "Copied the transcript" {
-		t.Errorf("routine status after the hold: %q", w.Status.Text)
+	if w.status.Text != "Copied the transcript" {
+		t.Errorf("routine status after the hold: %q", w.status.Text)
 	}
 }
 
@@ -342,18 +342,18 @@ func TestDeleteSelectsTheNextNote(t *testing.T) {
 		addNote(t, v, title, "words")
 	}
 	w.Reload()
-	w.List.Select(0)
-	w.Waveform.SetPosition(0.7)
-	w.List.Select(1)
-	if w.Waveform.pos != 0 {
-		t.Errorf("the waveform of the note shown keeps the last note's play head at %v", w.Waveform.pos)
+	w.list.Select(0)
+	w.waveform.SetPosition(0.7)
+	w.list.Select(1)
+	if w.waveform.pos != 0 {
+		t.Errorf("the waveform of the note shown keeps the last note's play head at %v", w.waveform.pos)
 	}
-	w.List.Select(0)
+	w.list.Select(0)
 	w.DeleteSelected()
-	if w.selected == nil || w.selected.Title != "B" || w.Title.Text != "B" {
+	if w.selected == nil || w.selected.Title != "B" || w.titleEntry.Text != "B" {
 		t.Fatalf("after deleting A the window shows %+v, want B", w.selected)
 	}
-	w.List.Select(1)
+	w.list.Select(1)
 	w.DeleteSelected()
 	if w.selected == nil || w.selected.Title != "B" {
 		t.Fatalf("after deleting the last note the window shows %+v, want the one above it", w.selected)
@@ -367,9 +367,9 @@ func TestTabFollowsTheScreen(t *testing.T) {
 	w, v := newTestWindow(t, nil)
 	addNote(t, v, "Note", "words")
 	w.Reload()
-	w.List.Select(0)
-	w.Win.Resize(fyne.NewSize(1100, 700))
-	c := w.Win.Canvas()
+	w.list.Select(0)
+	w.win.Resize(fyne.NewSize(1100, 700))
+	c := w.win.Canvas()
 	c.Unfocus()
 	var order []fyne.Focusable
 	for range 100 {
@@ -384,9 +384,9 @@ func TestTabFollowsTheScreen(t *testing.T) {
 		name string
 		obj  fyne.Focusable
 	}{
-		{"Record", w.RecordButton}, {"Settings", w.SettingsButton}, {"search", w.Search}, {"list", w.List},
-		{"title", w.Title}, {"tags", w.TagEntry}, {"transcript", w.Editor}, {"play", w.PlayButton},
-		{"transcribe again", w.Retry}, {"copy", w.Copy}, {"export", w.Export}, {"delete", w.Delete},
+		{"Record", w.recordButton}, {"Settings", w.settingsButton}, {"search", w.search}, {"list", w.list},
+		{"title", w.titleEntry}, {"tags", w.tagField}, {"transcript", w.editor}, {"play", w.playButton},
+		{"transcribe again", w.retryButton}, {"copy", w.copyButton}, {"export", w.exportButton}, {"delete", w.deleteButton},
 	}
 	last, lastName := -1, "the start"
 	for _, x := range want {
@@ -400,7 +400,7 @@ func TestTabFollowsTheScreen(t *testing.T) {
 		}
 		last, lastName = i, x.name
 	}
-	if w.Editor.AcceptsTab() {
+	if w.editor.AcceptsTab() {
 		t.Error("the transcript takes Tab as a character: a keyboard user cannot leave it")
 	}
 }
@@ -413,14 +413,14 @@ func TestHaystacksAreMadeInTheBackground(t *testing.T) {
 	addNote(t, v, "Groceries", "buy milk")
 	addNote(t, v, "Meeting", "the budget")
 	w.Reload()
-	w.List.Select(0) // Meeting
-	w.Editor.SetText("the BANJO budget")
+	w.list.Select(0) // Meeting
+	w.editor.SetText("the BANJO budget")
 	groceries := w.notes[1]
 	eventually(t, "the haystack made", func() bool { _, ok := w.hay[groceries]; return ok })
 	if _, ok := w.hay[w.selected]; ok && !strings.Contains(w.hay[w.selected], "banjo") {
 		t.Error("the haystack made before an edit was kept after it")
 	}
-	test.Type(w.Search, "banjo")
+	test.Type(w.search, "banjo")
 	if len(w.shown) != 1 || w.shown[0].Title != "Meeting" {
 		t.Errorf("searching for a word typed while the haystacks were made finds %d notes", len(w.shown))
 	}
@@ -438,19 +438,19 @@ func TestDeleteAndUndo(t *testing.T) {
 	w, v := newTestWindow(t, nil)
 	n := addNote(t, v, "Delete me", "bye")
 	w.Reload()
-	w.List.Select(0)
-	test.Tap(w.Delete)
-	if notes, _, _ := v.List(); len(notes) != 0 || len(w.shown) != 0 || w.Undo.Hidden {
-		t.Fatalf("after delete: %d notes on disk, %d shown, undo hidden %v", len(notes), len(w.shown), w.Undo.Hidden)
+	w.list.Select(0)
+	test.Tap(w.deleteButton)
+	if notes, _, _ := v.List(); len(notes) != 0 || len(w.shown) != 0 || w.undo.Hidden {
+		t.Fatalf("after delete: %d notes on disk, %d shown, undo hidden %v", len(notes), len(w.shown), w.undo.Hidden)
 	}
-	test.Tap(w.Undo)
+	test.Tap(w.undo)
 	if got, err := v.Note(n.ID); err != nil || got.Body != "bye" || len(w.shown) != 1 {
 		t.Fatalf("after undo: %v %v, %d shown", got, err, len(w.shown))
 	}
 	// The keyboard does the same: Delete, then Ctrl+Z.
-	w.List.Select(0)
-	w.Win.Canvas().Unfocus()
-	w.Win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	w.list.Select(0)
+	w.win.Canvas().Unfocus()
+	w.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyDelete})
 	if notes, _, _ := v.List(); len(notes) != 0 {
 		t.Fatal("the Delete key did not delete")
 	}
@@ -473,19 +473,19 @@ func TestFailedSaveKeepsText(t *testing.T) {
 	w, v := newTestWindow(t, fsys)
 	n := addNote(t, v, "Important", "draft")
 	w.Reload()
-	w.List.Select(0)
+	w.list.Select(0)
 	broken.Store(true)
-	w.Win.Canvas().Focus(w.Editor)
-	w.Editor.CursorColumn = 5
-	test.Type(w.Editor, " v2")
-	eventually(t, "the failure reported", func() bool { return strings.Contains(w.Status.Text, "Not saved yet") })
-	if w.Editor.Text != "draft v2" {
-		t.Errorf("the editor lost the text: %q", w.Editor.Text)
+	w.win.Canvas().Focus(w.editor)
+	w.editor.CursorColumn = 5
+	test.Type(w.editor, " v2")
+	eventually(t, "the failure reported", func() bool { return strings.Contains(w.status.Text, "Not saved yet") })
+	if w.editor.Text != "draft v2" {
+		t.Errorf("the editor lost the text: %q", w.editor.Text)
 	}
 	if got, _ := v.Note(n.ID); got.Body != "draft" {
 		t.Errorf("file changed to %q although saving failed", got.Body)
 	}
-	if len(w.Win.Canvas().Overlays().List()) == 0 {
+	if len(w.win.Canvas().Overlays().List()) == 0 {
 		t.Error("no error dialog shown")
 	}
 	broken.Store(false)
@@ -562,12 +562,12 @@ func TestShutdownAfterTheLoop(t *testing.T) {
 	n := addNote(t, v, "Last words", "draft")
 	w.Reload()
 	w.selectByID(n.ID)
-	test.Tap(w.RecordButton)
+	test.Tap(w.recordButton)
 	eventually(t, "half a second of recording", func() bool { return w.rec != nil && w.rec.s != nil && w.rec.s.Elapsed() >= 500*time.Millisecond })
 	w.selectByID(n.ID) // back to the note from the recording's pane
-	w.Win.Canvas().Focus(w.Editor)
-	w.Editor.CursorColumn = len(w.Editor.Text)
-	test.Type(w.Editor, " typed at the end")
+	w.win.Canvas().Focus(w.editor)
+	w.editor.CursorColumn = len(w.editor.Text)
+	test.Type(w.editor, " typed at the end")
 	// The loop ends (SIGTERM): work now runs on the goroutine that asks.
 	uiDirect.Store(true)
 	t.Cleanup(func() { uiDirect.Store(false) })
@@ -607,9 +607,9 @@ func TestTypedTitleIsKept(t *testing.T) {
 	}
 	w.Reload()
 	w.selectByID(n.ID)
-	w.Win.Canvas().Focus(w.Title)
-	w.Title.SetText("")
-	test.Type(w.Title, "Dentist")
+	w.win.Canvas().Focus(w.titleEntry)
+	w.titleEntry.SetText("")
+	test.Type(w.titleEntry, "Dentist")
 	eventually(t, "the typed title on disk", func() bool {
 		got, _ := v.Note(n.ID)
 		return got.Title == "Dentist" && !got.AutoTitle
