@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -75,6 +76,35 @@ func matrixChild(arg string) {
 		if _, err := r.Stop(); err != nil && !strings.Contains(err.Error(), "device unplugged") {
 			fail(err)
 		}
+	case "start", "cancel":
+		// start: armed from the first step until 0.3 s is in the file,
+		// then the process ends as a crash would (no Stop). cancel: armed
+		// once 0.3 s is in the file, through Cancel. The device is paced
+		// (real time) and never fails, so the recording ends no other way.
+		v, err := persistence.Open(root, persistence.Options{FS: fsys})
+		if err != nil {
+			fail(err)
+		}
+		src := &genSource{rate: 16000, channels: 1, paced: true}
+		var stored atomic.Int64
+		var once sync.Once
+		inFile := make(chan struct{})
+		armed.Store(scenario == "start")
+		r, err := recording.Start(recording.Options{Vault: v, Source: src, OnSamples: func(s []int16) {
+			if stored.Add(int64(len(s))) >= 4800 {
+				once.Do(func() { close(inFile) })
+			}
+		}})
+		if err != nil {
+			fail(err)
+		}
+		<-inFile
+		if scenario == "cancel" {
+			armed.Store(true)
+			if err := r.Cancel(); err != nil {
+				fail(err)
+			}
+		}
 	case "import":
 		v, err := persistence.Open(root, persistence.Options{FS: fsys})
 		if err != nil {
@@ -139,7 +169,7 @@ func fail(err error) {
 }
 
 func TestCrashMatrix(t *testing.T) {
-	for _, scenario := range []string{"stop", "import", "recover", "delete", "restore", "compact-flac", "compact-opus"} {
+	for _, scenario := range []string{"start", "stop", "cancel", "import", "recover", "delete", "restore", "compact-flac", "compact-opus"} {
 		if strings.HasPrefix(scenario, "compact") {
 			if _, err := exec.LookPath("ffmpeg"); err != nil {
 				t.Logf("%s: ffmpeg is not installed (make setup installs it); not run", scenario)
@@ -257,6 +287,30 @@ func checkAfterCrash(t *testing.T, scenario, root string, k int) {
 	notes, _, _ := v.List()
 	if scenario == "import" && len(notes) == 0 {
 		return // killed before the audio was in place: nothing was imported, and nothing is left
+	}
+	if scenario == "start" || scenario == "cancel" {
+		// Killed before a sample was in the file, or once a cancel had
+		// removed it: nothing is left. Otherwise the recording comes
+		// back, whole up to the kill, marked recovered.
+		if len(notes) == 0 {
+			if left, _ := os.ReadDir(v.RecordingsPath()); len(left) != 0 {
+				t.Fatalf("k=%d: no note, and recordings/ holds %v", k, left)
+			}
+			return
+		}
+		if len(notes) != 1 || !notes[0].Recovered {
+			t.Fatalf("k=%d: after the crash the vault holds %+v; want one recovered recording", k, notes)
+		}
+		path, _ := v.AudioPath(notes[0])
+		got := readSamples(t, path)
+		checkPrefix(t, got)
+		if len(got) == 0 {
+			t.Errorf("k=%d: the recovered recording holds no audio", k)
+		}
+		if d := (time.Duration(len(got)) * time.Second / audio.StoreRate).Round(time.Millisecond); notes[0].Duration.Round(time.Millisecond) != d {
+			t.Errorf("k=%d: the note says %v, its audio holds %v", k, notes[0].Duration, d)
+		}
+		return
 	}
 	if scenario == "delete" || scenario == "restore" {
 		// Either the note is in the vault with its audio and its words, or

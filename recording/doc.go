@@ -11,8 +11,9 @@
 //
 //	name                 means                                  made by          removed by            recovery (Recover, at every open of the vault)
 //	<id>.wav.partial     a recording in progress, locked by     Start            Stop (renamed),       unlocked: keep every whole frame it holds,
-//	                     its process; unlocked: interrupted                      Cancel                write its note (or correct the recorder's),
-//	                                                                                                   rename it to <id>.wav; locked: left alone
+//	                     its process; unlocked: interrupted                      Cancel, recovery      write its note (or correct the recorder's),
+//	                                                                             (when empty)          rename it to <id>.wav; no frame and no note:
+//	                                                                                                   removed; locked: left alone
 //	<id>.markers         markers dropped while recording,       the first        Stop (moved into      no partial beside it and a note of its id:
 //	                     one JSON line each, fsynced            marker           the note)             moved into the note
 //	<id>.md              the note                               Stop, Import,    persistence (trash)   -
@@ -38,7 +39,9 @@
 // the note and the rename leaves the note and the partial: recovery
 // renames it, title and all.
 //
-// Cancel: the partial is removed; nothing else was written.
+// Cancel: the partial is removed; nothing else was written. A crash
+// before the removal gives the recording back at the next open (never the
+// other way round: what a person may still want is not lost to a crash).
 //
 // Import: the audio streams into a temp file beside <id>.wav, converted
 // to the stored format; it is synced and renamed; then the note. A crash
@@ -52,8 +55,8 @@
 // removed while the other holds the recording.
 //
 // Every transition is killed before each of its file operations in
-// TestCrashMatrix (stop, import, compact, recover; delete and restore of
-// persistence's trash); TestRecordingSurvivesPowerLoss cuts the power
+// TestCrashMatrix (start, stop, cancel, import, compact, recover; delete
+// and restore of persistence's trash); TestRecordingSurvivesPowerLoss cuts the power
 // during a recording; TestCrashRecovery kills real recordings with
 // SIGKILL.
 package recording

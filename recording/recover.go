@@ -127,6 +127,17 @@ func recoverOne(v *persistence.Vault, path string) (*persistence.Note, error) {
 	if persistence.ValidateID(id) != nil {
 		id = v.NewNote().ID
 	}
+	if data == 0 {
+		// Nothing was recorded (a crash as the recording began, or as a
+		// cancelled one was being removed): no note is made of it. A note
+		// the recorder already wrote for it keeps its (empty) audio.
+		if _, err := v.Note(id); err != nil {
+			if err := fsys.Remove(path); err != nil {
+				return nil, fmt.Errorf("recovering %s: removing it, empty: %w", path, err)
+			}
+			return nil, persistence.SyncDir(fsys, v.RecordingsPath())
+		}
+	}
 	target := filepath.Join(v.RecordingsPath(), id+".wav")
 	if _, err := fsys.Lstat(target); err == nil {
 		id = v.NewNote().ID // never replace an existing recording
