@@ -77,8 +77,9 @@ func matrixChild(arg string) {
 			fail(err)
 		}
 	case "start", "cancel":
-		// start: armed from the first step until 0.3 s is in the file,
-		// then the process ends as a crash would (no Stop). cancel: armed
+		// start: armed from the first step until the first samples are in
+		// the file, then the process ends as a crash would (no Stop); a
+		// crash later in a recording is TestCrashRecovery's. cancel: armed
 		// once 0.3 s is in the file, through Cancel. The device is paced
 		// (real time) and never fails, so the recording ends no other way.
 		v, err := persistence.Open(root, persistence.Options{FS: fsys})
@@ -91,7 +92,7 @@ func matrixChild(arg string) {
 		inFile := make(chan struct{})
 		armed.Store(scenario == "start")
 		r, err := recording.Start(recording.Options{Vault: v, Source: src, OnSamples: func(s []int16) {
-			if stored.Add(int64(len(s))) >= 4800 {
+			if n := stored.Add(int64(len(s))); scenario == "start" || n >= 4800 {
 				once.Do(func() { close(inFile) })
 			}
 		}})
@@ -99,6 +100,9 @@ func matrixChild(arg string) {
 			fail(err)
 		}
 		<-inFile
+		if scenario == "start" {
+			armed.Store(false) // what happens while the process exits is not counted
+		}
 		if scenario == "cancel" {
 			armed.Store(true)
 			if err := r.Cancel(); err != nil {
