@@ -13,10 +13,8 @@ import (
 // the tray's Quit, the last window closed) it queues its own stop hook,
 // which the lifecycle goroutine hands to the loop's function queue; the
 // loop drains that queue by its length, so a hook still in transit is
-// lost, and Run waits for it for ever. Seen here once in some twenty
-// SIGTERMs (make bench): the process stayed an hour after the signal, and
-// everything Window.Shutdown saves after the loop (a recording in
-// progress, unsaved edits) was never saved.
+// lost, and Run waits for it for ever; what Window.Shutdown saves after
+// the loop (a recording in progress, unsaved edits) would never be saved.
 //
 // quitGuard watches for that state: the loop gone (a function handed to
 // fyne.DoAndWait runs at once on the caller's goroutine, which Fyne does
