@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -108,7 +109,8 @@ func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error
 	}
 	var w *ui.Window
 	w = ui.New(a, ui.Services{
-		Vault: v,
+		Vault:     v,
+		RescueDir: rescueDir(),
 		OpenInput: func() (audio.Source, error) {
 			if err := withAudio(); err != nil {
 				return nil, err
@@ -248,4 +250,16 @@ func (d *desktop) showError(err error) {
 	w.SetContent(container.NewBorder(nil, container.NewCenter(ok), nil, nil, msg))
 	w.Resize(fyne.NewSize(480, 160))
 	w.ShowAndRun()
+}
+
+// rescueDir is where an edit that could not be saved as the window closed
+// is kept when its vault cannot be written: the user's configuration
+// folder, which is usually on another disk than a vault on a stick or a
+// share ("" when there is none).
+func rescueDir() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "voicenotes", "unsaved")
 }

@@ -67,6 +67,8 @@ type Note struct {
 	orig *Note      // field values as read, to leave unchanged keys untouched
 	// headerOnly: listed by Vault.Headers, without its text; never written.
 	headerOnly bool
+	// rescue: the file Vault.Rescued read this unsaved edit from.
+	rescue string
 }
 
 // TimeFormat is how timestamps are written: ISO 8601 in UTC with

@@ -88,6 +88,7 @@ func (w *Window) ResolveConflict(mine *persistence.Note, c *persistence.Conflict
 		}
 		w.tell("Kept both: yours is \"" + dup.Title + "\"")
 	}
+	w.rescueSettled(mine.ID)
 	w.selected = nil
 	w.Reload()
 	w.selectByID(mine.ID)

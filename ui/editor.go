@@ -39,6 +39,11 @@ type notePane struct {
 	loading      bool // true while widgets are being filled from a note
 	saver        *saver
 	conflictOpen map[string]bool // notes whose conflict dialog is open
+	// rescuing are kept edits being restored whose note changed since,
+	// until the person settles the conflict (rescue.go); rescueRestore
+	// is the start's offer to restore them.
+	rescuing      map[string]*persistence.Note
+	rescueRestore *widget.Button
 }
 
 // The selected note: showing it, editing it, and what the saver says.

@@ -25,6 +25,7 @@ type saver struct {
 	dirty    map[string]*persistence.Note // latest snapshot to write, by id
 	conflict map[string]error             // dirty notes waiting for the user to resolve a conflict
 	lastErr  error
+	closed   bool       // no more writes are started (close)
 	writing  sync.Mutex // one save at a time, in order
 	// saved remembers each note's last write: a snapshot taken before that
 	// write finished still carries the revision it replaced.
@@ -68,6 +69,9 @@ func (s *saver) queue(n *persistence.Note, after time.Duration) {
 	snap := snapshot(n)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
 	s.dirty[n.ID] = snap
 	if t := s.timers[n.ID]; t != nil {
 		t.Stop()
@@ -111,7 +115,7 @@ func (s *saver) write(id string) {
 	if s.dirty[id] == snap { // nothing newer was typed meanwhile
 		if err == nil {
 			delete(s.dirty, id)
-		} else if conflict == nil && s.timers[id] == nil {
+		} else if conflict == nil && s.timers[id] == nil && !s.closed {
 			s.timers[id] = time.AfterFunc(s.retry, func() { s.write(id) })
 		}
 	}
@@ -178,4 +182,36 @@ func (s *saver) resolve(id string, keep bool) error {
 	s.writing.Lock()
 	defer s.writing.Unlock()
 	return s.vault.Overwrite(snap)
+}
+
+// unsaved is a copy of every edit not yet on disk.
+func (s *saver) unsaved() []*persistence.Note {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*persistence.Note
+	for _, n := range s.dirty {
+		out = append(out, snapshot(n))
+	}
+	return out
+}
+
+// hold makes n an edit waiting for the person to settle the conflict err
+// (a rescued edit whose note changed since), as a save that met it would.
+func (s *saver) hold(n *persistence.Note, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dirty[n.ID] = snapshot(n)
+	s.conflict[n.ID] = err
+}
+
+// close stops every pending and retried write: the window is gone, and
+// what is still unsaved was kept by its Shutdown (rescue.go).
+func (s *saver) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	for id, t := range s.timers {
+		t.Stop()
+		delete(s.timers, id)
+	}
 }

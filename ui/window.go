@@ -39,6 +39,10 @@ type Services struct {
 	// an end-to-end test can wait for it: "shown ID" once a note's text is
 	// in the editor, "edited ID BYTES" after each change to its text.
 	Trace func(event string)
+	// RescueDir is a folder outside the vault where an edit that could
+	// not be saved as the app closed is kept when the vault cannot be
+	// written ("" for none: then only inside the vault).
+	RescueDir string
 }
 
 // Window is the main window, made of its parts: the toolbar, the note
@@ -117,7 +121,7 @@ type statusBar struct {
 // New builds the window on an open vault.
 func New(a fyne.App, svc Services) *Window {
 	w := &Window{app: a, svc: svc, win: a.NewWindow("Voice Notes"), stop: make(chan struct{}), now: time.Now}
-	w.progress, w.headings, w.conflictOpen = map[string]float64{}, map[int]string{}, map[string]bool{}
+	w.progress, w.headings, w.conflictOpen, w.rescuing = map[string]float64{}, map[int]string{}, map[string]bool{}, map[string]*persistence.Note{}
 	w.saver = newSaver(svc.Vault, w.do, w.onSaved)
 	w.build()
 	w.bindKeys()
@@ -131,6 +135,7 @@ func New(a fyne.App, svc Services) *Window {
 	if len(svc.Recovered) > 0 {
 		w.tellRecovered(svc.Recovered)
 	}
+	w.offerRescued()
 	return w
 }
 
@@ -311,7 +316,12 @@ func (w *Window) Shutdown() error {
 	if w.selected != nil {
 		w.saver.flush(w.selected)
 	}
-	errs = append(errs, w.saver.wait())
+	if err := w.saver.wait(); err != nil {
+		// Nothing more can be tried now: what could not be saved is kept
+		// for the next start.
+		errs = append(errs, err, w.rescueUnsaved())
+	}
+	w.saver.close()
 	w.standby.Close()
 	select {
 	case <-w.stop:
