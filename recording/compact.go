@@ -19,7 +19,8 @@ import (
 // size) or Opus (small; lossy, fine for speech). The conversion never
 // leaves a note without playable audio:
 //
-//  1. <id>.compacting is written (durably) naming the file to be made;
+//  1. <id>.compacting is written (durably) naming the file to be made,
+//     locked before it has its name;
 //  2. the converted audio is written beside the WAV as <id>.flac or
 //     <id>.opus, atomically and durably;
 //  3. the note is pointed at it (an atomic save of the note);
@@ -65,13 +66,28 @@ func Compact(ctx context.Context, v *persistence.Vault, n *persistence.Note, for
 	dir := filepath.Dir(src)
 	target := n.ID + ext
 	marker := filepath.Join(dir, n.ID+CompactingExt)
-	if err := persistence.WriteFile(fsys, marker, []byte(target+"\n"), persistence.FilePerm); err != nil {
+	if _, err := fsys.Lstat(marker); err == nil {
+		return n, fmt.Errorf("keeping %s as %s: another conversion of it is under way, or one was cut short and the next start finishes it (%s); the WAV is kept", n.ID, strings.ToUpper(format), marker)
+	}
+	// The marker is locked before it has its name, and held while the
+	// conversion runs, so that no other process's recovery ever finds it
+	// free and finishes or undoes this conversion under it; a crash
+	// releases the lock.
+	pending, err := persistence.CreatePending(fsys, marker, persistence.FilePerm)
+	if err != nil {
 		return n, err
 	}
-	// Held while the conversion runs, so that another process opening the
-	// vault (its recovery) leaves this one alone; a crash releases it.
-	if lock, err := persistence.LockExisting(marker); err == nil {
-		defer lock.Unlock()
+	defer pending.Cleanup()
+	if _, err := pending.Write([]byte(target + "\n")); err != nil {
+		return n, err
+	}
+	lock, err := persistence.LockExisting(pending.TempName())
+	if err != nil {
+		return n, fmt.Errorf("keeping %s as %s: locking its marker: %w; the WAV is kept", n.ID, strings.ToUpper(format), err)
+	}
+	defer lock.Unlock()
+	if err := pending.CloseAtomicallyReplace(); err != nil {
+		return n, err
 	}
 	undo := func(err error) (*persistence.Note, error) {
 		fsys.Remove(filepath.Join(dir, target))

@@ -7,10 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/internal/faultfs"
 	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/recording"
@@ -153,5 +155,53 @@ func BenchmarkCompact(b *testing.B) {
 			b.ReportMetric(100*ratio, "pct-of-wav")
 			b.ReportMetric(float64((took / time.Duration(b.N)).Milliseconds()), "ms-per-audio-min")
 		})
+	}
+}
+
+// TestCompactionMarkerIsNeverFree: from the moment the conversion's
+// marker has its name until the conversion ends, its lock is held, so no
+// other process's recovery finishes or undoes the conversion under it.
+// The marker's lock is tried at every file operation after it appears.
+func TestCompactionMarkerIsNeverFree(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed (make setup installs it)")
+	}
+	var marker string
+	var visible atomic.Bool
+	var tries, free atomic.Int32
+	fsys := faultfs.New(persistence.OS, func(e faultfs.Event) error {
+		if marker == "" {
+			return nil
+		}
+		if e.Op == faultfs.OpRename && e.Path == marker {
+			visible.Store(true) // the rename happens after this hook
+			return nil
+		}
+		if visible.Load() {
+			if _, err := os.Lstat(marker); err == nil {
+				tries.Add(1)
+				if l, err := persistence.LockExisting(marker); err == nil {
+					free.Add(1)
+					l.Unlock()
+				}
+			}
+		}
+		return nil
+	})
+	v, err := persistence.Open(tempdir.New(t), persistence.Options{FS: fsys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	n := speechMinute(t, v)
+	marker = filepath.Join(v.RecordingsPath(), n.ID+recording.CompactingExt)
+	if _, err := recording.Compact(context.Background(), v, n, "flac"); err != nil {
+		t.Fatal(err)
+	}
+	if tries.Load() == 0 {
+		t.Fatal("the marker was never seen: the test looked in the wrong place")
+	}
+	if free.Load() > 0 {
+		t.Errorf("the marker's lock was free at %d of %d file operations while the conversion ran", free.Load(), tries.Load())
 	}
 }

@@ -49,10 +49,10 @@
 // recovery adopts.
 //
 // Compact: ffmpeg makes the new file in a private temporary folder;
-// <id>.compacting is written naming the target and locked; the new file
-// is copied beside the WAV atomically and durably; the note is pointed at
-// it; the WAV is removed; the marker is removed. A file is only ever
-// removed while the other holds the recording.
+// <id>.compacting is written naming the target, locked before it has its
+// name; the new file is copied beside the WAV atomically and durably; the
+// note is pointed at it; the WAV is removed; the marker is removed. A
+// file is only ever removed while the other holds the recording.
 //
 // Every transition is killed before each of its file operations in
 // TestCrashMatrix (start, stop, cancel, import, compact, recover; delete
