@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
+
+	"github.com/voicenotes/voicenotes/internal/regular"
 )
 
 // ErrNotFound is wrapped when a note id is not in the vault.
@@ -15,15 +19,23 @@ var ErrNotFound = errors.New("note not found")
 
 // readNote reads and parses one note file, resolving a symlink that stays
 // inside the vault.
+//
+// What is opened is what was checked: a link's resolved file, and either
+// opened without following a link (O_NOFOLLOW), so that a file swapped
+// for a link between the check and the open is refused, not followed out
+// of the vault.
 func (v *Vault) readNote(path string, typ fs.FileMode) (*Note, error) {
+	open := path
 	if typ&fs.ModeSymlink != 0 {
-		if _, err := v.resolve(path); err != nil {
+		real, err := v.resolve(path)
+		if err != nil {
 			return nil, err
 		}
+		open = real
 	} else if !typ.IsRegular() {
 		return nil, errors.New("not a regular file")
 	}
-	f, err := OpenRegular(v.fs, path)
+	f, err := openChecked(v.fs, open)
 	if err != nil {
 		return nil, err
 	}
@@ -139,4 +151,22 @@ func (v *Vault) AudioPath(n *Note) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// openChecked opens a file a check found to be a regular file, for
+// reading, refusing what is not that file any more: a link swapped in
+// (O_NOFOLLOW), or a pipe or device.
+func openChecked(fsys FS, path string) (File, error) {
+	f, err := fsys.OpenFile(path, os.O_RDONLY|regular.Nonblock|regular.NoFollow, 0)
+	if err != nil {
+		if errors.Is(err, syscall.ELOOP) {
+			return nil, fmt.Errorf("it became a symbolic link while it was read; read again: %w", err)
+		}
+		return nil, err
+	}
+	if err := regular.Check(path, f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"time"
 )
@@ -144,7 +145,7 @@ func (v *Vault) checkUnchanged(n *Note, target string) error {
 	if !n.disk.known {
 		return nil // a new note, or one made in memory
 	}
-	data, err := ReadFile(v.fs, target)
+	data, err := readChecked(v.fs, target)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &ConflictError{Path: n.Path, Deleted: true}
 	}
@@ -187,4 +188,14 @@ func (n *Note) Revision() Revision { return Revision{n.disk} }
 func (n *Note) Adopt(saved *Note) {
 	n.disk, n.raw, n.meta, n.orig = saved.disk, saved.raw, saved.meta, saved.orig
 	n.Path, n.UpdatedAt = saved.Path, saved.UpdatedAt
+}
+
+// readChecked reads a whole file through openChecked.
+func readChecked(fsys FS, path string) ([]byte, error) {
+	f, err := openChecked(fsys, path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxNoteSize+1))
 }
