@@ -196,6 +196,9 @@ func (s *Session) prepare() {
 					s.cfg.OnEvent(Event{Kind: Warning, Warning: fmt.Sprintf("No live transcript (%v); the recording is transcribed when it stops", err)})
 				} else {
 					live = transcribe.NewLive(stream, func(text string) { s.cfg.OnEvent(Event{Kind: Text, Text: text}) })
+					live.OnBehind = func() {
+						s.cfg.OnEvent(Event{Kind: Warning, Warning: "The live transcript stopped: this computer could not keep up with it. The recording goes on, and is transcribed when it stops"})
+					}
 				}
 			}
 		}

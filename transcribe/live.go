@@ -1,6 +1,7 @@
 package transcribe
 
 import (
+	"errors"
 	"log"
 	"sync"
 	"time"
@@ -19,11 +20,27 @@ type Live struct {
 	mu      sync.Mutex
 	cond    *sync.Cond
 	pending [][]int16
+	queued  int // samples fed and not yet decoded
 	closed  bool
+	behind  bool // the decoder fell more than maxLiveBacklog behind: given up
 	done    chan struct{}
 	err     error
 	result  *Result // the final transcript, once done is closed
+	// OnBehind, when set before the first Feed, is called once (from
+	// Feed's goroutine) when live decoding is given up.
+	OnBehind func()
 }
+
+// maxLiveBacklog is how far the decoder may fall behind the recording (a
+// machine too loaded for it, a model too slow) before live transcription
+// of this recording is given up: 30 s of audio, about 1 MB. Past it the
+// memory would grow for as long as the recording runs, and Stop would wait
+// for the decoder to hear all of it; instead the note is transcribed from
+// its file once the recording stops (the final pass).
+const maxLiveBacklog = 30 * 16000
+
+// ErrLiveBehind is Finish's error when live decoding was given up.
+var ErrLiveBehind = errors.New("live transcription fell too far behind the recording and was stopped; the recording is transcribed when it stops")
 
 // liveTextEvery is how much audio (16 kHz samples) is decoded between
 // two looks at the text: a quarter second.
@@ -40,9 +57,23 @@ func NewLive(s Stream, onText func(string)) *Live {
 // Feed queues samples (copied) for decoding. It is meant for the recorder's
 // OnSamples and never waits for the decoder.
 func (l *Live) Feed(samples []int16) {
-	c := append([]int16(nil), samples...)
 	l.mu.Lock()
-	l.pending = append(l.pending, c)
+	if l.behind || l.closed {
+		l.mu.Unlock()
+		return
+	}
+	if l.queued+len(samples) > maxLiveBacklog {
+		l.behind, l.pending, l.queued = true, nil, 0
+		l.mu.Unlock()
+		l.cond.Signal()
+		log.Printf("transcribe: %v", ErrLiveBehind)
+		if l.OnBehind != nil {
+			l.OnBehind()
+		}
+		return
+	}
+	l.pending = append(l.pending, append([]int16(nil), samples...))
+	l.queued += len(samples)
 	l.mu.Unlock()
 	l.cond.Signal()
 }
@@ -57,19 +88,30 @@ func (l *Live) run() {
 	last := ""
 	for {
 		l.mu.Lock()
-		for len(l.pending) == 0 && !l.closed {
+		for len(l.pending) == 0 && !l.closed && !l.behind {
 			l.cond.Wait()
 		}
 		batch := l.pending
 		l.pending = nil
-		closed := l.closed
+		closed, behind := l.closed, l.behind
 		l.mu.Unlock()
+		if behind {
+			l.err = ErrLiveBehind
+			return
+		}
 		// The text is told as it changes, every liveTextEvery of audio
 		// within a batch too: a decoder that fell behind (a loaded
 		// machine, a device that hands audio over in blocks) catches up
 		// word by word on screen, not in one jump at the end.
 		fed := 0
 		for i, c := range batch {
+			l.mu.Lock()
+			behind = l.behind
+			l.queued -= len(c)
+			l.mu.Unlock()
+			if behind {
+				break // given up: Finish does not wait for the rest
+			}
 			if l.err == nil {
 				l.err = l.stream.Write(c)
 			}
