@@ -213,6 +213,7 @@ func (s *Session) prepare() {
 		}
 		return
 	}
+	live.Backlog = s.buffered
 	for _, b := range s.backlog {
 		live.Feed(b)
 	}

@@ -29,6 +29,10 @@ type Live struct {
 	// OnBehind, when set before the first Feed, is called once (from
 	// Feed's goroutine) when live decoding is given up.
 	OnBehind func()
+	// Backlog, set before the first Feed, is how much audio (samples) the
+	// first feeds hand over at once because the decoder was still loading
+	// when the recording began: it may be behind by that much more.
+	Backlog int
 }
 
 // maxLiveBacklog is how far the decoder may fall behind the recording (a
@@ -62,7 +66,7 @@ func (l *Live) Feed(samples []int16) {
 		l.mu.Unlock()
 		return
 	}
-	if l.queued+len(samples) > maxLiveBacklog {
+	if l.queued+len(samples) > maxLiveBacklog+l.Backlog {
 		l.behind, l.pending, l.queued = true, nil, 0
 		l.mu.Unlock()
 		l.cond.Signal()

@@ -95,3 +95,23 @@ func TestLiveKeepsUpWithinTheBound(t *testing.T) {
 		t.Errorf("the decoder heard %d of 600 chunks", w)
 	}
 }
+
+// TestLiveTakesTheBacklogOfALateDecoder: a decoder that was still loading
+// when the recording began is handed what was recorded meanwhile (here a
+// minute) at once; that is not falling behind, and it is not given up.
+func TestLiveTakesTheBacklogOfALateDecoder(t *testing.T) {
+	st := &stalledStream{gate: make(chan struct{})}
+	l := transcribe.NewLive(st, nil)
+	l.OnBehind = func() { t.Error("a late decoder's backlog was taken for falling behind") }
+	l.Backlog = 60 * 16000
+	for range 600 {
+		l.Feed(make([]int16, 1600))
+	}
+	close(st.gate)
+	if _, err := l.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	if w := st.writes.Load(); w != 600 {
+		t.Errorf("the decoder heard %d of 600 chunks", w)
+	}
+}
