@@ -1,6 +1,10 @@
 package audio
 
-import "io"
+import (
+	"errors"
+	"io"
+	"syscall"
+)
 
 // fileRW is what RepairWAV needs of a file.
 type fileRW interface {
@@ -34,10 +38,21 @@ func RepairWAV(f fileRW, size int64) (data int64, rate, channels int, err error)
 	if _, err := f.WriteAt(PCM16Header(rate, channels, data), 0); err != nil {
 		return 0, 0, 0, err
 	}
-	if err := f.Truncate(WAVHeaderSize + data); err != nil {
-		return 0, 0, 0, err
+	// Bytes past the samples (half a frame, or what a moved header left)
+	// go; a file system that cannot cut a file (FUSE's FAT) keeps them,
+	// past the data chunk the header declares, where no reader looks.
+	if size != WAVHeaderSize+data {
+		if err := f.Truncate(WAVHeaderSize + data); err != nil && !cannotTruncate(err) {
+			return 0, 0, 0, err
+		}
 	}
 	return data, rate, channels, nil
+}
+
+// cannotTruncate says that err is a file system's refusal to truncate
+// at all, not a failure of this truncate.
+func cannotTruncate(err error) bool {
+	return errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.ENOSYS) || errors.Is(err, syscall.ENOTSUP) || errors.Is(err, syscall.EOPNOTSUPP)
 }
 
 // moveData shifts n bytes at from to just after a 44-byte header.

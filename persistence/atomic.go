@@ -163,7 +163,10 @@ func (p *PendingFile) CloseAtomicallyReplace() error {
 		return &WriteError{op, p.target, err}
 	}
 	// Set the mode explicitly: the umask must not narrow kept permissions.
-	if err := p.f.Chmod(p.perm); err != nil {
+	// A file system that stores no modes (FAT, exFAT, some network
+	// shares) refuses; the file is written all the same, as private as
+	// that file system can make it (doctor says so).
+	if err := p.f.Chmod(p.perm); err != nil && !NoModes(err) {
 		return fail("set permissions", err)
 	}
 	// A file replaced keeps its owner where this process may give it
@@ -268,4 +271,11 @@ func MkdirPrivate(fsys FS, dir string) error {
 		}
 	}
 	return nil
+}
+
+// NoModes says that err is a file system's refusal to store permissions
+// at all (ENOSYS from FUSE's FAT, EPERM from the kernel's, ENOTSUP), as
+// opposed to a refusal to this user.
+func NoModes(err error) bool {
+	return errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.ENOSYS) || errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.ENOTSUP) || errors.Is(err, syscall.EOPNOTSUPP)
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 )
@@ -91,6 +92,10 @@ func (v *Vault) lockState() string {
 // root: saves then fail, and the user's list loses the note).
 func (v *Vault) access(entries []fs.DirEntry) []string {
 	var out []string
+	if v.keepsNoModes() {
+		out = append(out, fmt.Sprintf("%s is on a file system that keeps no permissions (FAT, exFAT, or a share like them): its notes and recordings cannot be made private, and anyone who can read the disk can read them; keep private notes on a disk of this computer, or an encrypted one", v.root))
+		return out
+	}
 	for _, dir := range []string{v.root, v.RecordingsPath(), filepath.Join(v.root, StateDir)} {
 		st, err := v.fs.Stat(dir)
 		if err != nil || !st.IsDir() {
@@ -119,4 +124,23 @@ func (v *Vault) access(entries []fs.DirEntry) []string {
 		check(filepath.Join(v.root, StateDir, name))
 	}
 	return out
+}
+
+// keepsNoModes says whether the vault's file system drops permissions: a
+// file made private there does not stay so (FAT, exFAT). Windows keeps
+// access in ACLs, not modes: never said there.
+func (v *Vault) keepsNoModes() bool {
+	if runtime.GOOS == "windows" {
+		return false
+	}
+	p, err := CreatePending(v.fs, filepath.Join(v.root, StateDir, "modes-probe"), FilePerm)
+	if err != nil {
+		return false
+	}
+	defer p.Cleanup()
+	if err := p.f.Chmod(FilePerm); err != nil {
+		return NoModes(err)
+	}
+	st, err := p.f.Stat()
+	return err == nil && st.Mode().Perm() != FilePerm
 }
