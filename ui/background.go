@@ -58,7 +58,16 @@ func (w *Window) startBackground() {
 		})
 		v.Poll(ctx, pollEvery, onChange)
 	}()
+	// A rescan beside the watch: what the system never told the watcher
+	// (a network or FUSE file system changed from another machine, the
+	// recordings folder replaced by a sync tool or a restore, a watch
+	// that failed after it started) is seen within rescanEvery. At 10,000
+	// notes a rescan is one listing of the folder, about 20 ms.
+	go v.Poll(ctx, rescanEvery, onChange)
 }
+
+// rescanEvery is how often the vault is listed beside its watch.
+var rescanEvery = time.Minute
 
 // queuePending queues the notes waiting for a transcript (off the UI
 // thread).

@@ -317,3 +317,32 @@ func TestConflictDoesNotBlockWaiting(t *testing.T) {
 		t.Fatal("waiting for the saver hangs while a conflict is open")
 	}
 }
+
+// TestRescanSeesWhatTheWatchMissed: a sync tool (or a restore) replaces
+// the whole recordings folder. The watch stays on the folder that was
+// moved away and hears nothing of the new one; the rescan beside it
+// lists the folder by its name and brings the new notes in.
+func TestRescanSeesWhatTheWatchMissed(t *testing.T) {
+	defer func(p time.Duration) { rescanEvery = p }(rescanEvery)
+	rescanEvery = 100 * time.Millisecond
+	w, v := newTestWindow(t, nil)
+	addNote(t, v, "Before", "one")
+	w.Reload()
+	eventually(t, "the first note listed", func() bool { return len(w.shown) == 1 })
+	fresh := filepath.Join(filepath.Dir(v.RecordingsPath()), "recordings.synced")
+	if err := os.Mkdir(fresh, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	n := &persistence.Note{ID: "from-the-laptop", Title: "Written on the laptop", TranscriptionStatus: persistence.StatusDone, Body: "hello", CreatedAt: time.Now()}
+	data, _ := n.Marshal()
+	if err := os.WriteFile(filepath.Join(fresh, n.ID+".md"), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(v.RecordingsPath(), v.RecordingsPath()+".old"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(fresh, v.RecordingsPath()); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the replaced folder's note listed", func() bool { return w.showing(n.ID) })
+}
