@@ -155,6 +155,11 @@ func (v *Vault) Poll(ctx context.Context, every time.Duration, onChange func(pat
 
 // ReadNote reads one note file, as List would. A missing file wraps
 // fs.ErrNotExist.
+//
+// A file found missing may be one another process is replacing on a file
+// system whose rename is not atomic (exFAT through FUSE removes the old
+// file, then renames the new one): a caller that would drop the note
+// looks at the missing ones again once, after ReplaceWindow.
 func (v *Vault) ReadNote(path string) (*Note, error) {
 	st, err := v.fs.Lstat(path)
 	if err != nil {
@@ -162,3 +167,7 @@ func (v *Vault) ReadNote(path string) (*Note, error) {
 	}
 	return v.readNote(path, st.Mode().Type())
 }
+
+// ReplaceWindow is how long a note another process replaces may be
+// missing where a rename over a file is not atomic.
+const ReplaceWindow = 70 * time.Millisecond

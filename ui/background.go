@@ -116,14 +116,25 @@ func (w *Window) switchVault(root string) error {
 // goroutine) and hands them to the UI thread.
 func (w *Window) readChanges(v *persistence.Vault, paths []string) {
 	changes := map[string]*persistence.Note{} // nil: gone
-	for _, p := range paths {
-		n, err := v.ReadNote(p)
-		switch {
-		case err == nil:
-			changes[p] = n
-		case errors.Is(err, fs.ErrNotExist):
-			changes[p] = nil
-		} // unreadable files stay out of the list; doctor reports them
+	read := func(paths []string) (missing []string) {
+		for _, p := range paths {
+			n, err := v.ReadNote(p)
+			switch {
+			case err == nil:
+				changes[p] = n
+			case errors.Is(err, fs.ErrNotExist):
+				changes[p] = nil
+				missing = append(missing, p)
+			} // unreadable files stay out of the list; doctor reports them
+		}
+		return missing
+	}
+	// A note found missing may be one another process is replacing where
+	// a rename is not atomic (exFAT): gone only if still missing a moment
+	// later, all looked at again together.
+	if missing := read(paths); len(missing) > 0 {
+		time.Sleep(persistence.ReplaceWindow)
+		read(missing)
 	}
 	w.do(func() {
 		if w.svc.Vault == v { // not a vault switched away from meanwhile

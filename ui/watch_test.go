@@ -8,12 +8,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/voicenotes/voicenotes/internal/faultfs"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -345,4 +347,35 @@ func TestRescanSeesWhatTheWatchMissed(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "the replaced folder's note listed", func() bool { return w.showing(n.ID) })
+}
+
+// TestNoteReplacedNonAtomicallyStays: where a rename over a file is not
+// atomic (exFAT through FUSE removes the old file, then renames the new
+// one), the watcher may read a note another process is replacing in the
+// moment it is missing. The note stays in the list (it used to vanish
+// until the next change), and only a note still missing a moment later
+// is taken for deleted.
+func TestNoteReplacedNonAtomicallyStays(t *testing.T) {
+	var replacing string
+	var misses atomic.Int32
+	fsys := faultfs.New(persistence.OS, func(e faultfs.Event) error {
+		if e.Op == faultfs.OpStat && e.Path == replacing && misses.Add(1) == 1 {
+			return os.ErrNotExist // between the remove and the rename
+		}
+		return nil
+	})
+	w, v := newTestWindow(t, fsys)
+	kept := addNote(t, v, "Being replaced", "one")
+	gone := addNote(t, v, "Deleted", "two")
+	w.Reload()
+	replacing = kept.Path
+	os.Remove(gone.Path)
+	w.readChanges(v, []string{kept.Path, gone.Path})
+	eventually(t, "the deleted note gone", func() bool { return !w.showing(gone.ID) })
+	if !w.showing(kept.ID) {
+		t.Error("a note missing for a moment while replaced was dropped from the list")
+	}
+	if misses.Load() < 2 {
+		t.Errorf("the replaced note was looked at %d times", misses.Load())
+	}
 }
