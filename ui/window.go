@@ -19,6 +19,7 @@ import (
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/session"
 	"github.com/voicenotes/voicenotes/transcribe"
 )
 
@@ -79,8 +80,9 @@ type Window struct {
 	// while it is watched).
 	watchFallback error
 
-	uiMu  sync.Mutex // held while background work runs on the UI thread (see do)
-	ended bool       // set by Shutdown: background work no longer runs
+	uiMu    sync.Mutex // held while background work runs on the UI thread (see do)
+	ended   bool       // set by Shutdown: background work no longer runs
+	closing bool       // Close is saving before the window closes
 
 	now   func() time.Time
 	queue *transcribe.Queue
@@ -246,24 +248,43 @@ func (w *Window) releaseStatus() {
 
 // Close flushes unsaved edits, stops recording (saving it) and quits.
 func (w *Window) Close() {
+	if w.closing {
+		return // already saving to close
+	}
 	log.Printf("ui: closing the window")
+	w.closing = true
+	// Stopping a recording (its last audio, the final transcript, a
+	// conversion) and the last save (the vault's write lock may be held
+	// for seconds) run off the UI thread; the window says so meanwhile.
+	var stopping *session.Session
 	if w.rec != nil {
-		w.stopRecording(true)
+		stopping = w.rec.s // nil while the microphone opens: it stops once open
+		w.stopRecording(false)
 	}
 	w.stopPlayback()
 	if w.selected != nil {
 		w.saver.flush(w.selected)
 	}
-	if err := w.saver.wait(); err != nil {
-		w.showError(fmt.Errorf("your last edit could not be saved (%w); it is still in the editor. Fix the problem and close again", err))
-		return
-	}
-	select {
-	case <-w.stop:
-	default:
-		close(w.stop)
-	}
-	w.win.Close()
+	w.setStatus("Saving before closing…")
+	go func() {
+		if stopping != nil {
+			stopping.Stop() // its own events report what went wrong
+		}
+		err := w.saver.wait()
+		w.do(func() {
+			w.closing = false
+			if err != nil {
+				w.showError(fmt.Errorf("your last edit could not be saved (%w); it is still in the editor. Fix the problem and close again", err))
+				return
+			}
+			select {
+			case <-w.stop:
+			default:
+				close(w.stop)
+			}
+			w.win.Close()
+		})
+	}()
 }
 
 // HandleCommand answers a command from outside the window (instance

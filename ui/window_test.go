@@ -209,12 +209,72 @@ func TestTypingSavesToDisk(t *testing.T) {
 		got, _ := v.Note(n.ID)
 		return got.Body == "milk and eggs!"
 	})
-	// Closing waits for the save.
+	// Closing saves first, then closes.
 	w.win.Canvas().Focus(w.editor)
 	w.editor.CursorColumn = len(w.editor.Text)
 	test.Type(w.editor, "?")
 	w.Close()
+	eventually(t, "the window closed", func() bool {
+		select {
+		case <-w.stop:
+			return true
+		default:
+			return false
+		}
+	})
 	if got, _ := v.Note(other.ID); got.Body != "x?" {
+		t.Errorf("after close the file holds %q", got.Body)
+	}
+}
+
+// TestCloseDoesNotFreezeTheWindow: closing while the disk is slow (the
+// vault's write lock held by another process, a stalled network share)
+// saves off the UI thread: Close returns at once, the window says it is
+// saving, and closes once the edit is on disk; never before.
+func TestCloseDoesNotFreezeTheWindow(t *testing.T) {
+	stall := make(chan struct{})
+	var stalled atomic.Bool
+	fsys := faultfs.New(persistence.OS, func(e faultfs.Event) error {
+		if stalled.Load() && e.Op == faultfs.OpWrite && strings.HasSuffix(e.Path, ".tmp") {
+			<-stall
+		}
+		return nil
+	})
+	w, v := newTestWindow(t, fsys)
+	n := addNote(t, v, "Slow disk", "draft")
+	w.Reload()
+	w.list.Select(0)
+	w.saver.delay = time.Hour
+	stalled.Store(true)
+	w.win.Canvas().Focus(w.editor)
+	w.editor.CursorColumn = 5
+	test.Type(w.editor, " v2")
+	returned := make(chan struct{})
+	go func() { w.Close(); close(returned) }()
+	select {
+	case <-returned:
+	case <-time.After(10 * time.Second):
+		close(stall)
+		t.Fatal("Close held the UI thread while the disk was stalled")
+	}
+	if !strings.Contains(w.status.Text, "Saving") {
+		t.Errorf("while saving to close the status says %q", w.status.Text)
+	}
+	select {
+	case <-w.stop:
+		t.Fatal("the window closed before the edit was saved")
+	default:
+	}
+	close(stall)
+	eventually(t, "the window closed", func() bool {
+		select {
+		case <-w.stop:
+			return true
+		default:
+			return false
+		}
+	})
+	if got, _ := v.Note(n.ID); got.Body != "draft v2" {
 		t.Errorf("after close the file holds %q", got.Body)
 	}
 }
