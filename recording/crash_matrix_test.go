@@ -269,10 +269,12 @@ func prepare(t *testing.T, scenario, root string) {
 	}
 }
 
-// checkAfterCrash opens the vault as the app does and checks it.
+// checkAfterCrash opens the vault as the app does and checks it: some
+// minutes later, so that audio without its note is not taken for one a
+// sync tool is still bringing (see TestAudioWhoseNoteMayBeArriving).
 func checkAfterCrash(t *testing.T, scenario, root string, k int) {
 	t.Helper()
-	v, err := persistence.Open(root, persistence.Options{Maintain: []func(*persistence.Vault) error{
+	v, err := persistence.Open(root, persistence.Options{Now: later, Maintain: []func(*persistence.Vault) error{
 		func(v *persistence.Vault) error { _, err := recording.Recover(v); return err }}})
 	if err != nil {
 		t.Fatalf("k=%d: reopening: %v", k, err)
@@ -395,7 +397,7 @@ func TestOrphanAudioIsAdopted(t *testing.T) {
 	os.WriteFile(filepath.Join(rec, "broken-2.md"), broken, 0o600)
 	os.WriteFile(filepath.Join(rec, "not an id!.wav"), []byte("RIFF"), 0o600)
 	var adopted []*persistence.Note
-	v, err = persistence.Open(root, persistence.Options{Maintain: []func(*persistence.Vault) error{
+	v, err = persistence.Open(root, persistence.Options{Now: later, Maintain: []func(*persistence.Vault) error{
 		func(v *persistence.Vault) (err error) { adopted, err = recording.Recover(v); return err }}})
 	if err != nil {
 		t.Fatal(err)
@@ -479,4 +481,83 @@ func correlation(got []int16, n int) float64 {
 		xy, xx, yy = xy+x*y, xx+x*x, yy+y*y
 	}
 	return xy / math.Sqrt(xx*yy+1)
+}
+
+// later is the clock of an open some minutes from now.
+func later() time.Time { return time.Now().Add(5 * time.Minute) }
+
+// TestAudioWhoseNoteMayBeArriving: audio without a note is not given one
+// while its note may still be on its way: while a sync tool's temporary
+// file or placeholder for the note is there (Syncthing, iCloud, Resilio,
+// a download), or while the audio is less than a minute old (sync tools
+// often bring a recording's audio first). A note made then would stand
+// in the real note's place, and a sync tool could keep it over the real
+// one. Once the note arrives, there is nothing to adopt; if it never
+// does, the audio gets its note at a later open.
+func TestAudioWhoseNoteMayBeArriving(t *testing.T) {
+	root := tempdir.New(t)
+	v, err := persistence.Open(root, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := v.RecordingsPath()
+	v.Close()
+	arriving := map[string]string{
+		"synced-1":  ".syncthing.synced-1.md.tmp",
+		"icloud-2":  ".icloud-2.md.icloud",
+		"resilio-3": "resilio-3.md.!sync",
+		"fresh-4":   "", // no temp: only young
+	}
+	for id, temp := range arriving {
+		if err := audio.WritePCM16(filepath.Join(rec, id+".wav"), 16000, 1, make([]int16, 1600)); err != nil {
+			t.Fatal(err)
+		}
+		if temp != "" {
+			os.WriteFile(filepath.Join(rec, temp), []byte("---\nid: "+id+"\n"), 0o600)
+			old := time.Now().Add(-time.Hour)
+			os.Chtimes(filepath.Join(rec, id+".wav"), old, old)
+		}
+	}
+	open := func(now func() time.Time) []*persistence.Note {
+		var adopted []*persistence.Note
+		v, err := persistence.Open(root, persistence.Options{Now: now, Maintain: []func(*persistence.Vault) error{
+			func(v *persistence.Vault) (err error) { adopted, err = recording.Recover(v); return err }}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Maintenance.Err != nil {
+			t.Fatal(v.Maintenance.Err)
+		}
+		v.Close()
+		return adopted
+	}
+	if adopted := open(time.Now); len(adopted) != 0 {
+		t.Fatalf("adopted %d recordings whose notes may be arriving", len(adopted))
+	}
+	for id := range arriving {
+		if _, err := os.Stat(filepath.Join(rec, id+".md")); err == nil {
+			t.Errorf("a note was written in the place of %s's, which may be arriving", id)
+		}
+	}
+	// The sync tools finish: Syncthing's note arrives, the others' never do.
+	for _, temp := range arriving {
+		if temp != "" {
+			os.Remove(filepath.Join(rec, temp))
+		}
+	}
+	real := &persistence.Note{ID: "synced-1", Title: "From the phone", Body: "the real transcript\n", TranscriptionStatus: persistence.StatusDone, Audio: "synced-1.wav"}
+	data, _ := real.Marshal()
+	os.WriteFile(filepath.Join(rec, "synced-1.md"), data, 0o600)
+	adopted := open(later)
+	var ids []string
+	for _, n := range adopted {
+		ids = append(ids, n.ID)
+	}
+	slices.Sort(ids)
+	if !slices.Equal(ids, []string{"fresh-4", "icloud-2", "resilio-3"}) {
+		t.Errorf("a later open adopted %v; want the three whose notes never came", ids)
+	}
+	if got, _ := os.ReadFile(filepath.Join(rec, "synced-1.md")); !strings.Contains(string(got), "the real transcript") {
+		t.Errorf("the note that arrived was replaced: %s", got)
+	}
 }

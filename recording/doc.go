@@ -20,7 +20,9 @@
 //	                                                            recovery
 //	<id>.wav             the recording                          Stop (rename),   Compact, once the     no note refers to it and no <id>.md: a note
 //	                                                            Import (rename)  note names the new    marked recovered (or its trashed note comes
-//	                                                                             file                  back); also <id>.<any audio ext>
+//	                                                                             file                  back); also <id>.<any audio ext>; not while
+//	                                                                                                   its note may be arriving (a sync tool's temp
+//	                                                                                                   for it, or the audio under a minute old)
 //	<id>.compacting      a conversion under way, naming its     Compact          Compact, recovery     the note names the target and it exists:
 //	                     target; locked while it runs                                                  the WAV goes; else the target goes; then
 //	                                                                                                   the marker; locked: left alone

@@ -60,8 +60,9 @@ func Recover(v *persistence.Vault) ([]*persistence.Note, error) {
 	// Conversions to compact storage a crash cut short: finished or undone
 	// before orphans are looked for.
 	errs = append(errs, finishCompactions(v, entries))
-	adopted, err := adoptOrphans(v, entries)
+	adopted, waiting, err := adoptOrphans(v, entries)
 	errs = append(errs, err)
+	pending = pending || waiting // looked at again at the next open
 	// Markers left by a recording that ended without giving them to its
 	// note (a crash): the note takes them now. A recording still running
 	// (its partial file is still there, locked) keeps its own.
@@ -194,7 +195,7 @@ func recoveredNote(id string, created, modified time.Time, d time.Duration, audi
 // listing Recover made (the partials it finished have notes of their
 // own name), and reads the notes only when some audio file has no note of
 // its own name.
-func adoptOrphans(v *persistence.Vault, entries []fs.DirEntry) ([]*persistence.Note, error) {
+func adoptOrphans(v *persistence.Vault, entries []fs.DirEntry) (adopted []*persistence.Note, waiting bool, err error) {
 	fsys := v.FS()
 	names := map[string]bool{}
 	for _, e := range entries {
@@ -212,11 +213,11 @@ func adoptOrphans(v *persistence.Vault, entries []fs.DirEntry) ([]*persistence.N
 		candidates = append(candidates, name)
 	}
 	if len(candidates) == 0 {
-		return nil, nil
+		return nil, false, nil
 	}
 	notes, _, err := v.List()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	used := map[string]bool{}
 	for _, n := range notes {
@@ -224,7 +225,6 @@ func adoptOrphans(v *persistence.Vault, entries []fs.DirEntry) ([]*persistence.N
 			used[filepath.Base(p)] = true
 		}
 	}
-	var adopted []*persistence.Note
 	var errs []error
 	for _, name := range candidates {
 		if used[name] {
@@ -250,6 +250,10 @@ func adoptOrphans(v *persistence.Vault, entries []fs.DirEntry) ([]*persistence.N
 			adopted = append(adopted, back)
 			continue
 		}
+		if noteArriving(names, id, st.ModTime(), v.Now()) {
+			waiting = true
+			continue
+		}
 		n := recoveredNote(id, idTime(id), st.ModTime(), d, name)
 		if err := v.Save(n); err != nil {
 			errs = append(errs, fmt.Errorf("giving %s a note: %w", path, err))
@@ -257,7 +261,7 @@ func adoptOrphans(v *persistence.Vault, entries []fs.DirEntry) ([]*persistence.N
 		}
 		adopted = append(adopted, n)
 	}
-	return adopted, errors.Join(errs...)
+	return adopted, waiting, errors.Join(errs...)
 }
 
 // idTime reads the creation time from an id made by persistence.NewID.
@@ -270,4 +274,34 @@ func idTime(id string) time.Time {
 		return time.Time{}
 	}
 	return t
+}
+
+// arrivalWindow is how long audio without a note is given for its note
+// to arrive: sync tools often bring a recording's audio before its note.
+const arrivalWindow = time.Minute
+
+// noteArriving says whether the note of audio id (modified at mtime) may
+// still be on its way: a sync tool is writing it (its temporary file or
+// placeholder for <id>.md is in the folder: Syncthing's .syncthing.*.tmp,
+// iCloud's .*.icloud, Resilio's .!sync, a .part or .partial download),
+// or the audio came in less than arrivalWindow ago. A note made for it
+// now would stand in the real note's place, and a sync tool may then
+// keep it over the real one; it is adopted at a later open instead.
+func noteArriving(names map[string]bool, id string, mtime, now time.Time) bool {
+	if now.Sub(mtime) < arrivalWindow {
+		return true
+	}
+	note := id + persistence.NoteExt
+	for name := range names {
+		if name == note || !strings.Contains(name, note) || persistence.IsOwnTemp(name) {
+			continue // this app's own temp file is a write a crash cut short, not one arriving
+		}
+		lower := strings.ToLower(name)
+		if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~") ||
+			strings.HasSuffix(lower, ".tmp") || strings.HasSuffix(lower, ".icloud") || strings.HasSuffix(lower, ".!sync") ||
+			strings.HasSuffix(lower, ".part") || strings.HasSuffix(lower, ".partial") {
+			return true
+		}
+	}
+	return false
 }
