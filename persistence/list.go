@@ -153,10 +153,34 @@ func (n *Note) When() time.Time {
 }
 
 // IsSyncConflict reports whether a file name is a sync tool's conflict
-// copy (Syncthing, Dropbox, Nextcloud, ownCloud): such files are not notes.
+// copy (Syncthing, Dropbox, Nextcloud, ownCloud, Seafile): such files are
+// not notes.
 func IsSyncConflict(name string) bool {
 	lower := strings.ToLower(name)
-	return strings.Contains(lower, ".sync-conflict-") || strings.Contains(lower, "conflicted copy") || strings.Contains(lower, "_conflict-")
+	return strings.Contains(lower, ".sync-conflict-") || strings.Contains(lower, "conflicted copy") || strings.Contains(lower, "_conflict-") ||
+		strings.Contains(lower, " (conflict") || strings.Contains(lower, "(sfconflict")
+}
+
+// IsCopy says whether a note's file is a copy of the note named by its
+// id, as Google Drive, OneDrive and file managers name one ("a1 (1).md",
+// "a1 - Copy.md", "a1 copy.md"): the id inside says whose copy it is.
+// A copy is never listed as the note.
+func (n *Note) IsCopy() bool {
+	stem, ok := strings.CutSuffix(filepath.Base(n.Path), NoteExt)
+	if !ok {
+		return false
+	}
+	rest, ok := strings.CutPrefix(stem, n.ID)
+	if !ok || rest == "" {
+		return false
+	}
+	if inner, ok := strings.CutPrefix(rest, " ("); ok {
+		if num, ok := strings.CutSuffix(inner, ")"); ok && num != "" && strings.Trim(num, "0123456789") == "" {
+			return true
+		}
+	}
+	lower := strings.ToLower(rest)
+	return lower == " - copy" || lower == " copy" || strings.HasPrefix(lower, " - copy (")
 }
 
 // dedupe keeps one note per id: the one whose file is named after the id,
@@ -164,6 +188,9 @@ func IsSyncConflict(name string) bool {
 func dedupe(notes []*Note) ([]*Note, []BadFile) {
 	byID := map[string]*Note{}
 	for _, n := range notes {
+		if n.IsCopy() {
+			continue
+		}
 		prev, ok := byID[n.ID]
 		if !ok || (!canonical(prev) && canonical(n)) {
 			byID[n.ID] = n
@@ -172,6 +199,12 @@ func dedupe(notes []*Note) ([]*Note, []BadFile) {
 	var kept []*Note
 	var bad []BadFile
 	for _, n := range notes {
+		if n.IsCopy() {
+			// Never taken for the note, even once the note is gone: a
+			// deleted note must not come back as its copy.
+			bad = append(bad, BadFile{n.Path, fmt.Sprintf("a copy of note %q (a sync tool's or a file manager's), not listed as a note: compare it with %s, keep what you need, then delete it", n.ID, n.ID+NoteExt)})
+			continue
+		}
 		if keep := byID[n.ID]; keep != n {
 			bad = append(bad, BadFile{n.Path, fmt.Sprintf("duplicate id %q: %s has the same id; rename one of them and change its id", n.ID, filepath.Base(keep.Path))})
 			continue

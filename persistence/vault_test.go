@@ -471,13 +471,33 @@ func TestSyncConflictCopiesAreNotNotes(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(n.Path)
-	for _, name := range []string{n.ID + ".sync-conflict-20260101-120000-ABCDEFG.md", n.ID + " (conflicted copy 2026-01-01).md", n.ID + "_conflict-20260101-120000.md"} {
+	copies := []string{
+		n.ID + ".sync-conflict-20260101-120000-ABCDEFG.md",           // Syncthing
+		n.ID + " (conflicted copy 2026-01-01).md",                    // Dropbox, older Nextcloud
+		n.ID + "_conflict-20260101-120000.md",                        // ownCloud
+		n.ID + " (conflict 2026-01-01 120000).md",                    // Nextcloud
+		n.ID + " (SFConflict me@example.org 2026-01-01-12-00-00).md", // Seafile
+		n.ID + " (1).md",    // Google Drive, OneDrive, a browser's download
+		n.ID + " - Copy.md", // Windows Explorer
+		n.ID + " copy.md",   // macOS Finder
+	}
+	for _, name := range copies {
 		write(t, filepath.Join(v.RecordingsPath(), name), string(data), 0o600)
 	}
+	// A note merely named with a number (its id another) is a note.
+	other := &persistence.Note{ID: "weekly", Title: "Meeting", TranscriptionStatus: persistence.StatusDone}
+	otherData, _ := other.Marshal()
+	write(t, filepath.Join(v.RecordingsPath(), "meeting (2).md"), string(otherData), 0o600)
 	notes, bad, err := v.List()
-	if err != nil || len(notes) != 1 || notes[0].Path != n.Path || len(bad) != 3 || !strings.Contains(bad[0].Reason, "conflict copy") {
+	if err != nil || len(notes) != 2 || len(bad) != len(copies) {
 		t.Fatalf("List: %d notes (%v), bad %v, %v", len(notes), notes, bad, err)
 	}
+	for _, b := range bad {
+		if !strings.Contains(b.Reason, "copy") || strings.Contains(b.Reason, "duplicate id") {
+			t.Errorf("%s: %s", filepath.Base(b.Path), b.Reason)
+		}
+	}
+	os.Remove(filepath.Join(v.RecordingsPath(), "meeting (2).md"))
 	// Without the original, a conflict copy still does not pose as the note.
 	os.Remove(n.Path)
 	if notes, _, _ := v.List(); len(notes) != 0 {

@@ -120,6 +120,9 @@ func (w *Window) readChanges(v *persistence.Vault, paths []string) {
 		for _, p := range paths {
 			n, err := v.ReadNote(p)
 			switch {
+			case err == nil && n.IsCopy():
+				// A sync tool's or file manager's copy is not a note (List
+				// reports it).
 			case err == nil:
 				changes[p] = n
 			case errors.Is(err, fs.ErrNotExist):
