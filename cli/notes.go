@@ -33,6 +33,7 @@ type noteJSON struct {
 type badJSON struct {
 	Path   string `json:"path"`
 	Reason string `json:"reason"`
+	CopyOf string `json:"copyOf,omitempty"` // the id of the note this file is another version of
 }
 
 func fmtTime(t time.Time) string {
@@ -61,7 +62,7 @@ func runList(env *Env, v *persistence.Vault, fs *flag.FlagSet, _ []string) error
 				n.Duration.Seconds(), string(n.TranscriptionStatus), n.Path, audio, n.Tags, n.Recovered})
 		}
 		for _, b := range bad {
-			out.Bad = append(out.Bad, badJSON{b.Path, b.Reason})
+			out.Bad = append(out.Bad, badJSON{b.Path, b.Reason, b.CopyOf})
 		}
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")

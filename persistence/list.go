@@ -18,6 +18,9 @@ import (
 type BadFile struct {
 	Path   string
 	Reason string
+	// CopyOf is the id of the note this file is another version of (a
+	// sync tool's conflict copy, a file manager's copy), when it says.
+	CopyOf string
 }
 
 func (b BadFile) Error() string { return b.Path + ": " + b.Reason }
@@ -43,7 +46,12 @@ func (v *Vault) list(headers bool) ([]*Note, []BadFile, error) {
 		switch {
 		case !strings.HasSuffix(name, NoteExt) || strings.HasPrefix(name, "."):
 		case IsSyncConflict(name):
-			bad = append(bad, BadFile{filepath.Join(v.RecordingsPath(), name), "a sync tool's conflict copy, not listed as a note: compare it with the note it copies, keep what you need, then delete it"})
+			path := filepath.Join(v.RecordingsPath(), name)
+			b := BadFile{Path: path, Reason: "a sync tool's conflict copy, not listed as a note: compare it with the note it copies, keep what you need, then delete it"}
+			if n, err := v.ReadNote(path); err == nil {
+				b.CopyOf = n.ID // rare and small: read to say whose
+			}
+			bad = append(bad, b)
 		default:
 			files = append(files, e)
 		}
@@ -108,7 +116,7 @@ func (v *Vault) list(headers bool) ([]*Note, []BadFile, error) {
 	var notes []*Note
 	for i, n := range results {
 		if errs[i] != nil {
-			bad = append(bad, BadFile{paths[i], errs[i].Error()})
+			bad = append(bad, BadFile{Path: paths[i], Reason: errs[i].Error()})
 			continue
 		}
 		notes = append(notes, n)
@@ -202,11 +210,11 @@ func dedupe(notes []*Note) ([]*Note, []BadFile) {
 		if n.IsCopy() {
 			// Never taken for the note, even once the note is gone: a
 			// deleted note must not come back as its copy.
-			bad = append(bad, BadFile{n.Path, fmt.Sprintf("a copy of note %q (a sync tool's or a file manager's), not listed as a note: compare it with %s, keep what you need, then delete it", n.ID, n.ID+NoteExt)})
+			bad = append(bad, BadFile{n.Path, fmt.Sprintf("a copy of note %q (a sync tool's or a file manager's), not listed as a note: compare it with %s, keep what you need, then delete it", n.ID, n.ID+NoteExt), n.ID})
 			continue
 		}
 		if keep := byID[n.ID]; keep != n {
-			bad = append(bad, BadFile{n.Path, fmt.Sprintf("duplicate id %q: %s has the same id; rename one of them and change its id", n.ID, filepath.Base(keep.Path))})
+			bad = append(bad, BadFile{Path: n.Path, Reason: fmt.Sprintf("duplicate id %q: %s has the same id; rename one of them and change its id", n.ID, filepath.Base(keep.Path))})
 			continue
 		}
 		kept = append(kept, n)

@@ -177,3 +177,42 @@ func linkOrKind(m fs.FileMode) string {
 	}
 	return regular.Kind(m)
 }
+
+// TrashCopy moves another version of a note (a sync tool's conflict
+// copy, a file manager's copy: a BadFile with CopyOf) to the vault's
+// trash, once the person chose what to keep of it. Only such a file, in
+// the notes' folder, is moved; nothing is ever deleted outright.
+func (v *Vault) TrashCopy(path string) error {
+	if v.readOnly {
+		return fmt.Errorf("moving %s to the trash: %w (%s)", path, ErrReadOnly, v.root)
+	}
+	origin, name := filepath.Dir(path), filepath.Base(path)
+	n, err := v.ReadNote(path)
+	if err != nil {
+		return fmt.Errorf("moving %s to the trash: %w", path, err)
+	}
+	if origin != v.RecordingsPath() || (!IsSyncConflict(name) && !n.IsCopy()) {
+		return fmt.Errorf("%s is not another version of a note in %s; nothing was moved", path, v.RecordingsPath())
+	}
+	stamp := strings.Replace(v.now().UTC().Format("20060102T150405.000"), ".", "", 1)
+	var errs []error
+	for _, base := range []string{v.root, origin} {
+		if st, err := v.fs.Lstat(filepath.Join(base, TrashDir)); err == nil && !st.IsDir() {
+			return fmt.Errorf("moving %s to the trash: %s is not a folder of the vault's own (%w); nothing was moved", path, filepath.Join(base, TrashDir), ErrNotOurs)
+		}
+		dir := filepath.Join(base, TrashDir, stamp+"_"+n.ID+"-copy")
+		if err := MkdirPrivate(v.fs, dir); err != nil {
+			return fmt.Errorf("moving %s to the trash: %w", path, err)
+		}
+		err := v.fs.Rename(path, filepath.Join(dir, name))
+		if err == nil {
+			return errors.Join(SyncDir(v.fs, dir), SyncDir(v.fs, origin))
+		}
+		v.fs.Remove(dir)
+		errs = append(errs, err)
+		if !errors.Is(err, syscall.EXDEV) {
+			break
+		}
+	}
+	return fmt.Errorf("moving %s to the trash: %w", path, errors.Join(errs...))
+}

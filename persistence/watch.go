@@ -75,9 +75,11 @@ func (v *Vault) Watch(ctx context.Context, settle time.Duration, onChange func(p
 }
 
 // watched reports whether a file name in recordings/ is one whose changes
-// Watch and Poll report.
+// Watch and Poll report: notes, and other versions of notes that sync
+// tools leave (which the reader tells apart with IsSyncConflict and
+// Note.IsCopy).
 func watched(name string) bool {
-	return strings.HasSuffix(name, NoteExt) && !strings.HasPrefix(name, ".") && !IsSyncConflict(name)
+	return strings.HasSuffix(name, NoteExt) && !strings.HasPrefix(name, ".")
 }
 
 // WatchError is why the folder cannot be watched for changes.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -116,17 +117,20 @@ func (w *Window) switchVault(root string) error {
 // goroutine) and hands them to the UI thread.
 func (w *Window) readChanges(v *persistence.Vault, paths []string) {
 	changes := map[string]*persistence.Note{} // nil: gone
+	versions := map[string]string{}           // other versions of notes: the id they copy, "" once gone
 	read := func(paths []string) (missing []string) {
 		for _, p := range paths {
 			n, err := v.ReadNote(p)
 			switch {
-			case err == nil && n.IsCopy():
-				// A sync tool's or file manager's copy is not a note (List
-				// reports it).
+			case err == nil && (n.IsCopy() || persistence.IsSyncConflict(filepath.Base(p))):
+				versions[p] = n.ID // another version of a note, not a note
+			case err != nil && persistence.IsSyncConflict(filepath.Base(p)):
+				versions[p] = ""
 			case err == nil:
 				changes[p] = n
 			case errors.Is(err, fs.ErrNotExist):
 				changes[p] = nil
+				versions[p] = "" // if it was another version, it is gone
 				missing = append(missing, p)
 			} // unreadable files stay out of the list; doctor reports them
 		}
@@ -141,6 +145,9 @@ func (w *Window) readChanges(v *persistence.Vault, paths []string) {
 	}
 	w.do(func() {
 		if w.svc.Vault == v { // not a vault switched away from meanwhile
+			for p, id := range versions {
+				w.versionChanged(p, id)
+			}
 			w.applyDiskChanges(changes)
 		}
 	})

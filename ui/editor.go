@@ -44,6 +44,11 @@ type notePane struct {
 	// is the start's offer to restore them.
 	rescuing      map[string]*persistence.Note
 	rescueRestore *widget.Button
+	// versions are other versions of notes (sync tools' conflict copies,
+	// file managers' copies) by the id they copy (versions.go), and the
+	// button that offers the choice for the selected note's.
+	versions       map[string][]string
+	versionsButton *TipButton
 }
 
 // The selected note: showing it, editing it, and what the saver says.
@@ -75,6 +80,7 @@ func (w *Window) showNote(n *persistence.Note) {
 		}
 	}
 	w.showTags(n)
+	w.showVersionsButton()
 	w.playPos = 0
 	w.waveform.SetPosition(0) // not where the last note was played to
 	if n == nil {
@@ -210,7 +216,10 @@ func (w *Window) buildNotePane(player fyne.CanvasObject) fyne.CanvasObject {
 	w.exportButton = w.newTipButton("Export", theme.DocumentSaveIcon(), "Export as a web page, Markdown, text or subtitles (Ctrl+E)", w.ExportSelected)
 	w.deleteButton = w.newTipButton("Delete", theme.DeleteIcon(), "Move to the vault's trash (Delete; Ctrl+Z brings it back)", w.DeleteSelected)
 	w.deleteButton.Importance = widget.DangerImportance
-	actions := container.NewHBox(w.retryButton, w.copyButton, w.revealButton, w.exportButton, w.deleteButton)
+	w.versionsButton = w.newTipButton("Other version…", theme.WarningIcon(), "A sync tool left another version of this note: compare, and choose which to keep", w.ShowVersions)
+	w.versionsButton.Importance = widget.WarningImportance
+	w.versionsButton.Hide()
+	actions := container.NewHBox(w.versionsButton, w.retryButton, w.copyButton, w.revealButton, w.exportButton, w.deleteButton)
 	return inScreenOrder(
 		container.NewVBox(w.titleEntry, w.buildTags(), w.meta),
 		container.NewVBox(player, actions),

@@ -147,13 +147,25 @@ func (w *Window) Reload() {
 		return
 	}
 	w.notes = notes
+	w.setVersions(bad)
 	w.filtered = false
 	w.hay = make(map[*persistence.Note]string, len(notes))
 	w.warmHaystacks(notes)
 	w.applyFilter()
 	msg := fmt.Sprintf("%d notes in %s", len(notes), w.svc.Vault.Root())
-	if len(bad) > 0 {
-		msg += fmt.Sprintf(" · %d files could not be read (voicenotes doctor lists them)", len(bad))
+	unread, versions := 0, 0
+	for _, b := range bad {
+		if b.CopyOf != "" {
+			versions++
+		} else {
+			unread++
+		}
+	}
+	if versions > 0 {
+		msg += fmt.Sprintf(" · %d other versions left by sync tools (the notes say so)", versions)
+	}
+	if unread > 0 {
+		msg += fmt.Sprintf(" · %d files could not be read (voicenotes doctor lists them)", unread)
 	}
 	w.setStatus(msg)
 }
