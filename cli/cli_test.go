@@ -140,7 +140,7 @@ func TestVaultFromEnvironment(t *testing.T) {
 }
 
 func TestDoctor(t *testing.T) {
-	root, _ := seed(t)
+	root, n := seed(t)
 	code, out, _ := run(t, "", "doctor", "--vault", root)
 	if code != 0 || !strings.Contains(out, "notes:          1") || !strings.Contains(out, "lock:           free") {
 		t.Fatalf("doctor on a healthy vault: %d\n%s", code, out)
@@ -149,13 +149,15 @@ func TestDoctor(t *testing.T) {
 	os.WriteFile(filepath.Join(rec, "bad.md"), []byte("---\nid: [x\n---\n"), 0o600)
 	os.WriteFile(filepath.Join(rec, "lonely.wav"), []byte("RIFF"), 0o600)
 	os.WriteFile(filepath.Join(rec, "rec1.wav.partial"), []byte("RIFF"), 0o600)
+	copyData, _ := os.ReadFile(n.Path)
+	os.WriteFile(filepath.Join(rec, n.ID+" (1).md"), copyData, 0o600)
 	v, err := persistence.Open(root, persistence.Options{Exclusive: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer v.Close()
 	code, out, _ = run(t, "", "doctor", "--vault", root)
-	for _, want := range []string{"unreadable:     1", "bad.md", "orphan audio:   1", "lonely.wav", "partial audio:  1", "skipped, the vault is in use", "held by process"} {
+	for _, want := range []string{"unreadable:     1", "bad.md", "other versions: 1", n.ID + " (1).md: of note " + n.ID, "orphan audio:   1", "lonely.wav", "partial audio:  1", "skipped, the vault is in use", "held by process"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, out)
 		}

@@ -180,9 +180,21 @@ func runDoctor(env *Env, v *persistence.Vault, _ *flag.FlagSet, _ []string) erro
 	w := env.Stdout
 	fmt.Fprintf(w, "vault:          %s\n", printable(h.Root, false))
 	fmt.Fprintf(w, "notes:          %d\n", h.Notes)
-	fmt.Fprintf(w, "unreadable:     %d\n", len(h.Bad))
+	var unreadable, versions []persistence.BadFile
 	for _, b := range h.Bad {
+		if b.CopyOf != "" {
+			versions = append(versions, b)
+		} else {
+			unreadable = append(unreadable, b)
+		}
+	}
+	fmt.Fprintf(w, "unreadable:     %d\n", len(unreadable))
+	for _, b := range unreadable {
 		fmt.Fprintf(w, "  %s: %s\n", printable(b.Path, false), printable(b.Reason, false))
+	}
+	fmt.Fprintf(w, "other versions: %d\n", len(versions))
+	for _, b := range versions {
+		fmt.Fprintf(w, "  %s: of note %s (the window offers keep mine, take theirs, keep both on that note)\n", printable(b.Path, false), printable(b.CopyOf, false))
 	}
 	list := func(label string, items []string, what string) {
 		fmt.Fprintf(w, "%-15s %d\n", label+":", len(items))
@@ -204,8 +216,8 @@ func runDoctor(env *Env, v *persistence.Vault, _ *flag.FlagSet, _ []string) erro
 		fmt.Fprintf(w, "cleanup:        skipped, the vault is in use\n")
 	}
 	fmt.Fprintf(w, "lock:           %s\n", printable(h.Lock, false))
-	if len(h.Bad) > 0 {
-		return fmt.Errorf("%d files in %s are not readable notes (listed above); they were left untouched", len(h.Bad), v.RecordingsPath())
+	if len(unreadable) > 0 {
+		return fmt.Errorf("%d files in %s are not readable notes (listed above); they were left untouched", len(unreadable), v.RecordingsPath())
 	}
 	return nil
 }
