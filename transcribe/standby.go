@@ -2,6 +2,7 @@ package transcribe
 
 import (
 	"sync"
+	"time"
 )
 
 // Standby keeps a live transcription loaded for the engine the settings
@@ -14,15 +15,70 @@ import (
 // loaded in the background (not before: a PocketSphinx decoder holds about
 // 95 MB, and two at once would double what a recording costs). Engines
 // that do not stream (a remote API) keep nothing.
+//
+// A stream kept unused for IdleAfter is let go, so that an app left in
+// the tray costs what it shows; the next recording then loads one while
+// it already captures (the session feeds it what was said meanwhile), so
+// only the live words start a moment later.
 type Standby struct {
 	engine func() (Engine, Options, error)
+	// IdleAfter is how long a loaded stream is kept unused (0: always).
+	// Set it before Refresh.
+	IdleAfter time.Duration
 
 	mu      sync.Mutex
 	gen     int           // bumped by Refresh: older loads are stale
 	ready   Stream        // loaded and unused, or nil
 	key     string        // what ready was loaded for
+	readyN  int           // counts the streams made ready, for the idle timer
+	idle    *time.Timer   // lets ready go after IdleAfter
 	loading chan struct{} // closed when the current load ends; nil if none
 	closed  bool
+}
+
+// DefaultIdleAfter is how long the app keeps a live decoder loaded and
+// unused: PocketSphinx's holds about 95 MB.
+const DefaultIdleAfter = 5 * time.Minute
+
+// setReady makes stream the ready one and starts its idle timer (s.mu
+// held).
+func (s *Standby) setReady(stream Stream, key string) {
+	s.ready, s.key = stream, key
+	s.readyN++
+	if s.IdleAfter <= 0 {
+		return
+	}
+	n := s.readyN
+	if s.idle != nil {
+		s.idle.Stop()
+	}
+	s.idle = time.AfterFunc(s.IdleAfter, func() {
+		s.mu.Lock()
+		if s.readyN != n || s.ready == nil {
+			s.mu.Unlock()
+			return // taken, replaced or let go since
+		}
+		old := s.ready
+		s.ready, s.key = nil, ""
+		s.mu.Unlock()
+		old.Close()
+		releaseMemory()
+	})
+}
+
+// Idle reports whether nothing is loaded nor loading (the stream was let
+// go after IdleAfter, or none could be loaded).
+func (s *Standby) Idle() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loading != nil {
+		select {
+		case <-s.loading:
+		default:
+			return false
+		}
+	}
+	return s.ready == nil
 }
 
 // NewStandby keeps streams for what engine returns (an error: nothing to
@@ -79,7 +135,7 @@ func (s *Standby) load(gen int, done chan struct{}) {
 		stream.Close()
 		return
 	}
-	s.ready, s.key = stream, standbyKey(e, o)
+	s.setReady(stream, standbyKey(e, o))
 	s.mu.Unlock()
 }
 
@@ -151,7 +207,7 @@ func (s *Standby) keep(next Stream, gen int, key string) {
 		s.reload()
 		return
 	}
-	s.ready, s.key = next, key
+	s.setReady(next, key)
 	s.mu.Unlock()
 }
 

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // countingEngine is a streaming engine that counts the streams it makes
@@ -224,5 +225,51 @@ func TestStandbyKeepsARecycledStream(t *testing.T) {
 	// recycled after the settings changed; the one ready stays open.
 	if closed != 3 || e.wasClosed(ready.(*recyclingStream).countedStream) {
 		t.Errorf("%d streams closed, want 3, and the ready one open", closed)
+	}
+}
+
+// TestStandbyLetsAnIdleStreamGo: a stream kept unused for IdleAfter is
+// closed (an app left in the tray holds no decoder); the next recording
+// still gets a live transcription, loaded when it asks, and a recycled
+// stream starts its own idle time.
+func TestStandbyLetsAnIdleStreamGo(t *testing.T) {
+	e := &recyclingEngine{countingEngine: countingEngine{name: "recycling"}}
+	sb := NewStandby(func() (Engine, Options, error) { return e, Options{}, nil })
+	sb.IdleAfter = 50 * time.Millisecond
+	defer sb.Close()
+	sb.Refresh()
+	sb.wait()
+	sb.mu.Lock()
+	first := sb.ready
+	sb.mu.Unlock()
+	if first == nil {
+		t.Fatal("nothing loaded")
+	}
+	for deadline := time.Now().Add(10 * time.Second); !e.wasClosed(first.(*recyclingStream).countedStream); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the idle stream was kept past IdleAfter")
+		}
+	}
+	if !sb.Idle() {
+		t.Error("the Standby does not say it holds nothing")
+	}
+	s, err := sb.Take(e, Options{})
+	if err != nil || s == nil {
+		t.Fatalf("Take after the idle stream went: %v", err)
+	}
+	if e.made.Load() != 2 {
+		t.Errorf("%d streams made, want 2 (the first, let go, and one for the recording)", e.made.Load())
+	}
+	s.Close() // recycled: ready again, and idle again after IdleAfter
+	sb.mu.Lock()
+	again := sb.ready
+	sb.mu.Unlock()
+	if again == nil {
+		t.Fatal("the recording's stream was not kept for the next")
+	}
+	for deadline := time.Now().Add(10 * time.Second); !sb.Idle(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the recycled stream was kept past IdleAfter")
+		}
 	}
 }

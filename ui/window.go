@@ -131,6 +131,7 @@ func New(a fyne.App, svc Services) *Window {
 	w.Reload()
 	w.startBackground()
 	w.standby = transcribe.NewStandby(liveEngine(a, svc.Engine))
+	w.standby.IdleAfter = transcribe.DefaultIdleAfter
 	w.standby.Refresh()
 	w.win.SetCloseIntercept(w.Close)
 	w.win.SetOnDropped(w.onDrop)
