@@ -103,6 +103,44 @@ func (e *WatchError) Unwrap() error { return e.Err }
 // added or removed. It is the fallback where the folder cannot be watched;
 // it returns when ctx ends.
 func (v *Vault) Poll(ctx context.Context, every time.Duration, onChange func(paths []string)) error {
+	return v.poll(ctx, every, 0, 0, onChange)
+}
+
+// Rescan is Poll for beside a watch, as a net for what the system never
+// told it (the folder replaced by a sync tool or a restore, a network or
+// FUSE file system changed from another machine): it starts after settle
+// (not while the app launches), and lists the folder only when the
+// folder itself changed (an entry added, removed or renamed, or another
+// folder in its place) or once every full, so that at rest it costs one
+// stat of the folder. It returns when ctx ends.
+func (v *Vault) Rescan(ctx context.Context, settle, every, full time.Duration, onChange func(paths []string)) error {
+	return v.poll(ctx, every, settle, full, onChange)
+}
+
+func (v *Vault) poll(ctx context.Context, every, settle, full time.Duration, onChange func(paths []string)) error {
+	if settle > 0 {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(settle):
+		}
+	}
+	folder := func() os.FileInfo {
+		st, _ := os.Stat(v.RecordingsPath())
+		return st
+	}
+	lastFolder, lastFull := folder(), time.Now()
+	unchanged := func() bool {
+		if full <= 0 || time.Since(lastFull) >= full {
+			return false
+		}
+		now := folder()
+		same := now != nil && lastFolder != nil && os.SameFile(now, lastFolder) && now.ModTime().Equal(lastFolder.ModTime())
+		if !same {
+			lastFolder = now
+		}
+		return same
+	}
 	type stamp struct {
 		size  int64
 		mtime time.Time
@@ -132,6 +170,10 @@ func (v *Vault) Poll(ctx context.Context, every time.Duration, onChange func(pat
 			return nil
 		case <-tick.C:
 		}
+		if unchanged() {
+			continue
+		}
+		lastFull = time.Now()
 		now := scan()
 		if now == nil {
 			continue

@@ -62,13 +62,15 @@ func (w *Window) startBackground() {
 	// A rescan beside the watch: what the system never told the watcher
 	// (a network or FUSE file system changed from another machine, the
 	// recordings folder replaced by a sync tool or a restore, a watch
-	// that failed after it started) is seen within rescanEvery. At 10,000
-	// notes a rescan is one listing of the folder, about 20 ms.
-	go v.Poll(ctx, rescanEvery, onChange)
+	// that failed after it started) is seen within rescanEvery. It lists
+	// the folder (about 20 ms at 10,000 notes) only when the folder
+	// changed or every ten minutes, and not while the window launches.
+	go v.Rescan(ctx, rescanSettle, rescanEvery, 10*time.Minute, onChange)
 }
 
-// rescanEvery is how often the vault is listed beside its watch.
-var rescanEvery = time.Minute
+// rescanEvery is how often the vault's folder is looked at beside its
+// watch; rescanSettle how long after the window starts the first time.
+var rescanEvery, rescanSettle = time.Minute, 10 * time.Second
 
 // queuePending queues the notes waiting for a transcript (off the UI
 // thread).

@@ -325,8 +325,8 @@ func TestConflictDoesNotBlockWaiting(t *testing.T) {
 // moved away and hears nothing of the new one; the rescan beside it
 // lists the folder by its name and brings the new notes in.
 func TestRescanSeesWhatTheWatchMissed(t *testing.T) {
-	defer func(p time.Duration) { rescanEvery = p }(rescanEvery)
-	rescanEvery = 100 * time.Millisecond
+	defer func(every, settle time.Duration) { rescanEvery, rescanSettle = every, settle }(rescanEvery, rescanSettle)
+	rescanEvery, rescanSettle = 100*time.Millisecond, 0
 	w, v := newTestWindow(t, nil)
 	addNote(t, v, "Before", "one")
 	w.Reload()
