@@ -166,7 +166,7 @@ func (p *PendingFile) CloseAtomicallyReplace() error {
 	// A file system that stores no modes (FAT, exFAT, some network
 	// shares) refuses; the file is written all the same, as private as
 	// that file system can make it (doctor says so).
-	if err := p.f.Chmod(p.perm); err != nil && !NoModes(err) {
+	if err := p.f.Chmod(p.perm); err != nil && !noModes(err) {
 		return fail("set permissions", err)
 	}
 	// A file replaced keeps its owner where this process may give it
@@ -273,9 +273,9 @@ func MkdirPrivate(fsys FS, dir string) error {
 	return nil
 }
 
-// NoModes says that err is a file system's refusal to store permissions
+// noModes says that err is a file system's refusal to store permissions
 // at all (ENOSYS from FUSE's FAT, EPERM from the kernel's, ENOTSUP), as
 // opposed to a refusal to this user.
-func NoModes(err error) bool {
+func noModes(err error) bool {
 	return errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.ENOSYS) || errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.ENOTSUP) || errors.Is(err, syscall.EOPNOTSUPP)
 }

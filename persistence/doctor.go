@@ -92,7 +92,7 @@ func (v *Vault) lockState() string {
 // root: saves then fail, and the user's list loses the note).
 func (v *Vault) access(entries []fs.DirEntry) []string {
 	var out []string
-	if v.keepsNoModes() {
+	if v.keepsnoModes() {
 		out = append(out, fmt.Sprintf("%s is on a file system that keeps no permissions (FAT, exFAT, or a share like them): its notes and recordings cannot be made private, and anyone who can read the disk can read them; keep private notes on a disk of this computer, or an encrypted one", v.root))
 		return out
 	}
@@ -129,7 +129,7 @@ func (v *Vault) access(entries []fs.DirEntry) []string {
 // keepsNoModes says whether the vault's file system drops permissions: a
 // file made private there does not stay so (FAT, exFAT). Windows keeps
 // access in ACLs, not modes: never said there.
-func (v *Vault) keepsNoModes() bool {
+func (v *Vault) keepsnoModes() bool {
 	if runtime.GOOS == "windows" {
 		return false
 	}
@@ -139,7 +139,7 @@ func (v *Vault) keepsNoModes() bool {
 	}
 	defer p.Cleanup()
 	if err := p.f.Chmod(FilePerm); err != nil {
-		return NoModes(err)
+		return noModes(err)
 	}
 	st, err := p.f.Stat()
 	return err == nil && st.Mode().Perm() != FilePerm

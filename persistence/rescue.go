@@ -44,12 +44,12 @@ func (v *Vault) Rescue(n *Note, spare string) (string, error) {
 		base = n.ID + "." + strconv.FormatInt(n.disk.size, 10) + "-" + strconv.FormatUint(uint64(n.disk.crc), 16) + NoteExt
 	}
 	var errs []error
-	for _, dir := range v.rescueDirs(spare) {
+	for i, dir := range v.rescueDirs(spare) {
 		if err := v.fs.MkdirAll(dir, DirPerm); err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if dir != v.rescueDirs("")[0] {
+		if i > 0 { // the spare folder
 			// Says, to a person looking, which vault these belong to.
 			WriteFile(v.fs, filepath.Join(dir, "vault"), []byte(v.root+"\n"), FilePerm)
 		}

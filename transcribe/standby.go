@@ -66,21 +66,6 @@ func (s *Standby) setReady(stream Stream, key string) {
 	})
 }
 
-// Idle reports whether nothing is loaded nor loading (the stream was let
-// go after IdleAfter, or none could be loaded).
-func (s *Standby) Idle() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.loading != nil {
-		select {
-		case <-s.loading:
-		default:
-			return false
-		}
-	}
-	return s.ready == nil
-}
-
 // NewStandby keeps streams for what engine returns (an error: nothing to
 // keep, for example transcription is off).
 func NewStandby(engine func() (Engine, Options, error)) *Standby {

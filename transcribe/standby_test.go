@@ -250,7 +250,7 @@ func TestStandbyLetsAnIdleStreamGo(t *testing.T) {
 			t.Fatal("the idle stream was kept past IdleAfter")
 		}
 	}
-	if !sb.Idle() {
+	if !sb.holdsNothing() {
 		t.Error("the Standby does not say it holds nothing")
 	}
 	s, err := sb.Take(e, Options{})
@@ -267,9 +267,24 @@ func TestStandbyLetsAnIdleStreamGo(t *testing.T) {
 	if again == nil {
 		t.Fatal("the recording's stream was not kept for the next")
 	}
-	for deadline := time.Now().Add(10 * time.Second); !sb.Idle(); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); !sb.holdsNothing(); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the recycled stream was kept past IdleAfter")
 		}
 	}
+}
+
+// holdsNothing reports whether nothing is loaded nor loading (the stream was let
+// go after IdleAfter, or none could be loaded).
+func (s *Standby) holdsNothing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loading != nil {
+		select {
+		case <-s.loading:
+		default:
+			return false
+		}
+	}
+	return s.ready == nil
 }

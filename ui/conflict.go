@@ -72,24 +72,37 @@ func (w *Window) ResolveConflict(mine *persistence.Note, c *persistence.Conflict
 			}
 			break
 		}
-		dup := w.svc.Vault.NewNote()
-		dup.Title = strings.TrimSpace(mine.Title + " (my version)")
-		dup.Body, dup.Tags, dup.Audio = mine.Body, mine.Tags, mine.Audio
-		dup.Timestamp, dup.CreatedAt, dup.Duration = mine.Timestamp, mine.CreatedAt, mine.Duration
-		dup.TranscriptionStatus, dup.Engine, dup.Language = mine.TranscriptionStatus, mine.Engine, mine.Language
-		if dup.Audio == "" {
-			if p, ok := w.svc.Vault.AudioPath(mine); ok {
-				dup.Audio = filepath.Base(p)
-			}
-		}
-		if err := w.svc.Vault.Save(dup); err != nil {
+		dup, err := w.saveAsNewNote(mine, "my version")
+		if err != nil {
 			w.showError(err)
 			return
 		}
 		w.tell("Kept both: yours is \"" + dup.Title + "\"")
 	}
 	w.rescueSettled(mine.ID)
+	w.showAgain(mine.ID)
+}
+
+// saveAsNewNote keeps a version of a note as a note of its own, titled
+// with what it is ("my version"), sharing the note's audio.
+func (w *Window) saveAsNewNote(from *persistence.Note, what string) (*persistence.Note, error) {
+	v := w.svc.Vault
+	dup := v.NewNote()
+	dup.Title = strings.TrimSpace(from.Title + " (" + what + ")")
+	dup.Body, dup.Tags, dup.Audio = from.Body, from.Tags, from.Audio
+	dup.Timestamp, dup.CreatedAt, dup.Duration = from.Timestamp, from.CreatedAt, from.Duration
+	dup.TranscriptionStatus, dup.Engine, dup.Language = from.TranscriptionStatus, from.Engine, from.Language
+	if dup.Audio == "" {
+		if p, ok := v.AudioPath(from); ok {
+			dup.Audio = filepath.Base(p)
+		}
+	}
+	return dup, v.Save(dup)
+}
+
+// showAgain reads the vault again and shows note id as it is on disk now.
+func (w *Window) showAgain(id string) {
 	w.selected = nil
 	w.Reload()
-	w.selectByID(mine.ID)
+	w.selectByID(id)
 }

@@ -108,9 +108,7 @@ func (w *Window) restoreRescued(kept []*persistence.Note) {
 						log.Printf("ui: removing the restored edit %s: %v", r.RescuedFrom(), err)
 					}
 					w.tell(fmt.Sprintf("Restored your edit of \"%s\"", displayTitle(r)))
-					w.selected = nil
-					w.Reload()
-					w.selectByID(r.ID)
+					w.showAgain(r.ID)
 				}
 			})
 		}

@@ -59,13 +59,6 @@ func (w *Window) showVersionsButton() {
 	}
 }
 
-// Version choices, as for an edit from another program.
-const (
-	VersionKeepMine   = KeepMine
-	VersionTakeTheirs = TakeTheirs
-	VersionKeepBoth   = KeepBoth
-)
-
 // ShowVersions offers the choice for the selected note's first other
 // version.
 func (w *Window) ShowVersions() {
@@ -89,17 +82,17 @@ func (w *Window) ShowVersions() {
 		return func() { d.Hide(); w.ResolveVersion(mine.ID, path, choice) }
 	}
 	buttons := container.NewHBox(
-		widget.NewButton("Keep mine", choose(VersionKeepMine)),
-		widget.NewButton("Take theirs", choose(VersionTakeTheirs)),
-		widget.NewButton("Keep both", choose(VersionKeepBoth)),
+		widget.NewButton("Keep mine", choose(KeepMine)),
+		widget.NewButton("Take theirs", choose(TakeTheirs)),
+		widget.NewButton("Keep both", choose(KeepBoth)),
 		widget.NewButton("Later", func() { d.Hide() }))
 	d = dialog.NewCustomWithoutButtons("Another version", container.NewVBox(msg, buttons), w.win)
 	d.Resize(fyne.NewSize(560, 0))
 	d.Show()
 }
 
-// ResolveVersion carries out the person's choice for the other version
-// at path of note id: mine keeps the note as it is, theirs puts the
+// ResolveVersion carries out the person's choice (KeepMine, TakeTheirs,
+// KeepBoth) for the other version at path of note id: mine keeps the note as it is, theirs puts the
 // other version's title, text and tags in the note, both makes the other
 // version a note of its own; then the copy goes to the vault's trash.
 func (w *Window) ResolveVersion(id, path, choice string) {
@@ -117,7 +110,7 @@ func (w *Window) ResolveVersion(id, path, choice string) {
 		return
 	}
 	switch choice {
-	case VersionTakeTheirs:
+	case TakeTheirs:
 		if _, err := v.Update(id, func(n *persistence.Note) error {
 			n.Title, n.Body, n.Tags, n.AutoTitle = theirs.Title, theirs.Body, theirs.Tags, theirs.AutoTitle
 			return nil
@@ -125,18 +118,8 @@ func (w *Window) ResolveVersion(id, path, choice string) {
 			w.showError(err)
 			return
 		}
-	case VersionKeepBoth:
-		dup := v.NewNote()
-		dup.Title = strings.TrimSpace(theirs.Title + " (other version)")
-		dup.Body, dup.Tags, dup.Audio = theirs.Body, theirs.Tags, theirs.Audio
-		dup.Timestamp, dup.CreatedAt, dup.Duration = theirs.Timestamp, theirs.CreatedAt, theirs.Duration
-		dup.TranscriptionStatus, dup.Engine, dup.Language = theirs.TranscriptionStatus, theirs.Engine, theirs.Language
-		if dup.Audio == "" {
-			if p, ok := v.AudioPath(theirs); ok {
-				dup.Audio = filepath.Base(p)
-			}
-		}
-		if err := v.Save(dup); err != nil {
+	case KeepBoth:
+		if _, err := w.saveAsNewNote(theirs, "other version"); err != nil {
 			w.showError(err)
 			return
 		}
@@ -145,9 +128,7 @@ func (w *Window) ResolveVersion(id, path, choice string) {
 		w.showError(err)
 		return
 	}
-	w.tell(map[string]string{VersionKeepMine: "Kept your version; the other is in the vault's trash",
-		VersionTakeTheirs: "Took the other version; yours was replaced", VersionKeepBoth: "Kept both: the other version is a note of its own"}[choice])
-	w.selected = nil
-	w.Reload()
-	w.selectByID(id)
+	w.tell(map[string]string{KeepMine: "Kept your version; the other is in the vault's trash",
+		TakeTheirs: "Took the other version; yours was replaced", KeepBoth: "Kept both: the other version is a note of its own"}[choice])
+	w.showAgain(id)
 }

@@ -16,7 +16,7 @@ import (
 // or keep both. Only then does the copy leave the folder, to the vault's
 // trash. A copy that arrives while the window is open is seen too.
 func TestOtherVersionOfANote(t *testing.T) {
-	for _, choice := range []string{VersionKeepMine, VersionTakeTheirs, VersionKeepBoth} {
+	for _, choice := range []string{KeepMine, TakeTheirs, KeepBoth} {
 		t.Run(choice, func(t *testing.T) {
 			w, v := newTestWindow(t, nil)
 			n := addNote(t, v, "Shopping", "milk\n")
@@ -51,15 +51,15 @@ func TestOtherVersionOfANote(t *testing.T) {
 			}
 			got, _ := v.Note(n.ID)
 			switch choice {
-			case VersionKeepMine:
+			case KeepMine:
 				if len(notes) != 1 || got.Body != "milk\n" {
 					t.Errorf("kept mine: %q", bodies)
 				}
-			case VersionTakeTheirs:
+			case TakeTheirs:
 				if len(notes) != 1 || got.Body != theirs.Body {
 					t.Errorf("took theirs: %q", bodies)
 				}
-			case VersionKeepBoth:
+			case KeepBoth:
 				if len(notes) != 2 || got.Body != "milk\n" || !strings.Contains(strings.Join(bodies, "|"), "eggs I added") {
 					t.Errorf("kept both: %q", bodies)
 				}
