@@ -187,7 +187,7 @@ func runPlay(env *Env, v *persistence.Vault, _ *flag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
-	path, ok := v.AudioPath(n)
+	path, ok := v.AudioTarget(n)
 	if !ok {
 		return fmt.Errorf("note %s has no audio file in %s", n.ID, v.RecordingsPath())
 	}

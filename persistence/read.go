@@ -153,6 +153,31 @@ func (v *Vault) AudioPath(n *Note) (string, bool) {
 	return "", false
 }
 
+// AudioTarget is the file to read for the note's audio: AudioPath with a
+// link resolved to the file it names in the vault. Readers open this,
+// not the link, so a link retargeted outside the vault after the check
+// is never read: what is played and uploaded is the file found in it.
+// (AudioPath stays the name to move or remove: trashing a link moves
+// the link, never what it points to.)
+func (v *Vault) AudioTarget(n *Note) (string, bool) {
+	p, ok := v.AudioPath(n)
+	if !ok {
+		return "", false
+	}
+	st, err := v.fs.Lstat(p)
+	if err != nil {
+		return "", false
+	}
+	if st.Mode()&fs.ModeSymlink == 0 {
+		return p, true
+	}
+	real, err := v.resolve(p)
+	if err != nil {
+		return "", false
+	}
+	return real, true
+}
+
 // openChecked opens a file a check found to be a regular file, for
 // reading, refusing what is not that file any more: a link swapped in
 // (O_NOFOLLOW), or a pipe or device.

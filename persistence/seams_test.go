@@ -92,6 +92,15 @@ func TestAudioLinkOutOfTheVaultIsNotAudio(t *testing.T) {
 	if _, ok := v.AudioPath(fine); !ok {
 		t.Error("a link to audio inside the vault is not followed")
 	}
+	// Readers get the file the link names, never the link: a link
+	// retargeted after the check is not what they open.
+	want, _ := filepath.EvalSymlinks(inside)
+	if p, ok := v.AudioTarget(fine); !ok || p != want {
+		t.Errorf("AudioTarget gave %q, %v; want the file in the vault the link names, %s", p, ok, want)
+	}
+	if p, ok := v.AudioTarget(evil); ok {
+		t.Errorf("AudioTarget gave %s, a link to a file outside the vault", p)
+	}
 }
 
 // TestNoteTooLargeToReadIsNotWritten: the writer refuses what the reader

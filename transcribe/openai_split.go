@@ -31,13 +31,17 @@ type chunk struct {
 // of the cut.
 func (o *OpenAI) chunks(ctx context.Context, path string) (out []chunk, cleanup func(), err error) {
 	cleanup = func() {}
-	f, err := regular.Open(path) // never a pipe
+	// Opened once, never through a link (the queue hands over the file a
+	// link in the vault names, checked to stay in it), and every attempt
+	// sends from this handle: a name swapped for a link to a private
+	// file after the check is never what leaves the computer.
+	f, err := regular.OpenNoFollow(path) // never a pipe
 	if err != nil {
 		return nil, cleanup, err
 	}
-	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
+		f.Close()
 		return nil, cleanup, err
 	}
 	w, werr := audio.NewWAVReader(f, st.Size())
@@ -47,10 +51,12 @@ func (o *OpenAI) chunks(ctx context.Context, path string) (out []chunk, cleanup 
 		if werr == nil {
 			secs = w.Duration().Seconds()
 		}
-		open := func() (io.ReadCloser, error) { return regular.Open(path) }
+		size := st.Size()
+		open := func() (io.ReadCloser, error) { return io.NopCloser(io.NewSectionReader(f, 0, size)), nil }
 		// Named for what it holds: WebM saved as .wav goes as .webm.
-		return []chunk{{open, st.Size(), audio.UploadName(path), secs}}, cleanup, nil
+		return []chunk{{open, size, audio.UploadName(path), secs}}, func() { f.Close() }, nil
 	}
+	defer f.Close()
 	if werr != nil {
 		// Too large to send whole and not WAV: decode it (ffmpeg) to split.
 		decoded, done, err := audio.OpenAudio(ctx, path)

@@ -230,7 +230,7 @@ func (q *Queue) process(ctx context.Context, id string) {
 	if before == persistence.StatusTranscribing {
 		before = persistence.StatusUnprocessed // a job that died before
 	}
-	path, ok := q.vault.AudioPath(n)
+	path, ok := q.vault.AudioTarget(n)
 	if !ok {
 		fail(fmt.Errorf("the audio file of note %s is missing from %s", id, q.vault.RecordingsPath()))
 		return

@@ -89,7 +89,7 @@ func (w *Window) openPlayer(n *persistence.Note) (*playback, error) {
 	if w.svc.OpenOutput == nil {
 		return nil, errNoOutput
 	}
-	path, ok := w.svc.Vault.AudioPath(n)
+	path, ok := w.svc.Vault.AudioTarget(n)
 	if !ok {
 		return nil, errNoAudio
 	}
@@ -160,7 +160,7 @@ func (w *Window) stopPlayback() {
 // loadWaveform computes the selected note's waveform in the background.
 func (w *Window) loadWaveform(n *persistence.Note) {
 	w.waveform.SetPeaks(nil)
-	path, ok := w.svc.Vault.AudioPath(n)
+	path, ok := w.svc.Vault.AudioTarget(n)
 	if !ok {
 		return
 	}

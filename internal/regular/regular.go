@@ -24,6 +24,21 @@ func Open(name string) (*os.File, error) {
 	return f, nil
 }
 
+// OpenNoFollow is Open refusing a symbolic link in the last component
+// (ELOOP) instead of following it: for a file whose path was checked
+// already, so what is opened is what was checked.
+func OpenNoFollow(name string) (*os.File, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|Nonblock|NoFollow, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := Check(name, f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
 // Check says, with what it is, when the file f opened as name is not a
 // regular file.
 func Check(name string, f interface{ Stat() (fs.FileInfo, error) }) error {
