@@ -96,9 +96,12 @@ func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error
 			traceGaps(trace)
 		})
 	}
+	// The vault open and the listener for `voicenotes toggle`: switched
+	// off the UI thread (Settings), read at quit by the guard.
+	var mu sync.Mutex
 	current := v
 	var listener *instance.Listener
-	listen := func(w *ui.Window, v *persistence.Vault) {
+	listen := func(w *ui.Window, v *persistence.Vault) { // with mu held
 		if listener != nil {
 			listener.Close()
 		}
@@ -149,14 +152,20 @@ func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error
 			if err != nil {
 				return nil, err
 			}
+			mu.Lock()
+			defer mu.Unlock()
 			current.Close()
 			current = nv
 			listen(w, nv)
 			return nv, nil
 		},
 	})
+	mu.Lock()
 	listen(w, v)
+	mu.Unlock()
 	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
 		if listener != nil {
 			listener.Close()
 		}
@@ -179,9 +188,11 @@ func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error
 		if !shutdown() {
 			return // Run returned after all, and its caller saves
 		}
+		mu.Lock()
 		if listener != nil {
 			listener.Close()
 		}
+		mu.Unlock()
 		if shutErr != nil {
 			log.Printf("quitting: %v", shutErr)
 			os.Exit(1)

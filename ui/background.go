@@ -9,6 +9,9 @@ import (
 	"slices"
 	"time"
 
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/transcribe"
 )
@@ -85,34 +88,61 @@ func (w *Window) queuePending() {
 // pollEvery is how often the vault is listed when it cannot be watched.
 var pollEvery = 2 * time.Second
 
-// switchVault saves everything, releases this vault and opens another.
-func (w *Window) switchVault(root string) error {
-	if w.rec != nil {
-		return errors.New("stop the recording before switching vaults")
+// switchVault saves everything, releases this vault and opens the one
+// at root, then calls done with the outcome, on the UI thread. The wait
+// for the last save and for the other vault (its write lock may be held
+// by another process for seconds, its recovery may have work to do) is
+// off the UI thread; a dialog says what is happening meanwhile, and
+// nothing can be recorded or edited until it ends. On error this vault
+// stays open, as it was.
+func (w *Window) switchVault(root string, done func(error)) {
+	switch {
+	case w.rec != nil:
+		done(errors.New("stop the recording before switching vaults"))
+		return
+	case w.svc.SwitchVault == nil:
+		done(errors.New("this window cannot switch vaults"))
+		return
+	case w.switching != nil:
+		done(errors.New("another vault is being opened already"))
+		return
 	}
-	if w.svc.SwitchVault == nil {
-		return errors.New("this window cannot switch vaults")
-	}
-	if w.selected != nil {
-		w.saver.flush(w.selected)
-	}
-	if err := w.saver.wait(); err != nil {
-		return fmt.Errorf("your last edit could not be saved, so the vault was not switched: %w", err)
-	}
-	v, err := w.svc.SwitchVault(root)
-	if err != nil {
-		return err
+	selected := w.selected
+	if selected != nil {
+		w.saver.flush(selected)
 	}
 	w.stopPlayback()
-	close(w.stop)
-	w.stop = make(chan struct{})
-	w.svc.Vault = v
-	w.saver = newSaver(v, w.do, w.onSaved)
-	w.selected = nil
-	w.showNote(nil)
-	w.startBackground()
-	w.Reload()
-	return nil
+	bar := widget.NewProgressBarInfinite()
+	w.switching = dialog.NewCustomWithoutButtons("Switching vault", container.NewVBox(
+		widget.NewLabel("Saving, then opening "+root+"…"), bar), w.win)
+	w.switching.Show()
+	go func() {
+		var v *persistence.Vault
+		err := w.saver.wait()
+		if err != nil {
+			err = fmt.Errorf("your last edit could not be saved, so the vault was not switched: %w", err)
+		} else {
+			v, err = w.svc.SwitchVault(root)
+		}
+		w.do(func() {
+			w.switching.Hide()
+			w.switching = nil
+			bar.Stop()
+			if err != nil {
+				done(err)
+				return
+			}
+			close(w.stop)
+			w.stop = make(chan struct{})
+			w.svc.Vault = v
+			w.saver = newSaver(v, w.do, w.onSaved)
+			w.selected = nil
+			w.showNote(nil)
+			w.startBackground()
+			w.Reload()
+			done(nil)
+		})
+	}()
 }
 
 // readChanges reads the notes another program touched (on the watcher's

@@ -42,6 +42,10 @@ func (w *Window) ToggleRecording() {
 // microphone off the UI thread; capture begins the moment it is open, and
 // the live decoder loads meanwhile (package session).
 func (w *Window) startRecording() {
+	if w.switching != nil {
+		w.showError(errors.New("another vault is being opened: record once it is open"))
+		return
+	}
 	if w.svc.OpenInput == nil {
 		w.showError(errors.New("this build cannot record: it has no audio input"))
 		return

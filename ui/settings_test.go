@@ -40,7 +40,7 @@ func TestSettingsValidateAndSwitchVault(t *testing.T) {
 	f := w.ShowSettings()
 	f.Language.SetText("Klingon")
 	f.Rate.SetSelected("48000")
-	if err := w.SaveSettings(f); err == nil || !strings.Contains(err.Error(), "ISO 639-1") {
+	if err := saveSettings(t, w, f); err == nil || !strings.Contains(err.Error(), "ISO 639-1") {
 		t.Fatalf("invalid language saved: %v", err)
 	}
 	if s := w.settings(); s.SampleRate != 16000 {
@@ -52,7 +52,7 @@ func TestSettingsValidateAndSwitchVault(t *testing.T) {
 		t.Errorf("recordings are kept as %q at first, want WAV", f.Store.Selected)
 	}
 	f.Store.SetSelected(storeChoices[1])
-	if err := w.SaveSettings(f); err != nil {
+	if err := saveSettings(t, w, f); err != nil {
 		t.Fatal(err)
 	}
 	s := w.settings()
@@ -119,7 +119,7 @@ func TestTurningTranscriptionOnAppliesAtOnce(t *testing.T) {
 	// the services give the words engine).
 	f := w.ShowSettings()
 	f.Engine.SetSelected(engineLabel(transcribe.OpenAIName))
-	if err := w.SaveSettings(f); err != nil {
+	if err := saveSettings(t, w, f); err != nil {
 		t.Fatal(err)
 	}
 	second := record()
@@ -215,7 +215,7 @@ func TestSettingsNamesEngines(t *testing.T) {
 	if f.Auto.Disabled() || strings.Contains(f.Language.PlaceHolder, "PocketSphinx") {
 		t.Errorf("OpenAI: auto disabled %v, language hint %q", f.Auto.Disabled(), f.Language.PlaceHolder)
 	}
-	if err := w.SaveSettings(f); err != nil {
+	if err := saveSettings(t, w, f); err != nil {
 		t.Fatal(err)
 	}
 	if got := w.settings().Engine; got != transcribe.OpenAIName {
@@ -291,7 +291,7 @@ func TestSettingsSaveAllOrNothing(t *testing.T) {
 	f.Model.SetText("whisper-1")
 	f.APIKey.SetText("sk-typed")
 	f.Vault.SetText(filepath.Join(t.TempDir(), "other")) // this window cannot switch vaults
-	if err := w.SaveSettings(f); err == nil {
+	if err := saveSettings(t, w, f); err == nil {
 		t.Fatal("the save went through")
 	}
 	if got, err := transcribe.KeychainAPIKey(base); err != nil || got != "sk-before" {
@@ -299,5 +299,74 @@ func TestSettingsSaveAllOrNothing(t *testing.T) {
 	}
 	if after := w.settings(); after != before {
 		t.Errorf("a failed save changed the settings:\n%+v\nwant\n%+v", after, before)
+	}
+}
+
+// saveSettings saves the form as the dialog's Save button does and
+// returns the outcome, running the UI thread's work meanwhile.
+func saveSettings(t *testing.T, w *Window, f *SettingsForm) error {
+	t.Helper()
+	var got error
+	ended := false
+	w.SaveSettings(f, func(err error) { got, ended = err, true })
+	eventually(t, "the settings to be saved", func() bool { return ended })
+	return got
+}
+
+// TestSwitchingVaultLeavesTheWindowFree: opening another vault can wait
+// (its write lock held by another process for seconds, recovery to do).
+// Saving the settings returns at once; the window says what it waits
+// for, refuses to record meanwhile, and takes the new vault, and the
+// settings, when it opens.
+func TestSwitchingVaultLeavesTheWindowFree(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	w.Reload()
+	release := make(chan struct{})
+	asked := make(chan string, 1)
+	w.svc.SwitchVault = func(root string) (*persistence.Vault, error) {
+		asked <- root
+		<-release
+		nv, err := persistence.Open(root, persistence.Options{})
+		if err == nil {
+			t.Cleanup(func() { nv.Close() })
+		}
+		return nv, err
+	}
+	other := filepath.Join(t.TempDir(), "other")
+	f := w.ShowSettings()
+	f.Vault.SetText(other)
+	ended := false
+	var got error
+	w.SaveSettings(f, func(err error) { got, ended = err, true }) // returns: the UI thread is free
+	var root string
+	eventually(t, "the other vault to be opened", func() bool {
+		select {
+		case root = <-asked:
+			return true
+		default:
+			return false
+		}
+	})
+	if root != other {
+		t.Fatalf("asked to open %s, want %s", root, other)
+	}
+	pump()
+	if w.switching == nil || ended {
+		t.Fatalf("while the vault opens: dialog %v, ended %v", w.switching != nil, ended)
+	}
+	w.ToggleRecording()
+	if w.rec != nil {
+		t.Fatal("a recording started while the vault was switched")
+	}
+	if w.svc.Vault != v || w.settings().Vault == other {
+		t.Fatal("the vault or the settings changed before the vault opened")
+	}
+	close(release)
+	eventually(t, "the switch to end", func() bool { return ended })
+	if got != nil {
+		t.Fatal(got)
+	}
+	if w.switching != nil || w.svc.Vault.Root() != other || w.settings().Vault != other {
+		t.Errorf("after the switch: dialog %v, vault %s, settings %s; want %s", w.switching != nil, w.svc.Vault.Root(), w.settings().Vault, other)
 	}
 }

@@ -176,10 +176,12 @@ func (w *Window) ShowSettings() *SettingsForm {
 	content := container.NewVBox(form, f.OfflineNote, f.Remote, language, general)
 	f.Dialog = dialog.NewCustomConfirm("Settings", "Save", "Cancel", container.NewVScroll(content), func(ok bool) {
 		if ok {
-			if err := w.SaveSettings(f); err != nil {
-				w.showError(err)
-				f.Dialog.Show() // keep what was typed, to correct it
-			}
+			w.SaveSettings(f, func(err error) {
+				if err != nil {
+					w.showError(err)
+					f.Dialog.Show() // keep what was typed, to correct it
+				}
+			})
 		}
 	}, w.win)
 	f.Dialog.Resize(fyne.NewSize(620, 560))
@@ -247,8 +249,12 @@ func pingServer(base, model, key string) (string, error) {
 	return o.Ping(context.Background())
 }
 
-// SaveSettings validates and stores the form; on error nothing changes.
-func (w *Window) SaveSettings(f *SettingsForm) error {
+// SaveSettings validates the form and stores it, then calls done with
+// the outcome on the UI thread (nil: saved). On error nothing changes:
+// not the preferences, not the vault, not the key in the keychain. What
+// can take long (listing the inputs, the keychain, the last save and
+// opening another vault) runs off the UI thread.
+func (w *Window) SaveSettings(f *SettingsForm, done func(error)) {
 	s := w.settings()
 	s.Vault, s.BaseURL, s.Model, s.Language = f.Vault.Text, f.BaseURL.Text, f.Model.Text, f.Language.Text
 	s.InputDevice = f.Device.Selected
@@ -260,47 +266,76 @@ func (w *Window) SaveSettings(f *SettingsForm) error {
 	rate, _ := strconv.Atoi(f.Rate.Selected)
 	s.SampleRate = rate
 	s.Store = audio.StoreFormats[max(0, slices.Index(storeChoices, f.Store.Selected))]
-	var inputs []string
-	if w.svc.ListInputs != nil {
-		inputs, _ = w.svc.ListInputs()
-	}
-	if err := s.Validate(inputs); err != nil {
-		return err
-	}
-	// The key is stored first (the keychain may refuse it); if the vault
-	// then cannot be opened, the keychain gets back the key it had.
-	undoKey := func() error { return nil }
-	if f.APIKey.Text != "" {
-		prev, perr := transcribe.KeychainAPIKey(s.BaseURL)
-		if err := transcribe.SaveAPIKey(s.BaseURL, f.APIKey.Text); err != nil {
-			return err
-		}
-		undoKey = func() error {
-			if perr != nil { // never delete a key that could not be read
-				return fmt.Errorf("the keychain keeps the key just typed (the one before could not be read: %v)", perr)
-			}
-			return transcribe.SaveAPIKey(s.BaseURL, prev)
-		}
-	}
+	key := f.APIKey.Text
 	old := w.settings()
-	if s.Vault != old.Vault && s.Vault != "" && s.Vault != w.svc.Vault.Root() {
-		if err := w.switchVault(s.Vault); err != nil {
-			if uerr := undoKey(); uerr != nil {
-				return fmt.Errorf("%w; and the API key just typed could not be taken back from the keychain: %v", err, uerr)
-			}
-			return err
+	report := done
+	done = func(err error) {
+		if err != nil {
+			w.setStatus("Settings not saved")
 		}
+		report(err)
 	}
-	if err := settings.Save(w.app.Preferences(), s, inputs); err != nil {
-		return err
-	}
-	// Turning transcription on also takes care of what waited for it.
-	if s.Transcribes() && !old.Transcribes() && w.queue != nil {
-		w.queuePending()
-	}
-	w.standby.Refresh() // the live decoder for the engine now chosen
-	w.setStatus("Settings saved")
-	return nil
+	fail := func(err error) { w.do(func() { done(err) }) }
+	w.setStatus("Saving settings…")
+	go func() {
+		var inputs []string
+		if w.svc.ListInputs != nil {
+			inputs, _ = w.svc.ListInputs()
+		}
+		if err := s.Validate(inputs); err != nil {
+			fail(err)
+			return
+		}
+		// The key is stored first (the keychain may refuse it); if the
+		// vault then cannot be opened, the keychain gets back the key it
+		// had.
+		undoKey := func() error { return nil }
+		if key != "" {
+			prev, perr := transcribe.KeychainAPIKey(s.BaseURL)
+			if err := transcribe.SaveAPIKey(s.BaseURL, key); err != nil {
+				fail(err)
+				return
+			}
+			undoKey = func() error {
+				if perr != nil { // never delete a key that could not be read
+					return fmt.Errorf("the keychain keeps the key just typed (the one before could not be read: %v)", perr)
+				}
+				return transcribe.SaveAPIKey(s.BaseURL, prev)
+			}
+		}
+		w.do(func() {
+			store := func() {
+				if err := settings.Save(w.app.Preferences(), s, inputs); err != nil {
+					done(err)
+					return
+				}
+				// Turning transcription on also takes care of what
+				// waited for it.
+				if s.Transcribes() && !old.Transcribes() && w.queue != nil {
+					w.queuePending()
+				}
+				w.standby.Refresh() // the live decoder for the engine now chosen
+				w.setStatus("Settings saved")
+				done(nil)
+			}
+			if s.Vault == old.Vault || s.Vault == "" || s.Vault == w.svc.Vault.Root() {
+				store()
+				return
+			}
+			w.switchVault(s.Vault, func(err error) {
+				if err == nil {
+					store()
+					return
+				}
+				go func() {
+					if uerr := undoKey(); uerr != nil {
+						err = fmt.Errorf("%w; and the API key just typed could not be taken back from the keychain: %v", err, uerr)
+					}
+					fail(err)
+				}()
+			})
+		})
+	}()
 }
 
 // settings are the current choices.

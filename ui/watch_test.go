@@ -188,8 +188,16 @@ func TestChangesFromASwitchedAwayVault(t *testing.T) {
 			t.Fatal("the watcher never reported the new file")
 		}
 	}
-	if err := w.switchVault(filepath.Join(t.TempDir(), "other")); err != nil {
+	// Held back until the switch is over, as when the UI thread was busy.
+	var held []func()
+	for len(uiQueue) > 0 {
+		held = append(held, <-uiQueue)
+	}
+	if err := switchVault(t, w, filepath.Join(t.TempDir(), "other")); err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range held {
+		f()
 	}
 	pump()
 	if w.showing("old-vault-note") || len(w.notes) != 0 {
@@ -378,4 +386,15 @@ func TestNoteReplacedNonAtomicallyStays(t *testing.T) {
 	if misses.Load() < 2 {
 		t.Errorf("the replaced note was looked at %d times", misses.Load())
 	}
+}
+
+// switchVault switches the window's vault as Settings does and returns
+// the outcome, running the UI thread's work meanwhile.
+func switchVault(t *testing.T, w *Window, root string) error {
+	t.Helper()
+	var got error
+	ended := false
+	w.switchVault(root, func(err error) { got, ended = err, true })
+	eventually(t, "the vault to be switched", func() bool { return ended })
+	return got
 }

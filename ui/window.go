@@ -14,6 +14,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -83,6 +84,9 @@ type Window struct {
 	uiMu    sync.Mutex // held while background work runs on the UI thread (see do)
 	ended   bool       // set by Shutdown: background work no longer runs
 	closing bool       // Close is saving before the window closes
+	// switching is the dialog shown while another vault opens (nil
+	// otherwise): nothing starts meanwhile.
+	switching dialog.Dialog
 
 	now   func() time.Time
 	queue *transcribe.Queue
