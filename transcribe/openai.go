@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/voicenotes/voicenotes/internal/remote"
 )
 
 // OpenAIName is the engine for any OpenAI-compatible transcription API:
@@ -55,12 +57,12 @@ func NewOpenAI(c Config) (*OpenAI, error) {
 	}
 	return &OpenAI{
 		base: u, model: c.Model, key: c.APIKey,
-		client:         &http.Client{CheckRedirect: checkRedirect},
+		client:         remote.Client("audio"),
 		ChunkBytes:     MaxUpload,
 		RequestTimeout: 60 * time.Second,
 		MaxAttempts:    5,
 		MaxBackoff:     30 * time.Second,
-		sleep:          sleepCtx,
+		sleep:          remote.Sleep,
 	}, nil
 }
 
@@ -98,7 +100,7 @@ func (o *OpenAI) Transcribe(ctx context.Context, path string, opt Options, progr
 			}
 			// Whatever the error quotes (a server's words, a URL), the key
 			// is not in it.
-			return nil, &redactedError{o.redact(err.Error()), err}
+			return nil, &remote.RedactedError{Msg: o.redact(err.Error()), Err: err}
 		}
 		if t := strings.TrimSpace(r.Text); t != "" {
 			texts = append(texts, t)

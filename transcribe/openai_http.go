@@ -8,13 +8,12 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/voicenotes/voicenotes/internal/remote"
 )
 
 // CheckBaseURL says what is wrong with a base URL for the OpenAI-compatible
@@ -29,18 +28,7 @@ func parseBaseURL(s string) (*url.URL, error) {
 	if s == "" {
 		return nil, errors.New("the OpenAI-compatible engine needs a base URL, such as https://api.openai.com/v1 or http://127.0.0.1:8080/v1")
 	}
-	u, err := url.Parse(strings.TrimRight(s, "/"))
-	shown := redactURL(s) // what the person typed, less any secret in it
-	if err == nil && u.User != nil {
-		return nil, fmt.Errorf("base URL %q holds a user name or password; give the key in the API key field (it is kept in the system keychain), not in the address", shown)
-	}
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("base URL %q is not an http(s) URL such as https://api.openai.com/v1", shown)
-	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		return nil, fmt.Errorf("base URL %q sends your voice unencrypted; use https, or http only to this computer (localhost)", shown)
-	}
-	return u, nil
+	return remote.ParseBaseURL(s, "your voice", "https://api.openai.com/v1")
 }
 
 // Ping asks the server for its models (GET {base}/models, which OpenAI,
@@ -61,7 +49,7 @@ func (o *OpenAI) Ping(ctx context.Context) (string, error) {
 	}
 	resp, err := o.client.Do(req)
 	if err != nil {
-		return "", &redactedError{msg: o.redact(fmt.Sprintf("could not reach %s: %v", o.base.Host, err)), err: err}
+		return "", &remote.RedactedError{Msg: o.redact(fmt.Sprintf("could not reach %s: %v", o.base.Host, err)), Err: err}
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
@@ -84,7 +72,7 @@ func (o *OpenAI) Ping(ctx context.Context) (string, error) {
 	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed:
 		return fmt.Sprintf("%s answered (HTTP %d: it has no model list, as whisper.cpp's server has none); transcription was not tried", o.base.Host, resp.StatusCode), nil
 	}
-	apiErr := &APIError{Status: resp.StatusCode, Message: clipText(o.redact(errorMessage(data)), maxMessage)}
+	apiErr := &APIError{Status: resp.StatusCode, Message: remote.Clip(o.redact(remote.ErrorMessage(data)), maxMessage)}
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
 		apiErr.Advice = "the API key was refused: check it"
@@ -92,46 +80,6 @@ func (o *OpenAI) Ping(ctx context.Context) (string, error) {
 		apiErr.Advice = "this key may not use this service"
 	}
 	return "", apiErr
-}
-
-// errRedirect marks a redirect the client refused to follow.
-var errRedirect = errors.New("redirect refused")
-
-// checkRedirect follows a redirect only to the same host and port, never
-// from https to http, and to plain http only on this computer: audio (and
-// the API key) go only where the user pointed them.
-func checkRedirect(req *http.Request, via []*http.Request) error {
-	from := via[0].URL
-	switch {
-	case len(via) >= 5:
-		return fmt.Errorf("%w: more than 5 redirects", errRedirect)
-	case req.URL.Host != from.Host:
-		return fmt.Errorf("%w: the server at %s sent the request on to %s; audio is only sent to the server in Settings", errRedirect, from.Host, req.URL.Host)
-	case from.Scheme == "https" && req.URL.Scheme != "https":
-		return fmt.Errorf("%w: the server at %s redirected from https to plain http", errRedirect, from.Host)
-	case req.URL.Scheme == "http" && !isLoopback(req.URL.Hostname()):
-		return fmt.Errorf("%w: plain http to %s would send your voice unencrypted", errRedirect, req.URL.Host)
-	}
-	return nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // APIError is an answer the server gave that no retry will change.
@@ -211,7 +159,7 @@ func (o *OpenAI) post(ctx context.Context, body func() (io.ReadCloser, error), l
 	}
 	resp, err := o.client.Do(req)
 	if err != nil {
-		if errors.Is(err, errRedirect) {
+		if errors.Is(err, remote.ErrRedirect) {
 			return nil, -1, fmt.Errorf("sending audio for transcription: %w", err)
 		}
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
@@ -251,11 +199,11 @@ func (o *OpenAI) post(ctx context.Context, body func() (io.ReadCloser, error), l
 		}
 		return res, 0, nil
 	}
-	apiErr := &APIError{Status: resp.StatusCode, Message: clipText(o.redact(errorMessage(data)), maxMessage)}
+	apiErr := &APIError{Status: resp.StatusCode, Message: remote.Clip(o.redact(remote.ErrorMessage(data)), maxMessage)}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 		apiErr.Advice = "the service is busy; retried"
-		return nil, retryAfter(resp.Header.Get("Retry-After")), apiErr
+		return nil, remote.RetryAfter(resp.Header.Get("Retry-After")), apiErr
 	case resp.StatusCode == http.StatusUnauthorized:
 		apiErr.Advice = "the API key was refused: check it in Settings"
 	case resp.StatusCode == http.StatusForbidden:
@@ -274,45 +222,3 @@ func (o *OpenAI) post(ctx context.Context, body func() (io.ReadCloser, error), l
 // person reads, not a page of HTML (a 9 MB message could not be saved in
 // the note, which stayed TRANSCRIBING).
 const maxMessage = 500
-
-// clipText is s cut to at most n bytes, at a character, marked when cut.
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
-
-// errorMessage digs the message out of an OpenAI-style error body.
-func errorMessage(data []byte) string {
-	var e struct {
-		Error struct {
-			Message string `json:"message"`
-		} `json:"error"`
-	}
-	if json.Unmarshal(data, &e) == nil && e.Error.Message != "" {
-		return e.Error.Message
-	}
-	s := strings.TrimSpace(string(data))
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
-}
-
-// retryAfter parses a Retry-After header: seconds or an HTTP date.
-func retryAfter(h string) time.Duration {
-	if h == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		return max(0, time.Until(t))
-	}
-	return 0
-}

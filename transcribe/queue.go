@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/voicenotes/voicenotes/internal/remote"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -202,7 +203,7 @@ func (q *Queue) process(ctx context.Context, id string) {
 			if wasDone {
 				n.TranscriptionStatus = persistence.StatusDone
 			}
-			n.TranscriptionError = clipText(err.Error(), maxStoredError)
+			n.TranscriptionError = remote.Clip(err.Error(), maxStoredError)
 		})
 		if serr != nil {
 			err = errors.Join(err, serr)
