@@ -26,7 +26,7 @@ import (
 // with its own index. Symbolic links are never indexed (their target may change).
 const (
 	indexName   = "index"
-	indexFormat = "voicenotes note index 1\n"
+	indexFormat = "voicenotes note index 2\n"
 	indexRacy   = 3 * time.Second
 	// indexRacyFine is indexRacy for file systems with fine times.
 	indexRacyFine = 25 * time.Millisecond
@@ -194,7 +194,7 @@ func entryOf(n *Note, key fileKey) *indexEntry {
 // have made it from the file at path: a copy its caller may change.
 func (e *indexEntry) note(path string) *Note {
 	n := e.Note
-	n.Tags, n.Markers = slices.Clone(n.Tags), slices.Clone(n.Markers)
+	n.Tags, n.Markers, n.Transformed = slices.Clone(n.Tags), slices.Clone(n.Markers), slices.Clone(n.Transformed)
 	n.Path = path
 	n.disk = version{known: true, size: e.Key.Size, crc: e.CRC}
 	if !e.full {
@@ -202,7 +202,7 @@ func (e *indexEntry) note(path string) *Note {
 		return &n
 	}
 	orig := *e.Orig
-	orig.Tags, orig.Markers = slices.Clone(orig.Tags), slices.Clone(orig.Markers)
+	orig.Tags, orig.Markers, orig.Transformed = slices.Clone(orig.Tags), slices.Clone(orig.Markers), slices.Clone(orig.Transformed)
 	n.raw, n.bom, n.crlf = e.Raw, e.BOM, e.CRLF
 	n.orig = &orig
 	return &n
@@ -373,7 +373,11 @@ func appendNote(b []byte, n *Note) []byte {
 		b = binary.AppendVarint(b, int64(m.At))
 		b = appendString(b, m.Label)
 	}
-	return append(b, flags(n.Recovered, n.AutoTitle, n.Tags != nil, n.Markers != nil))
+	b = binary.AppendUvarint(b, uint64(len(n.Transformed)))
+	for _, t := range n.Transformed {
+		b = appendString(b, t)
+	}
+	return append(b, flags(n.Recovered, n.AutoTitle, n.Tags != nil, n.Markers != nil, n.Transformed != nil))
 }
 
 // indexReader reads the encoding; the first error stops it.
@@ -467,6 +471,10 @@ func (r *indexReader) note(n *Note) {
 	for i := range markers {
 		markers[i] = Marker{At: time.Duration(r.varint()), Label: r.string()}
 	}
+	transformed := make([]string, r.count(1))
+	for i := range transformed {
+		transformed[i] = r.string()
+	}
 	f := r.byte()
 	n.Recovered, n.AutoTitle = f&1 != 0, f&2 != 0
 	if f&4 != 0 {
@@ -474,6 +482,9 @@ func (r *indexReader) note(n *Note) {
 	}
 	if f&8 != 0 {
 		n.Markers = markers
+	}
+	if f&16 != 0 {
+		n.Transformed = transformed
 	}
 }
 

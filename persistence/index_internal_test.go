@@ -88,8 +88,8 @@ func TestIndexKeepsEveryField(t *testing.T) {
 		fill(t, reflect.ValueOf(&orig).Elem(), 1)
 		n.Recovered, n.AutoTitle = bools, bools
 		if !bools {
-			n.Tags, n.Markers = nil, nil // nil and empty lists stay apart
-			orig.Tags, orig.Markers = []string{}, []Marker{}
+			n.Tags, n.Markers, n.Transformed = nil, nil, nil // nil and empty lists stay apart
+			orig.Tags, orig.Markers, orig.Transformed = []string{}, []Marker{}, []string{}
 		}
 		orig.Body = n.Body // the two share the body
 		n.Path, orig.Path = "", ""

@@ -54,7 +54,11 @@ type Note struct {
 	// body that no longer matches was edited by the user, and a new
 	// transcript must not replace it.
 	TranscriptHash string
-	Body           string
+	// Transformed says what made the text, after the engine: one line a
+	// transformation ("summary · llama3.2 · localhost:11434 ·
+	// 2026-12-05T03:00:00.000Z"), in the order they ran.
+	Transformed []string
+	Body        string
 
 	// Path is the file the note was read from; empty for a new note.
 	Path string
@@ -79,7 +83,7 @@ const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 var knownKeys = []string{
 	"id", "title", "subtitle", "timestamp", "createdAt", "updatedAt",
 	"transcriptionStatus", "transcriptionError", "duration", "audio",
-	"engine", "language", "tags", "markers", "recovered", "transcriptHash", "titleAuto",
+	"engine", "language", "tags", "markers", "recovered", "transcriptHash", "titleAuto", "transformed",
 }
 
 // Keys every note carries, even when empty, for Whispering compatibility.

@@ -92,7 +92,7 @@ func FuzzRoundTrip(f *testing.F) {
 		if !utf8.ValidString(title) || !utf8.ValidString(body) || !utf8.ValidString(tag) || strings.ContainsRune(title+body+tag, 0) {
 			return // Save refuses these, tested in TestSaveRefusesInvalidText
 		}
-		n := &persistence.Note{ID: "fuzz", Title: title, Subtitle: title, Body: body, Tags: []string{tag},
+		n := &persistence.Note{ID: "fuzz", Title: title, Subtitle: title, Body: body, Tags: []string{tag}, Transformed: []string{strings.NewReplacer("\n", " ", "\r", " ").Replace(title)},
 			TranscriptionStatus: persistence.StatusDone, Duration: 1234 * time.Millisecond}
 		data, err := n.Marshal()
 		if err != nil {
@@ -102,7 +102,7 @@ func FuzzRoundTrip(f *testing.F) {
 		if err != nil {
 			t.Fatalf("reading back: %v\nfile:\n%q", err, data)
 		}
-		if got.Title != title || got.Subtitle != title || got.Body != body || !slices.Equal(got.Tags, n.Tags) || got.Duration != n.Duration {
+		if got.Title != title || got.Subtitle != title || got.Body != body || !slices.Equal(got.Tags, n.Tags) || !slices.Equal(got.Transformed, n.Transformed) || got.Duration != n.Duration {
 			t.Fatalf("round trip changed the note: title %q -> %q, body %q -> %q, tags %q -> %q\nfile:\n%q", title, got.Title, body, got.Body, n.Tags, got.Tags, data)
 		}
 		checkYAML11(t, data)

@@ -40,6 +40,7 @@ func (n *Note) decodePairs(pairs []*yaml.Node) error {
 	}
 	orig := *n
 	orig.Tags = slices.Clone(n.Tags)
+	orig.Transformed = slices.Clone(n.Transformed)
 	orig.Markers = slices.Clone(n.Markers)
 	n.orig = &orig
 	// A note without createdAt (other tools omit it) was created when it
@@ -129,6 +130,13 @@ func (n *Note) decodeKey(key string, v *yaml.Node) error {
 		return str(&n.TranscriptHash)
 	case "language":
 		return str(&n.Language)
+	case "transformed":
+		if v.Tag == "!!null" {
+			return nil
+		}
+		if err := v.Decode(&n.Transformed); err != nil {
+			return errors.New("must be a list of text")
+		}
 	case "tags":
 		// A list, as Obsidian writes it; a text ("a, b", "#a #b") as people
 		// and some tools write it. Either way the key is kept as written

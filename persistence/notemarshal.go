@@ -24,6 +24,11 @@ func (n *Note) Marshal() ([]byte, error) {
 	if !n.TranscriptionStatus.Valid() {
 		return nil, fmt.Errorf("note %s: transcription status %q is not one of UNPROCESSED, TRANSCRIBING, DONE, FAILED", n.ID, n.TranscriptionStatus)
 	}
+	for _, t := range n.Transformed {
+		if !utf8.ValidString(t) || strings.ContainsAny(t, "\x00\n\r") {
+			return nil, fmt.Errorf("note %s: what transformed it (%q) must be one line of text", n.ID, t)
+		}
+	}
 	for name, s := range map[string]string{"title": n.Title, "subtitle": n.Subtitle, "text": n.Body, "transcription error": n.TranscriptionError, "engine": n.Engine, "language": n.Language} {
 		if !utf8.ValidString(s) {
 			return nil, fmt.Errorf("note %s: the %s is not valid UTF-8 text", n.ID, name)
@@ -218,7 +223,7 @@ func sameFields(a, b *Note) bool {
 		a.TranscriptionError == b.TranscriptionError && a.Timestamp.Equal(b.Timestamp) && a.CreatedAt.Equal(b.CreatedAt) &&
 		a.UpdatedAt.Equal(b.UpdatedAt) && a.Duration.Round(time.Millisecond) == b.Duration.Round(time.Millisecond) &&
 		a.Audio == b.Audio && a.Engine == b.Engine && a.Language == b.Language && a.TranscriptHash == b.TranscriptHash &&
-		slices.Equal(a.Tags, b.Tags) && slices.Equal(a.Markers, b.Markers) && a.Recovered == b.Recovered && a.AutoTitle == b.AutoTitle
+		slices.Equal(a.Tags, b.Tags) && slices.Equal(a.Markers, b.Markers) && slices.Equal(a.Transformed, b.Transformed) && a.Recovered == b.Recovered && a.AutoTitle == b.AutoTitle
 }
 
 func (n *Note) keyValue(key string, o *Note) (v *yaml.Node, changed, empty bool) {
@@ -274,6 +279,13 @@ func (n *Note) keyValue(key string, o *Note) (v *yaml.Node, changed, empty bool)
 			seq.Style = yaml.FlowStyle
 		}
 		return seq, !slices.Equal(n.Tags, o.Tags), len(n.Tags) == 0
+	case "transformed":
+		seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		for _, t := range n.Transformed {
+			tn, _, _ := str(t, "")
+			seq.Content = append(seq.Content, tn)
+		}
+		return seq, !slices.Equal(n.Transformed, o.Transformed), len(n.Transformed) == 0
 	case "markers":
 		seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 		for _, m := range n.Markers {
