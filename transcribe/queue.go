@@ -289,25 +289,6 @@ func (q *Queue) process(ctx context.Context, id string) {
 	q.onUpdate(Update{ID: id, Status: persistence.StatusDone, Progress: 1, Note: n})
 }
 
-// engineText is an engine's transcript as a note can hold it: control
-// characters a server may send (a NUL made the whole note unsavable,
-// an escape sequence would reach a terminal) are left out; line ends
-// and tabs stay, a carriage return becomes a line end.
-func engineText(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\t':
-			return r
-		case r == '\r':
-			return '\n'
-		case r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f:
-			return -1
-		}
-		return r
-	}, s)
-}
-
 // ErrNoWords is what a note says when an engine heard nothing in it and
 // its text was kept.
 func ErrNoWords(engine string) error {
@@ -322,7 +303,7 @@ func ErrNoWords(engine string) error {
 // replaces text: the note keeps it, DONE, with transcriptionError saying
 // the engine heard no words, and the timings of the text it keeps stay.
 func ApplyTranscript(n *persistence.Note, text, engine, language string, at time.Time) {
-	text = strings.TrimSpace(engineText(text))
+	text = strings.TrimSpace(persistence.NoteText(text))
 	if text == "" && strings.TrimSpace(n.Body) != "" {
 		n.TranscriptionStatus = persistence.StatusDone
 		n.TranscriptionError = ErrNoWords(engine).Error()
