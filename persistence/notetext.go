@@ -21,4 +21,3 @@ func NoteText(s string) string {
 		return r
 	}, s)
 }
-
