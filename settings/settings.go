@@ -8,11 +8,13 @@ package settings
 import (
 	"errors"
 	"fmt"
-	"github.com/voicenotes/voicenotes/audio"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/internal/remote"
 
 	"github.com/voicenotes/voicenotes/transcribe"
 )
@@ -40,6 +42,9 @@ type Settings struct {
 	// Store is how recordings are kept once made: "wav" (as recorded),
 	// "flac" (lossless, about half the size) or "opus" (small).
 	Store string
+	// ChatBaseURL and ChatModel are the chat server transformations use
+	// ("" = none: nothing is sent anywhere).
+	ChatBaseURL, ChatModel string
 }
 
 // SampleRates are the stored audio rates offered.
@@ -54,6 +59,7 @@ const (
 	kVault, kDevice, kEngine, kBaseURL, kModel, kLanguage, kAuto, kRate = "vault", "inputDevice", "engine", "baseURL", "model", "language", "autoTranscribe", "sampleRate"
 	kSaved                                                              = "settingsSaved"
 	kStore                                                              = "storeAs"
+	kChatBaseURL, kChatModel                                            = "chatBaseURL", "chatModel"
 )
 
 // Load reads the settings, defaults where nothing was saved.
@@ -69,6 +75,7 @@ func Load(p Prefs) Settings {
 	if s.Store = p.String(kStore); s.Store == "" {
 		s.Store = "wav" // settings saved before there was a choice
 	}
+	s.ChatBaseURL, s.ChatModel = p.String(kChatBaseURL), p.String(kChatModel)
 	return s
 }
 
@@ -87,6 +94,8 @@ func Save(p Prefs, s Settings, inputs []string) error {
 	p.SetBool(kAuto, s.AutoTranscribe)
 	p.SetInt(kRate, s.SampleRate)
 	p.SetString(kStore, s.Store)
+	p.SetString(kChatBaseURL, s.ChatBaseURL)
+	p.SetString(kChatModel, s.ChatModel)
 	p.SetBool(kSaved, true)
 	return nil
 }
@@ -124,6 +133,11 @@ func (s Settings) Validate(inputs []string) error {
 	}
 	if !slices.Contains(SampleRates, s.SampleRate) {
 		errs = append(errs, fmt.Errorf("sample rate %d Hz is not one of %v", s.SampleRate, SampleRates))
+	}
+	if s.ChatBaseURL != "" {
+		if _, err := remote.ParseBaseURL(s.ChatBaseURL, "your notes", "https://api.openai.com/v1"); err != nil {
+			errs = append(errs, fmt.Errorf("chat server: %w", err))
+		}
 	}
 	if !slices.Contains(audio.StoreFormats, s.Store) {
 		errs = append(errs, fmt.Errorf("storage %q is not one of %s", s.Store, strings.Join(audio.StoreFormats, ", ")))

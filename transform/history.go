@@ -1,0 +1,69 @@
+package transform
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/voicenotes/voicenotes/persistence"
+)
+
+// What a transformation replaces is kept first, in the vault, as a file a
+// person can open: .voicenotes/history/<note id>/<time>-<transformation>.md,
+// the note's text as it was before, with what replaced it and when in its
+// frontmatter. The note is changed only once this file is on disk, so no
+// crash or failure can lose the text a transformation started from.
+
+// HistoryDir is where note id's earlier texts are kept.
+func HistoryDir(v *persistence.Vault, id string) string {
+	return filepath.Join(v.Root(), persistence.StateDir, "history", id)
+}
+
+// KeepBefore writes note n's text as it is now, before t changes it, and
+// returns the file's path.
+func KeepBefore(v *persistence.Vault, n *persistence.Note, t *Transformation, at time.Time) (string, error) {
+	if err := persistence.ValidateID(n.ID); err != nil {
+		return "", err
+	}
+	dir := HistoryDir(v, n.ID)
+	if err := persistence.MkdirPrivate(persistence.OS, dir); err != nil {
+		return "", err
+	}
+	stamp := at.UTC().Format("20060102T150405.000Z")
+	path := filepath.Join(dir, strings.ReplaceAll(stamp, ".", "")+"-"+t.Name+".md")
+	data := fmt.Sprintf("---\nnote: %s\nbefore: %s\nat: %s\n---\n%s", n.ID, yamlString(t.Name), at.UTC().Format(persistence.TimeFormat), n.Body)
+	if err := persistence.WriteFile(persistence.OS, path, []byte(data), persistence.FilePerm); err != nil {
+		return "", fmt.Errorf("keeping the text before the transformation in %s: %w; the note was not changed", dir, err)
+	}
+	return path, nil
+}
+
+// History lists note id's kept texts, oldest first.
+func History(v *persistence.Vault, id string) ([]string, error) {
+	if err := persistence.ValidateID(id); err != nil {
+		return nil, err
+	}
+	entries, err := os.ReadDir(HistoryDir(v, id))
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".md") && !strings.HasPrefix(e.Name(), ".") {
+			out = append(out, filepath.Join(HistoryDir(v, id), e.Name()))
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// yamlString is s as a double-quoted YAML scalar.
+func yamlString(s string) string {
+	return fmt.Sprintf("%q", s) // Go's quoting is valid YAML for names (no control characters)
+}
