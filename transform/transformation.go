@@ -224,7 +224,9 @@ func Load(v *persistence.Vault) ([]*Transformation, []BadFile, error) {
 		}
 		out = append(out, t)
 	}
-	slices.SortFunc(out, func(a, b *Transformation) int { return strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)) })
+	slices.SortFunc(out, func(a, b *Transformation) int {
+		return strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title))
+	})
 	return out, bad, nil
 }
 
