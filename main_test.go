@@ -362,7 +362,7 @@ func TestQuietCLI(t *testing.T) {
 	vault := t.TempDir()
 	home := t.TempDir()
 	for _, lang := range []string{"C", "C.UTF-8", "POSIX", "en_US.UTF-8"} {
-		for _, args := range [][]string{{"list"}, {"list", "--json"}, {"doctor"}, {"engines"}, {"help"}} {
+		for _, args := range [][]string{{"list"}, {"list", "--json"}, {"doctor"}, {"engines"}, {"transformations"}, {"help"}} {
 			cmd := exec.Command(os.Args[0], append(args, "--vault", vault)...)
 			if args[0] == "help" {
 				cmd = exec.Command(os.Args[0], "help")

@@ -18,6 +18,7 @@ import (
 	"github.com/voicenotes/voicenotes/internal/earlylog"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/recording"
+	"github.com/voicenotes/voicenotes/settings"
 )
 
 // Exit codes.
@@ -38,6 +39,10 @@ type Env struct {
 	// PreferredVault is the vault chosen in the app's settings, used by
 	// the window when neither --vault nor $VOICENOTES_VAULT says.
 	PreferredVault func() string
+	// Settings are the choices made in the window's Settings, which
+	// commands take where their flags say nothing (the chat server of
+	// transformations); nil: the defaults.
+	Settings func() settings.Settings
 	// WindowError shows why the window cannot open (the vault is locked by
 	// another window, the folder cannot be created) to someone who started
 	// the app from a desktop menu and sees no terminal.

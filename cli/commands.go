@@ -60,6 +60,13 @@ var commands = []*command{
 			storeFlag(fs)
 			engineFlags(fs)
 		}},
+	{name: "transform", args: "ID NAME [--base-url URL] [--model M] [--dry-run]", help: "run a transformation (see voicenotes transformations) on a note with a chat model; the text it replaces is kept in .voicenotes/history", run: runTransform, nargs: 2,
+		flags: func(fs *flag.FlagSet) {
+			fs.String("base-url", "", "the chat server's base URL (default: the one in Settings), such as https://api.openai.com/v1 or http://127.0.0.1:11434/v1")
+			fs.String("model", "", "the chat model (default: the transformation's, else the one in Settings)")
+			fs.Bool("dry-run", false, "print the result and save nothing")
+		}},
+	{name: "transformations", help: "list the transformations (files in the vault's .voicenotes/transformations)", run: runTransformations, nargs: 0},
 	{name: "transcribe", args: "ID... | --pending [--engine NAME]", help: "transcribe notes (again); failed ones are retried", run: runTranscribe, nargs: -1,
 		flags: func(fs *flag.FlagSet) {
 			fs.Bool("pending", false, "every note not transcribed yet")

@@ -46,6 +46,7 @@ func Main(args []string) int {
 		Stdout:         os.Stdout,
 		Stderr:         os.Stderr,
 		PreferredVault: d.preferredVault,
+		Settings:       func() settings.Settings { return settings.Stored(AppID) },
 		Window:         d.run,
 		WindowError:    d.showError,
 	})

@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,5 +65,46 @@ func TestSaveIsAllOrNothing(t *testing.T) {
 	}
 	if got := Load(p); got != s {
 		t.Errorf("a refused save changed the settings: %+v", got)
+	}
+}
+
+// TestStoredIsWhatTheWindowSaved: the command line reads the settings the
+// window saved through Fyne's preferences from Fyne's own file, without
+// starting Fyne. The file is written here as Fyne 2.7 writes it (a JSON
+// object of key and value, numbers as JSON numbers; seen with a real
+// app.NewWithID): Fyne saves it only from its running event loop.
+func TestStoredIsWhatTheWindowSaved(t *testing.T) {
+	config := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", config)
+	t.Setenv("HOME", config)
+	const id = "io.github.voicenotes.test"
+	if got := Stored(id); got != Defaults() {
+		t.Errorf("nothing saved: %+v", got)
+	}
+	a := test.NewTempApp(t)
+	s := Defaults()
+	s.ChatBaseURL, s.ChatModel, s.SampleRate, s.Language, s.Engine = "http://127.0.0.1:11434/v1", "llama3.2", 48000, "de", ""
+	if err := Save(a.Preferences(), s, nil); err != nil {
+		t.Fatal(err)
+	}
+	values := map[string]any{}
+	for _, k := range []string{kVault, kDevice, kEngine, kBaseURL, kModel, kLanguage, kStore, kChatBaseURL, kChatModel} {
+		values[k] = a.Preferences().String(k)
+	}
+	values[kAuto], values[kSaved] = a.Preferences().Bool(kAuto), a.Preferences().Bool(kSaved)
+	values[kRate] = a.Preferences().Int(kRate)
+	data, err := json.Marshal(values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := preferencesDir(id)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "preferences.json"), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := Stored(id); got != s {
+		t.Errorf("read from the file:\n%+v\nwant\n%+v", got, s)
 	}
 }

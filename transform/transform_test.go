@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voicenotes/voicenotes/internal/fakechat"
 	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/transcribe"
@@ -51,11 +52,11 @@ func shippedOne(t *testing.T, name string) *Transformation {
 }
 
 func TestStreamedAnswer(t *testing.T) {
-	f := &fakeChat{key: "sk-test", answer: func(chatRequest) string { return "Hello, world. This is clean." }, pieces: 5}
+	f := &fakechat.Server{Key: "sk-test", Answer: func(fakechat.Request) string { return "Hello, world. This is clean." }, Pieces: 5}
 	c, _ := newFakeChat(t, f)
 	var seen []string
 	temp := 0.2
-	got, err := c.Complete(context.Background(), Request{Model: "gpt-4o-mini", Temperature: &temp, Messages: []Message{{"system", "be brief"}, {"user", "hello world this is clean"}}},
+	got, err := c.Complete(context.Background(), Request{Model: "gpt-4o-mini", Temperature: &temp, Messages: []Message{{Role: "system", Content: "be brief"}, {Role: "user", Content: "hello world this is clean"}}},
 		func(s string) { seen = append(seen, s) })
 	if err != nil {
 		t.Fatal(err)
@@ -66,16 +67,16 @@ func TestStreamedAnswer(t *testing.T) {
 	if len(seen) != 5 || seen[len(seen)-1] != got || !strings.HasPrefix(got, seen[0]) {
 		t.Errorf("progress %q: want the answer growing in 5 steps", seen)
 	}
-	req := f.requests[0]
+	req := f.Requests()[0]
 	if !req.Stream || req.Model != "gpt-4o-mini" || req.Temperature == nil || *req.Temperature != 0.2 || len(req.Messages) != 2 || req.Messages[0].Role != "system" {
 		t.Errorf("request %+v", req)
 	}
 }
 
 func TestServerThatDoesNotStream(t *testing.T) {
-	f := &fakeChat{answer: func(chatRequest) string { return "whole" }, noStream: true}
+	f := &fakechat.Server{Answer: func(fakechat.Request) string { return "whole" }, NoStream: true}
 	c, _ := newFakeChat(t, f)
-	got, err := c.Complete(context.Background(), Request{Model: "m", Messages: []Message{{"user", "x"}}}, nil)
+	got, err := c.Complete(context.Background(), Request{Model: "m", Messages: []Message{{Role: "user", Content: "x"}}}, nil)
 	if err != nil || got != "whole" {
 		t.Fatalf("%q, %v", got, err)
 	}
@@ -86,14 +87,14 @@ func TestServerThatDoesNotStream(t *testing.T) {
 // wrapping ErrIncomplete, and the note is left exactly as it was, its
 // transcript and its history untouched.
 func TestIncompleteAnswersAreErrors(t *testing.T) {
-	for name, f := range map[string]*fakeChat{
-		"cut":    {cutAfter: 2},
-		"stall":  {stallAfter: 1},
-		"length": {finish: "length"},
-		"error":  {errorAfter: 1, key: "sk-secret-123456"},
+	for name, f := range map[string]*fakechat.Server{
+		"cut":    {CutAfter: 2},
+		"stall":  {StallAfter: 1},
+		"length": {Finish: "length"},
+		"error":  {ErrorAfter: 1, Key: "sk-secret-123456"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			f.answer = func(chatRequest) string { return "A cleaned text that is long enough to come in pieces." }
+			f.Answer = func(fakechat.Request) string { return "A cleaned text that is long enough to come in pieces." }
 			c, _ := newFakeChat(t, f)
 			c.Stall = 300 * time.Millisecond
 			v := openVault(t)
@@ -105,7 +106,7 @@ func TestIncompleteAnswersAreErrors(t *testing.T) {
 			if !errors.Is(err, ErrIncomplete) {
 				t.Fatalf("error %v; want ErrIncomplete", err)
 			}
-			if f.key != "" && strings.Contains(err.Error(), f.key) {
+			if f.Key != "" && strings.Contains(err.Error(), f.Key) {
 				t.Errorf("the key is in the error: %v", err)
 			}
 			if took := time.Since(start); name == "stall" && took > 10*time.Second {
@@ -126,13 +127,13 @@ func TestIncompleteAnswersAreErrors(t *testing.T) {
 // TestKeyNeverShown: a server that quotes the key back in its 401 (as
 // OpenAI does) never gets it into the error.
 func TestKeyNeverShown(t *testing.T) {
-	f := &fakeChat{key: "sk-right"}
-	srv := newFakeServer(t, f)
-	c, err := NewChat(srv+"/v1", "sk-wrong-but-secret-9876")
+	f := &fakechat.Server{Key: "sk-right"}
+	base := fakechat.Start(t, f)
+	c, err := NewChat(base, "sk-wrong-but-secret-9876")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Complete(context.Background(), Request{Model: "m", Messages: []Message{{"user", "x"}}}, nil)
+	_, err = c.Complete(context.Background(), Request{Model: "m", Messages: []Message{{Role: "user", Content: "x"}}}, nil)
 	var api *APIError
 	if !errors.As(err, &api) || api.Status != 401 {
 		t.Fatalf("error %v; want a 401", err)
@@ -143,43 +144,49 @@ func TestKeyNeverShown(t *testing.T) {
 	if _, err := c.Models(context.Background()); err == nil || strings.Contains(err.Error(), "sk-wrong-but-secret-9876") {
 		t.Errorf("models: %v", err)
 	}
-	if len(f.requests) != 0 {
+	if len(f.Requests()) != 0 {
 		t.Errorf("a refused key was retried")
 	}
 }
 
-func newFakeServer(t *testing.T, f *fakeChat) string {
+// newFakeChat starts f and a client of it.
+func newFakeChat(t *testing.T, f *fakechat.Server) (*Chat, string) {
 	t.Helper()
-	_, srv := newFakeChat(t, f)
-	return srv.URL
+	base := fakechat.Start(t, f)
+	c, err := NewChat(base, f.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.MaxBackoff = 2 * time.Second
+	return c, base
 }
 
 // TestBusyServerIsRetried: 429 waits what Retry-After says, 5xx backs
 // off, and a server that stays busy is given up on after MaxAttempts.
 func TestBusyServerIsRetried(t *testing.T) {
-	f := &fakeChat{script: []int{429, 503}, retryAfter: "1", answer: func(chatRequest) string { return "fine" }}
+	f := &fakechat.Server{Script: []int{429, 503}, RetryAfter: "1", Answer: func(fakechat.Request) string { return "fine" }}
 	c, _ := newFakeChat(t, f)
 	var waits []time.Duration
 	c.sleep = func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil }
-	got, err := c.Complete(context.Background(), Request{Model: "m", Messages: []Message{{"user", "x"}}}, nil)
+	got, err := c.Complete(context.Background(), Request{Model: "m", Messages: []Message{{Role: "user", Content: "x"}}}, nil)
 	if err != nil || got != "fine" {
 		t.Fatalf("%q, %v", got, err)
 	}
 	if len(waits) != 2 || waits[0] != time.Second {
 		t.Errorf("waits %v; want Retry-After's 1 s, then a backoff", waits)
 	}
-	busy := &fakeChat{script: []int{500, 502, 503, 504, 500, 500}}
+	busy := &fakechat.Server{Script: []int{500, 502, 503, 504, 500, 500}}
 	c, _ = newFakeChat(t, busy)
 	c.sleep = func(context.Context, time.Duration) error { return nil }
-	if _, err := c.Complete(context.Background(), Request{Model: "m", Messages: []Message{{"user", "x"}}}, nil); err == nil {
+	if _, err := c.Complete(context.Background(), Request{Model: "m", Messages: []Message{{Role: "user", Content: "x"}}}, nil); err == nil {
 		t.Fatal("a server busy every time gave an answer")
 	}
-	if len(busy.requests) != c.MaxAttempts {
-		t.Errorf("%d requests; want %d", len(busy.requests), c.MaxAttempts)
+	if len(busy.Requests()) != c.MaxAttempts {
+		t.Errorf("%d requests; want %d", len(busy.Requests()), c.MaxAttempts)
 	}
-	long := &fakeChat{script: []int{429}, retryAfter: "3600"}
+	long := &fakechat.Server{Script: []int{429}, RetryAfter: "3600"}
 	c, _ = newFakeChat(t, long)
-	if _, err := c.Complete(context.Background(), Request{Model: "m", Messages: []Message{{"user", "x"}}}, nil); err == nil || !strings.Contains(err.Error(), "wait") {
+	if _, err := c.Complete(context.Background(), Request{Model: "m", Messages: []Message{{Role: "user", Content: "x"}}}, nil); err == nil || !strings.Contains(err.Error(), "wait") {
 		t.Errorf("Retry-After of an hour: %v", err)
 	}
 }
@@ -188,8 +195,8 @@ func TestBusyServerIsRetried(t *testing.T) {
 // before is kept in the note's history, whole; the note says what made
 // its text; a transcript hash follows machine text.
 func TestReplaceKeepsTheOriginal(t *testing.T) {
-	f := &fakeChat{answer: func(chatRequest) string { return "So, a raw text." }}
-	c, srv := newFakeChat(t, f)
+	f := &fakechat.Server{Answer: func(fakechat.Request) string { return "So, a raw text." }}
+	c, base := newFakeChat(t, f)
 	v := openVault(t)
 	n := machineNote(t, v, "um so a raw text\n")
 	r := &Runner{Vault: v, Chat: c, Model: "llama3.2", Now: func() time.Time { return time.Date(2026, 12, 5, 3, 0, 0, 0, time.UTC) }}
@@ -201,7 +208,7 @@ func TestReplaceKeepsTheOriginal(t *testing.T) {
 	if got.Body != "So, a raw text.\n" {
 		t.Errorf("body %q", got.Body)
 	}
-	host := strings.TrimPrefix(srv.URL, "http://")
+	host := strings.TrimSuffix(strings.TrimPrefix(base, "http://"), "/v1")
 	if want := []string{"clean-up · llama3.2 · " + host + " · 2026-12-05T03:00:00.000Z"}; !slices.Equal(got.Transformed, want) {
 		t.Errorf("transformed %q, want %q", got.Transformed, want)
 	}
@@ -225,7 +232,7 @@ func TestReplaceKeepsTheOriginal(t *testing.T) {
 // summarises the transcript, not its own earlier summary.
 func TestSectionOnce(t *testing.T) {
 	runs := 0
-	f := &fakeChat{answer: func(req chatRequest) string {
+	f := &fakechat.Server{Answer: func(req fakechat.Request) string {
 		runs++
 		if strings.Contains(req.Messages[len(req.Messages)-1].Content, "## Summary") {
 			return "SAW ITS OWN SUMMARY"
@@ -256,7 +263,7 @@ func TestSectionOnce(t *testing.T) {
 // writes the email, made from the cleaned text, as a new note linked to
 // it.
 func TestNewNoteAndChain(t *testing.T) {
-	f := &fakeChat{answer: func(req chatRequest) string {
+	f := &fakechat.Server{Answer: func(req fakechat.Request) string {
 		p := req.Messages[len(req.Messages)-1].Content
 		if strings.Contains(p, "Write an email") {
 			if !strings.Contains(p, "Cleaned.") {
@@ -311,8 +318,8 @@ func TestNewNoteAndChain(t *testing.T) {
 func TestTypingWinsOverATransformation(t *testing.T) {
 	v := openVault(t)
 	n := machineNote(t, v, "raw words\n")
-	f := &fakeChat{answer: func(chatRequest) string { return "Raw words, cleaned." }}
-	f.afterFirst = func() {
+	f := &fakechat.Server{Answer: func(fakechat.Request) string { return "Raw words, cleaned." }}
+	f.AfterFirst = func() {
 		if _, err := v.Update(n.ID, func(m *persistence.Note) error { m.Body = "raw words and what I typed\n"; return nil }); err != nil {
 			t.Error(err)
 		}
@@ -349,10 +356,10 @@ func TestTypingWinsOverATransformation(t *testing.T) {
 func TestPlaceholdersTakeTextAsItIs(t *testing.T) {
 	tricky := "{{title}} and {{transcript}}\n---\ntitle: not a key\n```go\nfunc() {}\n```\n- [ ] x: y\n" + strings.Repeat("word ", 200_000)
 	var prompt string
-	f := &fakeChat{answer: func(req chatRequest) string {
+	f := &fakechat.Server{Answer: func(req fakechat.Request) string {
 		prompt = req.Messages[len(req.Messages)-1].Content
 		return tricky
-	}, pieces: 50}
+	}, Pieces: 50}
 	c, _ := newFakeChat(t, f)
 	v := openVault(t)
 	n := machineNote(t, v, tricky+"\n")
@@ -373,7 +380,7 @@ func TestPlaceholdersTakeTextAsItIs(t *testing.T) {
 
 // TestDryRunWritesNothing.
 func TestDryRunWritesNothing(t *testing.T) {
-	f := &fakeChat{answer: func(chatRequest) string { return "Cleaned." }}
+	f := &fakechat.Server{Answer: func(fakechat.Request) string { return "Cleaned." }}
 	c, _ := newFakeChat(t, f)
 	v := openVault(t)
 	n := machineNote(t, v, "raw\n")

@@ -1,4 +1,7 @@
-package transform
+// Package fakechat is a chat-completions server for tests, faithful to
+// OpenAI's documented protocol: there is no language model on the
+// machines the tests run on.
+package fakechat
 
 import (
 	"encoding/json"
@@ -11,72 +14,80 @@ import (
 	"time"
 )
 
-// fakeChat answers POST /v1/chat/completions and GET /v1/models as
+// Server answers POST /v1/chat/completions and GET /v1/models as
 // OpenAI documents them: a JSON request with model and messages; with
 // "stream": true an event stream of chat.completion.chunk objects (the
 // role first, then content deltas, then a chunk with finish_reason, then
 // "data: [DONE]"); errors as {"error": {message, type, param, code}};
 // a wrong key refused with 401 quoting the key; 429 with Retry-After.
-type fakeChat struct {
-	t   *testing.T
-	key string
-	// answer makes the reply to a request (default: "ok").
-	answer func(req chatRequest) string
-	// script gives the status of each request in turn (200 once it runs out).
-	script []int
-	// retryAfter is sent with a 429, when set.
-	retryAfter string
-	// pieces is how many deltas the answer is sent in (default 3).
-	pieces int
-	// cutAfter ends the stream after this many deltas, without a finish
+type Server struct {
+	Key string
+	// Answer makes the reply to a request (default: "ok").
+	Answer func(req Request) string
+	// Script gives the status of each request in turn (200 once it runs out).
+	Script []int
+	// RetryAfter is sent with a 429, when set.
+	RetryAfter string
+	// Pieces is how many deltas the answer is sent in (default 3).
+	Pieces int
+	// CutAfter ends the stream after this many deltas, without a finish
 	// reason or [DONE] (0: not cut).
-	cutAfter int
-	// stallAfter stops sending after this many deltas until the client
+	CutAfter int
+	// StallAfter stops sending after this many deltas until the client
 	// goes (0: never).
-	stallAfter int
-	// finish is the last chunk's finish_reason (default "stop").
-	finish string
-	// errorAfter sends an error object in the stream after this many
+	StallAfter int
+	// Finish is the last chunk's finish_reason (default "stop").
+	Finish string
+	// ErrorAfter sends an error object in the stream after this many
 	// deltas (0: none).
-	errorAfter int
-	// noStream answers with one JSON completion even when asked to stream.
-	noStream bool
-	// afterFirst runs once the first delta is sent (flushed).
-	afterFirst func()
+	ErrorAfter int
+	// NoStream answers with one JSON completion even when asked to stream.
+	NoStream bool
+	// AfterFirst runs once the first delta is sent (flushed).
+	AfterFirst func()
 
 	mu       sync.Mutex
-	requests []chatRequest
-	times    []time.Time
+	requests []Request
 }
 
-type chatRequest struct {
+// Request is a chat request as the server read it.
+type Request struct {
 	Model       string    `json:"model"`
 	Messages    []Message `json:"messages"`
 	Stream      bool      `json:"stream"`
 	Temperature *float64  `json:"temperature"`
 }
 
-func newFakeChat(t *testing.T, f *fakeChat) (*Chat, *httptest.Server) {
+// Start serves f on 127.0.0.1 until the test ends and returns its base
+// URL (…/v1).
+func Start(t *testing.T, f *Server) string {
 	t.Helper()
-	f.t = t
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	c, err := NewChat(srv.URL+"/v1", f.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.MaxBackoff = 2 * time.Second
-	return c, srv
+	return srv.URL + "/v1"
 }
 
-func (f *fakeChat) apiError(w http.ResponseWriter, code int, msg, typ string) {
+// Message is one message of a chat request.
+type Message struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+// Requests are the chat requests received so far.
+func (f *Server) Requests() []Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Request(nil), f.requests...)
+}
+
+func (f *Server) apiError(w http.ResponseWriter, code int, msg, typ string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": msg, "type": typ, "param": nil, "code": nil}})
 }
 
-func (f *fakeChat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("Authorization") != "Bearer "+f.key && f.key != "" {
+func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Authorization") != "Bearer "+f.Key && f.Key != "" {
 		got := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 		f.apiError(w, 401, "Incorrect API key provided: "+got+". You can find your API key at https://platform.openai.com/account/api-keys.", "invalid_request_error")
 		return
@@ -93,7 +104,7 @@ func (f *fakeChat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.apiError(w, 404, fmt.Sprintf("Invalid URL (%s %s)", r.Method, r.URL.Path), "invalid_request_error")
 		return
 	}
-	var req chatRequest
+	var req Request
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		f.apiError(w, 400, "We could not parse the JSON body of your request.", "invalid_request_error")
 		return
@@ -111,17 +122,16 @@ func (f *fakeChat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	n := len(f.requests)
 	f.requests = append(f.requests, req)
-	f.times = append(f.times, time.Now())
 	status := 200
-	if n < len(f.script) {
-		status = f.script[n]
+	if n < len(f.Script) {
+		status = f.Script[n]
 	}
 	f.mu.Unlock()
 	switch status {
 	case 200:
 	case 429:
-		if f.retryAfter != "" {
-			w.Header().Set("Retry-After", f.retryAfter)
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
 		}
 		f.apiError(w, 429, "Rate limit reached for requests", "requests")
 		return
@@ -130,15 +140,15 @@ func (f *fakeChat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	text := "ok"
-	if f.answer != nil {
-		text = f.answer(req)
+	if f.Answer != nil {
+		text = f.Answer(req)
 	}
-	finish := f.finish
+	finish := f.Finish
 	if finish == "" {
 		finish = "stop"
 	}
 	id, created := fmt.Sprintf("chatcmpl-%d", n), time.Now().Unix()
-	if !req.Stream || f.noStream {
+	if !req.Stream || f.NoStream {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{"id": id, "object": "chat.completion", "created": created, "model": req.Model,
 			"choices": []map[string]any{{"index": 0, "message": map[string]any{"role": "assistant", "content": text}, "finish_reason": finish}},
@@ -159,28 +169,28 @@ func (f *fakeChat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	send(chunk(map[string]any{"role": "assistant", "content": ""}, nil))
 	fmt.Fprint(w, ": keep-alive\n\n")
-	pieces := max(f.pieces, 1)
-	if f.pieces == 0 {
+	pieces := max(f.Pieces, 1)
+	if f.Pieces == 0 {
 		pieces = 3
 	}
 	size := (len(text) + pieces - 1) / pieces
 	for i := 0; i < pieces; i++ {
-		if f.cutAfter > 0 && i == f.cutAfter {
+		if f.CutAfter > 0 && i == f.CutAfter {
 			return // the connection ends mid-answer
 		}
-		if f.stallAfter > 0 && i == f.stallAfter {
+		if f.StallAfter > 0 && i == f.StallAfter {
 			<-r.Context().Done()
 			return
 		}
-		if f.errorAfter > 0 && i == f.errorAfter {
-			fmt.Fprint(w, `data: {"error":{"message":"The model is overloaded, key `+f.key+`","type":"server_error"}}`+"\n\n")
+		if f.ErrorAfter > 0 && i == f.ErrorAfter {
+			fmt.Fprint(w, `data: {"error":{"message":"The model is overloaded, key `+f.Key+`","type":"server_error"}}`+"\n\n")
 			fl.Flush()
 			return
 		}
 		lo, hi := min(i*size, len(text)), min((i+1)*size, len(text))
 		send(chunk(map[string]any{"content": text[lo:hi]}, nil))
-		if i == 0 && f.afterFirst != nil {
-			f.afterFirst()
+		if i == 0 && f.AfterFirst != nil {
+			f.AfterFirst()
 		}
 	}
 	send(chunk(map[string]any{}, finish))
