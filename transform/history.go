@@ -67,3 +67,21 @@ func History(v *persistence.Vault, id string) ([]string, error) {
 func yamlString(s string) string {
 	return fmt.Sprintf("%q", s) // Go's quoting is valid YAML for names (no control characters)
 }
+
+// ReadKept is the text a history file keeps (what follows its
+// frontmatter).
+func ReadKept(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	s := string(data)
+	if !strings.HasPrefix(s, "---\n") {
+		return "", fmt.Errorf("%s is not a kept text (no frontmatter)", path)
+	}
+	i := strings.Index(s[4:], "\n---\n")
+	if i < 0 {
+		return "", fmt.Errorf("%s is not a kept text (its frontmatter does not end)", path)
+	}
+	return s[4+i+5:], nil
+}

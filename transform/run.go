@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/transcribe"
 )
 
 // Runner runs transformations on a vault's notes.
@@ -138,4 +141,35 @@ func (r *Runner) place(read *persistence.Note, t *Transformation, result, select
 	}
 	step.Note = n
 	return step, nil
+}
+
+// Undo takes a step back: the text it replaced is put back (and its line
+// in "transformed" removed), or the note it made goes to the trash, as
+// long as nobody changed the note since. A note changed since is left as
+// it is: the error says where the text before is kept.
+func (r *Runner) Undo(s Step) (*persistence.Note, error) {
+	if s.New != nil {
+		if _, err := r.Vault.Trash(s.New.ID); err != nil {
+			return nil, err
+		}
+		return nil, nil
+	}
+	if s.Note == nil || s.Kept == "" {
+		return nil, nil // nothing was changed
+	}
+	before, err := ReadKept(s.Kept)
+	if err != nil {
+		return nil, err
+	}
+	return r.Vault.Update(s.Note.ID, func(n *persistence.Note) error {
+		if n.Body != s.Note.Body {
+			return fmt.Errorf("%w since %s ran, so it is not undone (nothing you typed is overwritten); the text before is kept in %s", ErrChanged, s.T.Title, s.Kept)
+		}
+		if n.TranscriptHash == transcribe.Hash(n.Body) {
+			n.TranscriptHash = transcribe.Hash(before)
+		}
+		n.Body = before
+		n.Transformed = slices.DeleteFunc(n.Transformed, func(l string) bool { return strings.HasPrefix(l, s.T.Name+" · ") })
+		return nil
+	})
 }

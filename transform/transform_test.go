@@ -450,3 +450,47 @@ func TestHTTPRefusedButToThisComputer(t *testing.T) {
 		}
 	}
 }
+
+// TestUndo: each output taken back puts the note as it was (text, hash,
+// provenance); a made note goes to the trash; a note typed into since is
+// left alone, with where its text before is.
+func TestUndo(t *testing.T) {
+	f := &fakechat.Server{Answer: func(req fakechat.Request) string { return "Result." }}
+	c, _ := newFakeChat(t, f)
+	v := openVault(t)
+	r := &Runner{Vault: v, Chat: c, Model: "m"}
+	for _, name := range []string{"clean-up", "summary", "email"} {
+		n := machineNote(t, v, "raw text\n")
+		before, _ := v.Note(n.ID)
+		steps, err := r.Run(context.Background(), n.ID, []*Transformation{shippedOne(t, name)}, "", false, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Undo(steps[0]); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got, _ := v.Note(n.ID)
+		if got.Body != before.Body || got.TranscriptHash != before.TranscriptHash || len(got.Transformed) != 0 {
+			t.Errorf("%s undone: body %q hash %v transformed %q", name, got.Body, got.TranscriptHash == before.TranscriptHash, got.Transformed)
+		}
+		if steps[0].New != nil {
+			if _, err := v.Note(steps[0].New.ID); err == nil {
+				t.Errorf("%s: the made note is still there", name)
+			}
+		}
+	}
+	n := machineNote(t, v, "raw text\n")
+	steps, err := r.Run(context.Background(), n.ID, []*Transformation{shippedOne(t, "clean-up")}, "", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Update(n.ID, func(m *persistence.Note) error { m.Body += "typed after\n"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Undo(steps[0]); !errors.Is(err, ErrChanged) || !strings.Contains(err.Error(), steps[0].Kept) {
+		t.Errorf("undo after typing: %v", err)
+	}
+	if got, _ := v.Note(n.ID); got.Body != "Result.\ntyped after\n" {
+		t.Errorf("undo after typing changed the note: %q", got.Body)
+	}
+}

@@ -82,7 +82,15 @@ func (w *Window) DeleteSelected() {
 		w.showError(err)
 		return
 	}
-	w.trashed = append(w.trashed, t)
+	w.pushUndo(func() error {
+		if err := w.svc.Vault.Restore(t); err != nil {
+			return err
+		}
+		w.Reload()
+		w.selectByID(t.ID)
+		w.setStatus("Restored the note")
+		return nil
+	})
 	at := slices.IndexFunc(w.shown, func(o *persistence.Note) bool { return o.ID == n.ID })
 	w.selected = nil
 	w.Reload()
@@ -93,26 +101,29 @@ func (w *Window) DeleteSelected() {
 		w.list.Select(min(at, len(w.shown)-1))
 	}
 	w.tell(fmt.Sprintf("Moved \"%s\" to the trash", displayTitle(n)))
+}
+
+// pushUndo adds what Undo (the button, Ctrl+Z) does next: the last delete
+// or transformation, taken back.
+func (w *Window) pushUndo(undo func() error) {
+	w.undos = append(w.undos, undo)
 	w.undo.Show()
 }
 
-// UndoDelete restores the last deleted note.
-func (w *Window) UndoDelete() {
-	if len(w.trashed) == 0 {
+// Undo takes back the last delete or transformation.
+func (w *Window) Undo() {
+	if len(w.undos) == 0 {
 		return
 	}
-	t := w.trashed[len(w.trashed)-1]
-	if err := w.svc.Vault.Restore(t); err != nil {
+	undo := w.undos[len(w.undos)-1]
+	if err := undo(); err != nil {
 		w.showError(err)
 		return
 	}
-	w.trashed = w.trashed[:len(w.trashed)-1]
-	if len(w.trashed) == 0 {
+	w.undos = w.undos[:len(w.undos)-1]
+	if len(w.undos) == 0 {
 		w.undo.Hide()
 	}
-	w.Reload()
-	w.selectByID(t.ID)
-	w.setStatus("Restored the note")
 }
 
 // bindKeys sets the keyboard shortcuts.
@@ -139,7 +150,7 @@ func (w *Window) bindKeys() {
 	// Undo (Ctrl+Z reaches the window as Fyne's Undo shortcut) brings back
 	// a deleted note when no text field has the keyboard; in a field it
 	// undoes typing.
-	c.AddShortcut(&fyne.ShortcutUndo{}, func(fyne.Shortcut) { w.UndoDelete() })
+	c.AddShortcut(&fyne.ShortcutUndo{}, func(fyne.Shortcut) { w.Undo() })
 	// Ctrl+←/→ move by word in a text field; elsewhere, by sentence.
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyLeft, Modifier: mod}, func(fyne.Shortcut) { w.sentence(-1) })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyRight, Modifier: mod}, func(fyne.Shortcut) { w.sentence(1) })

@@ -121,7 +121,7 @@ type statusBar struct {
 	// the routine status that waits for it.
 	statusHeld time.Time
 	statusNext string
-	trashed    []*persistence.Trashed // what Undo brings back, newest last
+	undos      []func() error // what Undo takes back (a delete, a transformation), newest last
 }
 
 // New builds the window on an open vault.
@@ -180,7 +180,7 @@ func (w *Window) buildToolbar() fyne.CanvasObject {
 func (w *Window) buildStatus() fyne.CanvasObject {
 	w.status = widget.NewLabel("")
 	w.status.Truncation = fyne.TextTruncateEllipsis
-	w.undo = widget.NewButton("Undo", w.UndoDelete)
+	w.undo = widget.NewButton("Undo", w.Undo)
 	w.undo.Hide()
 	return inScreenOrder(nil, nil, nil, w.undo, w.status)
 }

@@ -514,7 +514,7 @@ func TestDeleteAndUndo(t *testing.T) {
 	if notes, _, _ := v.List(); len(notes) != 0 {
 		t.Fatal("the Delete key did not delete")
 	}
-	w.UndoDelete()
+	w.Undo()
 	if notes, _, _ := v.List(); len(notes) != 1 {
 		t.Fatal("undo did not restore")
 	}
