@@ -19,16 +19,38 @@ import (
 )
 
 // startClock plays the timing signal into the virtual microphone and
-// measures the sound server's delay; a spread of more than 20 ms means the
-// generator was starved and no figure of this run could be trusted.
+// measures the sound server's delay; a spread of more than 20 ms across
+// three measurements means the generator (or the recorder that measures
+// it) was starved and no figure could be trusted. On a loaded machine a
+// moment's starvation passes: the three are taken again, up to five
+// times, and only a signal unreliable every time ends the test. The 20 ms
+// bound is unchanged.
 func startClock(t testing.TB, pulse *pulsetest.Server) (*pulsetest.Clock, time.Duration) {
 	t.Helper()
 	clk := pulse.StartClock(t)
-	delay, spread := clk.Calibrate(t, 3)
-	if spread > 20*time.Millisecond {
-		t.Fatalf("the sound server's delay varied by %v across three measurements: the timing signal is unreliable on this run", spread)
+	var spreads []time.Duration
+	for range 5 {
+		delay, spread := clk.Calibrate(t, 3)
+		if spread <= 20*time.Millisecond {
+			if len(spreads) > 0 {
+				t.Logf("the sound server's delay was steady at the %d%s try (spreads before: %v)", len(spreads)+1, ordinal(len(spreads)+1), spreads)
+			}
+			return clk, delay
+		}
+		spreads = append(spreads, spread)
 	}
-	return clk, delay
+	t.Fatalf("the sound server's delay varied by %v across three measurements, five times over: the timing signal is unreliable on this run", spreads)
+	return nil, 0
+}
+
+func ordinal(n int) string {
+	switch n {
+	case 2:
+		return "nd"
+	case 3:
+		return "rd"
+	}
+	return "th"
 }
 
 // captureBegan is when the recording in wav began capturing: when the
