@@ -58,9 +58,14 @@ func (w *Window) RevealFile() {
 	if w.selected == nil {
 		return
 	}
-	u := &url.URL{Scheme: "file", Path: filepath.Dir(w.selected.Path)}
+	w.revealPath(filepath.Dir(w.selected.Path))
+}
+
+// revealPath opens a folder in the file manager.
+func (w *Window) revealPath(dir string) {
+	u := &url.URL{Scheme: "file", Path: dir}
 	if err := w.app.OpenURL(u); err != nil {
-		w.showError(fmt.Errorf("could not open the file manager: %w; the note is %s", err, w.selected.Path))
+		w.showError(fmt.Errorf("could not open the file manager: %w; the folder is %s", err, dir))
 	}
 }
 

@@ -219,7 +219,7 @@ func (w *Window) buildNotePane(player fyne.CanvasObject) fyne.CanvasObject {
 	w.versionsButton = w.newTipButton("Other version…", theme.WarningIcon(), "A sync tool left another version of this note: compare, and choose which to keep", w.ShowVersions)
 	w.versionsButton.Importance = widget.WarningImportance
 	w.versionsButton.Hide()
-	actions := container.NewHBox(w.versionsButton, w.retryButton, w.copyButton, w.revealButton, w.exportButton, w.deleteButton)
+	actions := container.NewHBox(w.versionsButton, w.retryButton, w.buildTransformButton(), w.copyButton, w.revealButton, w.exportButton, w.deleteButton)
 	return inScreenOrder(
 		container.NewVBox(w.titleEntry, w.buildTags(), w.meta),
 		container.NewVBox(player, actions),

@@ -65,6 +65,7 @@ type Window struct {
 	noteList
 	recordingView
 	notePane
+	transformView
 	playerView
 	statusBar
 

@@ -1,0 +1,102 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/voicenotes/voicenotes/internal/fakechat"
+	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/settings"
+	"github.com/voicenotes/voicenotes/transform"
+)
+
+// transformWindow is a window on a vault with one note, its chat server
+// the fake f.
+func transformWindow(t *testing.T, f *fakechat.Server) (*Window, *persistence.Vault, *persistence.Note, []*transform.Transformation) {
+	t.Helper()
+	w, v := newTestWindow(t, nil)
+	base := fakechat.Start(t, f)
+	s := w.settings()
+	s.ChatBaseURL, s.ChatModel = base, "llama3.2"
+	if err := settings.Save(w.app.Preferences(), s, nil); err != nil {
+		t.Fatal(err)
+	}
+	n := addNote(t, v, "Groceries", "um so milk and uh eggs\n")
+	w.Reload()
+	w.selectByID(n.ID)
+	ts, _, err := transform.Load(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, v, n, ts
+}
+
+// TestTransformInTheWindow: Clean up on the shown note streams its answer
+// into the dialog, replaces the text in the editor and on disk, and Undo
+// puts the words back.
+func TestTransformInTheWindow(t *testing.T) {
+	var w *Window
+	streamed := false
+	f := &fakechat.Server{Pieces: 4, Answer: func(fakechat.Request) string { return "So: milk and eggs." }}
+	f.AfterFirst = func() { streamed = true }
+	w, v, n, ts := transformWindow(t, f)
+	clean, _ := transform.Find(ts, "clean-up")
+	w.RunTransformation(ts, clean)
+	if w.transforming == nil {
+		t.Fatal("no dialog shows the transformation")
+	}
+	eventually(t, "the transformation to end", func() bool { return w.transforming == nil })
+	if !streamed {
+		t.Error("the answer was not streamed")
+	}
+	if w.editor.Text != "So: milk and eggs.\n" {
+		t.Errorf("editor %q", w.editor.Text)
+	}
+	if got, _ := v.Note(n.ID); got.Body != "So: milk and eggs.\n" || len(got.Transformed) != 1 {
+		t.Errorf("on disk %q %q", got.Body, got.Transformed)
+	}
+	if !strings.Contains(w.status.Text, "Clean up") || w.undo.Hidden {
+		t.Errorf("status %q, undo hidden %v", w.status.Text, w.undo.Hidden)
+	}
+	w.Undo()
+	if got, _ := v.Note(n.ID); got.Body != "um so milk and uh eggs\n" || len(got.Transformed) != 0 {
+		t.Errorf("after Undo on disk %q %q", got.Body, got.Transformed)
+	}
+	eventually(t, "the editor to show the words back", func() bool { return w.editor.Text == "um so milk and uh eggs\n" })
+}
+
+// TestCancelATransformation: Cancel while the answer streams ends it; the
+// note is as it was.
+func TestCancelATransformation(t *testing.T) {
+	f := &fakechat.Server{Pieces: 4, StallAfter: 2, Answer: func(fakechat.Request) string { return "Summary: milk and eggs to buy." }}
+	w, v, n, ts := transformWindow(t, f)
+	before, _ := v.Note(n.ID)
+	sum, _ := transform.Find(ts, "summary")
+	w.RunTransformation(ts, sum)
+	eventually(t, "the first words of the answer", func() bool { return strings.HasPrefix(w.transformResultLines(), "Summary") })
+	w.transforming.Hide() // the dialog's Cancel button
+	eventually(t, "the transformation to end", func() bool { return w.transforming == nil })
+	if got, _ := v.Note(n.ID); got.Body != before.Body || len(got.Transformed) != 0 {
+		t.Errorf("after Cancel on disk %q %q", got.Body, got.Transformed)
+	}
+	if !strings.Contains(w.status.Text, "cancelled") || w.editor.Text != before.Body {
+		t.Errorf("status %q, editor %q", w.status.Text, w.editor.Text)
+	}
+}
+
+// TestTransformWithoutAServer: no chat server in Settings is said, and
+// nothing runs.
+func TestTransformWithoutAServer(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	n := addNote(t, v, "A", "text\n")
+	w.Reload()
+	w.selectByID(n.ID)
+	ts, _, _ := transform.Load(v)
+	w.RunTransformation(ts, ts[0])
+	if w.transforming != nil {
+		t.Error("a transformation started without a chat server")
+	}
+	if _, _, err := w.chatSetup(); err == nil || !strings.Contains(err.Error(), "Settings") {
+		t.Errorf("%v", err)
+	}
+}
