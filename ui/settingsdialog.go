@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -19,6 +20,7 @@ import (
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/settings"
 	"github.com/voicenotes/voicenotes/transcribe"
+	"github.com/voicenotes/voicenotes/transform"
 )
 
 const systemDefault = "System default"
@@ -42,6 +44,11 @@ type SettingsForm struct {
 	Whispering *widget.Button
 	// VaultAccess warns when the vault folder is writable by other users.
 	VaultAccess *widget.Label
+	// The chat server transformations use; TestChat lists its models
+	// into ChatStatus.
+	ChatBaseURL, ChatModel, ChatKey *widget.Entry
+	TestChat                        *widget.Button
+	ChatStatus                      *widget.Label
 }
 
 // storeChoices are how the storage formats (audio.StoreFormats) read in
@@ -173,7 +180,7 @@ func (w *Window) ShowSettings() *SettingsForm {
 		widget.NewFormItem("Sample rate (Hz)", f.Rate),
 		widget.NewFormItem("Keep recordings as", f.Store),
 	)
-	content := container.NewVBox(form, f.OfflineNote, f.Remote, language, general)
+	content := container.NewVBox(form, f.OfflineNote, f.Remote, language, general, w.buildChatSettings(f, cur))
 	f.Dialog = dialog.NewCustomConfirm("Settings", "Save", "Cancel", container.NewVScroll(content), func(ok bool) {
 		if ok {
 			w.SaveSettings(f, func(err error) {
@@ -234,6 +241,81 @@ func (w *Window) testConnection(f *SettingsForm) {
 	}()
 }
 
+// buildChatSettings is the Settings' part for transformations: the chat
+// server, its model and key, and a Test button.
+func (w *Window) buildChatSettings(f *SettingsForm, cur settings.Settings) fyne.CanvasObject {
+	f.ChatBaseURL, f.ChatModel, f.ChatKey = widget.NewEntry(), widget.NewEntry(), widget.NewPasswordEntry()
+	f.ChatBaseURL.SetText(cur.ChatBaseURL)
+	f.ChatBaseURL.SetPlaceHolder("none; or https://api.openai.com/v1, or http://127.0.0.1:11434/v1 for Ollama")
+	f.ChatBaseURL.Validator = func(s string) error {
+		if s == "" {
+			return nil // none: nothing is sent anywhere
+		}
+		_, err := transform.NewChat(s, "")
+		return err
+	}
+	f.ChatModel.SetText(cur.ChatModel)
+	f.ChatModel.SetPlaceHolder("gpt-4o-mini, llama3.2, qwen2.5…")
+	f.ChatKey.SetPlaceHolder("stored in the system keychain; leave empty to keep (local servers need none)")
+	f.ChatStatus = widget.NewLabel("")
+	f.ChatStatus.Wrapping = fyne.TextWrapWord
+	f.TestChat = widget.NewButton("Test", func() { w.testChat(f) })
+	heading := widget.NewLabel("Transformations (clean up, summary, action items…) use a chat model:")
+	heading.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(widget.NewSeparator(), heading, widget.NewForm(
+		widget.NewFormItem("Chat server", f.ChatBaseURL),
+		widget.NewFormItem("Chat model", f.ChatModel),
+		widget.NewFormItem("API key", f.ChatKey),
+		widget.NewFormItem("", f.TestChat),
+	), f.ChatStatus)
+}
+
+// testChat asks the chat server for its models, with the key typed or
+// kept, and says whether the chosen model is among them.
+func (w *Window) testChat(f *SettingsForm) {
+	base, model, key := f.ChatBaseURL.Text, f.ChatModel.Text, f.ChatKey.Text
+	f.ChatStatus.SetText("Asking " + base + "…")
+	f.TestChat.Disable()
+	go func() {
+		msg, err := func() (string, error) {
+			if key == "" {
+				key, _ = transcribe.LoadAPIKey(base) // none kept, or no keychain: try without
+			}
+			c, err := transform.NewChat(base, key)
+			if err != nil {
+				return "", err
+			}
+			models, err := c.Models(context.Background())
+			if err != nil {
+				return "", err
+			}
+			switch {
+			case model == "":
+				return fmt.Sprintf("Connected to %s: it offers %d models (%s); choose one above", c.Host(), len(models), clipList(models, 8)), nil
+			case slices.Contains(models, model):
+				return fmt.Sprintf("Connected to %s: the key works and model %q is offered", c.Host(), model), nil
+			}
+			return "", fmt.Errorf("connected to %s, but it does not offer model %q; it offers %s", c.Host(), model, clipList(models, 8))
+		}()
+		w.do(func() {
+			f.TestChat.Enable()
+			if err != nil {
+				f.ChatStatus.SetText("✗ " + err.Error())
+				return
+			}
+			f.ChatStatus.SetText("✓ " + msg)
+		})
+	}()
+}
+
+// clipList is the first n of a list, and how many more.
+func clipList(s []string, n int) string {
+	if len(s) <= n {
+		return strings.Join(s, ", ")
+	}
+	return strings.Join(s[:n], ", ") + fmt.Sprintf(" and %d more", len(s)-n)
+}
+
 func pingServer(base, model, key string) (string, error) {
 	if key == "" {
 		var err error
@@ -266,7 +348,18 @@ func (w *Window) SaveSettings(f *SettingsForm, done func(error)) {
 	rate, _ := strconv.Atoi(f.Rate.Selected)
 	s.SampleRate = rate
 	s.Store = audio.StoreFormats[max(0, slices.Index(storeChoices, f.Store.Selected))]
-	key := f.APIKey.Text
+	s.ChatBaseURL, s.ChatModel = f.ChatBaseURL.Text, f.ChatModel.Text
+	keys := map[string]string{} // base URL: key typed, to keep in the keychain
+	if f.APIKey.Text != "" {
+		keys[s.BaseURL] = f.APIKey.Text
+	}
+	if f.ChatKey != nil && f.ChatKey.Text != "" {
+		if s.ChatBaseURL == "" {
+			done(errors.New("an API key for the chat server was typed, but no chat server: give its base URL, or clear the key"))
+			return
+		}
+		keys[s.ChatBaseURL] = f.ChatKey.Text
+	}
 	old := w.settings()
 	report := done
 	done = func(err error) {
@@ -286,22 +379,32 @@ func (w *Window) SaveSettings(f *SettingsForm, done func(error)) {
 			fail(err)
 			return
 		}
-		// The key is stored first (the keychain may refuse it); if the
-		// vault then cannot be opened, the keychain gets back the key it
-		// had.
-		undoKey := func() error { return nil }
-		if key != "" {
-			prev, perr := transcribe.KeychainAPIKey(s.BaseURL)
-			if err := transcribe.SaveAPIKey(s.BaseURL, key); err != nil {
+		// The keys are stored first (the keychain may refuse them); if
+		// the vault then cannot be opened, the keychain gets back the
+		// keys it had.
+		var undos []func() error
+		undoKey := func() error {
+			var errs []error
+			for i := len(undos) - 1; i >= 0; i-- {
+				errs = append(errs, undos[i]())
+			}
+			return errors.Join(errs...)
+		}
+		for base, key := range keys {
+			prev, perr := transcribe.KeychainAPIKey(base)
+			if err := transcribe.SaveAPIKey(base, key); err != nil {
+				if uerr := undoKey(); uerr != nil {
+					err = fmt.Errorf("%w; and a key stored just before could not be taken back: %v", err, uerr)
+				}
 				fail(err)
 				return
 			}
-			undoKey = func() error {
+			undos = append(undos, func() error {
 				if perr != nil { // never delete a key that could not be read
-					return fmt.Errorf("the keychain keeps the key just typed (the one before could not be read: %v)", perr)
+					return fmt.Errorf("the keychain keeps the key just typed for %s (the one before could not be read: %v)", base, perr)
 				}
-				return transcribe.SaveAPIKey(s.BaseURL, prev)
-			}
+				return transcribe.SaveAPIKey(base, prev)
+			})
 		}
 		w.do(func() {
 			store := func() {

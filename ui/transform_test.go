@@ -4,10 +4,13 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/test"
 	"github.com/voicenotes/voicenotes/internal/fakechat"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/settings"
+	"github.com/voicenotes/voicenotes/transcribe"
 	"github.com/voicenotes/voicenotes/transform"
+	"github.com/zalando/go-keyring"
 )
 
 // transformWindow is a window on a vault with one note, its chat server
@@ -98,5 +101,53 @@ func TestTransformWithoutAServer(t *testing.T) {
 	}
 	if _, _, err := w.chatSetup(); err == nil || !strings.Contains(err.Error(), "Settings") {
 		t.Errorf("%v", err)
+	}
+}
+
+// TestSettingsChatServer: Settings take the chat server, its model and
+// key (to the keychain); Test lists the server's models and says whether
+// the chosen one is offered; plain http to another computer is refused.
+func TestSettingsChatServer(t *testing.T) {
+	keyring.MockInit()
+	w, _ := newTestWindow(t, nil)
+	f := &fakechat.Server{Key: "sk-chat"}
+	base := fakechat.Start(t, f)
+	form := w.ShowSettings()
+	form.ChatBaseURL.SetText(base)
+	form.ChatModel.SetText("llama3.2")
+	form.ChatKey.SetText("sk-chat")
+	test.Tap(form.TestChat)
+	eventually(t, "the test's answer", func() bool {
+		return strings.HasPrefix(form.ChatStatus.Text, "✓") || strings.HasPrefix(form.ChatStatus.Text, "✗")
+	})
+	if !strings.Contains(form.ChatStatus.Text, `"llama3.2" is offered`) {
+		t.Errorf("test: %q", form.ChatStatus.Text)
+	}
+	form.ChatModel.SetText("gpt-5-imaginary")
+	test.Tap(form.TestChat)
+	eventually(t, "the test's answer", func() bool { return strings.HasPrefix(form.ChatStatus.Text, "✗") })
+	if !strings.Contains(form.ChatStatus.Text, "llama3.2") {
+		t.Errorf("a model not offered: %q", form.ChatStatus.Text)
+	}
+	form.ChatModel.SetText("llama3.2")
+	if err := saveSettings(t, w, form); err != nil {
+		t.Fatal(err)
+	}
+	if s := w.settings(); s.ChatBaseURL != base || s.ChatModel != "llama3.2" {
+		t.Errorf("saved %q %q", s.ChatBaseURL, s.ChatModel)
+	}
+	if k, err := transcribe.KeychainAPIKey(base); err != nil || k != "sk-chat" {
+		t.Errorf("keychain holds %q, %v", k, err)
+	}
+	form = w.ShowSettings()
+	form.ChatBaseURL.SetText("http://chat.example.com/v1")
+	if form.ChatBaseURL.Validate() == nil {
+		t.Error("plain http to another computer passes the field's check")
+	}
+	if err := saveSettings(t, w, form); err == nil || !strings.Contains(err.Error(), "unencrypted") {
+		t.Errorf("saving plain http elsewhere: %v", err)
+	}
+	if s := w.settings(); s.ChatBaseURL != base {
+		t.Errorf("a refused save changed the chat server to %q", s.ChatBaseURL)
 	}
 }
