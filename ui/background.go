@@ -29,11 +29,13 @@ func (w *Window) startBackground() {
 	// effect with the next recording, without a restart.
 	w.queue = nil
 	if w.svc.Engine != nil {
-		w.queue = transcribe.NewQueue(w.svc.Vault, w.svc.Engine, w.onTranscription)
+		v, stop := w.svc.Vault, w.stop // this vault's, whatever the window switches to
+		w.queue = transcribe.NewQueue(v, w.svc.Engine, func(u transcribe.Update) { w.onQueueUpdate(v, stop, u) })
 		go w.queue.Run(ctx)
 		if w.settings().Transcribes() {
 			w.queuePending()
 		}
+		w.runAutoTransforms(v, stop) // what a quit or a crash cut short
 	}
 	v := w.svc.Vault
 	onChange := func(paths []string) {

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 	"github.com/voicenotes/voicenotes/internal/fakechat"
+	"github.com/voicenotes/voicenotes/internal/vaulttest"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/settings"
 	"github.com/voicenotes/voicenotes/transcribe"
@@ -149,5 +150,49 @@ func TestSettingsChatServer(t *testing.T) {
 	}
 	if s := w.settings(); s.ChatBaseURL != base {
 		t.Errorf("a refused save changed the chat server to %q", s.ChatBaseURL)
+	}
+}
+
+// TestAutoTransformAfterTranscription: with Clean up set to run after
+// each transcription, a note transcribed in the window is queued for it
+// as its transcription begins, cleaned once the transcript is saved, and
+// shown cleaned; the queue is empty after.
+func TestAutoTransformAfterTranscription(t *testing.T) {
+	f := &fakechat.Server{Answer: func(req fakechat.Request) string {
+		if strings.Contains(req.Messages[len(req.Messages)-1].Content, "the words") {
+			return "The words."
+		}
+		return "NOT THE TRANSCRIPT"
+	}}
+	w, v, _, ts := transformWindow(t, f)
+	clean, _ := transform.Find(ts, "clean-up")
+	clean.Auto = true
+	if err := transform.Save(v, clean); err != nil {
+		t.Fatal(err)
+	}
+	n := v.NewNote()
+	n.Title = "Spoken"
+	vaulttest.SaveWithAudio(t, v, n, []byte("RIFF"), ".wav")
+	w.svc.Engine = func() (transcribe.Engine, transcribe.Options, error) { return wordsEngine{}, transcribe.Options{}, nil }
+	close(w.stop) // restart the background work with this engine, as at launch
+	w.stop = make(chan struct{})
+	w.startBackground()
+	w.Reload()
+	w.selectByID(n.ID)
+	w.queue.Enqueue(n.ID)
+	eventually(t, "the cleaned transcript on screen", func() bool { return w.editor.Text == "The words.\n" })
+	got, _ := v.Note(n.ID)
+	if got.Body != "The words.\n" || len(got.Transformed) != 1 || got.TranscriptionStatus != persistence.StatusDone {
+		t.Errorf("on disk: %q %q %s", got.Body, got.Transformed, got.TranscriptionStatus)
+	}
+	if p, _ := transform.Pending(v); len(p) != 0 {
+		t.Errorf("still queued: %v", p)
+	}
+	h, _ := transform.History(v, n.ID)
+	if len(h) != 1 {
+		t.Fatalf("history %v", h)
+	}
+	if kept, _ := transform.ReadKept(h[0]); kept != "the words\n" {
+		t.Errorf("the transcript as the engine wrote it is not kept: %q", kept)
 	}
 }

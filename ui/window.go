@@ -66,6 +66,7 @@ type Window struct {
 	recordingView
 	notePane
 	transformView
+	autoRun autoRun
 	playerView
 	statusBar
 

@@ -45,6 +45,8 @@ type Server struct {
 	NoStream bool
 	// AfterFirst runs once the first delta is sent (flushed).
 	AfterFirst func()
+	// Delay is waited before each delta, as a model generating does.
+	Delay time.Duration
 
 	mu       sync.Mutex
 	requests []Request
@@ -186,6 +188,13 @@ func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `data: {"error":{"message":"The model is overloaded, key `+f.Key+`","type":"server_error"}}`+"\n\n")
 			fl.Flush()
 			return
+		}
+		if f.Delay > 0 {
+			select {
+			case <-time.After(f.Delay):
+			case <-r.Context().Done():
+				return
+			}
 		}
 		lo, hi := min(i*size, len(text)), min((i+1)*size, len(text))
 		send(chunk(map[string]any{"content": text[lo:hi]}, nil))

@@ -1,0 +1,9 @@
+package transform
+
+import (
+	"testing"
+
+	"github.com/voicenotes/voicenotes/internal/testchild"
+)
+
+func TestMain(m *testing.M) { testchild.Main(m) }
