@@ -104,7 +104,7 @@ func TestAutoRunSurvivesKill(t *testing.T) {
 			t.Fatal(err)
 		}
 		buf := make([]byte, 8)
-		out.Read(buf) // "running": the vault is open, the work begins
+		out.Read(buf)                                                // "running": the vault is open, the work begins
 		time.Sleep(time.Duration(rand.IntN(600)) * time.Millisecond) // the random moment is the test
 		cmd.Process.Kill()
 		cmd.Wait()
