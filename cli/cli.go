@@ -49,6 +49,14 @@ type Env struct {
 	WindowError func(error)
 }
 
+// settings are the window's settings, or the defaults.
+func (env *Env) settings() settings.Settings {
+	if env.Settings == nil {
+		return settings.Defaults()
+	}
+	return env.Settings()
+}
+
 // errReported is an error already shown to the user (exit 1, no message).
 var errReported = errors.New("reported")
 

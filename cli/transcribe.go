@@ -10,11 +10,13 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/recording"
 	"github.com/voicenotes/voicenotes/transcribe"
+	"github.com/voicenotes/voicenotes/transform"
 )
 
 func runEngines(env *Env, _ *persistence.Vault, _ *flag.FlagSet, _ []string) error {
@@ -52,9 +54,15 @@ func runQueue(env *Env, v *persistence.Vault, fs *flag.FlagSet, ids []string) er
 	}
 	tty := isTerminal(env.Stderr)
 	var failed []string
+	chat := env.settings().ChatBaseURL != ""
 	q := transcribe.NewQueue(v, func() (transcribe.Engine, transcribe.Options, error) { return engine, opts, nil }, func(u transcribe.Update) {
 		switch u.Status {
 		case persistence.StatusTranscribing:
+			if u.Note != nil && chat { // queued for its transformations before the engine runs
+				if err := transform.MarkIfAuto(v, u.ID, time.Now()); err != nil {
+					fmt.Fprintf(env.Stderr, "voicenotes: %s will not be transformed on its own: %v\n", u.ID, printable(err.Error(), true))
+				}
+			}
 			if tty {
 				fmt.Fprintf(env.Stderr, "\r%s [%s] %3.0f%%", u.ID, bar(u.Progress, 30), 100*u.Progress)
 			}
@@ -78,8 +86,46 @@ func runQueue(env *Env, v *persistence.Vault, fs *flag.FlagSet, ids []string) er
 	if ctx.Err() != nil {
 		return errors.New("interrupted; unfinished notes are transcribed at the next start")
 	}
+	var errs []error
 	if len(failed) > 0 {
-		return fmt.Errorf("%d of %d notes failed (%s); their audio is kept, and 'voicenotes transcribe ID' retries", len(failed), len(ids), strings.Join(failed, ", "))
+		errs = append(errs, fmt.Errorf("%d of %d notes failed (%s); their audio is kept, and 'voicenotes transcribe ID' retries", len(failed), len(ids), strings.Join(failed, ", ")))
+	}
+	if chat {
+		errs = append(errs, runAutoTransforms(ctx, env, v))
+	}
+	return errors.Join(errs...)
+}
+
+// runAutoTransforms runs the transformations set to run after
+// transcription on the notes queued for them.
+func runAutoTransforms(ctx context.Context, env *Env, v *persistence.Vault) error {
+	if ids, _ := transform.Pending(v); len(ids) == 0 {
+		return nil
+	}
+	s := env.settings()
+	key, err := transcribe.LoadAPIKey(s.ChatBaseURL)
+	if err != nil {
+		key = "" // no keychain: a local server needs none, and one that does says so
+	}
+	chat, err := transform.NewChat(s.ChatBaseURL, key)
+	if err != nil {
+		return err
+	}
+	ts, _, err := transform.Load(v)
+	if err != nil {
+		return err
+	}
+	steps, err := (&transform.Runner{Vault: v, Chat: chat, Model: s.ChatModel}).RunPending(ctx, ts)
+	for _, st := range steps {
+		switch {
+		case st.New != nil:
+			fmt.Fprintf(env.Stdout, "%s made by %s\n", st.New.ID, st.T.Name)
+		case st.Note != nil:
+			fmt.Fprintf(env.Stdout, "%s transformed: %s\n", st.Note.ID, st.T.Name)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("the automatic transformations: %w (tried again at the next start)", err)
 	}
 	return nil
 }

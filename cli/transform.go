@@ -11,7 +11,6 @@ import (
 	"syscall"
 
 	"github.com/voicenotes/voicenotes/persistence"
-	"github.com/voicenotes/voicenotes/settings"
 	"github.com/voicenotes/voicenotes/transcribe"
 	"github.com/voicenotes/voicenotes/transform"
 )
@@ -69,10 +68,7 @@ func runTransform(env *Env, v *persistence.Vault, fs *flag.FlagSet, args []strin
 	if err != nil {
 		return err
 	}
-	s := settings.Defaults()
-	if env.Settings != nil {
-		s = env.Settings()
-	}
+	s := env.settings()
 	base := cmp.Or(flagValue[string](fs, "base-url"), s.ChatBaseURL)
 	key, err := transcribe.LoadAPIKey(base)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/settings"
 	"github.com/voicenotes/voicenotes/transcribe"
+	"github.com/voicenotes/voicenotes/transform"
 )
 
 // TestTransformCommand: `voicenotes transform` runs a transformation
@@ -88,5 +89,65 @@ func TestTransformCommand(t *testing.T) {
 	code, _, errs = run(t, "", "transform", n.ID, "summary", "--vault", root)
 	if code != cli.ExitError || !strings.Contains(errs, "base URL") {
 		t.Errorf("no server: exit %d, %s", code, errs)
+	}
+}
+
+// TestImportRunsAutoTransformations: with Clean up set to run after each
+// transcription and a chat server in Settings, `voicenotes import`
+// transcribes the recording and cleans it, and the queue is empty after.
+func TestImportRunsAutoTransformations(t *testing.T) {
+	if transcribe.DefaultEngine() == "" {
+		t.Skip("no offline engine in this build: make unit builds with -tags pocketsphinx")
+	}
+	clip := "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav"
+	if _, err := os.Stat(clip); err != nil {
+		t.Skipf("%s is missing (make setup installs pocketsphinx-testdata)", clip)
+	}
+	root := t.TempDir()
+	v, err := persistence.Open(root, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, _, err := transform.Load(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean, _ := transform.Find(ts, "clean-up")
+	clean.Auto = true
+	if err := transform.Save(v, clean); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	var transcript string
+	f := &fakechat.Server{Answer: func(req fakechat.Request) string {
+		p := req.Messages[len(req.Messages)-1].Content
+		transcript = p[strings.LastIndex(p, "Transcript:\n\n")+len("Transcript:\n\n"):]
+		return "Cleaned: " + transcript
+	}}
+	base := fakechat.Start(t, f)
+	var out, errb bytes.Buffer
+	code := cli.Main([]string{"import", clip, "--vault", root}, cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+		Settings: func() settings.Settings {
+			s := settings.Defaults()
+			s.ChatBaseURL, s.ChatModel = base, "llama3.2"
+			return s
+		}})
+	if code != 0 || !strings.Contains(out.String(), "transformed: clean-up") {
+		t.Fatalf("exit %d:\n%s%s", code, out.String(), errb.String())
+	}
+	if len(strings.Fields(transcript)) < 5 {
+		t.Errorf("the model was given %q, not the transcript", transcript)
+	}
+	v, err = persistence.Open(root, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	notes, _, _ := v.List()
+	if len(notes) != 1 || !strings.HasPrefix(notes[0].Body, "Cleaned: ") || len(notes[0].Transformed) != 1 {
+		t.Errorf("notes %d, body %q", len(notes), notes[0].Body)
+	}
+	if p, _ := transform.Pending(v); len(p) != 0 {
+		t.Errorf("still queued: %v", p)
 	}
 }
