@@ -84,7 +84,7 @@ fuzz: setup
 # Every package that needs no cgo (all but the device, the window and the
 # CLI that opens them) must build for the other desktops: Windows, and
 # macOS on Apple silicon and Intel.
-NOCGO := ./persistence/... ./audio ./recording ./transcribe ./session ./instance ./settings ./export ./internal/...
+NOCGO := ./persistence/... ./audio ./recording ./transcribe ./transform ./session ./instance ./settings ./export ./internal/...
 crosscheck:
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o /dev/null $(NOCGO)
 	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build -o /dev/null $(NOCGO)
@@ -119,6 +119,7 @@ bench: setup
 	@set -o pipefail; { $(GO) test -run '^$$' -bench . -benchtime 100x ./persistence && \
 	  $(GO) test -run '^$$' -bench . -benchtime 1x ./audio ./recording && \
 	  $(GO) test -run '^$$' -bench . -benchtime 10x ./timeline && \
+	  $(GO) test -run '^$$' -bench . -benchtime 10x ./transform && \
 	  $(GO) test $(GOFLAGS_ALL) -run '^$$' -bench . -benchtime 3x ./transcribe && \
 	  $(GO) test -run '^$$' -bench . -benchtime 20x ./ui && \
 	  $(GO) test -run '^$$' -bench Moments -benchtime 3x ./session && \

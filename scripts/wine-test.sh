@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Windows build of test packages under Wine: persistence (atomic
 # writer, locks, cleanup, the kill harness), audio, recording (recorder, crash
-# recovery, the crash matrix), transcribe, instance, settings, export, and
+# recovery, the crash matrix), transcribe, transform, instance, settings, export, and
 # cli (cross-compiled with cgo against PortAudio); then, given
 # VOICENOTES_WINDOWS_EXE, that exe's command line (e2e/wine). The Wine
 # prefix lives in the cache folder, outside the repository, made once.
@@ -44,7 +44,7 @@ if [ ! -f "$shim" ] || [ "$src/bcryptprimitives.c" -nt "$shim" ]; then
 fi
 
 GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go test -exec "$wine" -count=1 \
-  ./persistence/... ./audio ./recording ./transcribe ./instance ./settings ./export
+  ./persistence/... ./audio ./recording ./transcribe ./transform ./instance ./settings ./export
 # The command line's own tests link PortAudio: cross-compiled with cgo.
 deps="$(dirname "$0")/windows/build-deps.sh"
 deps="$("$deps")"

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/voicenotes/voicenotes/internal/fakechat"
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/internal/testchild"
 	"github.com/voicenotes/voicenotes/persistence"
 )
@@ -93,7 +94,7 @@ func TestAutoRunSurvivesKill(t *testing.T) {
 	states := map[string]string{original: "untransformed", cleaned: "cleaned", whole: "cleaned and summarised"}
 	seen := map[string]int{}
 	for round := range 20 {
-		root := t.TempDir()
+		root := tempdir.New(t)
 		v, ts, ids := autoVault(t, root, 2)
 		cmd, out, err := testchild.Start(t, func() *exec.Cmd {
 			cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -161,7 +162,7 @@ func TestAutoRunSurvivesKill(t *testing.T) {
 func TestAutoWaitsForTheTranscript(t *testing.T) {
 	f := &fakechat.Server{Answer: autoAnswer}
 	base := fakechat.Start(t, f)
-	v, ts, ids := autoVault(t, t.TempDir(), 1)
+	v, ts, ids := autoVault(t, tempdir.New(t), 1)
 	defer v.Close()
 	c, _ := NewChat(base, "")
 	r := &Runner{Vault: v, Chat: c, Model: "m"}

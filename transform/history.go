@@ -85,3 +85,11 @@ func ReadKept(path string) (string, error) {
 	}
 	return s[4+i+5:], nil
 }
+
+// dropKept removes a kept text no change came of (best effort: one left
+// over is only a copy of the note's text as it is).
+func dropKept(path string) {
+	if path != "" {
+		os.Remove(path)
+	}
+}

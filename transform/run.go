@@ -70,8 +70,18 @@ func (r *Runner) Run(ctx context.Context, id string, chain []*Transformation, se
 		if progress != nil {
 			p = func(s string) { progress(t, s) }
 		}
+		// The text a step may replace is kept before the model is asked,
+		// so the wait for the answer pays for it, not the moment after;
+		// a step that comes to nothing takes its copy back.
+		kept := ""
+		if !dryRun && (t.Output == Replace || t.Output == Section) {
+			if kept, err = KeepBefore(r.Vault, n, t, now()); err != nil {
+				return steps, err
+			}
+		}
 		result, err := r.Chat.Complete(ctx, Request{Model: model, Messages: Messages(t, n, input, selection), Temperature: t.Temperature}, p)
 		if err != nil {
+			dropKept(kept)
 			return steps, fmt.Errorf("%s: %w", t.Title, err)
 		}
 		step := Step{T: t, Result: result}
@@ -80,7 +90,10 @@ func (r *Runner) Run(ctx context.Context, id string, chain []*Transformation, se
 			if i == 0 {
 				sel = selection
 			}
-			if step, err = r.place(n, t, result, sel, model, now()); err != nil {
+			if step, err = r.place(n, t, result, sel, model, kept, now()); err != nil {
+				if step.Note == nil && !errors.Is(err, ErrChanged) {
+					dropKept(kept)
+				}
 				return steps, err
 			}
 			if step.Note != nil {
@@ -96,7 +109,7 @@ func (r *Runner) Run(ctx context.Context, id string, chain []*Transformation, se
 // place saves one step's result: the text it replaces is kept first, then
 // the note is changed under the vault's write lock, only if it is as the
 // transformation read it.
-func (r *Runner) place(read *persistence.Note, t *Transformation, result, selection, model string, at time.Time) (Step, error) {
+func (r *Runner) place(read *persistence.Note, t *Transformation, result, selection, model, kept string, at time.Time) (Step, error) {
 	step := Step{T: t, Result: result}
 	prov := Provenance(t, model, r.Chat.Host(), at)
 	switch t.Output {
@@ -112,10 +125,6 @@ func (r *Runner) place(read *persistence.Note, t *Transformation, result, select
 		}
 		step.New = made
 		return step, nil
-	}
-	kept, err := KeepBefore(r.Vault, read, t, at)
-	if err != nil {
-		return step, err
 	}
 	step.Kept = kept
 	n, err := r.Vault.Update(read.ID, func(n *persistence.Note) error {

@@ -56,6 +56,8 @@ var targets = []target{
 	{"BenchmarkRecordStart", "ui-work-ms", 16, "the window's own longest piece of UI-thread work then, within a frame"},
 	{"BenchmarkMoments", "stop-keeps-ms", 150, "Stop keeps what was said up to the press, on a real microphone that starts late and a fast one"},
 	{"BenchmarkMoments", "marker-error-ms", 150, "a marker lands within 150 ms of the sound of the moment it was dropped"},
+	{"BenchmarkTransformSave", "last-token-to-saved-ms", 50, "a transformation's last streamed word to the note saved (1 MB of text, kept and written durably), under 50 ms"},
+	{"BenchmarkTransformSave", "peak-heap-MB", 64, "a 1 MB transcript transformed in under 64 MB of heap (the fake server in the same process included)"},
 	{"BenchmarkListStartup", "x-floor", 2, "voicenotes list on an empty vault within 2x of ls on it plus an empty Go program's start"},
 	{"BenchmarkListStartup", "list-ms", 50, "voicenotes list start-up well under 50 ms"},
 	{"BenchmarkCommandsAtScale", "show-10k-x-floor", 1.5, "show on 10k notes within 1.5x of cat of the note plus the program's start"},

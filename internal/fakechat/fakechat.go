@@ -47,6 +47,9 @@ type Server struct {
 	AfterFirst func()
 	// Delay is waited before each delta, as a model generating does.
 	Delay time.Duration
+	// LastSent, when set, is called as the last delta has been sent
+	// (flushed), before the finish chunk and [DONE].
+	LastSent func()
 
 	mu       sync.Mutex
 	requests []Request
@@ -62,7 +65,7 @@ type Request struct {
 
 // Start serves f on 127.0.0.1 until the test ends and returns its base
 // URL (…/v1).
-func Start(t *testing.T, f *Server) string {
+func Start(t testing.TB, f *Server) string {
 	t.Helper()
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
@@ -201,6 +204,9 @@ func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if i == 0 && f.AfterFirst != nil {
 			f.AfterFirst()
 		}
+	}
+	if f.LastSent != nil {
+		f.LastSent()
 	}
 	send(chunk(map[string]any{}, finish))
 	fmt.Fprint(w, "data: [DONE]\n\n")
