@@ -137,11 +137,12 @@ func (w *Window) bindKeys() {
 	mod := fyne.KeyModifierShortcutDefault
 	w.ownKeys = map[string]func(){}
 	// own: the window's, also while a text field has the keyboard.
-	own := func(key fyne.KeyName, run func()) {
-		s := &desktop.CustomShortcut{KeyName: key, Modifier: mod}
+	ownWith := func(m fyne.KeyModifier, key fyne.KeyName, run func()) {
+		s := &desktop.CustomShortcut{KeyName: key, Modifier: m}
 		c.AddShortcut(s, func(fyne.Shortcut) { run() })
 		w.ownKeys[s.ShortcutName()] = run
 	}
+	own := func(key fyne.KeyName, run func()) { ownWith(mod, key, run) }
 	own(fyne.KeyR, w.ToggleRecording)
 	own(fyne.KeyM, func() { w.MarkRecording("") })
 	own(fyne.KeyF, func() { c.Focus(w.search) })
@@ -151,6 +152,7 @@ func (w *Window) bindKeys() {
 		}
 	})
 	own(fyne.KeyE, w.ExportSelected)
+	ownWith(mod|fyne.KeyModifierShift, fyne.KeyT, w.ShowTransformMenu) // arrows and Enter choose in it
 	own(fyne.KeyReturn, w.playFromCaret)
 	// Undo (Ctrl+Z reaches the window as Fyne's Undo shortcut) brings back
 	// a deleted note when no text field has the keyboard; in a field it
@@ -159,8 +161,16 @@ func (w *Window) bindKeys() {
 	// Ctrl+←/→ move by word in a text field; elsewhere, by sentence.
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyLeft, Modifier: mod}, func(fyne.Shortcut) { w.sentence(-1) })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyRight, Modifier: mod}, func(fyne.Shortcut) { w.sentence(1) })
-	// Keys no focused widget took: Space plays, Delete deletes.
+	// Keys no focused widget took: Space plays, Delete deletes. Over a
+	// dialog they act on nothing behind it; Esc cancels a transformation
+	// under way.
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
+		if c.Overlays().Top() != nil {
+			if e.Name == fyne.KeyEscape && w.transforming != nil {
+				w.transforming.Hide() // its Cancel
+			}
+			return
+		}
 		switch e.Name {
 		case fyne.KeySpace:
 			w.TogglePlay()

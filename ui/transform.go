@@ -33,7 +33,7 @@ type transformView struct {
 }
 
 func (w *Window) buildTransformButton() *TipButton {
-	w.transformButton = w.newTipButton("Transform", theme.DocumentCreateIcon(), "Clean up, summarise, list action items, write an email… with a chat model (the text before is kept; Undo takes it back)", w.ShowTransformMenu)
+	w.transformButton = w.newTipButton("Transform", theme.DocumentCreateIcon(), "Clean up, summarise, list action items, write an email… with a chat model (Ctrl+Shift+T; the text before is kept, Undo takes it back)", w.ShowTransformMenu)
 	return w.transformButton
 }
 
