@@ -227,12 +227,12 @@ func recordTakes(tb testing.TB, n int) []*take {
 	// spread under 50 ms cannot decide that.
 	var delay, spread time.Duration
 	for range 3 {
-		if delay, spread = clk.Calibrate(tb, 3); spread <= 20*time.Millisecond {
+		if delay, spread = clk.Calibrate(tb, 7); spread <= 20*time.Millisecond {
 			break
 		}
 	}
 	if spread > 50*time.Millisecond {
-		tb.Fatalf("the sound server's delay varied by %v across three measurements, three times: the timing signal is unreliable on this run", spread)
+		tb.Fatalf("the sound server's delay varied by %v across the best three of seven measurements, three times: the timing signal is unreliable on this run", spread)
 	}
 	for _, tk := range takes {
 		var s []int16
