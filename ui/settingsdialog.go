@@ -262,7 +262,8 @@ func (w *Window) buildChatSettings(f *SettingsForm, cur settings.Settings) fyne.
 	f.TestChat = widget.NewButton("Test", func() { w.testChat(f) })
 	heading := widget.NewLabel("Transformations (clean up, summary, action items…) use a chat model:")
 	heading.Wrapping = fyne.TextWrapWord
-	return container.NewVBox(widget.NewSeparator(), heading, widget.NewForm(
+	edit := widget.NewButton("Edit transformations…", func() { w.ShowTransformEditor() })
+	return container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, nil, edit, heading), widget.NewForm(
 		widget.NewFormItem("Chat server", f.ChatBaseURL),
 		widget.NewFormItem("Chat model", f.ChatModel),
 		widget.NewFormItem("API key", f.ChatKey),

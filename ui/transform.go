@@ -57,7 +57,7 @@ func (w *Window) ShowTransformMenu() {
 			for _, t := range ts {
 				items = append(items, fyne.NewMenuItem(t.Title, func() { w.RunTransformation(ts, t) }))
 			}
-			items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Edit transformations…", func() { w.revealPath(transform.Dir(v)) }))
+			items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Edit transformations…", func() { w.ShowTransformEditor() }))
 			c := w.win.Canvas()
 			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(w.transformButton)
 			widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c, pos.Add(fyne.NewPos(0, w.transformButton.Size().Height)))

@@ -196,3 +196,73 @@ func TestAutoTransformAfterTranscription(t *testing.T) {
 		t.Errorf("the transcript as the engine wrote it is not kept: %q", kept)
 	}
 }
+
+// TestTransformEditor: the editor lists the vault's transformations,
+// saves a change to one into its file, refuses a prompt that never gives
+// the model the note and a chain that loops (saying why), and makes new
+// ones and copies as files of their own.
+func TestTransformEditor(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	e := w.ShowTransformEditor()
+	if len(e.list.Options) != 4 {
+		t.Fatalf("listed %q", e.list.Options)
+	}
+	e.list.SetSelected("Summary (summary)")
+	if e.current == nil || e.current.Name != "summary" || e.heading.Text != "Summary" {
+		t.Fatalf("summary not shown: %+v", e.current)
+	}
+	e.prompt.SetText("Three bullet points of {{transcript}}")
+	e.heading.SetText("In short")
+	e.temp.SetText("0.7")
+	if _, err := w.saveTransformation(e); err != nil {
+		t.Fatal(err)
+	}
+	ts, _, _ := transform.Load(v)
+	sum, _ := transform.Find(ts, "summary")
+	if sum.Prompt != "Three bullet points of {{transcript}}" || sum.HeadingText() != "In short" || *sum.Temperature != 0.7 || sum.Output != transform.Section {
+		t.Errorf("saved %+v", sum)
+	}
+	e.show(nil) // New
+	e.name.SetText("meeting")
+	e.title.SetText("Meeting notes")
+	e.output.SetSelected(outputLabels[transform.NewNote])
+	e.prompt.SetText("Write minutes.")
+	if _, err := w.saveTransformation(e); err == nil || !strings.Contains(err.Error(), "{{transcript}}") {
+		t.Errorf("a prompt without the note: %v", err)
+	}
+	e.prompt.SetText("Write minutes of {{transcript}}")
+	if _, err := w.saveTransformation(e); err != nil {
+		t.Fatal(err)
+	}
+	// Summary, then meeting, then summary again: a loop, refused.
+	ts, _, _ = transform.Load(v)
+	m, _ := transform.Find(ts, "meeting")
+	e.all = ts
+	e.then.SetOptions(append([]string{noNext}, namesOf(ts)...))
+	e.show(m)
+	e.then.SetSelected("summary")
+	if _, err := w.saveTransformation(e); err != nil {
+		t.Fatal(err)
+	}
+	ts, _, _ = transform.Load(v)
+	e.all = ts
+	e.show(sum)
+	e.then.SetSelected("meeting")
+	if _, err := w.saveTransformation(e); err == nil || !strings.Contains(err.Error(), "loop") {
+		t.Errorf("a loop: %v", err)
+	}
+	e.show(nil)
+	e.name.SetText("meeting")
+	e.prompt.SetText("{{transcript}}")
+	if _, err := w.saveTransformation(e); err == nil || !strings.Contains(err.Error(), "already") {
+		t.Errorf("a second 'meeting': %v", err)
+	}
+	ts, _, _ = transform.Load(v)
+	m, err := transform.Find(ts, "meeting")
+	if err != nil || m.Title != "Meeting notes" || m.Output != transform.NewNote || m.Then != "summary" {
+		t.Fatalf("meeting: %+v %v", m, err)
+	}
+	if len(ts) != 5 {
+		t.Errorf("%d transformations", len(ts))
+	}
+}
