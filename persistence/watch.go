@@ -118,6 +118,7 @@ func (v *Vault) Rescan(ctx context.Context, settle, every, full time.Duration, o
 }
 
 func (v *Vault) poll(ctx context.Context, every, settle, full time.Duration, onChange func(paths []string)) error {
+	began := time.Now()
 	if settle > 0 {
 		select {
 		case <-ctx.Done():
@@ -162,6 +163,21 @@ func (v *Vault) poll(ctx context.Context, every, settle, full time.Duration, onC
 		return seen
 	}
 	last := scan()
+	// The first look also reports what was touched since this began (the
+	// caller listed the folder just before), less a margin for coarse
+	// file times: a file another program wrote between that listing and
+	// a watch beside this being up (a sync tool catching up as the app
+	// starts) is seen now, not at the next full listing.
+	var recent []string
+	for p, st := range last {
+		if !st.mtime.Before(began.Add(-2 * time.Second)) {
+			recent = append(recent, p)
+		}
+	}
+	if len(recent) > 0 {
+		slices.Sort(recent)
+		onChange(recent)
+	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
