@@ -80,6 +80,25 @@ func summarize(in io.Reader, out io.Writer, noSkips bool) int {
 				fmt.Fprint(out, strings.Join(output[k], ""))
 			} else {
 				packages++
+				// Tests of the package that never ended: a timeout's panic
+				// (which test was running, every goroutine) is theirs.
+				var unended []key
+				for o := range output {
+					if o.pkg == e.Package && o.test != "" {
+						unended = append(unended, o)
+					}
+				}
+				sort.Slice(unended, func(i, j int) bool { return unended[i].test < unended[j].test })
+				for _, o := range unended {
+					lines := output[o]
+					fmt.Fprintf(out, "--- UNFINISHED: %s (%s)\n", o.test, o.pkg)
+					if len(lines) > maxUnended {
+						fmt.Fprintf(out, "[%d lines before these]\n", len(lines)-maxUnended)
+						lines = lines[len(lines)-maxUnended:]
+					}
+					fmt.Fprint(out, strings.Join(lines, ""))
+					delete(output, o)
+				}
 				fmt.Fprintf(out, "FAIL\t%s\t%.3fs\n", e.Package, e.Elapsed)
 			}
 			delete(output, k)
@@ -99,6 +118,10 @@ func summarize(in io.Reader, out io.Writer, noSkips bool) int {
 	}
 	return 0
 }
+
+// maxUnended bounds what is printed of a test that never ended (a
+// timeout's goroutine dump can run to thousands of lines).
+const maxUnended = 3000
 
 // reason is what a skipped test said: its output, less the lines go test
 // adds.

@@ -39,3 +39,27 @@ func TestSummary(t *testing.T) {
 		t.Errorf("a skip with -no-skips: exit %d", code)
 	}
 }
+
+// TestTimeoutSaysWhichTestHung: when go test's timeout ends a package,
+// test2json gives the panic (which test was running, every goroutine) to
+// the test that never ended, and no "fail" to that test: its output is
+// printed with the package's failure, not lost.
+func TestTimeoutSaysWhichTestHung(t *testing.T) {
+	in := strings.Join([]string{
+		`{"Action":"run","Package":"hang","Test":"TestHangs"}`,
+		`{"Action":"output","Package":"hang","Test":"TestHangs","Output":"=== RUN   TestHangs\n"}`,
+		`{"Action":"output","Package":"hang","Test":"TestHangs","Output":"panic: test timed out after 10m0s\n"}`,
+		`{"Action":"output","Package":"hang","Test":"TestHangs","Output":"hang.TestHangs(0x24e464a38488?)\n"}`,
+		`{"Action":"output","Package":"hang","Output":"FAIL\thang\t600.023s\n"}`,
+		`{"Action":"fail","Package":"hang","Elapsed":600.024}`,
+	}, "\n")
+	var out strings.Builder
+	if code := summarize(strings.NewReader(in), &out, false); code != 1 {
+		t.Errorf("a timeout: exit %d", code)
+	}
+	for _, want := range []string{"--- UNFINISHED: TestHangs (hang)", "panic: test timed out after 10m0s", "hang.TestHangs(", "FAIL\thang"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the summary lacks %q:\n%s", want, out.String())
+		}
+	}
+}
