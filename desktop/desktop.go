@@ -91,12 +91,22 @@ func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error
 	var trace func(string)
 	if os.Getenv("VOICENOTES_TRACE") != "" {
 		trace = func(event string) { fmt.Fprintln(os.Stderr, "voicenotes: "+event) }
-		a.Lifecycle().SetOnStarted(func() {
+	}
+	var w *ui.Window
+	a.Lifecycle().SetOnStarted(func() {
+		// The window fits the screen it opens on, at any scale
+		// (FYNE_SCALE=2 on a laptop's screen opened one larger than it).
+		fyne.Do(func() {
+			if width, height := screenSize(); width > 0 {
+				w.FitScreen(width, height)
+			}
+		})
+		if trace != nil {
 			fyne.Do(func() { trace("first frame") })
 			go traceStalls(trace)
 			traceGaps(trace)
-		})
-	}
+		}
+	})
 	// The vault open and the listener for `voicenotes toggle`: switched
 	// off the UI thread (Settings), read at quit by the guard.
 	var mu sync.Mutex
@@ -111,7 +121,6 @@ func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error
 			log.Printf("voicenotes toggle will not reach this window: %v", err)
 		}
 	}
-	var w *ui.Window
 	w = ui.New(a, ui.Services{
 		Vault:     v,
 		RescueDir: rescueDir(),

@@ -159,8 +159,14 @@ type app struct {
 
 func (d *desktop) launch(vault string) *app {
 	d.t.Helper()
+	return d.launchWith(vault)
+}
+
+// launchWith is launch with more variables in the app's environment.
+func (d *desktop) launchWith(vault string, env ...string) *app {
+	d.t.Helper()
 	a := &app{cmd: exec.Command(binary, "--vault", vault), notify: make(chan struct{}, 1), done: make(chan struct{})}
-	a.cmd.Env = append(d.env(), "VOICENOTES_TRACE=1")
+	a.cmd.Env = append(append(d.env(), "VOICENOTES_TRACE=1"), env...)
 	stderr, err := a.cmd.StderrPipe()
 	if err != nil {
 		d.t.Fatal(err)

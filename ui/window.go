@@ -156,7 +156,10 @@ func (w *Window) build() {
 	status := w.buildStatus()
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.32
-	w.win.SetContent(inScreenOrder(toolbar, status, nil, nil, split))
+	// In a scroll: on a screen smaller than the window's layout needs (a
+	// laptop at twice the scale) the window still fits, and its content
+	// scrolls instead of pushing the window past the screen's edges.
+	w.win.SetContent(container.NewScroll(inScreenOrder(toolbar, status, nil, nil, split)))
 	w.win.Resize(fyne.NewSize(1100, 700))
 	w.showNote(nil)
 }
@@ -370,4 +373,22 @@ func (w *Window) tellRecovered(notes []*persistence.Note) {
 	msg := fmt.Sprintf("Voice Notes stopped while recording last time. %d recording(s) were recovered and are in the list, marked \"recovered\":\n\n%s", len(notes), strings.Join(titles, "\n"))
 	w.info("Recordings recovered", msg)
 	w.tell(fmt.Sprintf("%d recording(s) recovered after a crash", len(notes)))
+}
+
+// FitScreen makes the window fit a screen of widthPx × heightPx pixels at
+// its canvas's scale: at most nine tenths of it each way, so its edges
+// and title bar stay reachable. A window that fits is left as it is.
+func (w *Window) FitScreen(widthPx, heightPx int) {
+	scale := w.win.Canvas().Scale()
+	if scale <= 0 || widthPx <= 0 || heightPx <= 0 {
+		return
+	}
+	maxW, maxH := float32(widthPx)*0.9/scale, float32(heightPx)*0.9/scale
+	size := w.win.Canvas().Size()
+	if size.Width <= maxW && size.Height <= maxH {
+		return
+	}
+	fit := fyne.NewSize(min(size.Width, maxW), min(size.Height, maxH))
+	w.win.Resize(fit)
+	w.trace("fit the screen %dx%d at scale %g: %gx%g", widthPx, heightPx, scale, fit.Width, fit.Height)
 }
