@@ -158,7 +158,7 @@ func (w *Window) transformed(r *transform.Runner, id string, steps []transform.S
 			made = s.New
 		}
 		if s.T.Output == transform.Clipboard {
-			w.win.Clipboard().SetContent(s.Result)
+			w.app.Clipboard().SetContent(s.Result)
 		}
 	}
 	w.mergeNotes(changes)

@@ -364,10 +364,11 @@ func TestRescanSeesWhatTheWatchMissed(t *testing.T) {
 // until the next change), and only a note still missing a moment later
 // is taken for deleted.
 func TestNoteReplacedNonAtomicallyStays(t *testing.T) {
-	var replacing string
+	var replacing atomic.Value // the window's watcher reads it too
+	replacing.Store("")
 	var misses atomic.Int32
 	fsys := faultfs.New(persistence.OS, func(e faultfs.Event) error {
-		if e.Op == faultfs.OpStat && e.Path == replacing && misses.Add(1) == 1 {
+		if e.Op == faultfs.OpStat && e.Path == replacing.Load().(string) && misses.Add(1) == 1 {
 			return os.ErrNotExist // between the remove and the rename
 		}
 		return nil
@@ -376,7 +377,7 @@ func TestNoteReplacedNonAtomicallyStays(t *testing.T) {
 	kept := addNote(t, v, "Being replaced", "one")
 	gone := addNote(t, v, "Deleted", "two")
 	w.Reload()
-	replacing = kept.Path
+	replacing.Store(kept.Path)
 	os.Remove(gone.Path)
 	w.readChanges(v, []string{kept.Path, gone.Path})
 	eventually(t, "the deleted note gone", func() bool { return !w.showing(gone.ID) })
