@@ -66,10 +66,13 @@ RACE := -race -gcflags=github.com/gordonklaus/portaudio=-d=checkptr=0
 # -p 1: the real-time audio tests share two cores with nothing else, as a
 # person's recording would; run side by side with race-instrumented
 # packages they measure the load, not the app.
+# A package may take up to 20 minutes (go test's own limit is 10): the ui
+# package under -race takes about 2 on a quiet machine, and a loaded one
+# stretched it past 10 once; a test that hangs is named with its goroutines.
 # Every test that was skipped is listed at the end with its reason
 # (internal/testsummary): on a machine with every component there are none.
 unit: setup
-	@set -o pipefail; $(GO) test $(GOFLAGS_ALL) $(RACE) -p 1 -count=1 -json ./... | $(GO) run ./internal/testsummary
+	@set -o pipefail; $(GO) test $(GOFLAGS_ALL) $(RACE) -p 1 -count=1 -timeout 20m -json ./... | $(GO) run ./internal/testsummary
 
 # The real binary in Xvfb with the virtual microphone, driven by xdotool.
 # SCREENSHOTS=docs/screenshots refreshes the README's pictures.
