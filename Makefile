@@ -87,7 +87,7 @@ fuzz: setup
 # Every package that needs no cgo (all but the device, the window and the
 # CLI that opens them) must build for the other desktops: Windows, and
 # macOS on Apple silicon and Intel.
-NOCGO := ./persistence/... ./audio ./recording ./transcribe ./transform ./session ./instance ./settings ./export ./internal/...
+NOCGO := ./persistence/... ./audio ./recording ./transcribe ./transform ./keyboard ./session ./instance ./settings ./export ./internal/...
 crosscheck:
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o /dev/null $(NOCGO)
 	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build -o /dev/null $(NOCGO)

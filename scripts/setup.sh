@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(libgl1-mesa-dev xorg-dev portaudio19-dev pkg-config pulseaudio pulseaudio-utils
   libasound2-plugins libpocketsphinx-dev pocketsphinx pocketsphinx-en-us pocketsphinx-testdata
   xvfb xdotool imagemagick sox locales ffmpeg gcc-mingw-w64-x86-64 wine64 bison zip
-  dosfstools fusefat exfatprogs exfat-fuse)
+  dosfstools fusefat exfatprogs exfat-fuse xterm)
 staticcheck_version=v0.8.2
 fyne_tools_version=v1.7.4
 

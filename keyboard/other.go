@@ -1,0 +1,9 @@
+//go:build !(linux && cgo)
+
+package keyboard
+
+// Focused is the window that has the keyboard now.
+func Focused() (Window, error) { return 0, ErrUnsupported }
+
+// Type types text into the window that has the keyboard.
+func Type(string) error { return ErrUnsupported }

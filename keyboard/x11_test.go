@@ -1,0 +1,93 @@
+//go:build linux && cgo
+
+package keyboard
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startX starts Xvfb on a free display and points $DISPLAY at it.
+func startX(t *testing.T) {
+	t.Helper()
+	for _, tool := range []string{"Xvfb", "xdotool", "xterm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed (make setup installs it)", tool)
+		}
+	}
+	n := 300
+	for ; n < 400; n++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); os.IsNotExist(err) {
+			break
+		}
+	}
+	display := fmt.Sprintf(":%d", n)
+	x := exec.Command("Xvfb", display, "-screen", "0", "800x600x24", "-nolisten", "tcp")
+	if err := x.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Process.Kill(); x.Wait() })
+	t.Setenv("DISPLAY", display)
+	for deadline := time.Now().Add(10 * time.Second); exec.Command("xdotool", "getmouselocation").Run() != nil; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("Xvfb did not start")
+		}
+	}
+}
+
+// TestTypeIntoAnotherApp: text typed into a real X client (xterm running
+// cat, as in a terminal the person dictates into) arrives as written:
+// letters, capitals, punctuation, accented and other characters no key
+// of the keyboard gives, tabs and line ends; and the focused window is
+// the app's.
+func TestTypeIntoAnotherApp(t *testing.T) {
+	startX(t)
+	out := filepath.Join(t.TempDir(), "typed.txt")
+	term := exec.Command("xterm", "-T", "target", "-e", "sh", "-c", "stty -icanon; cat > "+out)
+	term.Env = append(os.Environ(), "LANG=C.UTF-8", "LC_ALL=C.UTF-8")
+	if err := term.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { term.Process.Kill(); term.Wait() })
+	var id string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		o, err := exec.Command("xdotool", "search", "--name", "^target$").Output()
+		if id = strings.TrimSpace(string(o)); err == nil && id != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("xterm's window never appeared")
+		}
+	}
+	id = strings.Fields(id)[0]
+	if err := exec.Command("xdotool", "windowfocus", "--sync", id).Run(); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Focused()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(uint64(w)); got != id {
+		t.Errorf("focused window %s, want xterm's %s", got, id)
+	}
+	text := "Hello, World! Dictated: café, naïve, Grüße, 50 € — done.\tTab\nSecond line (2/2) ✓\n"
+	if err := Type(text); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	for deadline := time.Now().Add(10 * time.Second); got != text; time.Sleep(50 * time.Millisecond) {
+		data, _ := os.ReadFile(out)
+		got = string(data)
+		if time.Now().After(deadline) {
+			break
+		}
+	}
+	if got != text {
+		t.Errorf("xterm received\n%q\nwant\n%q", got, text)
+	}
+}
