@@ -35,6 +35,7 @@ var commands = []*command{
 	{name: "delete", args: "ID", help: "move a note and its audio to the vault's .trash folder", run: runDelete, nargs: 1},
 	{name: "doctor", help: "check the vault's health", run: runDoctor, nargs: 0},
 	{name: "toggle", help: "start or stop recording in the running window (bind it to a desktop shortcut)", run: runToggle, nargs: 0},
+	{name: "dictate", help: "start a dictation in the running window, or stop it: its words are typed where the keyboard was when it began (bind it to a desktop shortcut)", run: runDictate, nargs: 0},
 	{name: "mark", args: "[LABEL]", help: "drop a marker at this moment of the running window's recording (bind it to a shortcut too)", run: runMark, nargs: -1},
 	{name: "devices", help: "list audio inputs and outputs (* marks the defaults)", run: runDevices, nargs: 0},
 	{name: "record", args: "[--duration D] [--device NAME] [--title T] [--store wav|flac|opus]", help: "record a note; Ctrl+C stops and saves", run: runRecord, nargs: 0,

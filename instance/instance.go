@@ -22,6 +22,9 @@ const (
 	// Mark, followed by an optional label, drops a marker in the recording
 	// in progress; replies "marked at 0:12" or "not recording".
 	Mark = "mark"
+	// Dictate starts a dictation, or stops it and types its words where
+	// the keyboard was; replies "dictating" or "stopped".
+	Dictate = "dictate"
 )
 
 // ErrNotRunning means no window is open on the vault.

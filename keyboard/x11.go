@@ -24,6 +24,21 @@ static Window vn_focus(Display *d) {
 	return w;
 }
 
+// The window's name, or its top-level parent's (the focus may be on a
+// child window); the caller frees it.
+static char *vn_name(Display *d, Window w) {
+	for (int depth = 0; w && depth < 8; depth++) {
+		char *name = NULL;
+		if (XFetchName(d, w, &name) && name) return name;
+		Window root, parent, *kids = NULL; unsigned int n;
+		if (!XQueryTree(d, w, &root, &parent, &kids, &n)) return NULL;
+		if (kids) XFree(kids);
+		if (parent == root) return NULL;
+		w = parent;
+	}
+	return NULL;
+}
+
 // A keycode no key uses, to map a character the keyboard lacks.
 static int vn_spare(Display *d) {
 	int min, max, per;
@@ -70,6 +85,7 @@ import (
 	"runtime"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // open connects to the X server of $DISPLAY; the caller closes it.
@@ -97,6 +113,28 @@ func Focused() (Window, error) {
 	}
 	defer C.XCloseDisplay(d)
 	return Window(C.vn_focus(d)), nil
+}
+
+// Title is a window's title ("" when it has none).
+func Title(w Window) string {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	d, err := open()
+	if err != nil || w == 0 {
+		if d != nil {
+			C.XCloseDisplay(d)
+		}
+		return ""
+	}
+	defer C.XCloseDisplay(d)
+	C.vn_catch()
+	defer C.XSetErrorHandler(nil)
+	name := C.vn_name(d, C.Window(w))
+	if name == nil {
+		return ""
+	}
+	defer C.XFree(unsafe.Pointer(name))
+	return C.GoString(name)
 }
 
 // Type types text into the window that has the keyboard, character by

@@ -75,6 +75,9 @@ func TestTypeIntoAnotherApp(t *testing.T) {
 	if got := fmt.Sprint(uint64(w)); got != id {
 		t.Errorf("focused window %s, want xterm's %s", got, id)
 	}
+	if got := Title(w); got != "target" {
+		t.Errorf("the focused window's title is %q, want xterm's \"target\"", got)
+	}
 	text := "Hello, World! Dictated: café, naïve, Grüße, 50 € — done.\tTab\nSecond line (2/2) ✓\n"
 	if err := Type(text); err != nil {
 		t.Fatal(err)

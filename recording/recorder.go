@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,7 +19,8 @@ import (
 type Options struct {
 	Vault  *persistence.Vault
 	Source audio.Source
-	Title  string // default: "Recording <date time>"
+	Title  string   // default: "Recording <date time>"
+	Tags   []string // the note's tags (a dictation's "dictation")
 	// OnLevel receives the level about every LevelEvery, from the writer
 	// goroutine. It must not block.
 	OnLevel    func(audio.Level)
@@ -425,6 +427,7 @@ func (r *Recorder) end(werr error) {
 		TranscriptionStatus: persistence.StatusUnprocessed,
 		Duration:            r.Recorded().Round(time.Millisecond), // as the file keeps it
 		Audio:               filepath.Base(target),
+		Tags:                slices.Clone(r.o.Tags),
 	}
 	if n.Title == "" {
 		n.Title = "Recording " + r.created.Local().Format("2 Jan 2006 15:04")

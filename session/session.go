@@ -25,8 +25,9 @@ type Config struct {
 	Vault *persistence.Vault
 	// Open opens the input device. It is the only thing Start waits for.
 	Open  func() (audio.Source, error)
-	Title string // default: "Recording <date time>"
-	Rate  int    // stored sample rate; default audio.StoreRate (live text needs it)
+	Title string   // default: "Recording <date time>"
+	Tags  []string // the note's tags
+	Rate  int      // stored sample rate; default audio.StoreRate (live text needs it)
 	// Engine is the transcription engine to use; nil, or an error from it,
 	// means the note is left UNPROCESSED.
 	Engine func() (transcribe.Engine, transcribe.Options, error)
@@ -147,7 +148,7 @@ func Start(cfg Config) (*Session, error) {
 	}
 	s := &Session{cfg: cfg, pressed: pressed, prepared: make(chan struct{}), ended: make(chan struct{})}
 	s.rec, err = recording.Start(recording.Options{
-		Vault: cfg.Vault, Source: src, Title: cfg.Title, Rate: cfg.Rate,
+		Vault: cfg.Vault, Source: src, Title: cfg.Title, Tags: cfg.Tags, Rate: cfg.Rate,
 		OnLevel:    s.level,
 		OnSamples:  s.samples,
 		Logf:       cfg.Logf,

@@ -45,6 +45,11 @@ type Settings struct {
 	// ChatBaseURL and ChatModel are the chat server transformations use
 	// ("" = none: nothing is sent anywhere).
 	ChatBaseURL, ChatModel string
+	// DictationTransform is the transformation a dictation's text goes
+	// through before it is typed ("" = none); DictationTypes types it
+	// into the app that had the keyboard (else it is only copied).
+	DictationTransform string
+	DictationTypes     bool
 }
 
 // SampleRates are the stored audio rates offered.
@@ -52,7 +57,7 @@ var SampleRates = []int{16000, 22050, 32000, 44100, 48000}
 
 // Defaults are the settings of a fresh install: offline, 16 kHz.
 func Defaults() Settings {
-	return Settings{Engine: transcribe.DefaultEngine(), BaseURL: "https://api.openai.com/v1", Model: "whisper-1", AutoTranscribe: true, SampleRate: 16000, Store: "wav"}
+	return Settings{Engine: transcribe.DefaultEngine(), BaseURL: "https://api.openai.com/v1", Model: "whisper-1", AutoTranscribe: true, SampleRate: 16000, Store: "wav", DictationTypes: true}
 }
 
 const (
@@ -60,6 +65,7 @@ const (
 	kSaved                                                              = "settingsSaved"
 	kStore                                                              = "storeAs"
 	kChatBaseURL, kChatModel                                            = "chatBaseURL", "chatModel"
+	kDictTransform, kDictTypes                                          = "dictationTransform", "dictationTypes"
 )
 
 // Load reads the settings, defaults where nothing was saved.
@@ -76,6 +82,7 @@ func Load(p Prefs) Settings {
 		s.Store = "wav" // settings saved before there was a choice
 	}
 	s.ChatBaseURL, s.ChatModel = p.String(kChatBaseURL), p.String(kChatModel)
+	s.DictationTransform, s.DictationTypes = p.String(kDictTransform), p.BoolWithFallback(kDictTypes, true)
 	return s
 }
 
@@ -96,6 +103,8 @@ func Save(p Prefs, s Settings, inputs []string) error {
 	p.SetString(kStore, s.Store)
 	p.SetString(kChatBaseURL, s.ChatBaseURL)
 	p.SetString(kChatModel, s.ChatModel)
+	p.SetString(kDictTransform, s.DictationTransform)
+	p.SetBool(kDictTypes, s.DictationTypes)
 	p.SetBool(kSaved, true)
 	return nil
 }

@@ -24,7 +24,8 @@ import (
 // is open (session.Start runs off the UI thread).
 type ongoing struct {
 	s         *session.Session
-	stopAsked bool // Stop was pressed while the microphone was opening
+	stopAsked bool       // Stop was pressed while the microphone was opening
+	dict      *dictation // a dictation's target; nil for a recording
 }
 
 // ToggleRecording starts a recording, or stops and saves the current one.
@@ -41,7 +42,10 @@ func (w *Window) ToggleRecording() {
 // startRecording shows the recording state at once and opens the
 // microphone off the UI thread; capture begins the moment it is open, and
 // the live decoder loads meanwhile (package session).
-func (w *Window) startRecording() {
+func (w *Window) startRecording() { w.startRecordingAs(nil) }
+
+// startRecordingAs starts a recording, or with d a dictation.
+func (w *Window) startRecordingAs(d *dictation) {
 	if w.switching != nil {
 		w.showError(errors.New("another vault is being opened: record once it is open"))
 		return
@@ -51,7 +55,7 @@ func (w *Window) startRecording() {
 		return
 	}
 	cfg := w.settings()
-	rec := &ongoing{}
+	rec := &ongoing{dict: d}
 	scfg := session.Config{
 		Vault: w.svc.Vault, Open: w.svc.OpenInput, Rate: cfg.SampleRate, Store: cfg.Store, Logf: log.Printf,
 		OnEvent: func(e session.Event) {
@@ -67,6 +71,9 @@ func (w *Window) startRecording() {
 				w.trace("live text %d words %d ms", len(strings.Fields(e.Text)), time.Since(heard).Milliseconds())
 			})
 		},
+	}
+	if d != nil {
+		scfg.Tags = []string{DictationTag}
 	}
 	if w.svc.Engine != nil && cfg.Transcribes() {
 		scfg.Engine = w.svc.Engine
@@ -176,6 +183,9 @@ func (w *Window) onRecordingEvent(rec *ongoing, e session.Event) {
 		w.liveText.SetText("")
 		if e.Err != nil {
 			w.showError(e.Err)
+		}
+		if e.Note != nil && rec.dict != nil {
+			w.dictationSaved(rec.dict, e.Note)
 		}
 		if e.Note != nil {
 			// The session hands over the note it wrote: into the list
@@ -305,6 +315,7 @@ func (w *Window) selectByID(id string) {
 // onTranscription hears from the queue (any goroutine).
 func (w *Window) onTranscription(u transcribe.Update) {
 	w.do(func() {
+		w.dictationTranscribed(u.ID, u.Status, u.Note)
 		w.progress[u.ID] = u.Progress
 		for _, n := range w.notes {
 			if n.ID != u.ID {

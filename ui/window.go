@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/keyboard"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/session"
 	"github.com/voicenotes/voicenotes/transcribe"
@@ -124,6 +125,9 @@ type statusBar struct {
 	statusHeld time.Time
 	statusNext string
 	undos      []func() error // what Undo takes back (a delete, a transformation), newest last
+	// dictWaiting are dictations saved without their words yet, by the
+	// note's id: the queue's transcript delivers them.
+	dictWaiting map[string]*dictation
 }
 
 // New builds the window on an open vault.
@@ -311,6 +315,12 @@ func (w *Window) HandleCommand(cmd string) string {
 				reply <- "stopped"
 			}
 		})
+	case "dictate":
+		// Which window has the keyboard is asked now, before anything
+		// of this app moves: the words go there.
+		target, _ := keyboard.Focused()
+		title := keyboard.Title(target)
+		w.do(func() { reply <- w.Dictate(target, title) })
 	case "show":
 		w.do(func() {
 			w.win.Show()

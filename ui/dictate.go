@@ -1,0 +1,176 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"strings"
+
+	"github.com/voicenotes/voicenotes/keyboard"
+	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/transform"
+)
+
+// Dictation: a recording made to put its words where the person's
+// keyboard was. `voicenotes dictate` (bound to a desktop shortcut) starts
+// one while another app has the keyboard, and stops it; the recording is
+// a note like any other, tagged "dictation", saved and recoverable the
+// same way. Its transcript (through the transformation chosen in
+// Settings, if any) goes to the clipboard and is typed into the window
+// that had the keyboard when it began, if that window still has it.
+
+// DictationTag is the tag every dictation's note gets.
+const DictationTag = "dictation"
+
+// dictation is where a dictation's words go.
+type dictation struct {
+	target keyboard.Window // the window with the keyboard when it began (0: unknown)
+	title  string          // its title, for messages
+}
+
+// Dictate starts a dictation into target, or stops the one under way;
+// it says which ("dictating", "stopped"). UI thread.
+func (w *Window) Dictate(target keyboard.Window, title string) string {
+	switch {
+	case w.rec != nil && w.rec.dict != nil:
+		w.stopRecording(false)
+		return "stopped"
+	case w.rec != nil:
+		w.tell("A recording is under way: stop it before dictating")
+		return "recording"
+	}
+	w.startRecordingAs(&dictation{target: target, title: title})
+	if w.rec == nil {
+		return "stopped" // it could not start; the window says why
+	}
+	w.trace("dictating into %q", title)
+	return "dictating"
+}
+
+// dictationSaved takes a dictation's note once saved: its words now, or
+// once the queue has transcribed it.
+func (w *Window) dictationSaved(d *dictation, n *persistence.Note) {
+	if n.TranscriptionStatus == persistence.StatusDone {
+		w.deliverDictation(d, n)
+		return
+	}
+	if w.dictWaiting == nil {
+		w.dictWaiting = map[string]*dictation{}
+	}
+	w.dictWaiting[n.ID] = d // the queue's DONE delivers it
+}
+
+// dictationTranscribed hears the queue's news of a waiting dictation.
+func (w *Window) dictationTranscribed(id string, status persistence.Status, n *persistence.Note) {
+	d := w.dictWaiting[id]
+	if d == nil {
+		return
+	}
+	switch status {
+	case persistence.StatusDone:
+		delete(w.dictWaiting, id)
+		if n != nil {
+			w.deliverDictation(d, n)
+		}
+	case persistence.StatusFailed:
+		delete(w.dictWaiting, id)
+		w.tell("The dictation could not be transcribed; its recording is kept as a note")
+	}
+}
+
+// deliverDictation puts a dictation's words on the clipboard and where
+// the keyboard was. UI thread; the typing runs off it.
+func (w *Window) deliverDictation(d *dictation, n *persistence.Note) {
+	text := strings.TrimSpace(n.Body)
+	if text == "" {
+		w.tell("The dictation heard no words; its recording is kept as a note")
+		w.trace("dictated %s nothing", n.ID)
+		return
+	}
+	s := w.settings()
+	v := w.svc.Vault
+	id := n.ID
+	ours := w.win.Title()
+	go func() {
+		if s.DictationTransform != "" {
+			if out, err := w.transformDictation(v, id, s.DictationTransform); err != nil {
+				log.Printf("dictation: %v", err)
+				w.do(func() {
+					w.tell("The dictation's transformation failed (" + err.Error() + "); its words are typed as said")
+				})
+			} else if out != "" {
+				text = out
+			}
+		}
+		w.do(func() { w.app.Clipboard().SetContent(text) })
+		typed, why := false, ""
+		switch now, err := keyboard.Focused(); {
+		case !s.DictationTypes:
+			why = "typing is off in Settings"
+		case err != nil:
+			why = err.Error()
+		case d.target == 0 || now != d.target:
+			why = "the window that had the keyboard no longer has it"
+		case keyboard.Title(now) == ours:
+			why = "the keyboard was in Voice Notes itself"
+		default:
+			if err := keyboard.Type(text); err != nil {
+				why = err.Error()
+			} else {
+				typed = true
+			}
+		}
+		w.do(func() {
+			if typed {
+				w.tell(fmt.Sprintf("Dictation typed into %q (and copied)", d.title))
+				w.trace("dictated %s typed", id)
+				return
+			}
+			w.tell("Dictation copied, not typed: " + why)
+			w.trace("dictated %s copied", id)
+		})
+	}()
+}
+
+// transformDictation runs the named transformation on a dictation's note
+// and returns the text its last step made.
+func (w *Window) transformDictation(v *persistence.Vault, id, name string) (string, error) {
+	chat, model, err := w.chatSetup()
+	if err != nil {
+		return "", err
+	}
+	ts, _, err := transform.Load(v)
+	if err != nil {
+		return "", err
+	}
+	t, err := transform.Find(ts, name)
+	if err != nil {
+		return "", err
+	}
+	chain, err := transform.Chain(ts, t)
+	if err != nil {
+		return "", err
+	}
+	steps, err := (&transform.Runner{Vault: v, Chat: chat, Model: model}).Run(context.Background(), id, chain, "", false, nil)
+	changes := map[string]*persistence.Note{}
+	for _, st := range steps {
+		for _, n := range []*persistence.Note{st.Note, st.New} {
+			if n != nil {
+				changes[n.Path] = n
+			}
+		}
+	}
+	w.do(func() {
+		if w.svc.Vault == v {
+			w.mergeNotes(changes)
+		}
+	})
+	if err != nil {
+		return "", err
+	}
+	if len(steps) == 0 {
+		return "", errors.New("it made nothing")
+	}
+	return strings.TrimSpace(steps[len(steps)-1].Result), nil
+}
