@@ -49,6 +49,10 @@ type SettingsForm struct {
 	ChatBaseURL, ChatModel, ChatKey *widget.Entry
 	TestChat                        *widget.Button
 	ChatStatus                      *widget.Label
+	// Dictation: whether its words are typed where the keyboard was, and
+	// the transformation they go through first.
+	DictationTypes     *widget.Check
+	DictationTransform *widget.Select
 }
 
 // storeChoices are how the storage formats (audio.StoreFormats) read in
@@ -180,7 +184,7 @@ func (w *Window) ShowSettings() *SettingsForm {
 		widget.NewFormItem("Sample rate (Hz)", f.Rate),
 		widget.NewFormItem("Keep recordings as", f.Store),
 	)
-	content := container.NewVBox(form, f.OfflineNote, f.Remote, language, general, w.buildChatSettings(f, cur))
+	content := container.NewVBox(form, f.OfflineNote, f.Remote, language, general, w.buildChatSettings(f, cur), w.buildDictationSettings(f, cur))
 	f.Dialog = dialog.NewCustomConfirm("Settings", "Save", "Cancel", container.NewVScroll(content), func(ok bool) {
 		if ok {
 			w.SaveSettings(f, func(err error) {
@@ -271,6 +275,30 @@ func (w *Window) buildChatSettings(f *SettingsForm, cur settings.Settings) fyne.
 	), f.ChatStatus)
 }
 
+// noTransform is the dictation's "no transformation" choice.
+const noTransform = "None: the words as said"
+
+// buildDictationSettings is the Settings' part for dictation.
+func (w *Window) buildDictationSettings(f *SettingsForm, cur settings.Settings) fyne.CanvasObject {
+	f.DictationTypes = widget.NewCheck("Type the words into the app that had the keyboard (else only copy them)", nil)
+	f.DictationTypes.SetChecked(cur.DictationTypes)
+	names := []string{noTransform}
+	if ts, _, err := transform.Load(w.svc.Vault); err == nil {
+		names = append(names, namesOf(ts)...)
+	}
+	f.DictationTransform = widget.NewSelect(names, nil)
+	f.DictationTransform.SetSelected(noTransform)
+	if cur.DictationTransform != "" {
+		f.DictationTransform.SetSelected(cur.DictationTransform)
+	}
+	how := widget.NewLabel("Dictation: bind `voicenotes dictate` to a desktop shortcut. Pressed in any app, it starts a dictation; pressed again, its words go where the keyboard was, and the recording is kept as a note tagged dictation.")
+	how.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(widget.NewSeparator(), how, widget.NewForm(
+		widget.NewFormItem("", f.DictationTypes),
+		widget.NewFormItem("Transform with", f.DictationTransform),
+	))
+}
+
 // testChat asks the chat server for its models, with the key typed or
 // kept, and says whether the chosen model is among them.
 func (w *Window) testChat(f *SettingsForm) {
@@ -350,6 +378,13 @@ func (w *Window) SaveSettings(f *SettingsForm, done func(error)) {
 	s.SampleRate = rate
 	s.Store = audio.StoreFormats[max(0, slices.Index(storeChoices, f.Store.Selected))]
 	s.ChatBaseURL, s.ChatModel = f.ChatBaseURL.Text, f.ChatModel.Text
+	if f.DictationTypes != nil {
+		s.DictationTypes = f.DictationTypes.Checked
+		s.DictationTransform = ""
+		if f.DictationTransform.Selected != noTransform {
+			s.DictationTransform = f.DictationTransform.Selected
+		}
+	}
 	keys := map[string]string{} // base URL: key typed, to keep in the keychain
 	if f.APIKey.Text != "" {
 		keys[s.BaseURL] = f.APIKey.Text

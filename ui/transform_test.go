@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 	"github.com/voicenotes/voicenotes/internal/fakechat"
@@ -264,5 +266,58 @@ func TestTransformEditor(t *testing.T) {
 	}
 	if len(ts) != 5 {
 		t.Errorf("%d transformations", len(ts))
+	}
+}
+
+// TestSettingsDictation: Settings keep whether a dictation's words are
+// typed and the transformation they go through.
+func TestSettingsDictation(t *testing.T) {
+	w, _ := newTestWindow(t, nil)
+	f := w.ShowSettings()
+	if !f.DictationTypes.Checked || f.DictationTransform.Selected != noTransform {
+		t.Errorf("defaults: types %v, transform %q", f.DictationTypes.Checked, f.DictationTransform.Selected)
+	}
+	f.DictationTypes.SetChecked(false)
+	f.DictationTransform.SetSelected("clean-up")
+	if err := saveSettings(t, w, f); err != nil {
+		t.Fatal(err)
+	}
+	if s := w.settings(); s.DictationTypes || s.DictationTransform != "clean-up" {
+		t.Errorf("saved: types %v, transform %q", s.DictationTypes, s.DictationTransform)
+	}
+	f = w.ShowSettings()
+	if f.DictationTypes.Checked || f.DictationTransform.Selected != "clean-up" {
+		t.Errorf("shown again: types %v, transform %q", f.DictationTypes.Checked, f.DictationTransform.Selected)
+	}
+}
+
+// TestDictationCopiesWhereItCannotType: a dictation started and stopped
+// from outside (voicenotes dictate) is a note tagged dictation; with no
+// window to type into (none had the keyboard here), its words are on the
+// clipboard and the window says why they were not typed.
+func TestDictationCopiesWhereItCannotType(t *testing.T) {
+	t.Setenv("DISPLAY", "")
+	w, v := newTestWindow(t, nil)
+	s := w.settings()
+	s.Engine, s.AutoTranscribe = transcribe.PocketSphinxName, true // any engine: the window is handed wordsEngine
+	if err := settings.Save(w.app.Preferences(), s, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.svc.Engine = func() (transcribe.Engine, transcribe.Options, error) { return wordsEngine{}, transcribe.Options{}, nil }
+	close(w.stop)
+	w.stop = make(chan struct{})
+	w.startBackground()
+	if got := w.Dictate(0, ""); got != "dictating" {
+		t.Fatalf("first dictate: %q", got)
+	}
+	eventually(t, "the dictation recording", func() bool { return w.rec != nil && w.rec.s != nil && w.rec.s.Elapsed() >= 300*time.Millisecond })
+	if got := w.Dictate(0, ""); got != "stopped" {
+		t.Fatalf("second dictate: %q", got)
+	}
+	eventually(t, "the words on the clipboard", func() bool { return w.app.Clipboard().Content() == "the words" })
+	eventually(t, "the window saying why", func() bool { return strings.Contains(w.status.Text, "copied, not typed") })
+	notes, _, _ := v.List()
+	if len(notes) != 1 || !slices.Contains(notes[0].Tags, DictationTag) {
+		t.Errorf("notes %d, tags %v", len(notes), notes[0].Tags)
 	}
 }
