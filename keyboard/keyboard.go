@@ -14,3 +14,7 @@ var ErrUnsupported = errors.New("typing into other apps is not supported on this
 // Window is a window of the desktop, as its window system names it (0:
 // none).
 type Window uint64
+
+// ErrNoGrab is a desktop where an app cannot take a shortcut for the
+// whole desktop (Wayland gives no app that power).
+var ErrNoGrab = errors.New("this desktop lets no app take a shortcut for the whole desktop: bind voicenotes dictate in the desktop's own keyboard shortcut settings instead")

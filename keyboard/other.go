@@ -10,3 +10,14 @@ func Type(string) error { return ErrUnsupported }
 
 // Title is a window's title.
 func Title(Window) string { return "" }
+
+// Hotkey is a key combination grabbed for the whole desktop.
+type Hotkey struct{}
+
+// Grab takes combo for the whole desktop.
+func Grab(combo string, down, up func()) (*Hotkey, error) {
+	return nil, ErrNoGrab
+}
+
+// Close gives the combination back.
+func (*Hotkey) Close() {}

@@ -94,3 +94,58 @@ func TestTypeIntoAnotherApp(t *testing.T) {
 		t.Errorf("xterm received\n%q\nwant\n%q", got, text)
 	}
 }
+
+// TestHotkeyForTheWholeDesktop: a grabbed combination pressed while
+// another app has the keyboard is heard, once down and once up however
+// long it is held (push-to-talk), with Num Lock on too; a second program
+// asking for it is told it is taken; a combination that is not one is
+// refused with why; after Close it is free again.
+func TestHotkeyForTheWholeDesktop(t *testing.T) {
+	startX(t)
+	downs, ups := make(chan struct{}, 10), make(chan struct{}, 10)
+	h, err := Grab("Ctrl+Alt+Space", func() { downs <- struct{}{} }, func() { ups <- struct{}{} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait := func(c chan struct{}, what string) {
+		t.Helper()
+		select {
+		case <-c:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s never heard", what)
+		}
+	}
+	if err := exec.Command("xdotool", "key", "ctrl+alt+space").Run(); err != nil {
+		t.Fatal(err)
+	}
+	wait(downs, "the press")
+	wait(ups, "the release")
+	// Held for a while (the keyboard repeats it): one down, one up.
+	if err := exec.Command("xdotool", "keydown", "ctrl+alt+space", "sleep", "0.8", "keyup", "ctrl+alt+space").Run(); err != nil {
+		t.Fatal(err)
+	}
+	wait(downs, "the held press")
+	wait(ups, "the held release")
+	if len(downs) != 0 || len(ups) != 0 {
+		t.Errorf("a held key was heard %d more times down, %d up", len(downs), len(ups))
+	}
+	// With Num Lock on.
+	exec.Command("xdotool", "key", "Num_Lock").Run()
+	exec.Command("xdotool", "key", "ctrl+alt+space").Run()
+	wait(downs, "the press with Num Lock")
+	exec.Command("xdotool", "key", "Num_Lock").Run()
+	if _, err := Grab("Ctrl+Alt+Space", func() {}, nil); err == nil || !strings.Contains(err.Error(), "taken") {
+		t.Errorf("a second grab: %v", err)
+	}
+	for _, bad := range []string{"Hyper+X", "Ctrl+", "Ctrl+NoSuchKey"} {
+		if _, err := Grab(bad, func() {}, nil); err == nil {
+			t.Errorf("%q was grabbed", bad)
+		}
+	}
+	h.Close()
+	again, err := Grab("Ctrl+Alt+Space", func() {}, nil)
+	if err != nil {
+		t.Fatalf("after Close: %v", err)
+	}
+	again.Close()
+}
