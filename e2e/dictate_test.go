@@ -40,7 +40,7 @@ func TestDictationTypesWhereTheKeyboardWas(t *testing.T) {
 	t.Cleanup(func() { term.Process.Kill(); term.Wait() })
 	var id string
 	waitFor(t, "the terminal's window", 10*time.Second, func() bool {
-		cmd := exec.Command("xdotool", "search", "--name", "^target$")
+		cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^target$")
 		cmd.Env = d.env()
 		o, err := cmd.Output()
 		if f := strings.Fields(string(o)); err == nil && len(f) > 0 {

@@ -27,7 +27,7 @@ func startX(t *testing.T) {
 		}
 	}
 	display := fmt.Sprintf(":%d", n)
-	x := exec.Command("Xvfb", display, "-screen", "0", "800x600x24", "-nolisten", "tcp")
+	x := exec.Command("Xvfb", display, "-screen", "0", "800x600x24", "-nolisten", "tcp", "-noreset") // no reset when its last client goes
 	if err := x.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestTypeIntoAnotherApp(t *testing.T) {
 	t.Cleanup(func() { term.Process.Kill(); term.Wait() })
 	var id string
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		o, err := exec.Command("xdotool", "search", "--name", "^target$").Output()
+		o, err := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^target$").Output()
 		if id = strings.TrimSpace(string(o)); err == nil && id != "" {
 			break
 		}
