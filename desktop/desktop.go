@@ -8,6 +8,7 @@ package desktop
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"path/filepath"
@@ -24,6 +25,7 @@ import (
 	"github.com/voicenotes/voicenotes/audio/device"
 	"github.com/voicenotes/voicenotes/cli"
 	"github.com/voicenotes/voicenotes/instance"
+	"github.com/voicenotes/voicenotes/keyboard"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/recording"
 	"github.com/voicenotes/voicenotes/settings"
@@ -122,6 +124,7 @@ func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error
 		}
 	}
 	w = ui.New(a, ui.Services{
+		GrabKey:   func(combo string, down, up func()) (io.Closer, error) { return keyboard.Grab(combo, down, up) },
 		Vault:     v,
 		RescueDir: rescueDir(),
 		OpenInput: func() (audio.Source, error) {

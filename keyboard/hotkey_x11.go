@@ -139,9 +139,10 @@ func Grab(combo string, down, up func()) (*Hotkey, error) {
 }
 
 // Close gives the combination back.
-func (h *Hotkey) Close() {
+func (h *Hotkey) Close() error {
 	close(h.stop)
 	h.done.Wait()
+	return nil
 }
 
 // parseCombo reads "Ctrl+Alt+Space", "Super+D", "Shift+F9"…

@@ -20,4 +20,4 @@ func Grab(combo string, down, up func()) (*Hotkey, error) {
 }
 
 // Close gives the combination back.
-func (*Hotkey) Close() {}
+func (*Hotkey) Close() error { return nil }

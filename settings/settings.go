@@ -50,14 +50,22 @@ type Settings struct {
 	// into the app that had the keyboard (else it is only copied).
 	DictationTransform string
 	DictationTypes     bool
+	// DictationKey is the shortcut that starts and stops a dictation in
+	// any app ("" = none); DictationHold makes it push-to-talk (a
+	// dictation while it is held).
+	DictationKey  string
+	DictationHold bool
 }
+
+// DefaultDictationKey is the dictation shortcut of a fresh install.
+const DefaultDictationKey = "Ctrl+Alt+Space"
 
 // SampleRates are the stored audio rates offered.
 var SampleRates = []int{16000, 22050, 32000, 44100, 48000}
 
 // Defaults are the settings of a fresh install: offline, 16 kHz.
 func Defaults() Settings {
-	return Settings{Engine: transcribe.DefaultEngine(), BaseURL: "https://api.openai.com/v1", Model: "whisper-1", AutoTranscribe: true, SampleRate: 16000, Store: "wav", DictationTypes: true}
+	return Settings{Engine: transcribe.DefaultEngine(), BaseURL: "https://api.openai.com/v1", Model: "whisper-1", AutoTranscribe: true, SampleRate: 16000, Store: "wav", DictationTypes: true, DictationKey: DefaultDictationKey}
 }
 
 const (
@@ -66,6 +74,7 @@ const (
 	kStore                                                              = "storeAs"
 	kChatBaseURL, kChatModel                                            = "chatBaseURL", "chatModel"
 	kDictTransform, kDictTypes                                          = "dictationTransform", "dictationTypes"
+	kDictKey, kDictHold                                                 = "dictationKey", "dictationHold"
 )
 
 // Load reads the settings, defaults where nothing was saved.
@@ -83,6 +92,10 @@ func Load(p Prefs) Settings {
 	}
 	s.ChatBaseURL, s.ChatModel = p.String(kChatBaseURL), p.String(kChatModel)
 	s.DictationTransform, s.DictationTypes = p.String(kDictTransform), p.BoolWithFallback(kDictTypes, true)
+	s.DictationKey, s.DictationHold = p.String(kDictKey), p.BoolWithFallback(kDictHold, false)
+	if p.String(kDictKey+"Set") == "" {
+		s.DictationKey = DefaultDictationKey // saved before there was a shortcut
+	}
 	return s
 }
 
@@ -105,6 +118,9 @@ func Save(p Prefs, s Settings, inputs []string) error {
 	p.SetString(kChatModel, s.ChatModel)
 	p.SetString(kDictTransform, s.DictationTransform)
 	p.SetBool(kDictTypes, s.DictationTypes)
+	p.SetString(kDictKey, s.DictationKey)
+	p.SetString(kDictKey+"Set", "yes") // "" is a choice too: none
+	p.SetBool(kDictHold, s.DictationHold)
 	p.SetBool(kSaved, true)
 	return nil
 }

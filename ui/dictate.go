@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"strings"
 
@@ -19,6 +20,60 @@ import (
 // same way. Its transcript (through the transformation chosen in
 // Settings, if any) goes to the clipboard and is typed into the window
 // that had the keyboard when it began, if that window still has it.
+
+// dictationKey is the shortcut taken for dictation, and what it is.
+type dictationKey struct {
+	grabbed io.Closer
+	combo   string
+	hold    bool
+	err     error // why the shortcut could not be taken
+}
+
+// grabDictationKey takes the dictation shortcut chosen in Settings for
+// the whole desktop (again, after a change), and says in the log and
+// Settings why it could not. UI thread.
+func (w *Window) grabDictationKey() {
+	s := w.settings()
+	k := &w.dictKey
+	if k.grabbed != nil && k.combo == s.DictationKey && k.hold == s.DictationHold {
+		return
+	}
+	if k.grabbed != nil {
+		k.grabbed.Close()
+		k.grabbed = nil
+	}
+	k.combo, k.hold, k.err = s.DictationKey, s.DictationHold, nil
+	if w.svc.GrabKey == nil || s.DictationKey == "" {
+		return
+	}
+	hold := s.DictationHold
+	pressed := func() {
+		target, _ := keyboard.Focused()
+		title := keyboard.Title(target)
+		w.do(func() {
+			if hold && w.rec != nil && w.rec.dict != nil {
+				return // already dictating while held
+			}
+			w.Dictate(target, title)
+		})
+	}
+	released := func() {
+		if hold {
+			w.do(func() {
+				if w.rec != nil && w.rec.dict != nil {
+					w.Dictate(0, "")
+				}
+			})
+		}
+	}
+	g, err := w.svc.GrabKey(s.DictationKey, pressed, released)
+	if err != nil {
+		k.err = err
+		log.Printf("dictation: the shortcut %s: %v", s.DictationKey, err)
+		return
+	}
+	k.grabbed = g
+}
 
 // DictationTag is the tag every dictation's note gets.
 const DictationTag = "dictation"

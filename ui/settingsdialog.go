@@ -53,6 +53,11 @@ type SettingsForm struct {
 	// the transformation they go through first.
 	DictationTypes     *widget.Check
 	DictationTransform *widget.Select
+	// DictationKey is the shortcut for every app, DictationHold makes it
+	// push-to-talk; DictationKeyState says whether it could be taken.
+	DictationKey      *widget.Entry
+	DictationHold     *widget.Check
+	DictationKeyState *widget.Label
 }
 
 // storeChoices are how the storage formats (audio.StoreFormats) read in
@@ -291,9 +296,25 @@ func (w *Window) buildDictationSettings(f *SettingsForm, cur settings.Settings) 
 	if cur.DictationTransform != "" {
 		f.DictationTransform.SetSelected(cur.DictationTransform)
 	}
-	how := widget.NewLabel("Dictation: bind `voicenotes dictate` to a desktop shortcut. Pressed in any app, it starts a dictation; pressed again, its words go where the keyboard was, and the recording is kept as a note tagged dictation.")
+	f.DictationKey = widget.NewEntry()
+	f.DictationKey.SetText(cur.DictationKey)
+	f.DictationKey.SetPlaceHolder("none; or Ctrl+Alt+Space, Super+D, Shift+F9…")
+	f.DictationHold = widget.NewCheck("Push-to-talk: dictate while the shortcut is held", nil)
+	f.DictationHold.SetChecked(cur.DictationHold)
+	f.DictationKeyState = widget.NewLabel("")
+	f.DictationKeyState.Wrapping = fyne.TextWrapWord
+	switch k := w.dictKey; {
+	case k.err != nil:
+		f.DictationKeyState.SetText("✗ " + k.err.Error())
+	case k.grabbed != nil:
+		f.DictationKeyState.SetText("✓ " + k.combo + " works in every app")
+	}
+	how := widget.NewLabel("Dictation: press the shortcut in any app to start; press it again (or let go, with push-to-talk) and the words go where the keyboard was. The recording is kept as a note tagged dictation. On Wayland, or to use the desktop's own shortcut settings, bind `voicenotes dictate` instead.")
 	how.Wrapping = fyne.TextWrapWord
 	return container.NewVBox(widget.NewSeparator(), how, widget.NewForm(
+		widget.NewFormItem("Shortcut", f.DictationKey),
+		widget.NewFormItem("", f.DictationHold),
+		widget.NewFormItem("", f.DictationKeyState),
 		widget.NewFormItem("", f.DictationTypes),
 		widget.NewFormItem("Transform with", f.DictationTransform),
 	))
@@ -384,6 +405,7 @@ func (w *Window) SaveSettings(f *SettingsForm, done func(error)) {
 		if f.DictationTransform.Selected != noTransform {
 			s.DictationTransform = f.DictationTransform.Selected
 		}
+		s.DictationKey, s.DictationHold = strings.TrimSpace(f.DictationKey.Text), f.DictationHold.Checked
 	}
 	keys := map[string]string{} // base URL: key typed, to keep in the keychain
 	if f.APIKey.Text != "" {
@@ -454,6 +476,12 @@ func (w *Window) SaveSettings(f *SettingsForm, done func(error)) {
 					w.queuePending()
 				}
 				w.standby.Refresh() // the live decoder for the engine now chosen
+				w.grabDictationKey()
+				if k := w.dictKey; k.err != nil {
+					w.tell("Settings saved, but the dictation shortcut could not be taken: " + k.err.Error())
+					done(nil)
+					return
+				}
 				w.setStatus("Settings saved")
 				done(nil)
 			}

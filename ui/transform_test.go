@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"errors"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -319,5 +321,73 @@ func TestDictationCopiesWhereItCannotType(t *testing.T) {
 	notes, _, _ := v.List()
 	if len(notes) != 1 || !slices.Contains(notes[0].Tags, DictationTag) {
 		t.Errorf("notes %d, tags %v", len(notes), notes[0].Tags)
+	}
+}
+
+// fakeGrab stands for keyboard.Grab: it hands the test the shortcut's
+// press and release.
+type fakeGrab struct {
+	combo    string
+	down, up func()
+	closed   bool
+}
+
+func (g *fakeGrab) Close() error { g.closed = true; return nil }
+
+// TestDictationShortcut: the shortcut chosen in Settings is taken for the
+// whole desktop; pressed, it starts a dictation and pressed again stops
+// it; as push-to-talk, letting go stops it; a change in Settings takes
+// the new one and gives the old back; one another program holds is said
+// in Settings.
+func TestDictationShortcut(t *testing.T) {
+	t.Setenv("DISPLAY", "")
+	w, _ := newTestWindow(t, nil)
+	var g *fakeGrab
+	w.svc.GrabKey = func(combo string, down, up func()) (io.Closer, error) {
+		if combo == "Ctrl+Alt+T" {
+			return nil, errors.New("Ctrl+Alt+T is taken by another program")
+		}
+		g = &fakeGrab{combo: combo, down: down, up: up}
+		return g, nil
+	}
+	w.grabDictationKey()
+	if g == nil || g.combo != settings.DefaultDictationKey {
+		t.Fatalf("grabbed %+v, want %s", g, settings.DefaultDictationKey)
+	}
+	g.down()
+	eventually(t, "a dictation started by the shortcut", func() bool { return w.rec != nil && w.rec.dict != nil && w.rec.s != nil })
+	g.up() // toggle: letting go does nothing
+	pump()
+	if w.rec == nil {
+		t.Fatal("letting go of a toggle shortcut stopped the dictation")
+	}
+	g.down()
+	eventually(t, "the dictation stopped by the shortcut", func() bool { return w.rec == nil })
+	first := g
+	f := w.ShowSettings()
+	if !strings.Contains(f.DictationKeyState.Text, "works in every app") {
+		t.Errorf("Settings say %q", f.DictationKeyState.Text)
+	}
+	f.DictationHold.SetChecked(true)
+	if err := saveSettings(t, w, f); err != nil {
+		t.Fatal(err)
+	}
+	if !first.closed || g == first {
+		t.Fatal("the shortcut was not taken again as push-to-talk")
+	}
+	g.down()
+	eventually(t, "a dictation while held", func() bool { return w.rec != nil && w.rec.dict != nil && w.rec.s != nil })
+	g.up()
+	eventually(t, "the dictation stopped when let go", func() bool { return w.rec == nil })
+	f = w.ShowSettings()
+	f.DictationKey.SetText("Ctrl+Alt+T")
+	if err := saveSettings(t, w, f); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(w.status.Text, "taken by another program") {
+		t.Errorf("status %q", w.status.Text)
+	}
+	if f := w.ShowSettings(); !strings.Contains(f.DictationKeyState.Text, "taken") {
+		t.Errorf("Settings say %q", f.DictationKeyState.Text)
 	}
 }

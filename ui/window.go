@@ -7,6 +7,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"strings"
 	"sync"
@@ -46,6 +47,10 @@ type Services struct {
 	// not be saved as the app closed is kept when the vault cannot be
 	// written ("" for none: then only inside the vault).
 	RescueDir string
+	// GrabKey takes a key combination for the whole desktop: down and up
+	// run (on their own goroutine) when it is pressed and let go in any
+	// app (keyboard.Grab; nil: none, as in tests).
+	GrabKey func(combo string, down, up func()) (io.Closer, error)
 }
 
 // Window is the main window, made of its parts: the toolbar, the note
@@ -128,6 +133,7 @@ type statusBar struct {
 	// dictWaiting are dictations saved without their words yet, by the
 	// note's id: the queue's transcript delivers them.
 	dictWaiting map[string]*dictation
+	dictKey     dictationKey
 }
 
 // New builds the window on an open vault.
@@ -140,6 +146,7 @@ func New(a fyne.App, svc Services) *Window {
 	w.setupTray()
 	w.Reload()
 	w.startBackground()
+	w.grabDictationKey()
 	w.standby = transcribe.NewStandby(liveEngine(a, svc.Engine))
 	w.standby.IdleAfter = transcribe.DefaultIdleAfter
 	w.standby.Refresh()
