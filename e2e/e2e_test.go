@@ -441,3 +441,26 @@ func TestRecordTranscribeEditRecover(t *testing.T) {
 		t.Fatalf("no recovered recording of at least %v after the kill (partial file %q)\nnotes: %v\nfiles: %v", least, partial(vault), got, files)
 	}
 }
+
+// writeNote writes a transcribed note made an hour ago into the vault's
+// recordings folder (made if need be), as another program would, and
+// returns it with its path.
+func writeNote(t testing.TB, vault, title, body string) *persistence.Note {
+	t.Helper()
+	rec := filepath.Join(vault, persistence.RecordingsDir)
+	if err := os.MkdirAll(rec, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().UTC().Add(-time.Hour)
+	n := &persistence.Note{ID: persistence.NewID(at), Title: title, CreatedAt: at, Timestamp: at, UpdatedAt: at,
+		TranscriptionStatus: persistence.StatusDone, Body: body}
+	data, err := n.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Path = filepath.Join(rec, n.ID+".md")
+	if err := os.WriteFile(n.Path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

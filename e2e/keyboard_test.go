@@ -20,19 +20,7 @@ func TestTabLeavesTheTranscript(t *testing.T) {
 	d := startDesktop(t)
 	vault := filepath.Join(t.TempDir(), "vault")
 	rec := filepath.Join(vault, persistence.RecordingsDir)
-	if err := os.MkdirAll(rec, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	at := time.Now().UTC().Add(-time.Hour)
-	n := &persistence.Note{ID: persistence.NewID(at), Title: "Keys", CreatedAt: at, Timestamp: at, UpdatedAt: at,
-		TranscriptionStatus: persistence.StatusDone, Body: "spoken words"}
-	data, err := n.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(rec, n.ID+".md"), data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	n := writeNote(t, vault, "Keys", "spoken words")
 	a := d.launch(vault)
 	d.click(175, 140) // the first row
 	a.await(t, "the note shown", 10*time.Second, "voicenotes: shown "+n.ID)

@@ -27,21 +27,8 @@ func TestTransformInTheRealWindow(t *testing.T) {
 	speech := strings.ToLower(strings.Join(strings.Fields(string(data)), " "))
 	d := startDesktop(t)
 	vault := filepath.Join(t.TempDir(), "vault")
-	rec := filepath.Join(vault, persistence.RecordingsDir)
-	if err := os.MkdirAll(rec, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	at := time.Now().UTC().Add(-time.Hour)
-	n := &persistence.Note{ID: persistence.NewID(at), Title: "Austen", CreatedAt: at, Timestamp: at, UpdatedAt: at,
-		TranscriptionStatus: persistence.StatusDone, Body: speech + "\n"}
-	note, err := n.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(rec, n.ID+".md")
-	if err := os.WriteFile(path, note, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	n := writeNote(t, vault, "Austen", speech+"\n")
+	path := n.Path
 	const summary = "Elinor and Marianne talk about what is right and what is felt."
 	f := &fakechat.Server{Pieces: 12, Delay: 150 * time.Millisecond, Answer: func(req fakechat.Request) string {
 		p := req.Messages[len(req.Messages)-1].Content

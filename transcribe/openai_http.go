@@ -72,7 +72,7 @@ func (o *OpenAI) Ping(ctx context.Context) (string, error) {
 	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed:
 		return fmt.Sprintf("%s answered (HTTP %d: it has no model list, as whisper.cpp's server has none); transcription was not tried", o.base.Host, resp.StatusCode), nil
 	}
-	apiErr := &APIError{Status: resp.StatusCode, Message: remote.Clip(o.redact(remote.ErrorMessage(data)), maxMessage)}
+	apiErr := &APIError{Server: "transcription server", Status: resp.StatusCode, Message: remote.Clip(o.redact(remote.ErrorMessage(data)), maxMessage)}
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
 		apiErr.Advice = "the API key was refused: check it"
@@ -83,22 +83,7 @@ func (o *OpenAI) Ping(ctx context.Context) (string, error) {
 }
 
 // APIError is an answer the server gave that no retry will change.
-type APIError struct {
-	Status  int
-	Message string // the server's own words
-	Advice  string
-}
-
-func (e *APIError) Error() string {
-	msg := fmt.Sprintf("transcription server answered %d", e.Status)
-	if e.Message != "" {
-		msg += ": " + e.Message
-	}
-	if e.Advice != "" {
-		msg += " (" + e.Advice + ")"
-	}
-	return msg
-}
+type APIError = remote.APIError
 
 // form is the multipart request for a chunk, streamed: the part headers,
 // the audio read from disk, the other fields. body opens it anew for each
@@ -199,7 +184,7 @@ func (o *OpenAI) post(ctx context.Context, body func() (io.ReadCloser, error), l
 		}
 		return res, 0, nil
 	}
-	apiErr := &APIError{Status: resp.StatusCode, Message: remote.Clip(o.redact(remote.ErrorMessage(data)), maxMessage)}
+	apiErr := &APIError{Server: "transcription server", Status: resp.StatusCode, Message: remote.Clip(o.redact(remote.ErrorMessage(data)), maxMessage)}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 		apiErr.Advice = "the service is busy; retried"

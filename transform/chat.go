@@ -67,22 +67,7 @@ type Request struct {
 }
 
 // APIError is an answer the server gave that no retry will change.
-type APIError struct {
-	Status  int
-	Message string // the server's own words, without any key
-	Advice  string
-}
-
-func (e *APIError) Error() string {
-	msg := fmt.Sprintf("the chat server answered %d", e.Status)
-	if e.Message != "" {
-		msg += ": " + e.Message
-	}
-	if e.Advice != "" {
-		msg += " (" + e.Advice + ")"
-	}
-	return msg
-}
+type APIError = remote.APIError
 
 // ErrIncomplete is an answer that ended before the model finished: a cut
 // stream, a stall, or the model's length limit. Nothing of it is saved.
@@ -170,7 +155,7 @@ func (c *Chat) post(ctx context.Context, data []byte, progress func(string)) (te
 	body := &stallReader{r: resp.Body, stall: stall, every: c.Stall}
 	if resp.StatusCode != http.StatusOK {
 		msg, _ := io.ReadAll(io.LimitReader(body, 64<<10))
-		apiErr := &APIError{Status: resp.StatusCode, Message: remote.Clip(remote.Redact(remote.ErrorMessage(msg), c.key), 500)}
+		apiErr := &APIError{Server: "the chat server", Status: resp.StatusCode, Message: remote.Clip(remote.Redact(remote.ErrorMessage(msg), c.key), 500)}
 		switch {
 		case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 			apiErr.Advice = "the server is busy"
@@ -374,7 +359,7 @@ func (c *Chat) Models(ctx context.Context) ([]string, error) {
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if resp.StatusCode != http.StatusOK {
-		apiErr := &APIError{Status: resp.StatusCode, Message: remote.Clip(remote.Redact(remote.ErrorMessage(data), c.key), 500)}
+		apiErr := &APIError{Server: "the chat server", Status: resp.StatusCode, Message: remote.Clip(remote.Redact(remote.ErrorMessage(data), c.key), 500)}
 		if resp.StatusCode == http.StatusUnauthorized {
 			apiErr.Advice = "the API key was refused: check it"
 		}

@@ -306,10 +306,17 @@ func TestSettingsSaveAllOrNothing(t *testing.T) {
 // returns the outcome, running the UI thread's work meanwhile.
 func saveSettings(t *testing.T, w *Window, f *SettingsForm) error {
 	t.Helper()
+	return outcome(t, "the settings to be saved", func(done func(error)) { w.SaveSettings(f, done) })
+}
+
+// outcome starts what reports its end through done (on the UI thread),
+// and returns what it reported, running the UI thread's work meanwhile.
+func outcome(t *testing.T, what string, start func(done func(error))) error {
+	t.Helper()
 	var got error
 	ended := false
-	w.SaveSettings(f, func(err error) { got, ended = err, true })
-	eventually(t, "the settings to be saved", func() bool { return ended })
+	start(func(err error) { got, ended = err, true })
+	eventually(t, what, func() bool { return ended })
 	return got
 }
 

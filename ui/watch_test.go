@@ -393,9 +393,5 @@ func TestNoteReplacedNonAtomicallyStays(t *testing.T) {
 // the outcome, running the UI thread's work meanwhile.
 func switchVault(t *testing.T, w *Window, root string) error {
 	t.Helper()
-	var got error
-	ended := false
-	w.switchVault(root, func(err error) { got, ended = err, true })
-	eventually(t, "the vault to be switched", func() bool { return ended })
-	return got
+	return outcome(t, "the vault to be switched", func(done func(error)) { w.switchVault(root, done) })
 }

@@ -12,23 +12,15 @@ import (
 // Open opens name for reading only if it is a regular file, following a
 // link only to one. It opens without blocking (a named pipe would wait
 // for a writer forever) and checks what it opened.
-func Open(name string) (*os.File, error) {
-	f, err := os.OpenFile(name, os.O_RDONLY|Nonblock, 0)
-	if err != nil {
-		return nil, err
-	}
-	if err := Check(name, f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
-}
+func Open(name string) (*os.File, error) { return open(name, 0) }
 
 // OpenNoFollow is Open refusing a symbolic link in the last component
 // (ELOOP) instead of following it: for a file whose path was checked
 // already, so what is opened is what was checked.
-func OpenNoFollow(name string) (*os.File, error) {
-	f, err := os.OpenFile(name, os.O_RDONLY|Nonblock|NoFollow, 0)
+func OpenNoFollow(name string) (*os.File, error) { return open(name, NoFollow) }
+
+func open(name string, flags int) (*os.File, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|Nonblock|flags, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -167,3 +167,23 @@ func Sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// APIError is an answer a server gave that no retry will change: its
+// status, its own words (without any key) and what to do.
+type APIError struct {
+	Server  string // who answered, as the message names it
+	Status  int
+	Message string
+	Advice  string
+}
+
+func (e *APIError) Error() string {
+	msg := fmt.Sprintf("%s answered %d", e.Server, e.Status)
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	if e.Advice != "" {
+		msg += " (" + e.Advice + ")"
+	}
+	return msg
+}
