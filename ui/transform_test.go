@@ -169,6 +169,15 @@ func TestAutoTransformAfterTranscription(t *testing.T) {
 		return "NOT THE TRANSCRIPT"
 	}}
 	w, v, _, ts := transformWindow(t, f)
+	// The note is transcribed once, queued below: the window's own look
+	// for notes waiting (which a build with an offline engine makes at
+	// start) would queue it a second time, and a second transcript runs
+	// the transformation again, as it should.
+	s := w.settings()
+	s.Engine = ""
+	if err := settings.Save(w.app.Preferences(), s, nil); err != nil {
+		t.Fatal(err)
+	}
 	clean, _ := transform.Find(ts, "clean-up")
 	clean.Auto = true
 	if err := transform.Save(v, clean); err != nil {
