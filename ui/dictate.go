@@ -82,6 +82,11 @@ const DictationTag = "dictation"
 type dictation struct {
 	target keyboard.Window // the window with the keyboard when it began (0: unknown)
 	title  string          // its title, for messages
+	// escape is Esc, taken for the whole desktop while the dictation
+	// listens: pressed in any app it ends the dictation without typing
+	// (cancelled), and the note is kept.
+	escape    io.Closer
+	cancelled bool
 }
 
 // Dictate starts a dictation into target, or stops the one under way;
@@ -95,17 +100,46 @@ func (w *Window) Dictate(target keyboard.Window, title string) string {
 		w.tell("A recording is under way: stop it before dictating")
 		return "recording"
 	}
-	w.startRecordingAs(&dictation{target: target, title: title})
+	d := &dictation{target: target, title: title}
+	w.startRecordingAs(d)
 	if w.rec == nil {
 		return "stopped" // it could not start; the window says why
+	}
+	if w.svc.GrabKey != nil {
+		esc, err := w.svc.GrabKey("Escape", func() {
+			w.do(func() {
+				if w.rec != nil && w.rec.dict == d {
+					d.cancelled = true
+					w.stopRecording(false)
+				}
+			})
+		}, nil)
+		if err == nil {
+			d.escape = esc
+		}
 	}
 	w.trace("dictating into %q", title)
 	return "dictating"
 }
 
+// releaseEscape gives Esc back to the desktop once a dictation stops
+// listening.
+func (d *dictation) releaseEscape() {
+	if d.escape != nil {
+		d.escape.Close()
+		d.escape = nil
+	}
+}
+
 // dictationSaved takes a dictation's note once saved: its words now, or
 // once the queue has transcribed it.
 func (w *Window) dictationSaved(d *dictation, n *persistence.Note) {
+	d.releaseEscape()
+	if d.cancelled {
+		w.tell("Dictation cancelled (Esc): nothing typed; the recording is kept as a note")
+		w.trace("dictated %s cancelled", n.ID)
+		return
+	}
 	if n.TranscriptionStatus == persistence.StatusDone {
 		w.deliverDictation(d, n)
 		return

@@ -184,8 +184,11 @@ func (w *Window) onRecordingEvent(rec *ongoing, e session.Event) {
 		if e.Err != nil {
 			w.showError(e.Err)
 		}
-		if e.Note != nil && rec.dict != nil {
-			w.dictationSaved(rec.dict, e.Note)
+		if rec.dict != nil {
+			rec.dict.releaseEscape()
+			if e.Note != nil {
+				w.dictationSaved(rec.dict, e.Note)
+			}
 		}
 		if e.Note != nil {
 			// The session hands over the note it wrote: into the list

@@ -351,10 +351,14 @@ func (g *fakeGrab) Close() error { g.closed = true; return nil }
 func TestDictationShortcut(t *testing.T) {
 	t.Setenv("DISPLAY", "")
 	w, _ := newTestWindow(t, nil)
-	var g *fakeGrab
+	var g, esc *fakeGrab
 	w.svc.GrabKey = func(combo string, down, up func()) (io.Closer, error) {
-		if combo == "Ctrl+Alt+T" {
+		switch combo {
+		case "Ctrl+Alt+T":
 			return nil, errors.New("Ctrl+Alt+T is taken by another program")
+		case "Escape":
+			esc = &fakeGrab{combo: combo, down: down, up: up}
+			return esc, nil
 		}
 		g = &fakeGrab{combo: combo, down: down, up: up}
 		return g, nil
@@ -372,6 +376,23 @@ func TestDictationShortcut(t *testing.T) {
 	}
 	g.down()
 	eventually(t, "the dictation stopped by the shortcut", func() bool { return w.rec == nil })
+	if esc == nil {
+		t.Fatal("Esc was not taken while dictating")
+	}
+	eventually(t, "Esc given back once the dictation is saved", func() bool { return esc.closed })
+	// Esc while dictating: the dictation ends, nothing is typed, the
+	// recording is kept.
+	w.app.Clipboard().SetContent("what was there")
+	g.down()
+	eventually(t, "a dictation", func() bool { return w.rec != nil && w.rec.dict != nil && w.rec.s != nil && w.rec.s.Elapsed() > 200*time.Millisecond })
+	esc.down()
+	eventually(t, "the dictation cancelled", func() bool { return w.rec == nil && strings.Contains(w.status.Text, "cancelled") && esc.closed })
+	if w.app.Clipboard().Content() != "what was there" {
+		t.Errorf("after Esc: Esc given back %v, clipboard %q", esc.closed, w.app.Clipboard().Content())
+	}
+	if notes, _, _ := w.svc.Vault.List(); len(notes) != 2 {
+		t.Errorf("%d notes after two dictations, one cancelled", len(notes))
+	}
 	first := g
 	f := w.ShowSettings()
 	if !strings.Contains(f.DictationKeyState.Text, "works in every app") {
