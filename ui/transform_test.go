@@ -384,7 +384,9 @@ func TestDictationShortcut(t *testing.T) {
 	// recording is kept.
 	w.app.Clipboard().SetContent("what was there")
 	g.down()
-	eventually(t, "a dictation", func() bool { return w.rec != nil && w.rec.dict != nil && w.rec.s != nil && w.rec.s.Elapsed() > 200*time.Millisecond })
+	eventually(t, "a dictation", func() bool {
+		return w.rec != nil && w.rec.dict != nil && w.rec.s != nil && w.rec.s.Elapsed() > 200*time.Millisecond
+	})
 	esc.down()
 	eventually(t, "the dictation cancelled", func() bool { return w.rec == nil && strings.Contains(w.status.Text, "cancelled") && esc.closed })
 	if w.app.Clipboard().Content() != "what was there" {
