@@ -411,6 +411,9 @@ func TestDictationShortcut(t *testing.T) {
 	eventually(t, "a dictation while held", func() bool { return w.rec != nil && w.rec.dict != nil && w.rec.s != nil })
 	g.up()
 	eventually(t, "the dictation stopped when let go", func() bool { return w.rec == nil })
+	// Its note saved (the session ends off the UI thread) before the
+	// test goes on, and its folder is removed.
+	eventually(t, "the third dictation's note", func() bool { return len(w.notes) == 3 })
 	f = w.ShowSettings()
 	f.DictationKey.SetText("Ctrl+Alt+T")
 	if err := saveSettings(t, w, f); err != nil {

@@ -85,6 +85,16 @@ func newTestWindow(t *testing.T, fsys persistence.FS) (*Window, *persistence.Vau
 	// A test that ends (or fails) while recording leaves no recording
 	// behind to fill the UI queue the next test pumps: it is cancelled,
 	// its last UI work dropped (the window is gone).
+	// The window's watcher goes with the test: a package of windows each
+	// holding an inotify instance would take the user's whole allowance
+	// (128), which every process of that user shares.
+	t.Cleanup(func() {
+		select {
+		case <-w.stop:
+		default:
+			close(w.stop)
+		}
+	})
 	t.Cleanup(func() {
 		rec := w.rec
 		if rec == nil || rec.s == nil {
