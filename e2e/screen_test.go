@@ -13,8 +13,8 @@ import (
 
 // TestWindowFitsTheScreen: at twice the scale (FYNE_SCALE=2, a laptop's
 // high-density screen) the window opens inside the screen (1100×700
-// pixels here), not at twice its usual size; at the usual scale it keeps
-// its size.
+// pixels here), not at twice its usual size. (At the usual scale it keeps
+// its size: every other test here clicks where its controls are then.)
 func TestWindowFitsTheScreen(t *testing.T) {
 	d := startDesktop(t)
 	a := d.launchWith(filepath.Join(t.TempDir(), "vault"), "FYNE_SCALE=2")

@@ -393,19 +393,20 @@ func (w *Window) tellRecovered(notes []*persistence.Note) {
 }
 
 // FitScreen makes the window fit a screen of widthPx × heightPx pixels at
-// its canvas's scale: at most nine tenths of it each way, so its edges
-// and title bar stay reachable. A window that fits is left as it is.
+// its canvas's scale. A window that fits is left as it is; one larger
+// than the screen becomes nine tenths of it each way, so its edges and
+// title bar are reachable.
 func (w *Window) FitScreen(widthPx, heightPx int) {
 	scale := w.win.Canvas().Scale()
 	if scale <= 0 || widthPx <= 0 || heightPx <= 0 {
 		return
 	}
-	maxW, maxH := float32(widthPx)*0.9/scale, float32(heightPx)*0.9/scale
+	screenW, screenH := float32(widthPx)/scale, float32(heightPx)/scale
 	size := w.win.Canvas().Size()
-	if size.Width <= maxW && size.Height <= maxH {
+	if size.Width <= screenW && size.Height <= screenH {
 		return
 	}
-	fit := fyne.NewSize(min(size.Width, maxW), min(size.Height, maxH))
+	fit := fyne.NewSize(min(size.Width, screenW*0.9), min(size.Height, screenH*0.9))
 	w.win.Resize(fit)
 	w.trace("fit the screen %dx%d at scale %g: %gx%g", widthPx, heightPx, scale, fit.Width, fit.Height)
 }
