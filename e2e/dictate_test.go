@@ -88,21 +88,4 @@ func TestDictationTypesWhereTheKeyboardWas(t *testing.T) {
 		return got == want
 	})
 	t.Logf("typed into the terminal: %q", got)
-
-	// Again with the window's own shortcut for every app (Ctrl+Alt+Space),
-	// pressed while the terminal has the keyboard.
-	a.forget()
-	d.key("ctrl+alt+space")
-	a.awaitPrefix(t, "the dictation started by the shortcut", 10*time.Second, "voicenotes: dictating into \"target\"")
-	waitFor(t, "the recording", 15*time.Second, func() bool { return partial(vault) != "" })
-	if err := d.pulse.Play(t, clip).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	d.key("ctrl+alt+space")
-	a.awaitPrefix(t, "the second dictation typed", 90*time.Second, "voicenotes: dictated ")
-	waitFor(t, "both dictations in the terminal", 10*time.Second, func() bool {
-		data, _ := os.ReadFile(out)
-		got = string(data)
-		return strings.HasPrefix(got, want) && len(strings.Fields(got)) > len(strings.Fields(want))
-	})
 }
