@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -199,13 +198,4 @@ func (w *Window) transformed(r *transform.Runner, id string, steps []transform.S
 	default:
 		w.tell(last.T.Title + ": done; the text before is kept (Undo puts it back)")
 	}
-}
-
-// transformResultLines is the answer so far as the dialog shows it (for
-// tests).
-func (w *Window) transformResultLines() string {
-	if w.transformText == nil {
-		return ""
-	}
-	return strings.TrimSpace(w.transformText.Text)
 }

@@ -426,3 +426,11 @@ func TestDictationShortcut(t *testing.T) {
 		t.Errorf("Settings say %q", f.DictationKeyState.Text)
 	}
 }
+
+// transformResultLines is the answer so far as the dialog shows it .
+func (w *Window) transformResultLines() string {
+	if w.transformText == nil {
+		return ""
+	}
+	return strings.TrimSpace(w.transformText.Text)
+}
