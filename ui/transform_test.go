@@ -427,7 +427,7 @@ func TestDictationShortcut(t *testing.T) {
 	}
 }
 
-// transformResultLines is the answer so far as the dialog shows it .
+// transformResultLines is the answer so far as the dialog shows it.
 func (w *Window) transformResultLines() string {
 	if w.transformText == nil {
 		return ""
