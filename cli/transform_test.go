@@ -9,6 +9,7 @@ import (
 
 	"github.com/voicenotes/voicenotes/cli"
 	"github.com/voicenotes/voicenotes/internal/fakechat"
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/settings"
 	"github.com/voicenotes/voicenotes/transcribe"
@@ -103,7 +104,7 @@ func TestImportRunsAutoTransformations(t *testing.T) {
 	if _, err := os.Stat(clip); err != nil {
 		t.Skipf("%s is missing (make setup installs pocketsphinx-testdata)", clip)
 	}
-	root := t.TempDir()
+	root := tempdir.New(t)
 	v, err := persistence.Open(root, persistence.Options{})
 	if err != nil {
 		t.Fatal(err)

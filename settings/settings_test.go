@@ -74,9 +74,10 @@ func TestSaveIsAllOrNothing(t *testing.T) {
 // object of key and value, numbers as JSON numbers; seen with a real
 // app.NewWithID): Fyne saves it only from its running event loop.
 func TestStoredIsWhatTheWindowSaved(t *testing.T) {
-	config := t.TempDir()
+	config := tempdir.New(t)
 	t.Setenv("XDG_CONFIG_HOME", config)
 	t.Setenv("HOME", config)
+	t.Setenv("USERPROFILE", config) // the home folder on Windows
 	const id = "io.github.voicenotes.test"
 	if got := Stored(id); got != Defaults() {
 		t.Errorf("nothing saved: %+v", got)
