@@ -166,3 +166,12 @@ func Before(words []Word, t time.Duration) int {
 	}
 	return len(words)
 }
+
+// Match returns, for each of the words b, the index of the word of a it is
+// (-1 for words not in a), comparing as Align does: without case or the
+// punctuation around a word. Matches are in order (a longest common
+// subsequence).
+func Match(a, b []string) []int {
+	id := func(s string) string { return s }
+	return diff(keys(a, id), keys(b, id))
+}
