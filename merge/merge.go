@@ -293,3 +293,20 @@ func Resolve(text string, p Place, yours bool) string {
 	}
 	return text[:p.Start] + with + text[p.End:]
 }
+
+// Kept is the share of base's words that mine still has (1 when base has
+// none): below a half, the person rewrote the text rather than corrected
+// it, and a merge would scatter the new transcript's words through theirs.
+func Kept(base, mine string) float64 {
+	b := strings.Fields(base)
+	if len(b) == 0 {
+		return 1
+	}
+	kept := 0
+	for _, i := range timeline.Match(b, strings.Fields(mine)) {
+		if i >= 0 {
+			kept++
+		}
+	}
+	return float64(kept) / float64(len(b))
+}

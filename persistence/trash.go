@@ -17,7 +17,13 @@ type Trashed struct {
 	Dir    string   // the folder in .trash holding the files
 	Files  []string // the names moved, note last
 	Origin string   // the folder they came from
+	// History: the note's history folder (its earlier texts and
+	// transcripts, HistoryDir) is in Dir as "history".
+	History bool
 }
+
+// trashHistory is the name of a note's history folder in its trash folder.
+const trashHistory = "history"
 
 // Trash moves a note and its audio into <vault>/.trash/<time>_<id>/; audio
 // another note also refers to (the window's "keep both" makes such pairs)
@@ -81,10 +87,45 @@ func (v *Vault) Trash(id string) (*Trashed, error) {
 		}
 		t.Files = append(t.Files, name)
 	}
+	// The note's earlier texts and transcripts go with it, last: a crash
+	// before leaves them where they were, which loses nothing. Only into
+	// the vault's own trash (the history is in the vault's folder).
+	if h := v.HistoryDir(n.ID); filepath.Dir(filepath.Dir(dir)) == v.root {
+		if st, err := v.fs.Lstat(h); err == nil && st.IsDir() {
+			if err := v.fs.Rename(h, filepath.Join(dir, trashHistory)); err != nil {
+				return t, fmt.Errorf("deleting %s: moving its history to the trash: %w", id, err)
+			}
+			t.History = true
+			SyncDir(v.fs, filepath.Dir(h))
+		}
+	}
 	if err := errors.Join(SyncDir(v.fs, dir), SyncDir(v.fs, origin)); err != nil {
 		return t, fmt.Errorf("deleting %s: %w", id, err)
 	}
 	return t, nil
+}
+
+// untrashHistory moves a trashed note's history back from its trash
+// folder dir, when it is there and the note has none in its place.
+func (v *Vault) untrashHistory(id, dir string) error {
+	from := filepath.Join(dir, trashHistory)
+	if st, err := v.fs.Lstat(from); err != nil || !st.IsDir() {
+		return nil
+	}
+	h := v.HistoryDir(id)
+	if _, err := v.fs.Lstat(h); err == nil {
+		return nil // one was made since; the trashed one stays in the trash
+	}
+	if err := MkdirPrivate(v.fs, filepath.Dir(filepath.Dir(h))); err != nil {
+		return err
+	}
+	if err := MkdirPrivate(v.fs, filepath.Dir(h)); err != nil {
+		return err
+	}
+	if err := v.fs.Rename(from, h); err != nil {
+		return fmt.Errorf("restoring the history of %s: %w", id, err)
+	}
+	return SyncDir(v.fs, filepath.Dir(h))
 }
 
 // audioSharedWith reports whether a note other than n uses the audio file.
@@ -112,7 +153,11 @@ func (v *Vault) Restore(t *Trashed) error {
 			return fmt.Errorf("restoring %s: %s already exists in %s; move it away first", t.ID, name, t.Origin)
 		}
 	}
-	// Audio first: a note never points at audio that is still in the trash.
+	// The history first, then the audio: a note never points at audio
+	// that is still in the trash.
+	if err := v.untrashHistory(t.ID, t.Dir); err != nil {
+		return err
+	}
 	for i := len(t.Files) - 1; i >= 0; i-- {
 		name := t.Files[i]
 		if err := v.fs.Rename(filepath.Join(t.Dir, name), filepath.Join(t.Origin, name)); err != nil {
@@ -153,6 +198,9 @@ func (v *Vault) Untrash(id string) (*Note, bool, error) {
 	target := v.NotePath(id)
 	if _, err := v.fs.Lstat(target); err == nil {
 		return nil, false, nil
+	}
+	if err := v.untrashHistory(id, filepath.Dir(newest)); err != nil {
+		return nil, false, fmt.Errorf("bringing back %s from the trash: %w", id, err)
 	}
 	if err := v.fs.Rename(newest, target); err != nil {
 		return nil, false, fmt.Errorf("bringing back %s from the trash: %w", id, err)

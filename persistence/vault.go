@@ -189,6 +189,13 @@ func (v *Vault) TimingsPath(n *Note) string {
 	return filepath.Join(dir, n.ID+TimingsExt)
 }
 
+// HistoryDir is where note id's earlier texts are kept: the texts
+// transformations replaced and every machine transcript it had
+// (.voicenotes/history/<id>/). It goes to the trash with the note.
+func (v *Vault) HistoryDir(id string) string {
+	return filepath.Join(v.root, StateDir, "history", id)
+}
+
 // NewNote returns an unsaved note with a fresh id and its times set.
 func (v *Vault) NewNote() *Note {
 	now := v.now().UTC().Truncate(time.Millisecond)

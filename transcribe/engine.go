@@ -90,6 +90,10 @@ type Factory struct {
 // build (without the pocketsphinx tag it is listed as unavailable).
 const PocketSphinxName = "pocketsphinx"
 
+// psModelName names the acoustic and language model PocketSphinx uses, in
+// a transcript's provenance.
+const psModelName = "en-us"
+
 var (
 	regMu    sync.Mutex
 	registry = map[string]Factory{}

@@ -1,6 +1,7 @@
 package transcribe
 
 import (
+	"cmp"
 	"errors"
 	"log"
 	"sync"
@@ -159,19 +160,14 @@ func (l *Live) Commit(v *persistence.Vault, n *persistence.Note, engine string, 
 	if err != nil {
 		return err
 	}
-	saved, err := v.Update(n.ID, func(fresh *persistence.Note) error {
-		ApplyTranscript(fresh, res.Text, engine, o.Language, time.Now())
-		if fresh.Language == "" {
-			fresh.Language = res.Language
-		}
-		return nil
-	})
+	p := Provenance{Engine: engine, Language: cmp.Or(o.Language, res.Language), Duration: n.Duration.Seconds()}
+	if engine == PocketSphinxName {
+		p.Model = psModelName
+	}
+	saved, err := Take(v, n.ID, res, p, time.Now())
 	if err != nil {
 		return err
 	}
 	*n = *saved
-	if err := SaveTimings(v, n, res); err != nil {
-		log.Printf("transcribe: the word timings of %s were not saved: %v", n.ID, err)
-	}
 	return nil
 }

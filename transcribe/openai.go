@@ -68,6 +68,9 @@ func NewOpenAI(c Config) (*OpenAI, error) {
 
 func (*OpenAI) Name() string { return OpenAIName }
 
+// Describe names the model and the server's host (never the key).
+func (o *OpenAI) Describe() (model, server string) { return o.model, o.base.Host }
+
 // Transcribe uploads the audio, in chunks split at quiet moments when it
 // is larger than the upload limit, and joins the text.
 func (o *OpenAI) Transcribe(ctx context.Context, path string, opt Options, progress func(float64)) (*Result, error) {

@@ -40,6 +40,9 @@ type fakeAPI struct {
 	// empty answers every transcription with no text, as a server does
 	// for silence.
 	empty bool
+	// texts, when set, are the transcripts of the requests in turn (the
+	// last one again after them); otherwise each says its part.
+	texts []string
 	// received, when set, gets a value as each request arrives.
 	received chan struct{}
 
@@ -99,7 +102,7 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data, _ := io.ReadAll(file)
-	fields := map[string]string{"model": r.FormValue("model"), "language": r.FormValue("language"), "response_format": r.FormValue("response_format"), "filename": hdr.Filename}
+	fields := map[string]string{"model": r.FormValue("model"), "language": r.FormValue("language"), "response_format": r.FormValue("response_format"), "filename": hdr.Filename, "prompt": r.FormValue("prompt")}
 	f.mu.Lock()
 	f.uploads = append(f.uploads, data)
 	f.fields = append(f.fields, fields)
@@ -123,6 +126,9 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	secs := float64(len(data)-44) / 32000
 	text := fmt.Sprintf("part %d of %.1f seconds.", n, secs)
+	if len(f.texts) > 0 {
+		text = f.texts[min(n, len(f.texts)-1)]
+	}
 	if f.empty {
 		text = ""
 	}

@@ -89,6 +89,9 @@ type pocketSphinx struct{ model psModel }
 
 func (*pocketSphinx) Name() string { return PocketSphinxName }
 
+// Describe names the model; PocketSphinx has no server.
+func (*pocketSphinx) Describe() (model, server string) { return psModelName, "" }
+
 // psInitMu serializes decoder creation: PocketSphinx's global log and
 // config setup is not thread-safe.
 var psInitMu sync.Mutex

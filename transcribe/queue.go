@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/voicenotes/voicenotes/internal/remote"
+	"github.com/voicenotes/voicenotes/merge"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -276,15 +277,14 @@ func (q *Queue) process(ctx context.Context, id string) {
 		fail(err)
 		return
 	}
-	n, err = update(func(n *persistence.Note) { ApplyTranscript(n, res.Text, engine.Name(), res.Language, time.Now()) })
+	p := ProvenanceOf(engine, opts, n)
+	if res.Language != "" {
+		p.Language = res.Language
+	}
+	n, err = Take(q.vault, id, res, p, time.Now())
 	if err != nil {
 		fail(err)
 		return
-	}
-	// After the note: a crash between leaves a transcript without
-	// timings, which works as notes always did.
-	if err := SaveTimings(q.vault, n, res); err != nil {
-		log.Printf("transcribe: the word timings of %s were not saved: %v", id, err)
 	}
 	q.onUpdate(Update{ID: id, Status: persistence.StatusDone, Progress: 1, Note: n})
 }
@@ -295,15 +295,32 @@ func ErrNoWords(engine string) error {
 	return fmt.Errorf("%s heard no words in the audio; the text is kept as it was", engine)
 }
 
-// ApplyTranscript puts a new transcript into a note. An empty body, or one
-// the engine wrote and nobody changed, is replaced; a body the user edited
-// is kept, and the new transcript goes beneath it under its own heading.
+// Clean is a transcript as a note holds it: control characters out, no
+// whitespace around it.
+func Clean(text string) string {
+	return strings.TrimSpace(persistence.NoteText(text))
+}
+
+// ApplyTranscript puts a new transcript into a note, with no earlier
+// machine text to merge against: an empty body, or one the engine wrote
+// and nobody changed, is replaced; a body the user edited is kept, and the
+// new transcript goes beneath it under its own heading. Take, which knows
+// the note's versions, merges instead.
+func ApplyTranscript(n *persistence.Note, text, engine, language string, at time.Time) {
+	applyTranscript(n, Clean(text), "", false, Provenance{Engine: engine, Language: language}, at)
+}
+
+// applyTranscript puts text (Clean) into n. A body the person edited is
+// merged with it word by word against base, the machine text the person
+// started from, when that is known (haveBase) and the person corrected it
+// rather than rewrote it (kept half its words or more); otherwise the new
+// text goes beneath theirs under its own heading.
 //
 // An empty transcript (silence, or a server that answered nothing) never
 // replaces text: the note keeps it, DONE, with transcriptionError saying
 // the engine heard no words, and the timings of the text it keeps stay.
-func ApplyTranscript(n *persistence.Note, text, engine, language string, at time.Time) {
-	text = strings.TrimSpace(persistence.NoteText(text))
+func applyTranscript(n *persistence.Note, text, base string, haveBase bool, p Provenance, at time.Time) {
+	engine := p.Engine
 	if text == "" && strings.TrimSpace(n.Body) != "" {
 		n.TranscriptionStatus = persistence.StatusDone
 		n.TranscriptionError = ErrNoWords(engine).Error()
@@ -315,19 +332,31 @@ func ApplyTranscript(n *persistence.Note, text, engine, language string, at time
 		}
 	}
 	edited := strings.TrimSpace(n.Body) != "" && Hash(n.Body) != n.TranscriptHash
-	if edited {
+	n.TranscriptionError = ""
+	switch {
+	case edited && haveBase && merge.Kept(base, n.Body) >= 0.5:
+		m := merge.Words(base, n.Body, text+"\n")
+		n.Body = m.Text
+		if len(m.Conflicts) > 0 {
+			n.TranscriptionError = fmt.Sprintf("%s changed %d of the places you edited differently; each is marked in the text as ⟦yours: … ‖ new: …⟧ for you to choose", engine, len(m.Conflicts))
+			if len(m.Conflicts) == 1 {
+				n.TranscriptionError = engine + " changed 1 of the places you edited differently; it is marked in the text as ⟦yours: … ‖ new: …⟧ for you to choose"
+			}
+		}
+		n.TranscriptHash = Hash(text + "\n")
+	case edited:
 		n.Body = strings.TrimRight(n.Body, "\n") + "\n\n## New transcript (" + engine + ", " + at.Local().Format("2 Jan 2006 15:04") + ")\n\n" + text + "\n"
-	} else {
+	default:
 		n.Body = text + "\n"
 		if text == "" {
 			n.Body = ""
 		}
 		n.TranscriptHash = Hash(n.Body)
+		n.Transformed = nil
 	}
 	n.TranscriptionStatus = persistence.StatusDone
-	n.TranscriptionError = ""
 	n.Engine = engine
-	if language != "" && len(language) <= 3 {
-		n.Language = language
+	if l := p.Language; l != "" && len(l) <= 3 {
+		n.Language = l
 	}
 }

@@ -19,7 +19,7 @@ import (
 
 // HistoryDir is where note id's earlier texts are kept.
 func HistoryDir(v *persistence.Vault, id string) string {
-	return filepath.Join(v.Root(), persistence.StateDir, "history", id)
+	return v.HistoryDir(id)
 }
 
 // KeepBefore writes note n's text as it is now, before t changes it, and
