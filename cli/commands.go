@@ -68,6 +68,8 @@ var commands = []*command{
 			fs.Bool("dry-run", false, "print the result and save nothing")
 		}},
 	{name: "transformations", help: "list the transformations (files in the vault's .voicenotes/transformations)", run: runTransformations, nargs: 0},
+	{name: "versions", args: "ID", help: "list the transcripts a note has had, with the engine, model and server that made each", run: runVersions, nargs: 1},
+	{name: "restore", args: "ID VERSION", help: "make one of a note's transcripts (see voicenotes versions) its text again; the text it replaces is kept", run: runRestore, nargs: 2},
 	{name: "transcribe", args: "ID... | --pending [--engine NAME]", help: "transcribe notes (again); failed ones are retried", run: runTranscribe, nargs: -1,
 		flags: func(fs *flag.FlagSet) {
 			fs.Bool("pending", false, "every note not transcribed yet")

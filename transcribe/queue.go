@@ -346,6 +346,9 @@ func applyTranscript(n *persistence.Note, text, base string, haveBase bool, p Pr
 		n.TranscriptHash = Hash(text + "\n")
 	case edited:
 		n.Body = strings.TrimRight(n.Body, "\n") + "\n\n## New transcript (" + engine + ", " + at.Local().Format("2 Jan 2006 15:04") + ")\n\n" + text + "\n"
+		// The new text is the machine text the next merge starts from:
+		// the person's text above it then stays as theirs.
+		n.TranscriptHash = Hash(text + "\n")
 	default:
 		n.Body = text + "\n"
 		if text == "" {

@@ -295,3 +295,25 @@ func TestTakeCrashMatrix(t *testing.T) {
 		}
 	}
 }
+
+// TestNoMoreStackedCopies: a note whose text the person wrote over before
+// versions were kept gets the new transcript under a heading once; later
+// transcriptions merge into that text instead of adding another copy.
+func TestNoMoreStackedCopies(t *testing.T) {
+	v, _ := persistence.Open(tempdir.New(t), persistence.Options{})
+	defer v.Close()
+	n := noteWithAudio(t, v, persistence.StatusDone, "")
+	n.Body, n.TranscriptHash = "My own summary of the call.\n", Hash("something the engine once said\n")
+	if err := v.Save(n); err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range []string{"we spoke about the budget", "We spoke about the budget.", "We spoke about the budget, and the plan."} {
+		got, err := Take(v, n.ID, &Result{Text: text}, Provenance{Engine: OpenAIName}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := strings.Count(got.Body, "## New transcript"); c != 1 || !strings.HasPrefix(got.Body, "My own summary of the call.\n\n## New transcript") || !strings.HasSuffix(got.Body, "\n\n"+text+"\n") {
+			t.Fatalf("after transcription %d:\n%s", i+1, got.Body)
+		}
+	}
+}
