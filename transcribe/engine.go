@@ -30,6 +30,9 @@ type Result struct {
 // Options tune one transcription.
 type Options struct {
 	Language string // ISO 639-1 code, or "" for the engine's default
+	// Prompt is text that guides an engine that takes one (the
+	// vocabulary's words, for the OpenAI-compatible engine's prompt).
+	Prompt string
 }
 
 // Engine transcribes finished audio files. Progress receives the fraction

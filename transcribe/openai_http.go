@@ -105,6 +105,9 @@ func (o *OpenAI) form(c chunk, opt Options, format string) (body func() (io.Read
 	if opt.Language != "" {
 		w.WriteField("language", opt.Language)
 	}
+	if opt.Prompt != "" {
+		w.WriteField("prompt", opt.Prompt)
+	}
 	if err := w.Close(); err != nil {
 		return nil, 0, "", err
 	}

@@ -251,6 +251,9 @@ func (q *Queue) process(ctx context.Context, id string) {
 		return
 	}
 	q.onUpdate(Update{ID: id, Status: persistence.StatusTranscribing, Note: n})
+	if voc, err := LoadVocabulary(q.vault); err == nil && opts.Prompt == "" {
+		opts.Prompt = voc.Prompt()
+	}
 	var last time.Time
 	res, err := engine.Transcribe(ctx, path, opts, func(p float64) {
 		if time.Since(last) >= 100*time.Millisecond || p == 1 {

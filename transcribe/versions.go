@@ -305,6 +305,12 @@ func Take(v *persistence.Vault, id string, res *Result, p Provenance, at time.Ti
 	if err != nil {
 		return nil, err
 	}
+	// The vocabulary's rules and spellings, for every engine.
+	voc, err := LoadVocabulary(v)
+	if err != nil {
+		log.Printf("transcribe: %v", err)
+	}
+	res = voc.Apply(res)
 	text := Clean(res.Text)
 	var pending string
 	if text != "" {
