@@ -116,10 +116,7 @@ func (voc *Vocabulary) Prompt() string {
 	if voc.Empty() {
 		return ""
 	}
-	var words []string
-	for _, t := range voc.Terms {
-		words = append(words, t)
-	}
+	words := slices.Clone(voc.Terms)
 	for _, r := range voc.Rules {
 		if !slices.Contains(words, r.Right) {
 			words = append(words, r.Right)
