@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/merge"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/recording"
 	"github.com/voicenotes/voicenotes/transcribe"
@@ -71,6 +72,11 @@ func runQueue(env *Env, v *persistence.Vault, fs *flag.FlagSet, ids []string) er
 				fmt.Fprint(env.Stderr, "\r\033[K")
 			}
 			fmt.Fprintf(env.Stdout, "%s transcribed\n", u.ID)
+			if u.Note != nil {
+				if c := len(merge.Find(u.Note.Body)); c > 0 {
+					fmt.Fprintf(env.Stdout, "%s: the new transcript and your edits changed the same words in %d place(s), each marked ⟦yours: … ‖ new: …⟧ in the text: keep one (the window offers both; voicenotes versions %s lists the transcripts)\n", u.ID, c, u.ID)
+				}
+			}
 		case persistence.StatusFailed:
 			if tty {
 				fmt.Fprint(env.Stderr, "\r\033[K")

@@ -27,6 +27,7 @@ package merge
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -180,7 +181,42 @@ func Words(base, mine, theirs string) Result {
 			emit(" ", x.word)
 		}
 	}
+	stable := func(i int) bool { return m.at[i] >= 0 && t.at[i] >= 0 }
+	word := func(g int) {
+		mj, tj := m.at[g], t.at[g]
+		switch {
+		case mj >= 0 && tj >= 0:
+			word := mt[mj].word
+			if word == bw[g] {
+				word = tt[tj].word // untouched: the new engine's form
+			}
+			emit(mt[mj].sep, word)
+		case mj >= 0 && strings.Contains(mt[mj].sep, "\n") && !first:
+			pending = mt[mj].sep
+		}
+	}
 	for g := 0; g <= len(bw); g++ {
+		if g == 0 || stable(g-1) {
+			// A stretch between two words both kept, where the new
+			// transcript has every word the person typed in it (their
+			// correction, anchored elsewhere than the engine's) and none
+			// they deleted: the engine's words, in the person's form.
+			q := g
+			for q < len(bw) && !stable(q) {
+				q++
+			}
+			if ts, ok := agreed(bw, m, t, g, q); ok {
+				for _, x := range ts {
+					emit(x.sep, x.word)
+				}
+				if q == len(bw) {
+					break
+				}
+				word(q)
+				g = q
+				continue
+			}
+		}
 		mi, ti := m.ins[g], t.ins[g]
 		switch {
 		case len(mi) == 0:
@@ -206,17 +242,7 @@ func Words(base, mine, theirs string) Result {
 		if g == len(bw) {
 			break
 		}
-		mj, tj := m.at[g], t.at[g]
-		switch {
-		case mj >= 0 && tj >= 0:
-			word := mt[mj].word
-			if word == bw[g] {
-				word = tt[tj].word // untouched: the new engine's form
-			}
-			emit(mt[mj].sep, word)
-		case mj >= 0 && strings.Contains(mt[mj].sep, "\n") && !first:
-			pending = mt[mj].sep
-		}
+		word(g)
 	}
 	if first {
 		// Nothing came of it: what the person has stays.
@@ -228,6 +254,49 @@ func Words(base, mine, theirs string) Result {
 	out.WriteString(tail)
 	res.Text = out.String()
 	return res
+}
+
+// agreed returns the stretch of base words [g, q) (none of them kept by
+// both sides) as the new transcript has it, when it has every word the
+// person inserted there and none the person deleted; the person's
+// inserted words in their form.
+func agreed(bw []string, m, t side, g, q int) ([]token, bool) {
+	var mi []token
+	for i := g; i <= q; i++ {
+		mi = append(mi, m.ins[i]...)
+	}
+	if len(mi) == 0 {
+		return nil, false
+	}
+	for i := g; i < q; i++ {
+		if m.at[i] < 0 && t.at[i] >= 0 {
+			return nil, false // the person deleted a word the engine kept
+		}
+	}
+	from, to := 0, len(t.toks)
+	if g > 0 {
+		from = t.at[g-1] + 1
+	}
+	if q < len(bw) {
+		to = t.at[q]
+	}
+	ts := slices.Clone(t.toks[from:to])
+	match := timeline.Match(words(ts), words(mi))
+	for _, k := range match {
+		if k < 0 {
+			return nil, false
+		}
+	}
+	for k := range ts {
+		ts[k].sep = " "
+	}
+	for j, k := range match {
+		ts[k].word = mi[j].word
+		if strings.Contains(mi[j].sep, "\n") {
+			ts[k].sep = mi[j].sep
+		}
+	}
+	return ts, true
 }
 
 func leading(ts []token) string {

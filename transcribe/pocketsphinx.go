@@ -66,6 +66,13 @@ func findModel() (psModel, error) {
 }
 
 func init() {
+	dictPath = func() string {
+		m, err := findModel()
+		if err != nil {
+			return ""
+		}
+		return m.dict
+	}
 	Register(PocketSphinxName, Factory{
 		Order: 0,
 		Info: func() Info {

@@ -339,13 +339,9 @@ func applyTranscript(n *persistence.Note, text, base string, haveBase bool, p Pr
 	switch {
 	case edited && haveBase && merge.Kept(base, n.Body) >= 0.5:
 		m := merge.Words(base, n.Body, text+"\n")
+		// Where both changed the same words, the text holds both, marked
+		// (merge.Find): the window and the CLI say so and offer each.
 		n.Body = m.Text
-		if len(m.Conflicts) > 0 {
-			n.TranscriptionError = fmt.Sprintf("%s changed %d of the places you edited differently; each is marked in the text as ⟦yours: … ‖ new: …⟧ for you to choose", engine, len(m.Conflicts))
-			if len(m.Conflicts) == 1 {
-				n.TranscriptionError = engine + " changed 1 of the places you edited differently; it is marked in the text as ⟦yours: … ‖ new: …⟧ for you to choose"
-			}
-		}
 		n.TranscriptHash = Hash(text + "\n")
 	case edited:
 		n.Body = strings.TrimRight(n.Body, "\n") + "\n\n## New transcript (" + engine + ", " + at.Local().Format("2 Jan 2006 15:04") + ")\n\n" + text + "\n"

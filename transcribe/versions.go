@@ -310,7 +310,7 @@ func Take(v *persistence.Vault, id string, res *Result, p Provenance, at time.Ti
 	if err != nil {
 		log.Printf("transcribe: %v", err)
 	}
-	res = voc.Apply(res)
+	res = voc.Apply(res, p.Engine == PocketSphinxName)
 	text := Clean(res.Text)
 	var pending string
 	if text != "" {

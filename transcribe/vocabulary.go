@@ -173,20 +173,27 @@ func key(w string) string {
 // rule's wrong words become its right ones, and each word or phrase is
 // written as the vocabulary writes it. The punctuation around the words
 // replaced stays. A run of timed words replaced becomes one timed span.
-func (voc *Vocabulary) Apply(res *Result) *Result {
+//
+// With soundsLike (PocketSphinx's output), a run of words that sounds
+// like a vocabulary word by the pronouncing dictionary is that word too.
+func (voc *Vocabulary) Apply(res *Result, soundsLike bool) *Result {
 	if voc.Empty() || res == nil {
 		return res
 	}
 	reps := voc.replacements()
+	var alikes []soundAlike
+	if soundsLike {
+		alikes = voc.soundAlikes()
+	}
 	out := *res
-	out.Text = strings.Join(replaceWords(strings.Fields(res.Text), reps, nil), " ")
+	out.Text = strings.Join(replaceWords(strings.Fields(res.Text), reps, alikes, nil), " ")
 	if len(res.Words) > 0 {
 		words := make([]string, len(res.Words))
 		for i, w := range res.Words {
 			words[i] = strings.TrimSpace(w.Text)
 		}
 		var spans []Segment
-		replaceWords(words, reps, func(from, to int, text string) {
+		replaceWords(words, reps, alikes, func(from, to int, text string) {
 			spans = append(spans, Segment{Start: res.Words[from].Start, End: res.Words[to-1].End, Text: text})
 		})
 		out.Words = spans
@@ -194,12 +201,24 @@ func (voc *Vocabulary) Apply(res *Result) *Result {
 	return &out
 }
 
-// replaceWords applies reps to words, and calls span (when set) for each
-// output word with the input words it came of.
-func replaceWords(words []string, reps []apply, span func(from, to int, text string)) []string {
+// replaceWords applies reps, then alikes, to words, and calls span (when
+// set) for each output word with the input words it came of.
+func replaceWords(words []string, reps []apply, alikes []soundAlike, span func(from, to int, text string)) []string {
 	var out []string
 	for i := 0; i < len(words); {
 		matched := false
+		found := func(k int, right string) {
+			first, last := words[i], words[i+k-1]
+			lead := first[:len(first)-len(strings.TrimLeftFunc(first, notWordRune))]
+			trail := last[len(strings.TrimRightFunc(last, notWordRune)):]
+			text := lead + right + trail
+			out = append(out, text)
+			if span != nil {
+				span(i, i+k, text)
+			}
+			i += k
+			matched = true
+		}
 		for _, r := range reps {
 			k := len(r.keys)
 			if k == 0 || i+k > len(words) {
@@ -215,17 +234,13 @@ func replaceWords(words []string, reps []apply, span func(from, to int, text str
 			if !ok {
 				continue
 			}
-			first, last := words[i], words[i+k-1]
-			lead := first[:len(first)-len(strings.TrimLeftFunc(first, notWordRune))]
-			trail := last[len(strings.TrimRightFunc(last, notWordRune)):]
-			text := lead + r.right + trail
-			out = append(out, text)
-			if span != nil {
-				span(i, i+k, text)
-			}
-			i += k
-			matched = true
+			found(k, r.right)
 			break
+		}
+		if !matched && len(alikes) > 0 {
+			if k, right, ok := matchSoundAlike(alikes, words, i); ok {
+				found(k, right)
+			}
 		}
 		if !matched {
 			out = append(out, words[i])

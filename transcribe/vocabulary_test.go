@@ -19,7 +19,7 @@ func TestParseAndApplyVocabulary(t *testing.T) {
 	res := voc.Apply(&Result{
 		Text:  "and mr john guess what, and then elinor went to nor land.",
 		Words: []Segment{{0, 1, "and"}, {1, 2, "mr"}, {2, 3, "john"}, {3, 4, "guess"}, {4, 5, "what,"}, {5, 6, "and"}, {6, 7, "then"}, {7, 8, "elinor"}, {8, 9, "went"}, {9, 10, "to"}, {10, 11, "nor"}, {11, 12, "land."}},
-	})
+	}, false)
 	if res.Text != "and mr john Dashwood, and then Elinor went to Norland." {
 		t.Errorf("applied: %q", res.Text)
 	}
