@@ -41,7 +41,8 @@ func KeepBefore(v *persistence.Vault, n *persistence.Note, t *Transformation, at
 	return path, nil
 }
 
-// History lists note id's kept texts, oldest first.
+// History lists note id's kept texts, oldest first (not its
+// transcripts, which transcribe.Versions lists).
 func History(v *persistence.Vault, id string) ([]string, error) {
 	if err := persistence.ValidateID(id); err != nil {
 		return nil, err
@@ -55,7 +56,8 @@ func History(v *persistence.Vault, id string) ([]string, error) {
 	}
 	var out []string
 	for _, e := range entries {
-		if e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".md") && !strings.HasPrefix(e.Name(), ".") {
+		// The note's transcripts share the folder (transcribe.Versions).
+		if e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".md") && !strings.HasPrefix(e.Name(), ".") && !strings.Contains(e.Name(), "-transcript-") {
 			out = append(out, filepath.Join(HistoryDir(v, id), e.Name()))
 		}
 	}

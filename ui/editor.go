@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/transcribe"
 )
 
 // notePane is the right pane: the selected note's title, tags and
@@ -49,6 +51,22 @@ type notePane struct {
 	// button that offers the choice for the selected note's.
 	versions       map[string][]string
 	versionsButton *TipButton
+	// transcriptsButton lists the note's machine transcripts
+	// (transcripts.go); conflictsButton offers the places a
+	// re-transcription could not merge.
+	transcriptsButton *TipButton
+	conflictsButton   *TipButton
+	// learnBar offers to remember a correction the person made (offered);
+	// declined are those they said no to, this session. machine caches
+	// each note's machine text by its hash (read off the UI thread).
+	learnBar  *fyne.Container
+	learnText *widget.Label
+	learnYes  *widget.Button
+	learnNo   *widget.Button
+	offered   transcribe.Rule
+	declined  map[transcribe.Rule]bool
+	machineMu sync.Mutex
+	machine   map[string]machineCache
 }
 
 // The selected note: showing it, editing it, and what the saver says.
@@ -72,7 +90,7 @@ func (w *Window) selectNote(n *persistence.Note) {
 func (w *Window) showNote(n *persistence.Note) {
 	w.loading = true
 	defer func() { w.loading = false }()
-	for _, o := range []fyne.Disableable{w.titleEntry, w.editor, w.playButton, w.seek, w.retryButton, w.copyButton, w.revealButton, w.exportButton, w.deleteButton} {
+	for _, o := range []fyne.Disableable{w.titleEntry, w.editor, w.playButton, w.seek, w.retryButton, w.transcriptsButton, w.copyButton, w.revealButton, w.exportButton, w.deleteButton} {
 		if n == nil {
 			o.Disable()
 		} else {
@@ -81,6 +99,9 @@ func (w *Window) showNote(n *persistence.Note) {
 	}
 	w.showTags(n)
 	w.showVersionsButton()
+	if w.learnBar != nil {
+		w.learnBar.Hide()
+	}
 	w.playPos = 0
 	w.waveform.SetPosition(0) // not where the last note was played to
 	if n == nil {
@@ -88,6 +109,7 @@ func (w *Window) showNote(n *persistence.Note) {
 		w.showFollowTab(false)
 		w.titleEntry.SetText("")
 		w.editor.SetText("")
+		w.showConflictsButton()
 		w.meta.SetText("Select a note, or press Record (Ctrl+R).")
 		w.waveform.SetPeaks(nil)
 		w.position.SetText("0:00 / 0:00")
@@ -96,6 +118,7 @@ func (w *Window) showNote(n *persistence.Note) {
 	w.loadTimings(n)
 	w.titleEntry.SetText(n.Title)
 	w.editor.SetText(n.Body)
+	w.showConflictsButton()
 	if w.tabs.Selected() == w.tabs.Items[1] { // else rendered when its tab is chosen
 		w.showPreview(n.Body)
 	}
@@ -171,6 +194,9 @@ func (w *Window) onSaved(saved *persistence.Note, before persistence.Revision, e
 		w.selected.Adopt(saved)
 	}
 	w.setStatus("Saved")
+	if w.selected != nil && w.selected.ID == saved.ID {
+		w.offerCorrection(saved)
+	}
 }
 
 // buildNotePane makes the right pane: the note's title, tags and
@@ -189,7 +215,12 @@ func (w *Window) buildNotePane(player fyne.CanvasObject) fyne.CanvasObject {
 	w.editor = newKeyEntry(true, w.windowShortcut)
 	w.editor.Wrapping = fyne.TextWrapWord
 	w.editor.SetPlaceHolder("The transcript appears here; type to edit.")
-	w.editor.OnChanged = func(s string) { w.edited(func(n *persistence.Note) { n.Body = s }) }
+	w.editor.OnChanged = func(s string) {
+		w.edited(func(n *persistence.Note) { n.Body = s })
+		if !w.loading {
+			w.showConflictsButton()
+		}
+	}
 	w.editor.OnCursorChanged = w.caretMoved
 	w.caretAt = widget.NewLabel("")
 	w.caretAt.Importance = widget.LowImportance
@@ -219,9 +250,13 @@ func (w *Window) buildNotePane(player fyne.CanvasObject) fyne.CanvasObject {
 	w.versionsButton = w.newTipButton("Other version…", theme.WarningIcon(), "A sync tool left another version of this note: compare, and choose which to keep", w.ShowVersions)
 	w.versionsButton.Importance = widget.WarningImportance
 	w.versionsButton.Hide()
-	actions := container.NewHBox(w.versionsButton, w.retryButton, w.buildTransformButton(), w.copyButton, w.revealButton, w.exportButton, w.deleteButton)
+	w.transcriptsButton = w.newTipButton("", theme.HistoryIcon(), "Every transcript this note has had, with the engine that made it: restore one", func() { w.ShowTranscripts(nil) })
+	w.conflictsButton = w.newTipButton("Choose…", theme.WarningIcon(), "The new transcript and your edits changed the same words: choose which to keep", func() { w.ShowConflicts() })
+	w.conflictsButton.Importance = widget.WarningImportance
+	w.conflictsButton.Hide()
+	actions := container.NewHBox(w.versionsButton, w.conflictsButton, w.retryButton, w.transcriptsButton, w.buildTransformButton(), w.copyButton, w.revealButton, w.exportButton, w.deleteButton)
 	return inScreenOrder(
-		container.NewVBox(w.titleEntry, w.buildTags(), w.meta),
+		container.NewVBox(w.titleEntry, w.buildTags(), w.meta, w.buildLearnBar()),
 		container.NewVBox(player, actions),
 		nil, nil, container.NewStack(w.tabs, w.livePane))
 }

@@ -188,6 +188,7 @@ func (w *Window) ShowSettings() *SettingsForm {
 		widget.NewFormItem("", f.Auto),
 		widget.NewFormItem("Sample rate (Hz)", f.Rate),
 		widget.NewFormItem("Keep recordings as", f.Store),
+		widget.NewFormItem("Vocabulary", widget.NewButton("Edit vocabulary…", func() { w.ShowVocabulary() })),
 	)
 	content := container.NewVBox(form, f.OfflineNote, f.Remote, language, general, w.buildChatSettings(f, cur), w.buildDictationSettings(f, cur))
 	f.Dialog = dialog.NewCustomConfirm("Settings", "Save", "Cancel", container.NewVScroll(content), func(ok bool) {

@@ -140,6 +140,7 @@ type statusBar struct {
 func New(a fyne.App, svc Services) *Window {
 	w := &Window{app: a, svc: svc, win: a.NewWindow("Voice Notes"), stop: make(chan struct{}), now: time.Now}
 	w.progress, w.headings, w.conflictOpen, w.rescuing = map[string]float64{}, map[int]string{}, map[string]bool{}, map[string]*persistence.Note{}
+	w.declined, w.machine = map[transcribe.Rule]bool{}, map[string]machineCache{}
 	w.saver = newSaver(svc.Vault, w.do, w.onSaved)
 	w.build()
 	w.bindKeys()
