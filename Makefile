@@ -126,7 +126,7 @@ lint: setup
 bench: setup
 	@set -o pipefail; { $(GO) test -run '^$$' -bench . -benchtime 100x ./persistence && \
 	  $(GO) test -run '^$$' -bench . -benchtime 1x ./audio ./recording && \
-	  $(GO) test -run '^$$' -bench . -benchtime 10x ./timeline && \
+	  $(GO) test -run '^$$' -bench . -benchtime 10x ./timeline ./merge && \
 	  $(GO) test -run '^$$' -bench . -benchtime 10x ./transform && \
 	  $(GO) test $(GOFLAGS_ALL) -run '^$$' -bench . -benchtime 3x ./transcribe && \
 	  $(GO) test -run '^$$' -bench . -benchtime 20x ./ui && \

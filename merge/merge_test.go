@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestWords(t *testing.T) {
@@ -151,4 +152,44 @@ func edit(r *rand.Rand, base []string, who string, run int) (out []string, delet
 		add()
 	}
 	return out, deleted, inserted
+}
+
+// BenchmarkMergeHour merges an hour-long transcript (9,000 words) the
+// person edited in 150 places (words fixed, deleted, typed, paragraphs)
+// with a new transcript that hears one word in ten differently: the work
+// of one re-transcription.
+func BenchmarkMergeHour(b *testing.B) {
+	r := rand.New(rand.NewPCG(7, 8))
+	base := make([]string, 9000)
+	for i := range base {
+		base[i] = fmt.Sprintf("w%d", r.IntN(3000))
+	}
+	mine := slices.Clone(base)
+	for k := range 150 {
+		i := r.IntN(len(mine))
+		switch k % 4 {
+		case 0:
+			mine[i] = "Fixed"
+		case 1:
+			mine = slices.Delete(mine, i, i+1)
+		case 2:
+			mine = slices.Insert(mine, i, "typed", "words")
+		case 3:
+			mine[i] = "\n\n" + mine[i]
+		}
+	}
+	theirs := slices.Clone(base)
+	for i := range theirs {
+		if r.IntN(10) == 0 {
+			theirs[i] = fmt.Sprintf("h%d", r.IntN(3000))
+		}
+	}
+	bs, ms, ts := strings.Join(base, " "), strings.Join(mine, " "), strings.Join(theirs, " ")
+	start := time.Now()
+	var res Result
+	for b.Loop() {
+		res = Words(bs, ms, ts)
+	}
+	b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/merge")
+	b.ReportMetric(float64(len(res.Conflicts)), "conflicts")
 }

@@ -91,7 +91,21 @@ func diff(a, b []string) []int {
 		match[len(b)-1-suf] = len(a) - 1 - suf
 		suf++
 	}
-	ma, mb := a[pre:len(a)-suf], b[pre:len(b)-suf]
+	// The words as numbers, compared at each cell of the table.
+	ids := map[string]int32{}
+	intern := func(ws []string) []int32 {
+		out := make([]int32, len(ws))
+		for k, w := range ws {
+			id, ok := ids[w]
+			if !ok {
+				id = int32(len(ids))
+				ids[w] = id
+			}
+			out[k] = id
+		}
+		return out
+	}
+	ma, mb := intern(a[pre:len(a)-suf]), intern(b[pre:len(b)-suf])
 	n, m := len(ma), len(mb)
 	if n == 0 || m == 0 {
 		return match
@@ -102,42 +116,53 @@ func diff(a, b []string) []int {
 	if n*m > maxCells {
 		half = max(abs(n-m)+64, maxCells/(2*n))
 	}
-	center := func(i int) int { return i * m / n }
-	inBand := func(i, j int) bool { return abs(j-center(i)) <= half }
-	// lcs rows hold the band only: row i covers j in [lo(i), hi(i)].
-	lo := func(i int) int { return max(0, center(i)-half) }
-	hi := func(i int) int { return min(m, center(i)+half) }
+	// Row i of the table of longest common subsequences holds the band
+	// only: j in [lo(i), hi(i)]; a cell outside it is 0.
+	lo := func(i int) int { return max(0, i*m/n-half) }
+	hi := func(i int) int { return min(m, i*m/n+half) }
 	rows := make([][]int32, n+1)
-	get := func(i, j int) int32 {
-		if i > n || j > m || !inBand(i, j) {
+	los := make([]int, n+1)
+	at := func(i, j int) int32 {
+		if i > n || j < los[i] || j >= los[i]+len(rows[i]) {
 			return 0
 		}
-		return rows[i][j-lo(i)]
+		return rows[i][j-los[i]]
 	}
-	for i := n; i >= 0; i-- {
-		rows[i] = make([]int32, hi(i)-lo(i)+1)
-		if i == n {
-			continue
-		}
-		for j := hi(i); j >= lo(i); j-- {
+	los[n] = lo(n)
+	rows[n] = make([]int32, hi(n)-lo(n)+1)
+	for i := n - 1; i >= 0; i-- {
+		l, h := lo(i), hi(i)
+		row := make([]int32, h-l+1)
+		next, nl := rows[i+1], los[i+1]
+		nh := nl + len(next) - 1
+		for j := min(h, m-1); j >= l; j-- {
 			var v int32
-			if j < m {
-				if ma[i] == mb[j] {
-					v = get(i+1, j+1) + 1
-				} else {
-					v = max(get(i+1, j), get(i, j+1))
+			if ma[i] == mb[j] {
+				if j+1 >= nl && j+1 <= nh {
+					v = next[j+1-nl]
 				}
+				v++
+			} else {
+				var down, right int32
+				if j >= nl && j <= nh {
+					down = next[j-nl]
+				}
+				if j+1 <= h {
+					right = row[j+1-l]
+				}
+				v = max(down, right)
 			}
-			rows[i][j-lo(i)] = v
+			row[j-l] = v
 		}
+		rows[i], los[i] = row, l
 	}
 	for i, j := 0, 0; i < n && j < m; {
 		switch {
-		case ma[i] == mb[j] && inBand(i, j):
+		case ma[i] == mb[j] && j >= los[i] && j < los[i]+len(rows[i]):
 			match[pre+j] = pre + i
 			i++
 			j++
-		case get(i+1, j) >= get(i, j+1):
+		case at(i+1, j) >= at(i, j+1):
 			i++
 		default:
 			j++

@@ -37,6 +37,7 @@ var targets = []target{
 	{"BenchmarkSearchPainted", "p99-over-floor-1k-ms", 50, "a key typed in search to its result painted in the real window (Xvfb, software GL), 1k notes: at most 50 ms more than any key costs (the floor: xdotool, frame ticks, painting)"},
 	{"BenchmarkSearchPainted", "p99-over-floor-10k-ms", 50, "the same on 10k notes"},
 	{"BenchmarkAlignHour", "ms/align", 50, "an edited hour-long transcript aligned with its timings in under 50 ms"},
+	{"BenchmarkMergeHour", "ms/merge", 100, "an edited hour-long transcript merged with a new one (two alignments, 9,000 words) in under 100 ms"},
 	{"BenchmarkTimingsHour", "pct-of-wav", 1, "an hour's word timings under 1% of its recording's size"},
 	{"BenchmarkFollowHighlight", "pct-of-frame", 5, "moving the Follow mark under 5% of a 60 Hz frame per position report"},
 	{"BenchmarkCompact/flac", "pct-of-wav", 60, "FLAC storage about half the WAV's size"},
