@@ -40,6 +40,18 @@ func (v *Vault) Update(id string, change func(n *Note) error) (*Note, error) {
 	return n, v.saveLocked(n, false)
 }
 
+// WithWriteLock runs f under the vault's write lock, which every note
+// write of every process holds: what f sees of notes no save changes
+// meanwhile. f must not save a note itself.
+func (v *Vault) WithWriteLock(f func() error) error {
+	unlock, err := v.lockWrites()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return f()
+}
+
 // Overwrite saves like Save but replaces whatever is on disk: the user
 // chose to keep this version in a conflict.
 func (v *Vault) Overwrite(n *Note) error { return v.save(n, true) }

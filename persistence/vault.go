@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"syscall"
 	"time"
@@ -194,6 +195,31 @@ func (v *Vault) TimingsPath(n *Note) string {
 // (.voicenotes/history/<id>/). It goes to the trash with the note.
 func (v *Vault) HistoryDir(id string) string {
 	return filepath.Join(v.root, StateDir, "history", id)
+}
+
+// CheckHistoryDir returns HistoryDir(id) after checking that neither it
+// nor the history folder holding it is a link or a file: a sync tool or
+// another program could plant a link there, and the note's texts must not
+// be written to, or read from, outside the vault. A folder not made yet
+// is fine.
+func (v *Vault) CheckHistoryDir(id string) (string, error) {
+	if err := ValidateID(id); err != nil {
+		return "", err
+	}
+	dir := v.HistoryDir(id)
+	for _, p := range []string{filepath.Join(v.root, StateDir), filepath.Dir(dir), dir} {
+		st, err := v.fs.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		if err != nil {
+			return "", err
+		}
+		if !st.IsDir() {
+			return "", fmt.Errorf("%s is %s, not a folder of the vault's own (%w): Voice Notes keeps a note's earlier texts there and does not follow links; move it away, and it is made again", p, linkOrKind(st.Mode()), ErrNotOurs)
+		}
+	}
+	return dir, nil
 }
 
 // NewNote returns an unsaved note with a fresh id and its times set.

@@ -3,6 +3,7 @@ package transcribe
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/voicenotes/voicenotes/internal/regular"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/timeline"
 )
@@ -75,15 +77,17 @@ const (
 	pendingExt  = ".pending"
 	versionExt  = ".md"
 	maxVersions = 10000
+	// maxVersionBytes bounds a version read (an hour is about 60 KB).
+	maxVersionBytes = 64 << 20
 )
 
 // Versions lists note n's transcripts, oldest first. On a vault that can
 // be written it first settles what a crash left (see above).
 func Versions(v *persistence.Vault, n *persistence.Note) ([]Version, error) {
-	if err := persistence.ValidateID(n.ID); err != nil {
+	dir, err := v.CheckHistoryDir(n.ID)
+	if err != nil {
 		return nil, err
 	}
-	dir := v.HistoryDir(n.ID)
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -91,33 +95,27 @@ func Versions(v *persistence.Vault, n *persistence.Note) ([]Version, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the transcripts of %s: %w", n.ID, err)
 	}
+	var pending []string
+	for _, e := range entries {
+		if name := e.Name(); e.Type().IsRegular() && strings.Contains(name, versionTag) && strings.HasSuffix(name, pendingExt) {
+			pending = append(pending, filepath.Join(dir, name))
+		}
+	}
+	if len(pending) > 0 && !v.ReadOnly() {
+		if err := settlePending(v, n.ID, pending); err != nil {
+			return nil, err
+		}
+		if entries, err = os.ReadDir(dir); err != nil {
+			return nil, fmt.Errorf("reading the transcripts of %s: %w", n.ID, err)
+		}
+		if fresh, err := v.Note(n.ID); err == nil {
+			n = fresh
+		}
+	}
 	var out []Version
 	for _, e := range entries {
 		name := e.Name()
-		if !e.Type().IsRegular() || strings.HasPrefix(name, ".") || !strings.Contains(name, versionTag) {
-			continue
-		}
-		path := filepath.Join(dir, name)
-		if strings.HasSuffix(name, pendingExt) {
-			if v.ReadOnly() {
-				continue
-			}
-			ver, err := readVersion(path)
-			final := strings.TrimSuffix(path, pendingExt)
-			if err == nil && ver.Hash == n.TranscriptHash {
-				if err := v.FS().Rename(path, final); err != nil {
-					return nil, fmt.Errorf("keeping the transcript %s: %w", path, err)
-				}
-				persistence.SyncDir(v.FS(), dir)
-				name = filepath.Base(final)
-			} else {
-				if err := v.FS().Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-					return nil, err
-				}
-				continue
-			}
-		}
-		if !strings.HasSuffix(name, versionExt) {
+		if !e.Type().IsRegular() || strings.HasPrefix(name, ".") || !strings.Contains(name, versionTag) || !strings.HasSuffix(name, versionExt) {
 			continue
 		}
 		ver, err := readVersion(filepath.Join(dir, name))
@@ -140,17 +138,41 @@ func Versions(v *persistence.Vault, n *persistence.Note) ([]Version, error) {
 	return out, nil
 }
 
+// settlePending finishes what a re-transcription that ended part-way
+// left: under the vault's write lock (Take writes a pending version and
+// saves its note inside one hold of it, so no Take is half-way here), a
+// pending version the note took is renamed, one it did not is removed.
+func settlePending(v *persistence.Vault, id string, pending []string) error {
+	return v.WithWriteLock(func() error {
+		n, err := v.Note(id)
+		if err != nil {
+			return err
+		}
+		for _, path := range pending {
+			ver, err := readVersion(path)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue // settled by the Take that wrote it
+			}
+			if err == nil && ver.Hash == n.TranscriptHash {
+				if err := v.FS().Rename(path, strings.TrimSuffix(path, pendingExt)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return fmt.Errorf("keeping the transcript %s: %w", path, err)
+				}
+				persistence.SyncDir(v.FS(), filepath.Dir(path))
+				continue
+			}
+			if err := v.FS().Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // keepVersion writes text, the transcript note n is about to take, as
 // its pending version, and returns the path to commit.
 func keepVersion(v *persistence.Vault, n *persistence.Note, text string, p Provenance, at time.Time) (string, error) {
-	if err := persistence.ValidateID(n.ID); err != nil {
-		return "", err
-	}
-	dir := v.HistoryDir(n.ID)
-	if err := persistence.MkdirPrivate(v.FS(), filepath.Dir(dir)); err != nil {
-		return "", err
-	}
-	if err := persistence.MkdirPrivate(v.FS(), dir); err != nil {
+	dir, err := historyDir(v, n.ID)
+	if err != nil {
 		return "", err
 	}
 	at = at.UTC()
@@ -183,6 +205,21 @@ func keepVersion(v *persistence.Vault, n *persistence.Note, text string, p Prove
 	return path, nil
 }
 
+// historyDir is note id's history folder, checked and made.
+func historyDir(v *persistence.Vault, id string) (string, error) {
+	dir, err := v.CheckHistoryDir(id)
+	if err != nil {
+		return "", err
+	}
+	if err := persistence.MkdirPrivate(v.FS(), filepath.Dir(dir)); err != nil {
+		return "", err
+	}
+	if err := persistence.MkdirPrivate(v.FS(), dir); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
 // commitVersion makes a pending version a version, once the note took it.
 func commitVersion(v *persistence.Vault, pending string) error {
 	if err := v.FS().Rename(pending, strings.TrimSuffix(pending, pendingExt)); err != nil {
@@ -192,7 +229,12 @@ func commitVersion(v *persistence.Vault, pending string) error {
 }
 
 func readVersion(path string) (Version, error) {
-	data, err := os.ReadFile(path)
+	f, err := regular.OpenNoFollow(path) // a link planted there is not read
+	if err != nil {
+		return Version{}, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxVersionBytes))
 	if err != nil {
 		return Version{}, err
 	}
@@ -335,9 +377,6 @@ func Take(v *persistence.Vault, id string, res *Result, p Provenance, at time.Ti
 				return nil, err
 			}
 		}
-		if pending, err = keepVersion(v, cur, text+"\n", p, at); err != nil {
-			return nil, err
-		}
 	}
 	// A transformation's text the new transcript replaces whole (nobody
 	// edited it since) is kept in the history first.
@@ -346,7 +385,16 @@ func Take(v *persistence.Vault, id string, res *Result, p Provenance, at time.Ti
 			return nil, err
 		}
 	}
+	// The pending version is written and the note saved in one hold of
+	// the write lock, so that settlePending never sees one half-way.
 	n, err := v.Update(id, func(n *persistence.Note) error {
+		if text != "" && pending == "" {
+			path, err := keepVersion(v, n, text+"\n", p, at)
+			if err != nil {
+				return err
+			}
+			pending = path
+		}
 		base, ok := baseText(v, n, versions)
 		applyTranscript(n, text, base, ok, p, at)
 		return nil
@@ -409,14 +457,8 @@ func Restore(v *persistence.Vault, id string, k int) (*persistence.Note, error) 
 // KeepText writes note n's text as it is now into its history, before
 // something (what) replaces it, and returns the file's path.
 func KeepText(v *persistence.Vault, n *persistence.Note, what string, at time.Time) (string, error) {
-	if err := persistence.ValidateID(n.ID); err != nil {
-		return "", err
-	}
-	dir := v.HistoryDir(n.ID)
-	if err := persistence.MkdirPrivate(v.FS(), filepath.Dir(dir)); err != nil {
-		return "", err
-	}
-	if err := persistence.MkdirPrivate(v.FS(), dir); err != nil {
+	dir, err := historyDir(v, n.ID)
+	if err != nil {
 		return "", err
 	}
 	stamp := strings.ReplaceAll(at.UTC().Format("20060102T150405.000Z"), ".", "")

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -315,5 +316,44 @@ func TestNoMoreStackedCopies(t *testing.T) {
 		if c := strings.Count(got.Body, "## New transcript"); c != 1 || !strings.HasPrefix(got.Body, "My own summary of the call.\n\n## New transcript") || !strings.HasSuffix(got.Body, "\n\n"+text+"\n") {
 			t.Fatalf("after transcription %d:\n%s", i+1, got.Body)
 		}
+	}
+}
+
+// TestHistoryAndVocabularyAreNotLinks: a link planted where a note's
+// history or the vocabulary belongs (by a sync tool, another program) is
+// not followed: nothing is written through it, nothing read from it, and
+// the error says what to do.
+func TestHistoryAndVocabularyAreNotLinks(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows; the checks are the same code")
+	}
+	root, outside := tempdir.New(t), tempdir.New(t)
+	v, _ := persistence.Open(root, persistence.Options{})
+	defer v.Close()
+	n := noteWithAudio(t, v, persistence.StatusUnprocessed, "")
+	if err := os.MkdirAll(filepath.Dir(v.HistoryDir(n.ID)), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, v.HistoryDir(n.ID)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Take(v, n.ID, &Result{Text: "private words"}, Provenance{Engine: OpenAIName}, time.Now())
+	if err == nil || !strings.Contains(err.Error(), "a link") || !strings.Contains(err.Error(), "move it away") {
+		t.Errorf("a transcript into a linked history: %v", err)
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
+		t.Errorf("written through the link: %v", entries)
+	}
+	if got, _ := v.Note(n.ID); got.Body != "" {
+		t.Errorf("the note changed though its version could not be kept: %q", got.Body)
+	}
+	secret := filepath.Join(outside, "secret.txt")
+	os.WriteFile(secret, []byte("my password → hunter2\n"), 0o600)
+	if err := os.Symlink(secret, VocabularyPath(v)); err != nil {
+		t.Fatal(err)
+	}
+	voc, err := LoadVocabulary(v)
+	if err == nil || !strings.Contains(err.Error(), "a link") || !voc.Empty() {
+		t.Errorf("a linked vocabulary: %+v, %v", voc, err)
 	}
 }

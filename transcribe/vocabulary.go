@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"unicode"
 
+	"github.com/voicenotes/voicenotes/internal/regular"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/timeline"
 )
@@ -58,7 +60,12 @@ func LoadVocabulary(v *persistence.Vault) (*Vocabulary, error) {
 }
 
 func readVocabulary(v *persistence.Vault) ([]byte, error) {
-	f, err := persistence.OpenRegular(v.FS(), VocabularyPath(v))
+	// Not followed if it is a link: its words go to a server in a prompt.
+	path := VocabularyPath(v)
+	if st, err := os.Lstat(path); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		return nil, fmt.Errorf("the vocabulary %s is a link; Voice Notes does not follow links out of the vault (its words may go to a transcription server): put the file itself there", path)
+	}
+	f, err := regular.OpenNoFollow(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

@@ -25,10 +25,13 @@ func HistoryDir(v *persistence.Vault, id string) string {
 // KeepBefore writes note n's text as it is now, before t changes it, and
 // returns the file's path.
 func KeepBefore(v *persistence.Vault, n *persistence.Note, t *Transformation, at time.Time) (string, error) {
-	if err := persistence.ValidateID(n.ID); err != nil {
+	dir, err := v.CheckHistoryDir(n.ID)
+	if err != nil {
 		return "", err
 	}
-	dir := HistoryDir(v, n.ID)
+	if err := persistence.MkdirPrivate(persistence.OS, filepath.Dir(dir)); err != nil {
+		return "", err
+	}
 	if err := persistence.MkdirPrivate(persistence.OS, dir); err != nil {
 		return "", err
 	}
