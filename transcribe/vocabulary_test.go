@@ -3,6 +3,7 @@ package transcribe
 import (
 	"context"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -69,8 +70,8 @@ func TestRememberedRuleReachesTheServer(t *testing.T) {
 	if strings.Count(string(data), "dash would → Dashwood\n") != 1 {
 		t.Fatalf("vocabulary.md:\n%s", data)
 	}
-	if st, _ := os.Stat(VocabularyPath(v)); st.Mode().Perm()&0o077 != 0 && persistence.FilePerm&0o077 == 0 {
-		t.Errorf("vocabulary.md is %v", st.Mode())
+	if st, _ := os.Stat(VocabularyPath(v)); runtime.GOOS != "windows" && st.Mode().Perm() != 0o600 {
+		t.Errorf("vocabulary.md is %v, want private (0600)", st.Mode())
 	}
 	n := noteWithAudio(t, v, persistence.StatusUnprocessed, "")
 	f := &fakeAPI{key: "k", texts: []string{"and mister john dash would had then leisure"}}
