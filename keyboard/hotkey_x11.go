@@ -39,17 +39,21 @@ static void vn_ungrab(Display *d, int code, unsigned int mods) {
 	XSync(d, False);
 }
 
-// Waits up to ms for an event; returns 1 press, 2 release, 0 nothing.
-static int vn_next(Display *d, int code, int ms) {
+// Waits for an event of the key, or for wake to be readable; returns 1
+// press, 2 release (with the server's time of it in *at), 0 woken or
+// nothing of the key.
+static int vn_next(Display *d, int code, int wake, unsigned long *at) {
 	if (!XPending(d)) {
-		struct pollfd p = {ConnectionNumber(d), POLLIN, 0};
-		if (poll(&p, 1, ms) <= 0) return 0;
+		struct pollfd p[2] = {{ConnectionNumber(d), POLLIN, 0}, {wake, POLLIN, 0}};
+		if (poll(p, 2, -1) <= 0 || (p[1].revents & POLLIN)) return 0;
 	}
 	while (XPending(d)) {
 		XEvent e;
 		XNextEvent(d, &e);
-		if (e.type == KeyPress && e.xkey.keycode == (unsigned)code) return 1;
-		if (e.type == KeyRelease && e.xkey.keycode == (unsigned)code) return 2;
+		if ((e.type == KeyPress || e.type == KeyRelease) && e.xkey.keycode == (unsigned)code) {
+			*at = e.xkey.time;
+			return e.type == KeyPress ? 1 : 2;
+		}
 	}
 	return 0;
 }
@@ -59,6 +63,7 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -68,6 +73,7 @@ import (
 // Hotkey is a key combination grabbed for the whole desktop.
 type Hotkey struct {
 	stop chan struct{}
+	wake *os.File // written by Close: the listener blocks on X until then
 	done sync.WaitGroup
 }
 
@@ -80,11 +86,16 @@ func Grab(combo string, down, up func()) (*Hotkey, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Hotkey{stop: make(chan struct{})}
+	r, wake, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	h := &Hotkey{stop: make(chan struct{}), wake: wake}
 	ready := make(chan error, 1)
 	h.done.Add(1)
 	go func() {
 		defer h.done.Done()
+		defer r.Close()
 		runtime.LockOSThread() // one X connection, one thread
 		defer runtime.UnlockOSThread()
 		d, err := open()
@@ -108,31 +119,33 @@ func Grab(combo string, down, up func()) (*Hotkey, error) {
 		}
 		defer C.vn_ungrab(d, code, C.uint(mods))
 		ready <- nil
-		held := false
+		var k keyState
 		for {
 			select {
 			case <-h.stop:
 				return
 			default:
 			}
-			switch C.vn_next(d, code, 200) {
-			case 1:
-				if !held {
-					held = true
-					down()
-				}
-			case 2:
-				if held {
-					held = false
-					if up != nil {
-						up()
-					}
-				}
+			var at C.ulong
+			ev := C.vn_next(d, code, C.int(r.Fd()), &at)
+			if ev == 0 {
+				continue
+			}
+			lost, pressed, released := k.event(ev == 1, uint64(at))
+			if lost && up != nil {
+				up() // its release was never heard: it was let go
+			}
+			if pressed {
+				down()
+			}
+			if released && up != nil {
+				up()
 			}
 		}
 	}()
 	if err := <-ready; err != nil {
 		h.done.Wait()
+		wake.Close()
 		return nil, err
 	}
 	return h, nil
@@ -141,8 +154,9 @@ func Grab(combo string, down, up func()) (*Hotkey, error) {
 // Close gives the combination back.
 func (h *Hotkey) Close() error {
 	close(h.stop)
+	h.wake.Write([]byte{0})
 	h.done.Wait()
-	return nil
+	return h.wake.Close()
 }
 
 // parseCombo reads "Ctrl+Alt+Space", "Super+D", "Shift+F9"…
