@@ -68,12 +68,35 @@ func meter(l audio.Level, width int) string {
 }
 
 func runRecord(env *Env, v *persistence.Vault, fs *flag.FlagSet, _ []string) error {
-	limit := flagValue[time.Duration](fs, "duration")
 	if err := checkStore(fs); err != nil {
 		return err
 	}
-	if err := device.Init(); err != nil {
+	n, ids, err := capture(env, v, fs, flagValue[string](fs, "title"), nil, nil)
+	if n == nil {
 		return err
+	}
+	fmt.Fprintln(env.Stdout, n.ID)
+	fmt.Fprintf(env.Stderr, "saved %s (%s)\n", n.Path, audio.FormatDuration(n.Duration))
+	if len(ids) > 0 {
+		err = errors.Join(err, runQueue(env, v, fs, ids))
+	}
+	return err
+}
+
+// capture records one note from the microphone (--device) until --duration,
+// Ctrl+C, SIGTERM or SIGHUP, showing the level and the live words on a
+// terminal, and saves it with title and tags; listening (may be nil) is
+// called once the microphone is live. It returns the note and the notes
+// left for the queue to transcribe (the live transcript, when there was
+// one, is in the note already).
+func capture(env *Env, v *persistence.Vault, fs *flag.FlagSet, title string, tags []string, onLive func()) (*persistence.Note, []string, error) {
+	limit := flagValue[time.Duration](fs, "duration")
+	store := "wav"
+	if f := fs.Lookup("store"); f != nil {
+		store = f.Value.String()
+	}
+	if err := device.Init(); err != nil {
+		return nil, nil, err
 	}
 	defer device.Terminate()
 	tty := isTerminal(env.Stderr)
@@ -86,7 +109,7 @@ func runRecord(env *Env, v *persistence.Vault, fs *flag.FlagSet, _ []string) err
 	var mu sync.Mutex
 	var queued []string
 	cfg := session.Config{
-		Vault: v, Title: flagValue[string](fs, "title"), Store: flagValue[string](fs, "store"), Logf: device.Logf,
+		Vault: v, Title: title, Tags: tags, Store: store, Logf: device.Logf,
 		Open: func() (audio.Source, error) { return device.OpenInput(flagValue[string](fs, "device")) },
 		Enqueue: func(id string) {
 			mu.Lock()
@@ -113,7 +136,7 @@ func runRecord(env *Env, v *persistence.Vault, fs *flag.FlagSet, _ []string) err
 			}
 		},
 	}
-	if !flagValue[bool](fs, "no-transcribe") {
+	if f := fs.Lookup("no-transcribe"); f == nil || f.Value.String() != "true" {
 		cfg.Engine = func() (transcribe.Engine, transcribe.Options, error) { return engineFrom(fs) }
 	}
 	// Every way out saves: Ctrl+C, SIGTERM (logging out), SIGHUP (the
@@ -123,7 +146,7 @@ func runRecord(env *Env, v *persistence.Vault, fs *flag.FlagSet, _ []string) err
 	defer signal.Stop(sigs)
 	s, err := session.Start(cfg)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	fmt.Fprintf(env.Stderr, "recording %s (Ctrl+C stops and saves); waiting for the microphone\n", s.ID())
 	var deadline <-chan time.Time
@@ -137,6 +160,9 @@ loop:
 			started = nil
 			if !tty {
 				fmt.Fprintln(env.Stderr, "the microphone is live")
+			}
+			if onLive != nil {
+				onLive()
 			}
 			if limit > 0 {
 				deadline = time.After(limit)
@@ -168,18 +194,10 @@ loop:
 		fmt.Fprint(env.Stderr, "\n")
 	}
 	n, err := s.Stop()
-	if n == nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout, n.ID)
-	fmt.Fprintf(env.Stderr, "saved %s (%s)\n", n.Path, audio.FormatDuration(n.Duration))
 	mu.Lock()
 	ids := queued
 	mu.Unlock()
-	if len(ids) > 0 {
-		err = errors.Join(err, runQueue(env, v, fs, ids))
-	}
-	return err
+	return n, ids, err
 }
 
 func runPlay(env *Env, v *persistence.Vault, _ *flag.FlagSet, args []string) error {

@@ -35,7 +35,13 @@ var commands = []*command{
 	{name: "delete", args: "ID", help: "move a note and its audio to the vault's .trash folder", run: runDelete, nargs: 1},
 	{name: "doctor", help: "check the vault's health", run: runDoctor, nargs: 0},
 	{name: "toggle", help: "start or stop recording in the running window (bind it to a desktop shortcut)", run: runToggle, nargs: 0},
-	{name: "dictate", help: "start a dictation in the running window, or stop it: its words are typed where the keyboard was when it began (bind it to a desktop shortcut)", run: runDictate, nargs: 0},
+	{name: "dictate", args: "[--duration D] [--paste] [--device NAME]", help: "start a dictation in the running window, or stop it: its words are typed where the keyboard was when it began (bind it to a desktop shortcut); with --duration or --paste, or no window running, dictate here: record until the duration or Ctrl+C, print the words, and with --paste type them where the keyboard was", run: runDictate, nargs: 0,
+		flags: func(fs *flag.FlagSet) {
+			lengthFlag(fs, "duration", "stop after this `length`: seconds (30) or a duration (90s, 5m); default: until Ctrl+C")
+			fs.Bool("paste", false, "type the words into the window that had the keyboard when the dictation began (X11), if it still has it")
+			fs.String("device", "", "input device name, or part of it (see voicenotes devices)")
+			engineFlags(fs)
+		}},
 	{name: "mark", args: "[LABEL]", help: "drop a marker at this moment of the running window's recording (bind it to a shortcut too)", run: runMark, nargs: -1},
 	{name: "devices", help: "list audio inputs and outputs (* marks the defaults)", run: runDevices, nargs: 0},
 	{name: "record", args: "[--duration D] [--device NAME] [--title T] [--store wav|flac|opus]", help: "record a note; Ctrl+C stops and saves", run: runRecord, nargs: 0,

@@ -83,12 +83,15 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"sync"
 	"time"
 	"unicode/utf8"
 	"unsafe"
 )
 
 // open connects to the X server of $DISPLAY; the caller closes it.
+var initThreads sync.Once
+
 func open() (*C.Display, error) {
 	if os.Getenv("DISPLAY") == "" {
 		if os.Getenv("WAYLAND_DISPLAY") != "" {
@@ -96,6 +99,13 @@ func open() (*C.Display, error) {
 		}
 		return nil, ErrUnsupported
 	}
+	// Xlib is used from several threads of this process (GLFW's window,
+	// the shortcut's listener, a grab of Esc, typing), each with its own
+	// connection: XInitThreads must come before any of them is opened,
+	// and the shortcut's connection may be the first (GLFW calls it too,
+	// later; a second call does nothing). Without it, a grab made while
+	// the listener waited hung the window's thread (seen in make e2e).
+	initThreads.Do(func() { C.XInitThreads() })
 	d := C.XOpenDisplay(nil)
 	if d == nil {
 		return nil, fmt.Errorf("cannot reach the X server at %s", os.Getenv("DISPLAY"))

@@ -48,6 +48,7 @@ func (w *Window) grabDictationKey() {
 	}
 	hold := s.DictationHold
 	pressed := func() {
+		w.trace("dictation shortcut pressed")
 		target, _ := keyboard.Focused()
 		title := keyboard.Title(target)
 		w.do(func() {
@@ -70,9 +71,11 @@ func (w *Window) grabDictationKey() {
 	if err != nil {
 		k.err = err
 		log.Printf("dictation: the shortcut %s: %v", s.DictationKey, err)
+		w.trace("dictation shortcut %s refused: %v", s.DictationKey, err)
 		return
 	}
 	k.grabbed = g
+	w.trace("dictation shortcut %s ready", s.DictationKey)
 }
 
 // DictationTag is the tag every dictation's note gets.
@@ -86,6 +89,7 @@ type dictation struct {
 	// listens: pressed in any app it ends the dictation without typing
 	// (cancelled), and the note is kept.
 	escape    io.Closer
+	released  bool // the dictation stopped listening: Esc is not taken any more
 	cancelled bool
 }
 
@@ -105,18 +109,31 @@ func (w *Window) Dictate(target keyboard.Window, title string) string {
 	if w.rec == nil {
 		return "stopped" // it could not start; the window says why
 	}
-	if w.svc.GrabKey != nil {
-		esc, err := w.svc.GrabKey("Escape", func() {
+	// Esc cancels the typing while the dictation listens: grabbed off the
+	// UI thread (an X round trip on its own connection), given back at
+	// once if the dictation ended meanwhile.
+	if grab := w.svc.GrabKey; grab != nil {
+		go func() {
+			esc, err := grab("Escape", func() {
+				w.do(func() {
+					if w.rec != nil && w.rec.dict == d {
+						d.cancelled = true
+						w.stopRecording(false)
+					}
+				})
+			}, nil)
+			if err != nil {
+				log.Printf("dictation: Esc will not cancel it: %v", err)
+				return
+			}
 			w.do(func() {
-				if w.rec != nil && w.rec.dict == d {
-					d.cancelled = true
-					w.stopRecording(false)
+				if w.rec != nil && w.rec.dict == d && !d.released {
+					d.escape = esc
+					return
 				}
+				esc.Close()
 			})
-		}, nil)
-		if err == nil {
-			d.escape = esc
-		}
+		}()
 	}
 	w.trace("dictating into %q", title)
 	return "dictating"
@@ -125,6 +142,7 @@ func (w *Window) Dictate(target keyboard.Window, title string) string {
 // releaseEscape gives Esc back to the desktop once a dictation stops
 // listening.
 func (d *dictation) releaseEscape() {
+	d.released = true
 	if d.escape != nil {
 		d.escape.Close()
 		d.escape = nil
