@@ -166,6 +166,7 @@ func (w *Window) dictationSaved(d *dictation, n *persistence.Note) {
 		w.dictWaiting = map[string]*dictation{}
 	}
 	w.dictWaiting[n.ID] = d // the queue's DONE delivers it
+	w.updateTray()
 }
 
 // dictationTranscribed hears the queue's news of a waiting dictation.

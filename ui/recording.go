@@ -320,6 +320,12 @@ func (w *Window) onTranscription(u transcribe.Update) {
 	w.do(func() {
 		w.dictationTranscribed(u.ID, u.Status, u.Note)
 		w.progress[u.ID] = u.Progress
+		if u.Status == persistence.StatusTranscribing {
+			w.transcribing[u.ID] = true
+		} else {
+			delete(w.transcribing, u.ID)
+		}
+		w.updateTray()
 		for _, n := range w.notes {
 			if n.ID != u.ID {
 				continue

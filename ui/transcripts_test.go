@@ -106,3 +106,30 @@ func TestTranscriptsInTheWindow(t *testing.T) {
 		t.Errorf("on disk after Undo: %q", n.Body)
 	}
 }
+
+// TestTrayState: the tray says what Voice Notes is doing without the
+// window: listening while a recording runs, transcribing while the queue
+// works on a note, idle otherwise.
+func TestTrayState(t *testing.T) {
+	w, _ := newTestWindow(t, nil)
+	if label, _ := w.TrayState(); label != "Idle" {
+		t.Errorf("at start: %q", label)
+	}
+	w.ToggleRecording()
+	eventually(t, "the recording", func() bool { return w.rec != nil && w.rec.s != nil })
+	if label, _ := w.TrayState(); label != "Listening: recording" {
+		t.Errorf("recording: %q", label)
+	}
+	w.ToggleRecording()
+	eventually(t, "the recording saved", func() bool { return w.rec == nil })
+	w.onTranscription(transcribe.Update{ID: "x", Status: persistence.StatusTranscribing, Progress: 0.5})
+	pump()
+	if label, _ := w.TrayState(); label != "Transcribing…" {
+		t.Errorf("transcribing: %q", label)
+	}
+	w.onTranscription(transcribe.Update{ID: "x", Status: persistence.StatusDone, Progress: 1})
+	pump()
+	if label, _ := w.TrayState(); label != "Idle" {
+		t.Errorf("after: %q", label)
+	}
+}

@@ -19,11 +19,13 @@ func (w *Window) setupTray() {
 	if !ok || !trayHostLikely() {
 		return
 	}
+	w.trayState = fyne.NewMenuItem("Idle", nil)
+	w.trayState.Disabled = true
 	w.trayRecord = fyne.NewMenuItem("Start recording", func() { w.ToggleRecording() })
 	w.trayMark = fyne.NewMenuItem("Drop a marker", func() { w.MarkRecording("") })
 	w.trayMark.Disabled = true
 	show := fyne.NewMenuItem("Show window", func() { w.win.Show(); w.win.RequestFocus() })
-	w.trayMenu = fyne.NewMenu("Voice Notes", w.trayRecord, w.trayMark, show)
+	w.trayMenu = fyne.NewMenu("Voice Notes", w.trayState, fyne.NewMenuItemSeparator(), w.trayRecord, w.trayMark, show)
 	w.trayIcon = w.app.Icon()
 	desk.SetSystemTrayMenu(w.trayMenu)
 	if w.trayIcon != nil {
@@ -31,21 +33,41 @@ func (w *Window) setupTray() {
 	}
 }
 
-// updateTray shows whether a recording is on, in the tray's icon and menu.
+// TrayState is what the tray shows Voice Notes doing: listening (a
+// recording or a dictation), transcribing (a note's transcript, or a
+// dictation's words, on the way), or idle.
+func (w *Window) TrayState() (label string, icon fyne.Resource) {
+	switch {
+	case w.rec != nil && w.rec.dict != nil:
+		return "Listening: dictation", theme.MediaRecordIcon()
+	case w.rec != nil:
+		return "Listening: recording", theme.MediaRecordIcon()
+	case len(w.dictWaiting) > 0:
+		return "Transcribing the dictation…", theme.ViewRefreshIcon()
+	case len(w.transcribing) > 0:
+		return "Transcribing…", theme.ViewRefreshIcon()
+	}
+	return "Idle", w.trayIcon
+}
+
+// updateTray shows what Voice Notes is doing (TrayState) in the tray's
+// icon and menu, when it changed. UI thread.
 func (w *Window) updateTray() {
 	desk, ok := w.app.(desktop.App)
 	if !ok || w.trayMenu == nil {
 		return
 	}
-	w.trayMark.Disabled = w.rec == nil
+	label, icon := w.TrayState()
+	recording := "Start recording"
 	if w.rec != nil {
-		w.trayRecord.Label = "Stop recording"
-		desk.SetSystemTrayIcon(theme.MediaRecordIcon())
-	} else {
-		w.trayRecord.Label = "Start recording"
-		if w.trayIcon != nil {
-			desk.SetSystemTrayIcon(w.trayIcon)
-		}
+		recording = "Stop recording"
+	}
+	if label == w.trayState.Label && recording == w.trayRecord.Label && w.trayMark.Disabled == (w.rec == nil) {
+		return
+	}
+	w.trayState.Label, w.trayRecord.Label, w.trayMark.Disabled = label, recording, w.rec == nil
+	if icon != nil {
+		desk.SetSystemTrayIcon(icon)
 	}
 	w.trayMenu.Refresh()
 }

@@ -103,6 +103,7 @@ type Window struct {
 	ownKeys map[string]func() // the window's shortcuts by name, for text fields to pass on
 
 	trayMenu   *fyne.Menu
+	trayState  *fyne.MenuItem
 	trayRecord *fyne.MenuItem
 	trayMark   *fyne.MenuItem
 	trayIcon   fyne.Resource
@@ -133,7 +134,10 @@ type statusBar struct {
 	// dictWaiting are dictations saved without their words yet, by the
 	// note's id: the queue's transcript delivers them.
 	dictWaiting map[string]*dictation
-	dictKey     dictationKey
+	// transcribing are the notes the queue is transcribing now, for the
+	// tray's state.
+	transcribing map[string]bool
+	dictKey      dictationKey
 }
 
 // New builds the window on an open vault.
@@ -141,6 +145,7 @@ func New(a fyne.App, svc Services) *Window {
 	w := &Window{app: a, svc: svc, win: a.NewWindow("Voice Notes"), stop: make(chan struct{}), now: time.Now}
 	w.progress, w.headings, w.conflictOpen, w.rescuing = map[string]float64{}, map[int]string{}, map[string]bool{}, map[string]*persistence.Note{}
 	w.declined, w.machine = map[transcribe.Rule]bool{}, map[string]machineCache{}
+	w.transcribing = map[string]bool{}
 	w.saver = newSaver(svc.Vault, w.do, w.onSaved)
 	w.build()
 	w.bindKeys()
