@@ -169,11 +169,12 @@ func (w *Window) dictationSaved(d *dictation, n *persistence.Note) {
 	w.updateTray()
 }
 
-// dictationTranscribed hears the queue's news of a waiting dictation.
-func (w *Window) dictationTranscribed(id string, status persistence.Status, n *persistence.Note) {
+// dictationTranscribed hears the queue's news of a waiting dictation,
+// and reports whether the note was one (its failure is told here).
+func (w *Window) dictationTranscribed(id string, status persistence.Status, n *persistence.Note, err error) bool {
 	d := w.dictWaiting[id]
 	if d == nil {
-		return
+		return false
 	}
 	switch status {
 	case persistence.StatusDone:
@@ -183,8 +184,14 @@ func (w *Window) dictationTranscribed(id string, status persistence.Status, n *p
 		}
 	case persistence.StatusFailed:
 		delete(w.dictWaiting, id)
-		w.tell("The dictation could not be transcribed; its recording is kept as a note")
+		why := ""
+		if err != nil {
+			why = " (" + err.Error() + ")"
+		}
+		w.tell("The dictation could not be transcribed" + why + "; nothing was typed or copied, and its recording is kept as a note: Transcribe again from the list")
+		w.trace("dictated %s failed", id)
 	}
+	return true
 }
 
 // deliverDictation puts a dictation's words on the clipboard and where

@@ -318,7 +318,7 @@ func (w *Window) selectByID(id string) {
 // onTranscription hears from the queue (any goroutine).
 func (w *Window) onTranscription(u transcribe.Update) {
 	w.do(func() {
-		w.dictationTranscribed(u.ID, u.Status, u.Note)
+		dictation := w.dictationTranscribed(u.ID, u.Status, u.Note, u.Err)
 		w.progress[u.ID] = u.Progress
 		if u.Status == persistence.StatusTranscribing {
 			w.transcribing[u.ID] = true
@@ -347,7 +347,7 @@ func (w *Window) onTranscription(u transcribe.Update) {
 		}
 		w.list.Refresh()
 		w.refreshMeta()
-		if u.Status == persistence.StatusFailed && u.Err != nil {
+		if u.Status == persistence.StatusFailed && u.Err != nil && !dictation {
 			w.tell("Transcription failed: " + u.Err.Error())
 		}
 	})

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"io"
 	"slices"
@@ -433,4 +434,54 @@ func (w *Window) transformResultLines() string {
 		return ""
 	}
 	return strings.TrimSpace(w.transformText.Text)
+}
+
+// failingEngine is an engine whose server refuses every transcription.
+type failingEngine struct{}
+
+func (failingEngine) Name() string { return "failing" }
+func (failingEngine) Transcribe(context.Context, string, transcribe.Options, func(float64)) (*transcribe.Result, error) {
+	return nil, errors.New("the server answered 503 Service Unavailable")
+}
+
+// TestDictationWhoseTranscriptionFails: the engine fails; the clipboard
+// keeps what it held, nothing is typed, the note is kept with its audio
+// and marked FAILED with why, and the window says the recording is kept.
+func TestDictationWhoseTranscriptionFails(t *testing.T) {
+	t.Setenv("DISPLAY", "")
+	w, v := newTestWindow(t, nil)
+	s := w.settings()
+	s.Engine, s.AutoTranscribe = transcribe.OpenAIName, true
+	s.BaseURL, s.Model = "http://127.0.0.1:1/v1", "whisper-1"
+	if err := settings.Save(w.app.Preferences(), s, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.svc.Engine = func() (transcribe.Engine, transcribe.Options, error) {
+		return failingEngine{}, transcribe.Options{}, nil
+	}
+	close(w.stop)
+	w.stop = make(chan struct{})
+	w.startBackground()
+	w.app.Clipboard().SetContent("what I copied before")
+	if got := w.Dictate(0, ""); got != "dictating" {
+		t.Fatalf("first dictate: %q", got)
+	}
+	eventually(t, "the dictation recording", func() bool { return w.rec != nil && w.rec.s != nil && w.rec.s.Elapsed() >= 300*time.Millisecond })
+	w.Dictate(0, "")
+	eventually(t, "the window saying the recording is kept", func() bool {
+		return strings.Contains(w.status.Text, "could not be transcribed (the server answered 503")
+	})
+	if got := w.app.Clipboard().Content(); got != "what I copied before" {
+		t.Errorf("the clipboard holds %q", got)
+	}
+	notes, _, _ := v.List()
+	if len(notes) != 1 || notes[0].TranscriptionStatus != persistence.StatusFailed || !strings.Contains(notes[0].TranscriptionError, "503") || !slices.Contains(notes[0].Tags, DictationTag) {
+		t.Fatalf("notes %+v", notes)
+	}
+	if _, ok := v.AudioPath(notes[0]); !ok {
+		t.Error("the dictation's audio is gone")
+	}
+	if label, _ := w.TrayState(); label != "Idle" {
+		t.Errorf("the tray says %q", label)
+	}
 }
