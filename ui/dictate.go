@@ -27,26 +27,41 @@ type dictationKey struct {
 	combo   string
 	hold    bool
 	err     error // why the shortcut could not be taken
+	gen     int   // the grab under way; an older one's outcome is let go
 }
 
 // grabDictationKey takes the dictation shortcut chosen in Settings for
 // the whole desktop (again, after a change), and says in the log and
-// Settings why it could not. UI thread.
-func (w *Window) grabDictationKey() {
+// Settings why it could not. The grab is an X round trip on its own
+// connection, made off the UI thread (made on it while another
+// connection of the process waited, an X call could hang the window);
+// done (may be nil) runs on the UI thread once the outcome is known.
+// UI thread.
+func (w *Window) grabDictationKey(done func()) {
 	s := w.settings()
 	k := &w.dictKey
+	finish := func() {
+		if done != nil {
+			done()
+		}
+	}
 	if k.grabbed != nil && k.combo == s.DictationKey && k.hold == s.DictationHold {
+		finish()
 		return
 	}
 	if k.grabbed != nil {
-		k.grabbed.Close()
+		old := k.grabbed
+		go old.Close()
 		k.grabbed = nil
 	}
+	k.gen++
 	k.combo, k.hold, k.err = s.DictationKey, s.DictationHold, nil
-	if w.svc.GrabKey == nil || s.DictationKey == "" {
+	grab := w.svc.GrabKey
+	if grab == nil || s.DictationKey == "" {
+		finish()
 		return
 	}
-	hold := s.DictationHold
+	hold, combo, gen := s.DictationHold, s.DictationKey, k.gen
 	pressed := func() {
 		w.trace("dictation shortcut pressed")
 		target, _ := keyboard.Focused()
@@ -67,15 +82,26 @@ func (w *Window) grabDictationKey() {
 			})
 		}
 	}
-	g, err := w.svc.GrabKey(s.DictationKey, pressed, released)
-	if err != nil {
-		k.err = err
-		log.Printf("dictation: the shortcut %s: %v", s.DictationKey, err)
-		w.trace("dictation shortcut %s refused: %v", s.DictationKey, err)
-		return
-	}
-	k.grabbed = g
-	w.trace("dictation shortcut %s ready", s.DictationKey)
+	go func() {
+		g, err := grab(combo, pressed, released)
+		w.do(func() {
+			if k.gen != gen { // Settings changed it meanwhile
+				if g != nil {
+					go g.Close()
+				}
+				return
+			}
+			if err != nil {
+				k.err = err
+				log.Printf("dictation: the shortcut %s: %v", combo, err)
+				w.trace("dictation shortcut %s refused: %v", combo, err)
+			} else {
+				k.grabbed = g
+				w.trace("dictation shortcut %s ready", combo)
+			}
+			finish()
+		})
+	}()
 }
 
 // DictationTag is the tag every dictation's note gets.
@@ -131,7 +157,7 @@ func (w *Window) Dictate(target keyboard.Window, title string) string {
 					d.escape = esc
 					return
 				}
-				esc.Close()
+				go esc.Close()
 			})
 		}()
 	}
@@ -144,7 +170,7 @@ func (w *Window) Dictate(target keyboard.Window, title string) string {
 func (d *dictation) releaseEscape() {
 	d.released = true
 	if d.escape != nil {
-		d.escape.Close()
+		go d.escape.Close() // X work, off the UI thread
 		d.escape = nil
 	}
 }

@@ -477,14 +477,15 @@ func (w *Window) SaveSettings(f *SettingsForm, done func(error)) {
 					w.queuePending()
 				}
 				w.standby.Refresh() // the live decoder for the engine now chosen
-				w.grabDictationKey()
-				if k := w.dictKey; k.err != nil {
-					w.tell("Settings saved, but the dictation shortcut could not be taken: " + k.err.Error())
+				w.grabDictationKey(func() {
+					if k := w.dictKey; k.err != nil {
+						w.tell("Settings saved, but the dictation shortcut could not be taken: " + k.err.Error())
+						done(nil)
+						return
+					}
+					w.setStatus("Settings saved")
 					done(nil)
-					return
-				}
-				w.setStatus("Settings saved")
-				done(nil)
+				})
 			}
 			if s.Vault == old.Vault || s.Vault == "" || s.Vault == w.svc.Vault.Root() {
 				store()

@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -339,10 +340,10 @@ func TestDictationCopiesWhereItCannotType(t *testing.T) {
 type fakeGrab struct {
 	combo    string
 	down, up func()
-	closed   bool
+	closed   atomic.Bool // closed off the UI thread
 }
 
-func (g *fakeGrab) Close() error { g.closed = true; return nil }
+func (g *fakeGrab) Close() error { g.closed.Store(true); return nil }
 
 // TestDictationShortcut: the shortcut chosen in Settings is taken for the
 // whole desktop; pressed, it starts a dictation and pressed again stops
@@ -364,7 +365,8 @@ func TestDictationShortcut(t *testing.T) {
 		g = &fakeGrab{combo: combo, down: down, up: up}
 		return g, nil
 	}
-	w.grabDictationKey()
+	w.grabDictationKey(nil)
+	eventually(t, "the shortcut taken", func() bool { return w.dictKey.grabbed != nil })
 	if g == nil || g.combo != settings.DefaultDictationKey {
 		t.Fatalf("grabbed %+v, want %s", g, settings.DefaultDictationKey)
 	}
@@ -380,7 +382,7 @@ func TestDictationShortcut(t *testing.T) {
 	if esc == nil {
 		t.Fatal("Esc was not taken while dictating")
 	}
-	eventually(t, "Esc given back once the dictation is saved", func() bool { return esc.closed })
+	eventually(t, "Esc given back once the dictation is saved", func() bool { return esc.closed.Load() })
 	// Esc while dictating: the dictation ends, nothing is typed, the
 	// recording is kept.
 	w.app.Clipboard().SetContent("what was there")
@@ -389,9 +391,9 @@ func TestDictationShortcut(t *testing.T) {
 		return w.rec != nil && w.rec.dict != nil && w.rec.s != nil && w.rec.s.Elapsed() > 200*time.Millisecond
 	})
 	esc.down()
-	eventually(t, "the dictation cancelled", func() bool { return w.rec == nil && strings.Contains(w.status.Text, "cancelled") && esc.closed })
+	eventually(t, "the dictation cancelled", func() bool { return w.rec == nil && strings.Contains(w.status.Text, "cancelled") && esc.closed.Load() })
 	if w.app.Clipboard().Content() != "what was there" {
-		t.Errorf("after Esc: Esc given back %v, clipboard %q", esc.closed, w.app.Clipboard().Content())
+		t.Errorf("after Esc: Esc given back %v, clipboard %q", esc.closed.Load(), w.app.Clipboard().Content())
 	}
 	if notes, _, _ := w.svc.Vault.List(); len(notes) != 2 {
 		t.Errorf("%d notes after two dictations, one cancelled", len(notes))
@@ -405,9 +407,7 @@ func TestDictationShortcut(t *testing.T) {
 	if err := saveSettings(t, w, f); err != nil {
 		t.Fatal(err)
 	}
-	if !first.closed || g == first {
-		t.Fatal("the shortcut was not taken again as push-to-talk")
-	}
+	eventually(t, "the shortcut taken again as push-to-talk, the old one given back", func() bool { return first.closed.Load() && g != first })
 	g.down()
 	eventually(t, "a dictation while held", func() bool { return w.rec != nil && w.rec.dict != nil && w.rec.s != nil })
 	g.up()

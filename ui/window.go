@@ -152,7 +152,7 @@ func New(a fyne.App, svc Services) *Window {
 	w.setupTray()
 	w.Reload()
 	w.startBackground()
-	w.grabDictationKey()
+	w.grabDictationKey(nil)
 	w.standby = transcribe.NewStandby(liveEngine(a, svc.Engine))
 	w.standby.IdleAfter = transcribe.DefaultIdleAfter
 	w.standby.Refresh()
