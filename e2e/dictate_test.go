@@ -27,13 +27,7 @@ import (
 // taking Esc on its own thread: an X grab made there while the shortcut's
 // listener waited on its connection could hang.)
 func TestDictationTypesWhereTheKeyboardWas(t *testing.T) {
-	clip := "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav"
-	if _, err := os.Stat(clip); err != nil {
-		t.Skipf("%s is missing (make setup installs pocketsphinx-testdata)", clip)
-	}
-	if _, err := exec.LookPath("xterm"); err != nil {
-		t.Skip("xterm is not installed (make setup installs it)")
-	}
+	clip := dictationTools(t)
 	d := startDesktop(t)
 	vault := filepath.Join(t.TempDir(), "vault")
 	a := d.launch(vault)
@@ -128,13 +122,7 @@ func focusedTerminal(t *testing.T, d *desktop) string {
 // speech, prints its words, types them into the terminal, and keeps the
 // dictation as a note tagged "dictation" with the same words.
 func TestDictateWithoutTheWindow(t *testing.T) {
-	clip := "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav"
-	if _, err := os.Stat(clip); err != nil {
-		t.Skipf("%s is missing (make setup installs pocketsphinx-testdata)", clip)
-	}
-	if _, err := exec.LookPath("xterm"); err != nil {
-		t.Skip("xterm is not installed (make setup installs it)")
-	}
+	clip := dictationTools(t)
 	d := startDesktop(t)
 	vault := filepath.Join(t.TempDir(), "vault")
 	out := focusedTerminal(t, d)
@@ -202,4 +190,18 @@ func TestDictateWithoutTheWindow(t *testing.T) {
 		t.Errorf("it did not say where it typed:\n%s", said.String())
 	}
 	t.Logf("printed and typed: %q", got)
+}
+
+// dictationTools is the speech a dictation test says, after checking
+// that it and the terminal it types into are installed.
+func dictationTools(t *testing.T) string {
+	t.Helper()
+	clip := "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav"
+	if _, err := os.Stat(clip); err != nil {
+		t.Skipf("%s is missing (make setup installs pocketsphinx-testdata)", clip)
+	}
+	if _, err := exec.LookPath("xterm"); err != nil {
+		t.Skip("xterm is not installed (make setup installs it)")
+	}
+	return clip
 }

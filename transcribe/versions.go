@@ -334,16 +334,22 @@ func baseText(v *persistence.Vault, n *persistence.Note, versions []Version) (st
 	return strings.Join(parts, " "), true
 }
 
+// noteVersions reads note id and its versions.
+func noteVersions(v *persistence.Vault, id string) (*persistence.Note, []Version, error) {
+	n, err := v.Note(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	versions, err := Versions(v, n)
+	return n, versions, err
+}
+
 // Take puts a new transcript into note id: its version is kept, the
 // note's text becomes it, merged with the person's edits when they made
 // some, and the word timings become its. It is what the queue and a live
 // recording's end do.
 func Take(v *persistence.Vault, id string, res *Result, p Provenance, at time.Time) (*persistence.Note, error) {
-	cur, err := v.Note(id)
-	if err != nil {
-		return nil, err
-	}
-	versions, err := Versions(v, cur)
+	cur, versions, err := noteVersions(v, id)
 	if err != nil {
 		return nil, err
 	}
@@ -422,11 +428,7 @@ func Take(v *persistence.Vault, id string, res *Result, p Provenance, at time.Ti
 // again. Text the person typed over the current one is kept first in the
 // note's history, as a transformation keeps what it replaces.
 func Restore(v *persistence.Vault, id string, k int) (*persistence.Note, error) {
-	cur, err := v.Note(id)
-	if err != nil {
-		return nil, err
-	}
-	versions, err := Versions(v, cur)
+	cur, versions, err := noteVersions(v, id)
 	if err != nil {
 		return nil, err
 	}
