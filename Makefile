@@ -12,6 +12,7 @@ BINARY := voicenotes
 FUZZ_ROUNDTRIP ?= 50000x
 FUZZ_PARSE ?= 250000x
 FUZZ_FASTYAML ?= 400000x
+FUZZ_MERGE ?= 50000x
 SCREENSHOTS ?=
 # The in-process PocketSphinx engine is built when pkg-config finds it.
 # What set-up installs decides these, so they are evaluated lazily: the
@@ -83,6 +84,7 @@ fuzz: setup
 	$(GO) test -run '^$$' -fuzz '^FuzzRoundTrip$$' -fuzztime $(FUZZ_ROUNDTRIP) ./persistence
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_PARSE) ./persistence
 	$(GO) test -run '^$$' -fuzz '^FuzzFastYAML$$' -fuzztime $(FUZZ_FASTYAML) ./persistence
+	$(GO) test -run '^$$' -fuzz '^FuzzWords$$' -fuzztime $(FUZZ_MERGE) ./merge
 
 # Every package that needs no cgo (all but the device, the window and the
 # CLI that opens them) must build for the other desktops: Windows, and

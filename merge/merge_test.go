@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestWords(t *testing.T) {
@@ -192,4 +193,27 @@ func BenchmarkMergeHour(b *testing.B) {
 	}
 	b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/merge")
 	b.ReportMetric(float64(len(res.Conflicts)), "conflicts")
+}
+
+// FuzzWords: any three texts merge without a panic, the merge is valid
+// UTF-8 when they are, every conflict it reports is marked in the text,
+// and a text merged with itself as base and new is itself.
+func FuzzWords(f *testing.F) {
+	f.Add("and mr john guess what", "and mr john Dashwood\n\n#family", "And Mister John Dashwood.")
+	f.Add("", "", "")
+	f.Add("a b c", "a ⟦yours: b ‖ new: c⟧", "a b")
+	f.Fuzz(func(t *testing.T, base, mine, theirs string) {
+		res := Words(base, mine, theirs)
+		if utf8.ValidString(base) && utf8.ValidString(mine) && utf8.ValidString(theirs) && !utf8.ValidString(res.Text) {
+			t.Fatalf("invalid UTF-8 from valid texts: %q", res.Text)
+		}
+		if len(Find(res.Text)) < len(res.Conflicts) {
+			t.Fatalf("%d conflicts reported, %d marked in %q", len(res.Conflicts), len(Find(res.Text)), res.Text)
+		}
+		if strings.TrimSpace(mine) != "" && !strings.ContainsAny(mine, "⟦⟧‖") {
+			if got := Words(mine, mine, mine); got.Text != mine {
+				t.Fatalf("a text merged with itself changed: %q -> %q", mine, got.Text)
+			}
+		}
+	})
 }
