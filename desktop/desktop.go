@@ -76,6 +76,9 @@ func (d *desktop) preferredVault() string { return d.settings().Vault }
 
 // run shows the window on an open vault until the user quits.
 func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error {
+	// Before GLFW opens its X connection, and before the dictation
+	// shortcut's grab opens another from its own goroutine.
+	keyboard.InitThreads()
 	// The audio system starts beside the window, not before it (probing
 	// devices can take a while on some machines); what needs it waits for
 	// it, and a failure is reported when recording, not at launch.

@@ -65,7 +65,9 @@ func TestTransformInTheRealWindow(t *testing.T) {
 		return got
 	}
 	// The menu lists Action items, Clean up, Email, Summary.
-	d.key("ctrl+shift+t", "Down", "Down", "Down", "Down", "Return")
+	d.key("ctrl+shift+t")
+	a.await(t, "the menu", 10*time.Second, "voicenotes: transform menu shown")
+	d.key("Down", "Down", "Down", "Down", "Return")
 	a.await(t, "the summary asked for", 10*time.Second, "voicenotes: transform "+n.ID+" summary")
 	time.Sleep(time.Second) // part of the answer in: the scenario, not a guess
 	d.screenshot("transform.png")
@@ -75,7 +77,10 @@ func TestTransformInTheRealWindow(t *testing.T) {
 		t.Fatalf("after Summary the note says %q (%q)", got.Body, got.Transformed)
 	}
 	// Clean up, cancelled while it streams.
-	d.key("ctrl+shift+t", "Down", "Down", "Return")
+	a.forget()
+	d.key("ctrl+shift+t")
+	a.await(t, "the menu again", 10*time.Second, "voicenotes: transform menu shown")
+	d.key("Down", "Down", "Return")
 	a.await(t, "the clean-up asked for", 10*time.Second, "voicenotes: transform "+n.ID+" clean-up")
 	time.Sleep(500 * time.Millisecond) // part of the answer in
 	d.key("Escape")

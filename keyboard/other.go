@@ -21,3 +21,6 @@ func Grab(combo string, down, up func()) (*Hotkey, error) {
 
 // Close gives the combination back.
 func (*Hotkey) Close() error { return nil }
+
+// InitThreads does nothing where there is no X11.
+func InitThreads() {}

@@ -92,6 +92,13 @@ import (
 // open connects to the X server of $DISPLAY; the caller closes it.
 var initThreads sync.Once
 
+// InitThreads makes Xlib safe for the several threads of this process
+// that use it (the window's, the shortcut's listener, grabs, typing). It
+// must come before any X connection of the process, GLFW's included, and
+// not at the same time as another thread's Xlib call: call it first
+// thing, on the main thread. Later calls do nothing.
+func InitThreads() { initThreads.Do(func() { C.XInitThreads() }) }
+
 func open() (*C.Display, error) {
 	if os.Getenv("DISPLAY") == "" {
 		if os.Getenv("WAYLAND_DISPLAY") != "" {
@@ -99,13 +106,7 @@ func open() (*C.Display, error) {
 		}
 		return nil, ErrUnsupported
 	}
-	// Xlib is used from several threads of this process (GLFW's window,
-	// the shortcut's listener, a grab of Esc, typing), each with its own
-	// connection: XInitThreads must come before any of them is opened,
-	// and the shortcut's connection may be the first (GLFW calls it too,
-	// later; a second call does nothing). Without it, a grab made while
-	// the listener waited hung the window's thread (seen in make e2e).
-	initThreads.Do(func() { C.XInitThreads() })
+	InitThreads() // the desktop calls it first; the command line may not
 	d := C.XOpenDisplay(nil)
 	if d == nil {
 		return nil, fmt.Errorf("cannot reach the X server at %s", os.Getenv("DISPLAY"))

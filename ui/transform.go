@@ -29,6 +29,10 @@ type transformView struct {
 	transforming    dialog.Dialog
 	transformText   *widget.Label
 	cancelTransform context.CancelFunc
+	// transformMenuList is the vault's transformations as last read, for
+	// the menu to show at once (transformMenuVault: which vault's).
+	transformMenuList  []*transform.Transformation
+	transformMenuVault *persistence.Vault
 }
 
 func (w *Window) buildTransformButton() *TipButton {
@@ -41,7 +45,14 @@ func (w *Window) ShowTransformMenu() {
 	if w.selected == nil || w.transforming != nil {
 		return
 	}
+	// The list read last time shows at once, in the frame of the key
+	// that asked for it (keys typed next go to it, not lost while files
+	// are read); it is read again off the UI thread for the next time.
 	v := w.svc.Vault
+	shown := w.transformMenuList != nil && w.transformMenuVault == v
+	if shown {
+		w.popTransformMenu(w.transformMenuList)
+	}
 	go func() { // the first time, the shipped ones are written (and synced)
 		ts, bad, err := transform.Load(v)
 		for _, b := range bad {
@@ -49,19 +60,30 @@ func (w *Window) ShowTransformMenu() {
 		}
 		w.do(func() {
 			if err != nil {
-				w.showError(fmt.Errorf("the transformations could not be read: %w", err))
+				if !shown {
+					w.showError(fmt.Errorf("the transformations could not be read: %w", err))
+				}
 				return
 			}
-			var items []*fyne.MenuItem
-			for _, t := range ts {
-				items = append(items, fyne.NewMenuItem(t.Title, func() { w.RunTransformation(ts, t) }))
+			w.transformMenuList, w.transformMenuVault = ts, v
+			if !shown {
+				w.popTransformMenu(ts)
 			}
-			items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Edit transformations…", func() { w.ShowTransformEditor() }))
-			c := w.win.Canvas()
-			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(w.transformButton)
-			widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c, pos.Add(fyne.NewPos(0, w.transformButton.Size().Height)))
 		})
 	}()
+}
+
+// popTransformMenu shows the menu of transformations under the button.
+func (w *Window) popTransformMenu(ts []*transform.Transformation) {
+	var items []*fyne.MenuItem
+	for _, t := range ts {
+		items = append(items, fyne.NewMenuItem(t.Title, func() { w.RunTransformation(ts, t) }))
+	}
+	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Edit transformations…", func() { w.ShowTransformEditor() }))
+	c := w.win.Canvas()
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(w.transformButton)
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c, pos.Add(fyne.NewPos(0, w.transformButton.Size().Height)))
+	w.trace("transform menu shown")
 }
 
 // chatSetup is the chat server's client and model from Settings, or why
