@@ -309,16 +309,7 @@ func leading(ts []token) string {
 // same reports whether two runs are the same words, compared as the
 // aligner compares them.
 func same(a, b []token) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	match := timeline.Match(words(a), words(b))
-	for j, i := range match {
-		if i != j {
-			return false
-		}
-	}
-	return true
+	return slices.EqualFunc(a, b, func(x, y token) bool { return timeline.Key(x.word) == timeline.Key(y.word) })
 }
 
 func join(ts []token) string {

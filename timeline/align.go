@@ -62,9 +62,15 @@ func AlignSpoken(timed []Word, text string) ([]Word, []bool) {
 func keys[T any](xs []T, text func(T) string) []string {
 	out := make([]string, len(xs))
 	for i, x := range xs {
-		out[i] = strings.ToLower(strings.TrimFunc(text(x), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+		out[i] = Key(text(x))
 	}
 	return out
+}
+
+// Key is a word as the aligner compares it: without case or the
+// punctuation around it.
+func Key(word string) string {
+	return strings.ToLower(strings.TrimFunc(word, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
 }
 
 // maxCells bounds the diff's table (16 MB of cells). An hour of speech is

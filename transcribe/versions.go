@@ -176,8 +176,7 @@ func keepVersion(v *persistence.Vault, n *persistence.Note, text string, p Prove
 		return "", err
 	}
 	at = at.UTC()
-	stamp := strings.ReplaceAll(at.Format("20060102T150405.000Z"), ".", "")
-	name := stamp + versionTag + fileSafe(p.Engine) + versionExt
+	name := stamp(at) + versionTag + fileSafe(p.Engine) + versionExt
 	var b strings.Builder
 	b.WriteString("---\n")
 	field := func(k, val string) {
@@ -318,7 +317,7 @@ func baseText(v *persistence.Vault, n *persistence.Note, versions []Version) (st
 			return ver.Text, true
 		}
 	}
-	f, err := os.Open(v.TimingsPath(n))
+	f, err := persistence.OpenRegular(v.FS(), v.TimingsPath(n))
 	if err != nil {
 		return "", false
 	}
@@ -459,15 +458,26 @@ func Restore(v *persistence.Vault, id string, k int) (*persistence.Note, error) 
 // KeepText writes note n's text as it is now into its history, before
 // something (what) replaces it, and returns the file's path.
 func KeepText(v *persistence.Vault, n *persistence.Note, what string, at time.Time) (string, error) {
+	return KeepTextAs(v, n, fileSafe(what), what, at)
+}
+
+// KeepTextAs is KeepText with the file's name after its time given:
+// <time>-<name>.md (a transformation's own name, say).
+func KeepTextAs(v *persistence.Vault, n *persistence.Note, name, what string, at time.Time) (string, error) {
 	dir, err := historyDir(v, n.ID)
 	if err != nil {
 		return "", err
 	}
-	stamp := strings.ReplaceAll(at.UTC().Format("20060102T150405.000Z"), ".", "")
-	path := filepath.Join(dir, stamp+"-"+fileSafe(what)+".md")
+	path := filepath.Join(dir, stamp(at)+"-"+name+".md")
 	data := fmt.Sprintf("---\nnote: %s\nbefore: %s\nat: %s\n---\n%s", n.ID, strconv.Quote(oneLine(what)), at.UTC().Format(persistence.TimeFormat), n.Body)
 	if err := persistence.WriteFile(v.FS(), path, []byte(data), persistence.FilePerm); err != nil {
-		return "", fmt.Errorf("keeping the text of %s in %s: %w; the note was not changed", n.ID, dir, err)
+		return "", fmt.Errorf("keeping the text of %s before %s in %s: %w; the note was not changed", n.ID, what, dir, err)
 	}
 	return path, nil
+}
+
+// stamp is a time as history files begin their names: UTC to the
+// millisecond, sorting as time does.
+func stamp(at time.Time) string {
+	return strings.ReplaceAll(at.UTC().Format("20060102T150405.000Z"), ".", "")
 }

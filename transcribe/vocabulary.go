@@ -172,9 +172,8 @@ func wordKeys(words []string) []string {
 	return out
 }
 
-func key(w string) string {
-	return strings.ToLower(strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
-}
+// key is a word as the vocabulary compares it: as the aligner does.
+func key(w string) string { return timeline.Key(w) }
 
 // Apply puts the vocabulary into a transcript and its word timings: each
 // rule's wrong words become its right ones, and each word or phrase is

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/voicenotes/voicenotes/persistence"
+	"github.com/voicenotes/voicenotes/transcribe"
 )
 
 // What a transformation replaces is kept first, in the vault, as a file a
@@ -25,23 +26,7 @@ func HistoryDir(v *persistence.Vault, id string) string {
 // KeepBefore writes note n's text as it is now, before t changes it, and
 // returns the file's path.
 func KeepBefore(v *persistence.Vault, n *persistence.Note, t *Transformation, at time.Time) (string, error) {
-	dir, err := v.CheckHistoryDir(n.ID)
-	if err != nil {
-		return "", err
-	}
-	if err := persistence.MkdirPrivate(persistence.OS, filepath.Dir(dir)); err != nil {
-		return "", err
-	}
-	if err := persistence.MkdirPrivate(persistence.OS, dir); err != nil {
-		return "", err
-	}
-	stamp := at.UTC().Format("20060102T150405.000Z")
-	path := filepath.Join(dir, strings.ReplaceAll(stamp, ".", "")+"-"+t.Name+".md")
-	data := fmt.Sprintf("---\nnote: %s\nbefore: %s\nat: %s\n---\n%s", n.ID, yamlString(t.Name), at.UTC().Format(persistence.TimeFormat), n.Body)
-	if err := persistence.WriteFile(persistence.OS, path, []byte(data), persistence.FilePerm); err != nil {
-		return "", fmt.Errorf("keeping the text before the transformation in %s: %w; the note was not changed", dir, err)
-	}
-	return path, nil
+	return transcribe.KeepTextAs(v, n, t.Name, t.Name, at)
 }
 
 // History lists note id's kept texts, oldest first (not its
@@ -66,11 +51,6 @@ func History(v *persistence.Vault, id string) ([]string, error) {
 	}
 	slices.Sort(out)
 	return out, nil
-}
-
-// yamlString is s as a double-quoted YAML scalar.
-func yamlString(s string) string {
-	return fmt.Sprintf("%q", s) // Go's quoting is valid YAML for names (no control characters)
 }
 
 // ReadKept is the text a history file keeps (what follows its
