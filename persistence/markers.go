@@ -26,7 +26,9 @@ type Marker struct {
 // MarkersExt is the extension of the file a recording in progress keeps
 // its markers in, beside its partial audio, until its note takes them:
 // one JSON line a marker, each made durable as it is dropped, so a crash
-// loses none (recovery moves them into the note).
+// loses none (recovery moves them into the note). A line without a time
+// holds what the note is to have that the audio cannot say (NoteFields:
+// a dictation's tag), so a recovered recording has it too.
 const MarkersExt = ".markers"
 
 // MarkersPath is where the recording id keeps its markers while it runs.
@@ -35,14 +37,42 @@ func (v *Vault) MarkersPath(id string) string {
 }
 
 type markerLine struct {
-	T     float64 `json:"t"`
-	Label string  `json:"label,omitempty"`
+	T     *float64 `json:"t,omitempty"` // nil: a line of NoteFields
+	Label string   `json:"label,omitempty"`
+	Tags  []string `json:"tags,omitempty"`
+	Title string   `json:"title,omitempty"`
+}
+
+// NoteFields are what a recording's note is to have beyond its audio,
+// kept in its markers file from the start so that a recovered recording
+// has them too.
+type NoteFields struct {
+	Title string
+	Tags  []string
 }
 
 // AppendMarker adds a marker to a recording's markers file and makes it
 // durable before returning.
 func AppendMarker(fsys FS, path string, m Marker) error {
-	line, err := json.Marshal(markerLine{m.At.Seconds(), m.Label})
+	t := m.At.Seconds()
+	return appendLine(fsys, path, markerLine{T: &t, Label: m.Label}, "keeping the marker")
+}
+
+// AppendNoteFields keeps a recording's title and tags in its markers
+// file, durably, for the note recovery makes if the recording is cut
+// short. A normal end's note has them already; taking them again adds
+// nothing.
+func AppendNoteFields(fsys FS, path string, f NoteFields) error {
+	for _, t := range f.Tags {
+		if _, err := NormalizeTag(t); err != nil {
+			return err
+		}
+	}
+	return appendLine(fsys, path, markerLine{Tags: f.Tags, Title: f.Title}, "keeping the recording's tags")
+}
+
+func appendLine(fsys FS, path string, l markerLine, what string) error {
+	line, err := json.Marshal(l)
 	if err != nil {
 		return err
 	}
@@ -50,15 +80,15 @@ func AppendMarker(fsys FS, path string, m Marker) error {
 	// marker appended to whatever it points at.
 	f, err := fsys.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|regular.NoFollow, FilePerm)
 	if err != nil {
-		return fmt.Errorf("keeping the marker: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if _, err := f.Write(append(line, '\n')); err != nil {
 		f.Close()
-		return fmt.Errorf("keeping the marker: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return fmt.Errorf("keeping the marker: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if err := f.Close(); err != nil {
 		return err
@@ -91,28 +121,37 @@ func (e *MarkerLinesError) Error() string {
 // no markers. Lines are read whole however long, without holding more
 // than maxMarkerLine of one.
 func ReadMarkers(fsys FS, path string) ([]Marker, error) {
+	ms, _, err := readMarkers(fsys, path)
+	return ms, err
+}
+
+// readMarkers is ReadMarkers with the NoteFields lines, merged.
+func readMarkers(fsys FS, path string) (ms []Marker, nf NoteFields, err error) {
 	f, err := OpenRegular(fsys, path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return nil, nf, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nf, err
 	}
 	defer f.Close()
-	var ms []Marker
 	var bad []int
 	r := bufio.NewReader(f)
 	for no := 1; ; no++ {
 		line, long, err := readLine(r, maxMarkerLine)
 		if err != nil && !errors.Is(err, io.EOF) {
-			return ms, fmt.Errorf("reading %s: %w", path, err)
+			return ms, nf, fmt.Errorf("reading %s: %w", path, err)
 		}
 		torn := errors.Is(err, io.EOF) // no line end: the last, maybe cut by a crash
 		if len(line) > 0 || long {
 			var l markerLine
+			ok := !long && json.Unmarshal(line, &l) == nil
 			switch {
-			case !long && json.Unmarshal(line, &l) == nil && l.T >= 0 && l.T <= MaxMarkerSeconds && len(l.Label) <= maxMarkerLine:
-				ms = append(ms, Marker{At: time.Duration(math.Round(l.T*1000)) * time.Millisecond, Label: l.Label})
+			case ok && l.T != nil && *l.T >= 0 && *l.T <= MaxMarkerSeconds && len(l.Label) <= maxMarkerLine:
+				ms = append(ms, Marker{At: time.Duration(math.Round(*l.T*1000)) * time.Millisecond, Label: l.Label})
+			case ok && l.T == nil && (len(l.Tags) > 0 || l.Title != "") && validTags(l.Tags):
+				nf.Title = cmp.Or(l.Title, nf.Title)
+				nf.Tags = append(nf.Tags, l.Tags...)
 			case !torn:
 				bad = append(bad, no)
 			}
@@ -122,9 +161,18 @@ func ReadMarkers(fsys FS, path string) ([]Marker, error) {
 		}
 	}
 	if len(bad) > 0 {
-		return ms, &MarkerLinesError{Path: path, Lines: bad}
+		return ms, nf, &MarkerLinesError{Path: path, Lines: bad}
 	}
-	return ms, nil
+	return ms, nf, nil
+}
+
+func validTags(tags []string) bool {
+	for _, t := range tags {
+		if _, err := NormalizeTag(t); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // readLine reads one line without its end; a line longer than limit is
@@ -169,14 +217,36 @@ func (v *Vault) TakeMarkers(id string) (*Note, error) {
 	if _, err := v.fs.Lstat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
-	ms, err := ReadMarkers(v.fs, path)
+	ms, nf, err := readMarkers(v.fs, path)
 	var bad *MarkerLinesError
 	if err != nil && !errors.As(err, &bad) {
 		return nil, err
 	}
 	var n *Note
-	if len(ms) > 0 {
-		if n, err = v.Update(id, func(n *Note) error { n.AddMarkers(ms); return nil }); err != nil {
+	if len(ms) > 0 || len(nf.Tags) > 0 || nf.Title != "" {
+		errSame := errors.New("nothing to add")
+		n, err = v.Update(id, func(n *Note) error {
+			before := len(n.Markers)
+			n.AddMarkers(ms)
+			changed := len(n.Markers) != before
+			for _, t := range nf.Tags {
+				_, added, _ := n.AddTag(t) // checked as it was read
+				changed = changed || added
+			}
+			// A title the person gave at the start, for a note recovery
+			// made (its title is only a date); never over one they typed.
+			if nf.Title != "" && n.Recovered && n.AutoTitle {
+				n.Title, n.AutoTitle, changed = nf.Title, false, true
+			}
+			if !changed {
+				return errSame // a normal end's note has them all: no write
+			}
+			return nil
+		})
+		if errors.Is(err, errSame) {
+			n, err = nil, nil
+		}
+		if err != nil {
 			return nil, err
 		}
 	}

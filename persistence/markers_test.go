@@ -116,6 +116,48 @@ func TestGarbledMarkersFile(t *testing.T) {
 	if n2, err := v.TakeMarkers(n.ID); n2 != nil || err != nil {
 		t.Errorf("a second merge: %v, %v", n2, err)
 	}
+	// A line without a time holds the note's fields (a dictation's tag,
+	// a title given at the start): a recovered note takes them; a note
+	// that has them already is not written again; a bad tag is a bad line.
+	rec := v.NewNote()
+	rec.Recovered, rec.AutoTitle, rec.Title = true, true, "Recovered recording from today"
+	if err := v.Save(rec); err != nil {
+		t.Fatal(err)
+	}
+	mp := v.MarkersPath(rec.ID)
+	if err := persistence.AppendNoteFields(v.FS(), mp, persistence.NoteFields{Title: "Call with Ana", Tags: []string{"dictation"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := persistence.AppendMarker(v.FS(), mp, persistence.Marker{At: 0, Label: "start"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := persistence.AppendNoteFields(v.FS(), mp, persistence.NoteFields{Tags: []string{"bad tag!"}}); err == nil {
+		t.Error("AppendNoteFields took a tag that is not one")
+	}
+	got, err = v.TakeMarkers(rec.ID)
+	if err != nil || got == nil || !got.HasTag("dictation") || got.Title != "Call with Ana" || got.AutoTitle || len(got.Markers) != 1 || got.Markers[0].At != 0 {
+		t.Fatalf("TakeMarkers with fields: %+v, %v", got, err)
+	}
+	if err := persistence.AppendNoteFields(v.FS(), mp, persistence.NoteFields{Tags: []string{"Dictation"}}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.Stat(got.Path)
+	if n2, err := v.TakeMarkers(rec.ID); n2 != nil || err != nil {
+		t.Errorf("fields the note has already: %v, %v; want no change", n2, err)
+	}
+	if after, _ := os.Stat(got.Path); !after.ModTime().Equal(before.ModTime()) || after.Size() != before.Size() {
+		t.Error("the note was written again for fields it had")
+	}
+	if _, err := os.Stat(mp); !os.IsNotExist(err) {
+		t.Errorf("the markers file is left: %v", err)
+	}
+	if err := os.WriteFile(mp, []byte(`{"tags":["two words"]}`+"\n"+`{}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := persistence.ReadMarkers(v.FS(), mp); !errors.As(err, &bad) || !slices.Equal(bad.Lines, []int{1, 2}) {
+		t.Errorf("a bad tag and an empty line: %v; want lines 1 and 2 named", err)
+	}
+
 	// A note whose markers: holds such a time is refused with a reason,
 	// not read as a negative time.
 	raw := "---\nid: " + n.ID + "x\ntitle: t\nmarkers:\n  - {t: 1e10}\n---\n"

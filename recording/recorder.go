@@ -298,6 +298,14 @@ func (r *Recorder) write() {
 	var count int
 	levelEvery := int(r.o.LevelEvery.Seconds() * float64(r.o.Rate))
 	var werr error
+	// What the note is to have beyond its audio (a dictation's tag, a
+	// title given at the start) goes beside the audio now, so that a
+	// recording cut short is recovered with it. Capture runs meanwhile.
+	if len(r.o.Tags) > 0 || r.o.Title != "" {
+		if err := persistence.AppendNoteFields(r.o.Vault.FS(), r.o.Vault.MarkersPath(r.id), persistence.NoteFields{Title: r.o.Title, Tags: r.o.Tags}); err != nil {
+			r.o.Logf("audio: the tags of recording %s could not be kept beside it: %v", r.id, err)
+		}
+	}
 
 	store := func(samples []int16) {
 		for _, s := range samples {

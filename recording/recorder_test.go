@@ -449,7 +449,8 @@ func crashChild(root string) {
 		fmt.Println(err)
 		os.Exit(3)
 	}
-	if _, err := recording.Start(recording.Options{Vault: v, Source: &genSource{rate: 16000, channels: 1, paced: true}}); err != nil {
+	// Tagged as a dictation is: the recovered note must keep the tag.
+	if _, err := recording.Start(recording.Options{Vault: v, Source: &genSource{rate: 16000, channels: 1, paced: true}, Tags: []string{"dictation"}}); err != nil {
 		fmt.Println(err)
 		os.Exit(3)
 	}
@@ -526,6 +527,15 @@ func crashRound(t *testing.T, round int) {
 	n := recovered[0]
 	if !n.Recovered || !strings.Contains(n.Title, "Recovered") {
 		t.Errorf("round %d: note %+v is not marked recovered", round, n)
+	}
+	if !n.HasTag("dictation") {
+		t.Errorf("round %d: the recovered note lost the recording's tag: %v", round, n.Tags)
+	}
+	if again, err := v.Note(n.ID); err != nil || !again.HasTag("dictation") {
+		t.Errorf("round %d: the recovered note on disk lost the recording's tag: %+v, %v", round, again, err)
+	}
+	if _, err := os.Lstat(v.MarkersPath(n.ID)); !os.IsNotExist(err) {
+		t.Errorf("round %d: the markers file is left after recovery: %v", round, err)
 	}
 	got := readSamples(t, filepath.Join(v.RecordingsPath(), n.Audio))
 	dur := time.Duration(len(got)) * time.Second / audio.StoreRate
