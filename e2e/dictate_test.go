@@ -205,3 +205,73 @@ func dictationTools(t *testing.T) string {
 	}
 	return clip
 }
+
+// TestPushToTalkSpansTheHold: with push-to-talk chosen, holding the
+// dictation shortcut (pressed with xdotool while a terminal has the
+// keyboard) records from the press to the release: the timing signal
+// played into the virtual microphone says when the recording's first and
+// last samples sounded, and each is within 150 ms of the key's press and
+// release. A recording that ends early loses the last word said before
+// the release; one that starts late loses the first.
+func TestPushToTalkSpansTheHold(t *testing.T) {
+	if _, err := exec.LookPath("xterm"); err != nil {
+		t.Skip("xterm is not installed (make setup installs it)")
+	}
+	d := startDesktop(t)
+	clk, delay := startClock(t, d.pulse)
+	vault := filepath.Join(t.TempDir(), "vault")
+	// Push-to-talk on the default shortcut, no engine: the test is of
+	// the recording's span, and a transcript would only add time.
+	writePrefs(t, d, map[string]any{"settingsSaved": true, "engine": "", "sampleRate": 16000, "storeAs": "wav",
+		"dictationKey": "Ctrl+Alt+Space", "dictationHold": true})
+	a := d.launch(vault)
+	a.await(t, "the shortcut grabbed", 20*time.Second, "voicenotes: dictation shortcut Ctrl+Alt+Space ready")
+	focusedTerminal(t, d)
+	for round := range 2 { // the first dictation after launch, and a later one
+		a.forget()
+		before := map[string]bool{}
+		for _, n := range notes(t, vault) {
+			before[n.ID] = true
+		}
+		// The moment of a key is taken as the end of the xdotool run that
+		// sends it: most of the run is starting xdotool and connecting to
+		// the X server, and the key goes out just before it exits. The
+		// run's length, which bounds the error, is logged.
+		at := func(args ...string) (time.Time, time.Duration) {
+			start := time.Now()
+			if err := d.xdotool(args...); err != nil {
+				t.Fatalf("xdotool %v: %v", args, err)
+			}
+			return time.Now(), time.Since(start)
+		}
+		press, pressTook := at("keydown", "ctrl+alt+space")
+		a.await(t, "the shortcut heard", 10*time.Second, "voicenotes: dictation shortcut pressed")
+		// The person speaks for three seconds: the scenario, not a wait
+		// for something to happen.
+		time.Sleep(time.Until(press.Add(3 * time.Second)))
+		release, releaseTook := at("keyup", "ctrl+alt+space")
+		var n *persistence.Note
+		waitFor(t, "the dictation's note", 30*time.Second, func() bool {
+			for _, m := range notes(t, vault) {
+				if !before[m.ID] && slices.Contains(m.Tags, "dictation") && m.Duration > 0 {
+					n = m
+				}
+			}
+			return n != nil
+		})
+		began, length := captureBegan(t, clk, delay, filepath.Join(vault, persistence.RecordingsDir, n.ID+".wav"), press)
+		ended := began.Add(length)
+		startErr, endErr := began.Sub(press), ended.Sub(release)
+		t.Logf("round %d: held %v; the recording sounded from %+v after the press to %+v after the release (xdotool took %v and %v)", round,
+			release.Sub(press).Round(time.Millisecond), startErr.Round(time.Millisecond), endErr.Round(time.Millisecond), pressTook.Round(time.Millisecond), releaseTook.Round(time.Millisecond))
+		if startErr.Abs() > 150*time.Millisecond {
+			t.Errorf("round %d: the recording began %v from the press of the shortcut; push-to-talk promises within 150 ms", round, startErr.Round(time.Millisecond))
+		}
+		if endErr.Abs() > 150*time.Millisecond {
+			t.Errorf("round %d: the recording ended %v from the release of the shortcut; push-to-talk promises within 150 ms", round, endErr.Round(time.Millisecond))
+		}
+	}
+	if err := clk.Err(); err != nil {
+		t.Fatalf("the timing signal stopped: %v", err)
+	}
+}

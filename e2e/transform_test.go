@@ -41,15 +41,7 @@ func TestTransformInTheRealWindow(t *testing.T) {
 		return "A cleaned text that takes a while to arrive, word by word, slowly."
 	}}
 	base := fakechat.Start(t, f)
-	// Settings as the window saves them (Fyne's preferences file).
-	prefs := filepath.Join(d.home, ".config", "fyne", "io.github.voicenotes")
-	if err := os.MkdirAll(prefs, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	p, _ := json.Marshal(map[string]any{"settingsSaved": true, "engine": "", "chatBaseURL": base, "chatModel": "llama3.2", "sampleRate": 16000, "storeAs": "wav"})
-	if err := os.WriteFile(filepath.Join(prefs, "preferences.json"), p, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writePrefs(t, d, map[string]any{"settingsSaved": true, "engine": "", "chatBaseURL": base, "chatModel": "llama3.2", "sampleRate": 16000, "storeAs": "wav"})
 	a := d.launch(vault)
 	d.click(175, 140) // the first row
 	a.await(t, "the note shown", 10*time.Second, "voicenotes: shown "+n.ID)
@@ -94,5 +86,22 @@ func TestTransformInTheRealWindow(t *testing.T) {
 	waitFor(t, "the summary taken back", 10*time.Second, func() bool { return read().Body == speech+"\n" })
 	if back := read(); len(back.Transformed) != 0 {
 		t.Errorf("after Undo the note still says it was transformed: %q", back.Transformed)
+	}
+}
+
+// writePrefs writes the window's settings as it saves them itself
+// (Fyne's preferences file), before it is launched.
+func writePrefs(t *testing.T, d *desktop, prefs map[string]any) {
+	t.Helper()
+	dir := filepath.Join(d.home, ".config", "fyne", "io.github.voicenotes")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	p, err := json.Marshal(prefs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "preferences.json"), p, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
