@@ -136,7 +136,8 @@ bench: setup
 	  $(GO) test $(GOFLAGS_ALL) -run '^$$' -bench ListStartup -benchtime 40x . && \
 	  $(GO) test $(GOFLAGS_ALL) -run '^$$' -bench CommandsAtScale -benchtime 1x -timeout 30m . && \
 	  $(GO) test -tags 'e2e $(TAGS)' -run '^$$' -bench 'Launch10k|RecordStart' -benchtime 5x ./e2e && \
-	  $(GO) test -tags 'e2e $(TAGS)' -run '^$$' -bench 'SearchPainted|Idle' -benchtime 1x -timeout 20m ./e2e; } | tee /dev/stderr | $(GO) run ./internal/benchtable
+	  $(GO) test -tags 'e2e $(TAGS)' -run '^$$' -bench 'SearchPainted|Idle' -benchtime 1x -timeout 20m ./e2e && \
+	  $(GO) test -tags 'e2e $(TAGS)' -run '^$$' -bench 'DictationToText' -benchtime 10x -timeout 20m ./e2e; } | tee /dev/stderr | $(GO) run ./internal/benchtable
 
 # The Linux archive, made by the fyne CLI from FyneApp.toml, and checked.
 PACKAGE := Voice Notes.tar.xz

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -240,4 +241,97 @@ func BenchmarkRecordStart(b *testing.B) {
 	b.ReportMetric(ms(stall), "ui-stall-ms")
 	b.ReportMetric(ms(gap), "ui-gap-ms")
 	b.ReportMetric(ms(work), "ui-work-ms")
+}
+
+// BenchmarkDictationToText is what a dictating person waits for: from
+// letting go of the push-to-talk shortcut to the last character of the
+// text in the app that has the keyboard (a terminal writing what it is
+// typed to a file, watched every 2 ms), for a 10 s dictation of real
+// speech transcribed offline with PocketSphinx. p50 and p90 over the
+// runs, on a fast input (speech played with a 20 ms buffer) and, with
+// fewer runs, a slow one (paplay's own buffer: the microphone delivers
+// in blocks of up to two seconds, and the last block must arrive before
+// the recording can end).
+func BenchmarkDictationToText(b *testing.B) {
+	clip := dictationTools(b)
+	d := startDesktop(b)
+	speech := filepath.Join(b.TempDir(), "ten-seconds.wav")
+	join := exec.Command("ffmpeg", "-v", "error", "-i", clip, "-i", strings.Replace(clip, "-0880", "-0870", 1),
+		"-filter_complex", "[1:a][0:a]concat=n=2:v=0:a=1", speech)
+	if out, err := join.CombinedOutput(); err != nil {
+		b.Fatalf("joining the speech: %v\n%s", err, out)
+	}
+	vault := filepath.Join(b.TempDir(), "vault")
+	writePrefs(b, d, map[string]any{"settingsSaved": true, "engine": "pocketsphinx", "sampleRate": 16000, "storeAs": "wav",
+		"dictationKey": "Ctrl+Alt+Space", "dictationHold": true, "dictationTypes": true})
+	a := d.launch(vault)
+	a.await(b, "the shortcut grabbed", 20*time.Second, "voicenotes: dictation shortcut Ctrl+Alt+Space ready")
+	out := focusedTerminal(b, d)
+	typed := regexp.MustCompile(`^voicenotes: dictated \S+ (typed|copied|failed|nothing)$`)
+	dictate := func(options ...string) time.Duration {
+		from := a.lineCount()
+		if err := d.xdotool("keydown", "ctrl+alt+space"); err != nil {
+			b.Fatal(err)
+		}
+		a.awaitLine(b, "the dictation started", from, 10*time.Second, regexp.MustCompile(`^voicenotes: dictating into "target"$`))
+		if err := d.pulse.PlayWith(b, speech, options...).Wait(); err != nil {
+			b.Fatal(err)
+		}
+		// The terminal's file is watched from before the release: the
+		// last moment it grew is when the text was all there.
+		var last time.Time
+		stop, done := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(done)
+			var size int64 = -1
+			for {
+				if st, err := os.Stat(out); err == nil && st.Size() != size {
+					if size >= 0 {
+						last = time.Now()
+					}
+					size = st.Size()
+				}
+				select {
+				case <-stop:
+					return
+				case <-time.After(2 * time.Millisecond):
+				}
+			}
+		}()
+		if err := d.xdotool("keyup", "ctrl+alt+space"); err != nil {
+			b.Fatal(err)
+		}
+		release := time.Now() // the key went out just before xdotool exited
+		a.awaitLine(b, "the dictation saved", from, 60*time.Second, regexp.MustCompile(`^voicenotes: saved recording `))
+		saved := time.Now()
+		m := a.awaitLine(b, "the dictation's text", from, 60*time.Second, typed)
+		said := time.Now()
+		time.Sleep(50 * time.Millisecond) // the terminal writes what it was sent
+		close(stop)
+		<-done
+		if m[1] != "typed" || last.IsZero() {
+			b.Fatalf("the dictation was %s, not typed; the app said:\n%s", m[1], a.stderr())
+		}
+		b.Logf("release to: saved %v, typed said %v, last character %v", saved.Sub(release).Round(time.Millisecond), said.Sub(release).Round(time.Millisecond), last.Sub(release).Round(time.Millisecond))
+		return last.Sub(release)
+	}
+	percentiles := func(runs []time.Duration) (p50, p90 time.Duration) {
+		slices.Sort(runs)
+		return runs[len(runs)/2], runs[min(len(runs)-1, len(runs)*9/10)]
+	}
+	var fast, slow []time.Duration
+	for b.Loop() {
+		fast = append(fast, dictate("--latency-msec=20"))
+	}
+	for range 3 {
+		slow = append(slow, dictate())
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	p50, p90 := percentiles(fast)
+	b.Logf("release to text, fast input: %v; slow input: %v", fast, slow)
+	b.ReportMetric(ms(p50), "fast-p50-ms")
+	b.ReportMetric(ms(p90), "fast-p90-ms")
+	p50, p90 = percentiles(slow)
+	b.ReportMetric(ms(p50), "slow-p50-ms")
+	b.ReportMetric(ms(p90), "slow-p90-ms")
 }

@@ -92,7 +92,7 @@ func TestDictationTypesWhereTheKeyboardWas(t *testing.T) {
 
 // focusedTerminal starts a terminal titled "target" that writes what is
 // typed into it to a file, gives it the keyboard, and returns the file.
-func focusedTerminal(t *testing.T, d *desktop) string {
+func focusedTerminal(t testing.TB, d *desktop) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "typed.txt")
 	term := exec.Command("xterm", "-T", "target", "-geometry", "80x10+0+0", "-e", "sh", "-c", "stty -icanon; cat > "+out)
@@ -194,7 +194,7 @@ func TestDictateWithoutTheWindow(t *testing.T) {
 
 // dictationTools is the speech a dictation test says, after checking
 // that it and the terminal it types into are installed.
-func dictationTools(t *testing.T) string {
+func dictationTools(t testing.TB) string {
 	t.Helper()
 	clip := "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav"
 	if _, err := os.Stat(clip); err != nil {

@@ -91,7 +91,7 @@ func TestTransformInTheRealWindow(t *testing.T) {
 
 // writePrefs writes the window's settings as it saves them itself
 // (Fyne's preferences file), before it is launched.
-func writePrefs(t *testing.T, d *desktop, prefs map[string]any) {
+func writePrefs(t testing.TB, d *desktop, prefs map[string]any) {
 	t.Helper()
 	dir := filepath.Join(d.home, ".config", "fyne", "io.github.voicenotes")
 	if err := os.MkdirAll(dir, 0o700); err != nil {

@@ -68,6 +68,7 @@ func (w *Window) grabDictationKey(done func()) {
 		title := keyboard.Title(target)
 		w.do(func() {
 			if hold && w.rec != nil && w.rec.dict != nil {
+				w.trace("dictation shortcut pressed while dictating")
 				return // already dictating while held
 			}
 			w.Dictate(target, title)
@@ -128,11 +129,13 @@ func (w *Window) Dictate(target keyboard.Window, title string) string {
 		return "stopped"
 	case w.rec != nil:
 		w.tell("A recording is under way: stop it before dictating")
+		w.trace("dictation refused: a recording is under way")
 		return "recording"
 	}
 	d := &dictation{target: target, title: title}
 	w.startRecordingAs(d)
 	if w.rec == nil {
+		w.trace("dictation could not start")
 		return "stopped" // it could not start; the window says why
 	}
 	// Esc cancels the typing while the dictation listens: grabbed off the

@@ -12,6 +12,22 @@ import (
 
 var quietMu sync.Mutex
 
+// The program's own writes to standard error (its log, errors, the
+// traces make e2e reads) go through os.Stderr, which is made here a copy
+// of file descriptor 2 taken before any quiet: quiet points descriptor 2
+// elsewhere for the whole process while a device opens, and without the
+// copy what any other goroutine printed meanwhile went into the audio
+// library's pipe (a trace line written while a dictation's microphone
+// opened was lost, and the e2e test waiting for it hung). Only what C
+// code writes to descriptor 2 itself is taken.
+func init() {
+	fd, err := unix.FcntlInt(2, unix.F_DUPFD_CLOEXEC, 3)
+	if err != nil {
+		return // no standard error at all: nothing to keep apart
+	}
+	os.Stderr = os.NewFile(uintptr(fd), "/dev/stderr")
+}
+
 // quiet runs f with the process's standard error (file descriptor 2)
 // pointed at a pipe whose lines go to Logf: ALSA, JACK and PortAudio print
 // there directly from C while devices are probed and opened.

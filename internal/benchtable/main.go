@@ -57,6 +57,8 @@ var targets = []target{
 	{"BenchmarkRecordStart", "ui-work-ms", 16, "the window's own longest piece of UI-thread work then, within a frame"},
 	{"BenchmarkMoments", "stop-keeps-ms", 150, "Stop keeps what was said up to the press, on a real microphone that starts late and a fast one"},
 	{"BenchmarkMoments", "marker-error-ms", 150, "a marker lands within 150 ms of the sound of the moment it was dropped"},
+	{"BenchmarkDictationToText", "fast-p50-ms", 500, "push-to-talk released to the last character typed in another app, 10 s of speech, offline (p50)"},
+	{"BenchmarkDictationToText", "fast-p90-ms", 500, "the same, p90"},
 	{"BenchmarkTransformSave", "last-token-to-saved-ms", 50, "a transformation's last streamed word to the note saved (1 MB of text, kept and written durably), under 50 ms"},
 	{"BenchmarkTransformSave", "peak-heap-MB", 64, "a 1 MB transcript transformed in under 64 MB of heap (the fake server in the same process included)"},
 	{"BenchmarkListStartup", "x-floor", 2, "voicenotes list on an empty vault within 2x of ls on it plus an empty Go program's start"},

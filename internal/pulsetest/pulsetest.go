@@ -94,7 +94,15 @@ func (s *Server) pactl(args ...string) error {
 // and returns the running command; Wait on it to know it finished.
 func (s *Server) Play(t testing.TB, file string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command("paplay", file)
+	return s.PlayWith(t, file)
+}
+
+// PlayWith is Play with paplay's options: --latency-msec=20 makes the
+// microphone a fast input (small blocks), where paplay's own large
+// buffer makes it a slow one (blocks of up to two seconds).
+func (s *Server) PlayWith(t testing.TB, file string, options ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command("paplay", append(options, file)...)
 	cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+s.Dir)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
