@@ -15,9 +15,9 @@ import (
 type niceStream struct {
 	gate    chan struct{}
 	entered chan struct{}
-	mu    sync.Mutex
-	nices []int
-	total int
+	mu      sync.Mutex
+	nices   []int
+	total   int
 }
 
 func (s *niceStream) Write(c []int16) error {
