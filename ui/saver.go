@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"log"
+	"slices"
 	"sync"
 	"time"
 
@@ -27,10 +28,15 @@ type saver struct {
 	lastErr  error
 	closed   bool       // no more writes are started (close)
 	writing  sync.Mutex // one save at a time, in order
-	// saved remembers each note's last write: a snapshot taken before that
-	// write finished still carries the revision it replaced.
-	saved map[string]savedWrite
+	// saved remembers each note's last writes, oldest first: a snapshot
+	// taken before they finished (the UI thread had not yet heard of
+	// them) still carries the revision the first of them replaced.
+	saved map[string][]savedWrite
 }
+
+// maxOwnWrites bounds the writes of a note the saver remembers: more than
+// the UI thread can fall behind by.
+const maxOwnWrites = 16
 
 type savedWrite struct {
 	before persistence.Revision
@@ -39,7 +45,7 @@ type savedWrite struct {
 
 func newSaver(v *persistence.Vault, post func(func()), onSaved func(*persistence.Note, persistence.Revision, error)) *saver {
 	s := &saver{vault: v, onSaved: onSaved, post: post, delay: time.Second, retry: 3 * time.Second,
-		timers: map[string]*time.Timer{}, dirty: map[string]*persistence.Note{}, conflict: map[string]error{}, saved: map[string]savedWrite{}}
+		timers: map[string]*time.Timer{}, dirty: map[string]*persistence.Note{}, conflict: map[string]error{}, saved: map[string][]savedWrite{}}
 	s.changed = sync.NewCond(&s.mu)
 	return s
 }
@@ -90,15 +96,24 @@ func (s *saver) write(id string) {
 		return
 	}
 	s.mu.Lock()
-	if p, ok := s.saved[id]; ok && snap.Revision() == p.before {
-		snap.Adopt(p.note)
+	// Each of our own writes since the revision the snapshot carries is
+	// followed to the last: typing that outlasts the pause saves twice
+	// before the UI thread hears of the first, and a third save then
+	// carries the revision two writes back (this was taken for another
+	// program's change, and the edit refused as a conflict).
+	for range s.saved[id] {
+		i := slices.IndexFunc(s.saved[id], func(p savedWrite) bool { return p.before == snap.Revision() })
+		if i < 0 {
+			break
+		}
+		snap.Adopt(s.saved[id][i].note)
 	}
 	s.mu.Unlock()
 	before := snap.Revision()
 	err := s.vault.Save(snap)
 	if err == nil {
 		s.mu.Lock()
-		s.saved[id] = savedWrite{before, snap}
+		s.saved[id] = append(s.saved[id][max(0, len(s.saved[id])-maxOwnWrites+1):], savedWrite{before, snap})
 		s.mu.Unlock()
 	}
 	s.writing.Unlock()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/internal/faultfs"
+	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/transcribe"
 )
@@ -684,4 +685,32 @@ func TestTypedTitleIsKept(t *testing.T) {
 		got, _ := v.Note(n.ID)
 		return got.Title == "Dentist" && !got.AutoTitle
 	})
+}
+
+// TestOwnSavesInARowAreNotAConflict: typing that outlasts the pause before
+// a save makes several saves before the UI thread hears of the first; the
+// note the window holds still carries the revision it was read at, and
+// each later save must be known for the window's own, not refused as
+// another program's change. (TestShutdownAfterTheLoop failed this way on
+// a loaded machine: three saves, and the last was called a conflict.)
+func TestOwnSavesInARowAreNotAConflict(t *testing.T) {
+	v, err := persistence.Open(tempdir.New(t), persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	n := addNote(t, v, "Typing", "")
+	// The UI thread is busy: what the saver posts to it never runs.
+	s := newSaver(v, func(func()) {}, func(*persistence.Note, persistence.Revision, error) {})
+	for _, text := range []string{"one", "one two", "one two three", "one two three four"} {
+		n.Body = text
+		s.flush(n) // nothing to flush until something is dirty
+		s.queue(n, 0)
+		if err := s.wait(); err != nil {
+			t.Fatalf("saving %q: %v", text, err)
+		}
+	}
+	if got, err := v.Note(n.ID); err != nil || got.Body != "one two three four" {
+		t.Fatalf("on disk: %+v, %v", got, err)
+	}
 }
