@@ -94,8 +94,20 @@ func TestDictationTypesWhereTheKeyboardWas(t *testing.T) {
 // typed into it to a file, gives it the keyboard, and returns the file.
 func focusedTerminal(t testing.TB, d *desktop) string {
 	t.Helper()
+	out, id := terminal(t, d, "target")
+	d.focus(t, id)
+	return out
+}
+
+// terminal starts a terminal titled title that writes what is typed into
+// it to a file, and returns the file and the terminal's window. Ctrl+
+// Shift+V pastes the clipboard into it.
+func terminal(t testing.TB, d *desktop, title string) (string, string) {
+	t.Helper()
 	out := filepath.Join(t.TempDir(), "typed.txt")
-	term := exec.Command("xterm", "-T", "target", "-geometry", "80x10+0+0", "-e", "sh", "-c", "stty -icanon; cat > "+out)
+	term := exec.Command("xterm", "-T", title, "-geometry", "80x10+0+0",
+		"-xrm", "XTerm*VT100.translations: #override Ctrl Shift <Key>V: insert-selection(CLIPBOARD)",
+		"-e", "sh", "-c", "stty -icanon; cat > "+out)
 	term.Env = append(d.env(), "LC_ALL=C.UTF-8")
 	if err := term.Start(); err != nil {
 		t.Fatal(err)
@@ -103,7 +115,7 @@ func focusedTerminal(t testing.TB, d *desktop) string {
 	t.Cleanup(func() { term.Process.Kill(); term.Wait() })
 	var id string
 	waitFor(t, "the terminal's window", 10*time.Second, func() bool {
-		cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^target$")
+		cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^"+title+"$")
 		cmd.Env = d.env()
 		o, err := cmd.Output()
 		if f := strings.Fields(string(o)); err == nil && len(f) > 0 {
@@ -111,10 +123,67 @@ func focusedTerminal(t testing.TB, d *desktop) string {
 		}
 		return id != ""
 	})
+	return out, id
+}
+
+// focus gives the window id the keyboard.
+func (d *desktop) focus(t testing.TB, id string) {
+	t.Helper()
 	if err := d.xdotool("windowfocus", "--sync", id); err != nil {
 		t.Fatal(err)
 	}
-	return out
+}
+
+// TestDictationWhenTheKeyboardMoves: a dictation started (Ctrl+Alt+Space)
+// while one terminal has the keyboard and stopped after the person moved
+// the keyboard to another is typed into neither: its text is on the
+// clipboard (pasted into the second terminal with Ctrl+Shift+V, it is the
+// note's text), the window says why, and the note is kept.
+func TestDictationWhenTheKeyboardMoves(t *testing.T) {
+	clip := dictationTools(t)
+	d := startDesktop(t)
+	vault := filepath.Join(t.TempDir(), "vault")
+	a := d.launch(vault)
+	a.await(t, "the shortcut grabbed", 20*time.Second, "voicenotes: dictation shortcut Ctrl+Alt+Space ready")
+	first := focusedTerminal(t, d)
+	second, other := terminal(t, d, "other")
+	a.forget()
+	d.key("ctrl+alt+space")
+	a.await(t, "the dictation started", 10*time.Second, `voicenotes: dictating into "target"`)
+	waitFor(t, "the recording", 15*time.Second, func() bool { return partial(vault) != "" })
+	if err := d.pulse.Play(t, clip).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	d.focus(t, other) // the person went on in another app
+	d.key("ctrl+alt+space")
+	a.awaitPrefix(t, "the dictation ended", 90*time.Second, "voicenotes: dictated ")
+	var n *persistence.Note
+	for _, m := range notes(t, vault) {
+		if slices.Contains(m.Tags, "dictation") {
+			n = m
+		}
+	}
+	if n == nil {
+		t.Fatal("no note tagged dictation")
+	}
+	a.await(t, "the words copied, not typed", 10*time.Second, "voicenotes: dictated "+n.ID+" copied")
+	a.await(t, "why they were not typed", 5*time.Second, `voicenotes: told "Dictation copied, not typed: the window that had the keyboard no longer has it"`)
+	want := strings.TrimSpace(n.Body)
+	if len(strings.Fields(want)) < 5 {
+		t.Fatalf("the dictation's transcript is %q", want)
+	}
+	for _, f := range []string{first, second} {
+		if data, _ := os.ReadFile(f); len(data) > 0 {
+			t.Errorf("%s got %q typed into it; the keyboard had moved", f, data)
+		}
+	}
+	d.key("ctrl+shift+v")
+	var got string
+	waitFor(t, "the clipboard pasted", 10*time.Second, func() bool {
+		data, _ := os.ReadFile(second)
+		got = string(data)
+		return got == want
+	})
 }
 
 // TestDictateWithoutTheWindow: with no window running and the keyboard

@@ -253,6 +253,7 @@ func (w *Window) setStatus(s string) {
 // marker, a warning): routine status does not replace it for statusHold.
 func (w *Window) tell(s string) {
 	w.status.SetText(s)
+	w.trace("told %q", s)
 	w.statusHeld, w.statusNext = w.now().Add(statusHold), ""
 	held := w.statusHeld
 	time.AfterFunc(statusHold, func() {
