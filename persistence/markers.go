@@ -71,6 +71,21 @@ func AppendNoteFields(fsys FS, path string, f NoteFields) error {
 	return appendLine(fsys, path, markerLine{Tags: f.Tags, Title: f.Title}, "keeping the recording's tags")
 }
 
+// DropFieldsOnly removes a recording's markers file once its note is
+// written, when the file holds only NoteFields (which the note has) and
+// no marker: nothing is left in it to take. A file with markers, or with
+// lines that are not ours, is left for TakeMarkers.
+func DropFieldsOnly(fsys FS, path string) error {
+	ms, nf, err := readMarkers(fsys, path)
+	if err != nil || len(ms) > 0 || (len(nf.Tags) == 0 && nf.Title == "") {
+		return err
+	}
+	if err := fsys.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return SyncDir(fsys, filepath.Dir(path))
+}
+
 func appendLine(fsys FS, path string, l markerLine, what string) error {
 	line, err := json.Marshal(l)
 	if err != nil {

@@ -151,6 +151,30 @@ func TestGarbledMarkersFile(t *testing.T) {
 	if _, err := os.Stat(mp); !os.IsNotExist(err) {
 		t.Errorf("the markers file is left: %v", err)
 	}
+	// Once the note is written, a file of fields alone goes; one with a
+	// marker waits for TakeMarkers.
+	if err := persistence.AppendNoteFields(v.FS(), mp, persistence.NoteFields{Tags: []string{"dictation"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := persistence.AppendMarker(v.FS(), mp, persistence.Marker{At: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if err := persistence.DropFieldsOnly(v.FS(), mp); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(mp); err != nil {
+		t.Fatalf("a markers file with a marker was dropped: %v", err)
+	}
+	os.Remove(mp)
+	if err := persistence.AppendNoteFields(v.FS(), mp, persistence.NoteFields{Tags: []string{"dictation"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := persistence.DropFieldsOnly(v.FS(), mp); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(mp); !os.IsNotExist(err) {
+		t.Errorf("a markers file of fields alone was left: %v", err)
+	}
 	if err := os.WriteFile(mp, []byte(`{"tags":["two words"]}`+"\n"+`{}`+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

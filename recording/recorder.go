@@ -450,6 +450,13 @@ func (r *Recorder) end(werr error) {
 		return
 	}
 	r.note = n
+	if len(r.o.Tags) > 0 || r.o.Title != "" {
+		// The note has the tags and title kept beside the audio for
+		// recovery; the file goes unless markers wait in it too.
+		if err := persistence.DropFieldsOnly(r.o.Vault.FS(), r.o.Vault.MarkersPath(r.id)); err != nil {
+			r.o.Logf("audio: %s: %v", r.o.Vault.MarkersPath(r.id), err)
+		}
+	}
 	switch {
 	case werr != nil:
 		r.err = fmt.Errorf("%w: %w; the %s recorded until then is saved", ErrWrite, werr, audio.Seconds(r.Recorded()))
