@@ -89,7 +89,7 @@ fuzz: setup
 # Every package that needs no cgo (all but the device, the window and the
 # CLI that opens them) must build for the other desktops: Windows, and
 # macOS on Apple silicon and Intel.
-WINETESTED := ./persistence/... ./audio ./recording ./transcribe ./transform ./instance ./settings ./export ./cli
+WINETESTED := ./persistence/... ./audio ./recording ./transcribe ./transform ./instance ./settings ./export ./keyboard ./cli
 NOCGO := ./persistence/... ./audio ./recording ./transcribe ./transform ./keyboard ./session ./instance ./settings ./export ./internal/...
 crosscheck:
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o /dev/null $(NOCGO)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the Windows build of test packages under Wine: persistence (atomic
 # writer, locks, cleanup, the kill harness), audio, recording (recorder, crash
-# recovery, the crash matrix), transcribe, transform, instance, settings, export, and
+# recovery, the crash matrix), transcribe, transform, instance, settings, export,
+# keyboard (the dictation shortcut and typing, under Xvfb), and
 # cli (cross-compiled with cgo against PortAudio); then, given
 # VOICENOTES_WINDOWS_EXE, that exe's command line (e2e/wine). The Wine
 # prefix lives in the cache folder, outside the repository, made once.
@@ -45,6 +46,9 @@ fi
 
 GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go test -exec "$wine" -count=1 \
   ./persistence/... ./audio ./recording ./transcribe ./transform ./instance ./settings ./export
+# Typing into a window and the dictation shortcut need a display: an
+# Edit control of the test's own is typed into.
+xvfb-run -a env GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go test -exec "$wine" -count=1 ./keyboard
 # The command line's own tests link PortAudio: cross-compiled with cgo.
 deps="$(dirname "$0")/windows/build-deps.sh"
 deps="$("$deps")"
