@@ -105,8 +105,10 @@ func focusedTerminal(t testing.TB, d *desktop) string {
 func terminal(t testing.TB, d *desktop, title string) (string, string) {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "typed.txt")
+	// What is selected in it goes to the clipboard, as in most apps.
 	term := exec.Command("xterm", "-T", title, "-geometry", "80x10+0+0",
 		"-xrm", "XTerm*VT100.translations: #override Ctrl Shift <Key>V: insert-selection(CLIPBOARD)",
+		"-xrm", "XTerm*selectToClipboard: true",
 		"-e", "sh", "-c", "stty -icanon; cat > "+out)
 	term.Env = append(d.env(), "LC_ALL=C.UTF-8")
 	if err := term.Start(); err != nil {
@@ -343,4 +345,60 @@ func TestPushToTalkSpansTheHold(t *testing.T) {
 	if err := clk.Err(); err != nil {
 		t.Fatalf("the timing signal stopped: %v", err)
 	}
+}
+
+// TestDictationPastes: with pasting chosen in Settings (Ctrl+Shift+V, as
+// a terminal pastes), a dictation's words are pasted where the keyboard
+// was, and a moment later the clipboard holds again what the person had
+// copied before (a word selected in the terminal).
+func TestDictationPastes(t *testing.T) {
+	clip := dictationTools(t)
+	d := startDesktop(t)
+	vault := filepath.Join(t.TempDir(), "vault")
+	writePrefs(t, d, map[string]any{"settingsSaved": true, "engine": "pocketsphinx", "autoTranscribe": true, "sampleRate": 16000, "storeAs": "wav",
+		"dictationKey": "Ctrl+Alt+Space", "dictationTypes": true, "dictationPaste": "Ctrl+Shift+V"})
+	a := d.launch(vault)
+	a.await(t, "the shortcut grabbed", 20*time.Second, "voicenotes: dictation shortcut Ctrl+Alt+Space ready")
+	out := focusedTerminal(t, d)
+	// The person copies a word: typed into the terminal, it shows on its
+	// first line; a double click there selects it, onto the clipboard.
+	d.key("p", "r", "e", "v", "i", "o", "u", "s", "space")
+	waitFor(t, "the word in the terminal", 10*time.Second, func() bool { data, _ := os.ReadFile(out); return string(data) == "previous " })
+	if err := d.xdotool("mousemove", "12", "8", "click", "--repeat", "2", "--delay", "80", "1"); err != nil {
+		t.Fatal(err)
+	}
+	d.key("ctrl+shift+v") // pasted back: the clipboard holds the word
+	waitFor(t, "the word on the clipboard", 10*time.Second, func() bool { data, _ := os.ReadFile(out); return string(data) == "previous previous" })
+	a.forget()
+	d.key("ctrl+alt+space")
+	a.await(t, "the dictation started", 10*time.Second, `voicenotes: dictating into "target"`)
+	waitFor(t, "the recording", 15*time.Second, func() bool { return partial(vault) != "" })
+	if err := d.pulse.Play(t, clip).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	d.key("ctrl+alt+space")
+	a.awaitPrefix(t, "the dictation ended", 90*time.Second, "voicenotes: dictated ")
+	var n *persistence.Note
+	for _, m := range notes(t, vault) {
+		if slices.Contains(m.Tags, "dictation") {
+			n = m
+		}
+	}
+	if n == nil {
+		t.Fatal("no note tagged dictation")
+	}
+	a.await(t, "the words pasted", 10*time.Second, "voicenotes: dictated "+n.ID+" pasted")
+	want := strings.TrimSpace(n.Body)
+	if len(strings.Fields(want)) < 5 {
+		t.Fatalf("the dictation's transcript is %q", want)
+	}
+	waitFor(t, "the words in the terminal", 10*time.Second, func() bool { data, _ := os.ReadFile(out); return string(data) == "previous previous"+want })
+	a.await(t, "the clipboard given back", 10*time.Second, "voicenotes: dictated "+n.ID+" clipboard given back")
+	d.key("ctrl+shift+v")
+	var got string
+	waitFor(t, "what was copied before, pasted again", 10*time.Second, func() bool {
+		data, _ := os.ReadFile(out)
+		got = string(data)
+		return got == "previous previous"+want+"previous"
+	})
 }

@@ -8,6 +8,9 @@ func Focused() (Window, error) { return 0, ErrUnsupported }
 // Type types text into the window that has the keyboard.
 func Type(string) error { return ErrUnsupported }
 
+// Press presses a key combination in the window that has the keyboard.
+func Press(string) error { return ErrUnsupported }
+
 // Title is a window's title.
 func Title(Window) string { return "" }
 

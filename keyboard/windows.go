@@ -37,6 +37,7 @@ var (
 
 const (
 	inputKeyboard     = 1
+	keyeventfExtended = 0x0001
 	keyeventfKeyUp    = 0x0002
 	keyeventfUnicode  = 0x0004
 	vkReturn          = 0x0D
@@ -206,6 +207,46 @@ func Grab(combo string, down, up func()) (*Hotkey, error) {
 	return h, nil
 }
 
+// Press presses a key combination ("Ctrl+V") in the window that has the
+// keyboard, as if on the keyboard: a dictation pastes with it.
+func Press(combo string) error {
+	mods, vk, err := parseCombo(combo)
+	if err != nil {
+		return err
+	}
+	in := pressInputs(mods, vk)
+	if n, _, err := procSendInput.Call(uintptr(len(in)), uintptr(unsafe.Pointer(&in[0])), unsafe.Sizeof(in[0])); int(n) != len(in) {
+		return fmt.Errorf("only %d of %d key events were taken (%v); the window with the keyboard may be running as administrator, which takes no input from a program that is not", n, len(in), err)
+	}
+	return nil
+}
+
+// pressInputs are the key events of a combination: the modifiers down,
+// the key down and up, the modifiers up.
+func pressInputs(mods uint32, vk uint16) []keyInput {
+	modKeys := []struct {
+		mod uint32
+		vk  uint16
+	}{{modControl, 0x11}, {modAlt, 0x12}, {modShift, 0x10}, {modWin, 0x5B}}
+	var in []keyInput
+	for _, m := range modKeys {
+		if mods&m.mod != 0 {
+			in = append(in, keyInput{typ: inputKeyboard, vk: m.vk})
+		}
+	}
+	flags := uint32(0)
+	if vk == 0x2D { // Insert is an extended key
+		flags = keyeventfExtended
+	}
+	in = append(in, keyInput{typ: inputKeyboard, vk: vk, flags: flags}, keyInput{typ: inputKeyboard, vk: vk, flags: flags | keyeventfKeyUp})
+	for i := len(modKeys) - 1; i >= 0; i-- {
+		if mods&modKeys[i].mod != 0 {
+			in = append(in, keyInput{typ: inputKeyboard, vk: modKeys[i].vk, flags: keyeventfKeyUp})
+		}
+	}
+	return in
+}
+
 func held(vk uint16) bool {
 	s, _, _ := procGetAsyncKeyState.Call(uintptr(vk))
 	return s&0x8000 != 0
@@ -251,6 +292,8 @@ func parseCombo(combo string) (mods uint32, vk uint16, err error) {
 		vk = vkTab
 	case lower == "esc" || lower == "escape":
 		vk = 0x1B
+	case lower == "insert" || lower == "ins":
+		vk = 0x2D
 	case len(key) == 1 && (key[0] >= 'a' && key[0] <= 'z' || key[0] >= 'A' && key[0] <= 'Z' || key[0] >= '0' && key[0] <= '9'):
 		vk = uint16(strings.ToUpper(key)[0]) // the virtual keys of letters and digits are their ASCII codes
 	case lower[0] == 'f':

@@ -3,6 +3,7 @@
 package keyboard
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -172,4 +173,33 @@ func TestTypeIntoAnEditControl(t *testing.T) {
 		time.Sleep(10 * time.Millisecond) // the control's messages are pumped by this loop
 	}
 	t.Fatalf("the Edit control holds %q, want %q", got, want)
+}
+
+// TestPressInputs: a combination is its modifiers pressed, the key
+// pressed and let go, and the modifiers let go in the reverse order;
+// Insert is an extended key.
+func TestPressInputs(t *testing.T) {
+	mods, vk, err := parseCombo("Ctrl+Shift+V")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type ev struct {
+		vk    uint16
+		flags uint32
+	}
+	var got []ev
+	for _, in := range pressInputs(mods, vk) {
+		got = append(got, ev{in.vk, in.flags})
+	}
+	want := []ev{{0x11, 0}, {0x10, 0}, {'V', 0}, {'V', keyeventfKeyUp}, {0x10, keyeventfKeyUp}, {0x11, keyeventfKeyUp}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Ctrl+Shift+V: %v, want %v", got, want)
+	}
+	mods, vk, err = parseCombo("Shift+Insert")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in := pressInputs(mods, vk); len(in) != 4 || in[1].vk != 0x2D || in[1].flags != keyeventfExtended || in[2].flags != keyeventfExtended|keyeventfKeyUp {
+		t.Errorf("Shift+Insert: %+v", in)
+	}
 }

@@ -69,6 +69,18 @@ static void vn_tap(Display *d, int code, int shift) {
 	XSync(d, False);
 }
 
+// Presses a key with modifiers held (ControlMask, Mod1Mask, ShiftMask,
+// Mod4Mask), and lets all go.
+static void vn_press(Display *d, int code, unsigned int mods) {
+	KeySym syms[4] = {XK_Control_L, XK_Alt_L, XK_Shift_L, XK_Super_L};
+	unsigned int masks[4] = {ControlMask, Mod1Mask, ShiftMask, Mod4Mask};
+	for (int i = 0; i < 4; i++) if (mods & masks[i]) XTestFakeKeyEvent(d, XKeysymToKeycode(d, syms[i]), True, CurrentTime);
+	XTestFakeKeyEvent(d, code, True, CurrentTime);
+	XTestFakeKeyEvent(d, code, False, CurrentTime);
+	for (int i = 3; i >= 0; i--) if (mods & masks[i]) XTestFakeKeyEvent(d, XKeysymToKeycode(d, syms[i]), False, CurrentTime);
+	XSync(d, False);
+}
+
 // Which of a keycode's first two levels holds sym: 0 plain, 1 with Shift,
 // -1 neither.
 static int vn_level(Display *d, int code, KeySym sym) {
@@ -217,6 +229,37 @@ func Type(text string) error {
 	}
 	if C.vn_caught() > 0 {
 		return fmt.Errorf("the X server refused %d of the typed keys", int(C.vn_caught()))
+	}
+	return nil
+}
+
+// Press presses a key combination ("Ctrl+V") in the window that has the
+// keyboard, as if on the keyboard: a dictation pastes with it.
+func Press(combo string) error {
+	mods, sym, err := parseCombo(combo)
+	if err != nil {
+		return err
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	d, err := open()
+	if err != nil {
+		return err
+	}
+	defer C.XCloseDisplay(d)
+	var ev, errb, major, minor C.int
+	if C.XTestQueryExtension(d, &ev, &errb, &major, &minor) == 0 {
+		return fmt.Errorf("the X server has no XTEST extension, which pasting into other apps needs")
+	}
+	code := C.XKeysymToKeycode(d, C.KeySym(sym))
+	if code == 0 {
+		return fmt.Errorf("the keyboard has no key for %q", combo)
+	}
+	C.vn_catch()
+	defer C.XSetErrorHandler(nil)
+	C.vn_press(d, C.int(code), C.uint(mods))
+	if C.vn_caught() > 0 {
+		return fmt.Errorf("the X server refused the keys %s", combo)
 	}
 	return nil
 }

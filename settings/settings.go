@@ -55,7 +55,19 @@ type Settings struct {
 	// dictation while it is held).
 	DictationKey  string
 	DictationHold bool
+	// DictationPaste, when set, puts the words in by pasting them with
+	// that key combination ("Ctrl+V", "Ctrl+Shift+V" in terminals,
+	// "Shift+Insert") instead of typing them key by key; the clipboard
+	// is given back what it held afterwards.
+	DictationPaste string
+	// DictationSounds plays a short sound when a dictation starts and
+	// when it stops.
+	DictationSounds bool
 }
+
+// PasteKeys are the combinations a dictation may paste with: most apps'
+// Ctrl+V, terminals' Ctrl+Shift+V, and Shift+Insert.
+var PasteKeys = []string{"Ctrl+V", "Ctrl+Shift+V", "Shift+Insert"}
 
 // DefaultDictationKey is the dictation shortcut of a fresh install.
 const DefaultDictationKey = "Ctrl+Alt+Space"
@@ -75,6 +87,7 @@ const (
 	kChatBaseURL, kChatModel                                            = "chatBaseURL", "chatModel"
 	kDictTransform, kDictTypes                                          = "dictationTransform", "dictationTypes"
 	kDictKey, kDictHold                                                 = "dictationKey", "dictationHold"
+	kDictPaste, kDictSounds                                             = "dictationPaste", "dictationSounds"
 )
 
 // Load reads the settings, defaults where nothing was saved.
@@ -93,6 +106,7 @@ func Load(p Prefs) Settings {
 	s.ChatBaseURL, s.ChatModel = p.String(kChatBaseURL), p.String(kChatModel)
 	s.DictationTransform, s.DictationTypes = p.String(kDictTransform), p.BoolWithFallback(kDictTypes, true)
 	s.DictationKey, s.DictationHold = p.String(kDictKey), p.BoolWithFallback(kDictHold, false)
+	s.DictationPaste, s.DictationSounds = p.String(kDictPaste), p.BoolWithFallback(kDictSounds, false)
 	if p.String(kDictKey+"Set") == "" {
 		s.DictationKey = DefaultDictationKey // saved before there was a shortcut
 	}
@@ -121,6 +135,8 @@ func Save(p Prefs, s Settings, inputs []string) error {
 	p.SetString(kDictKey, s.DictationKey)
 	p.SetString(kDictKey+"Set", "yes") // "" is a choice too: none
 	p.SetBool(kDictHold, s.DictationHold)
+	p.SetString(kDictPaste, s.DictationPaste)
+	p.SetBool(kDictSounds, s.DictationSounds)
 	p.SetBool(kSaved, true)
 	return nil
 }
@@ -163,6 +179,9 @@ func (s Settings) Validate(inputs []string) error {
 		if _, err := remote.ParseBaseURL(s.ChatBaseURL, "your notes", "https://api.openai.com/v1"); err != nil {
 			errs = append(errs, fmt.Errorf("chat server: %w", err))
 		}
+	}
+	if s.DictationPaste != "" && !slices.Contains(PasteKeys, s.DictationPaste) {
+		errs = append(errs, fmt.Errorf("dictation pastes with %q, which is not one of %s", s.DictationPaste, strings.Join(PasteKeys, ", ")))
 	}
 	if !slices.Contains(audio.StoreFormats, s.Store) {
 		errs = append(errs, fmt.Errorf("storage %q is not one of %s", s.Store, strings.Join(audio.StoreFormats, ", ")))

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log"
 	"strings"
+	"time"
 
 	"github.com/voicenotes/voicenotes/keyboard"
 	"github.com/voicenotes/voicenotes/persistence"
@@ -126,6 +127,7 @@ func (w *Window) Dictate(target keyboard.Window, title string) string {
 	switch {
 	case w.rec != nil && w.rec.dict != nil:
 		w.stopRecording(false)
+		w.playCue(false)
 		return "stopped"
 	case w.rec != nil:
 		w.tell("A recording is under way: stop it before dictating")
@@ -148,6 +150,7 @@ func (w *Window) Dictate(target keyboard.Window, title string) string {
 					if w.rec != nil && w.rec.dict == d {
 						d.cancelled = true
 						w.stopRecording(false)
+						w.playCue(false)
 					}
 				})
 			}, nil)
@@ -164,6 +167,7 @@ func (w *Window) Dictate(target keyboard.Window, title string) string {
 			})
 		}()
 	}
+	w.playCue(true)
 	w.trace("dictating into %q", title)
 	return "dictating"
 }
@@ -247,8 +251,22 @@ func (w *Window) deliverDictation(d *dictation, n *persistence.Note) {
 				text = out
 			}
 		}
-		w.do(func() { w.app.Clipboard().SetContent(text) })
+		// The words go on the clipboard; what it held is kept to give
+		// back after a paste.
+		var before string
+		set := make(chan struct{})
+		w.do(func() {
+			before = w.app.Clipboard().Content()
+			w.app.Clipboard().SetContent(text)
+			close(set)
+		})
+		select {
+		case <-set:
+		case <-time.After(10 * time.Second):
+			return // the window is gone
+		}
 		typed, why := false, ""
+		how := "typed"
 		switch now, err := keyboard.Focused(); {
 		case !s.DictationTypes:
 			why = "typing is off in Settings"
@@ -258,6 +276,24 @@ func (w *Window) deliverDictation(d *dictation, n *persistence.Note) {
 			why = "the window that had the keyboard no longer has it"
 		case keyboard.Title(now) == ours:
 			why = "the keyboard was in Voice Notes itself"
+		case s.DictationPaste != "":
+			how = "pasted"
+			if err := keyboard.Press(s.DictationPaste); err != nil {
+				why = err.Error()
+				break
+			}
+			typed = true
+			// The app asks for the clipboard as it takes the keys; a
+			// moment later the clipboard is given back what it held,
+			// unless something else was copied meanwhile.
+			time.AfterFunc(pasteRestoreAfter, func() {
+				w.do(func() {
+					if w.app.Clipboard().Content() == text {
+						w.app.Clipboard().SetContent(before)
+						w.trace("dictated %s clipboard given back", id)
+					}
+				})
+			})
 		default:
 			if err := keyboard.Type(text); err != nil {
 				why = err.Error()
@@ -266,7 +302,12 @@ func (w *Window) deliverDictation(d *dictation, n *persistence.Note) {
 			}
 		}
 		w.do(func() {
-			if typed {
+			switch {
+			case typed && how == "pasted":
+				w.tell(fmt.Sprintf("Dictation pasted into %q with %s", d.title, s.DictationPaste))
+				w.trace("dictated %s pasted", id)
+				return
+			case typed:
 				w.tell(fmt.Sprintf("Dictation typed into %q (and copied)", d.title))
 				w.trace("dictated %s typed", id)
 				return
@@ -276,6 +317,11 @@ func (w *Window) deliverDictation(d *dictation, n *persistence.Note) {
 		})
 	}()
 }
+
+// pasteRestoreAfter is how long after pasting a dictation the clipboard
+// is given back what it held: apps ask for the clipboard as they take
+// the paste keys, well within it.
+const pasteRestoreAfter = time.Second
 
 // transformDictation runs the named transformation on a dictation's note
 // and returns the text its last step made.

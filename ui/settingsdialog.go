@@ -52,6 +52,8 @@ type SettingsForm struct {
 	// Dictation: whether its words are typed where the keyboard was, and
 	// the transformation they go through first.
 	DictationTypes     *widget.Check
+	DictationPaste     *widget.Select // how the words go in: typed, or pasted with a combination
+	DictationSounds    *widget.Check
 	DictationTransform *widget.Select
 	// DictationKey is the shortcut for every app, DictationHold makes it
 	// push-to-talk; DictationKeyState says whether it could be taken.
@@ -284,10 +286,27 @@ func (w *Window) buildChatSettings(f *SettingsForm, cur settings.Settings) fyne.
 // noTransform is the dictation's "no transformation" choice.
 const noTransform = "None: the words as said"
 
+// The ways a dictation's words go in, as Settings name them.
+const (
+	typeKeys  = "Typing them, key by key"
+	pasteWith = "Pasting them (the clipboard given back after) with "
+)
+
 // buildDictationSettings is the Settings' part for dictation.
 func (w *Window) buildDictationSettings(f *SettingsForm, cur settings.Settings) fyne.CanvasObject {
 	f.DictationTypes = widget.NewCheck("Type the words into the app that had the keyboard (else only copy them)", nil)
 	f.DictationTypes.SetChecked(cur.DictationTypes)
+	ways := []string{typeKeys}
+	for _, k := range settings.PasteKeys {
+		ways = append(ways, pasteWith+k)
+	}
+	f.DictationPaste = widget.NewSelect(ways, nil)
+	f.DictationPaste.SetSelected(typeKeys)
+	if cur.DictationPaste != "" {
+		f.DictationPaste.SetSelected(pasteWith + cur.DictationPaste)
+	}
+	f.DictationSounds = widget.NewCheck("Play a short sound when a dictation starts and stops", nil)
+	f.DictationSounds.SetChecked(cur.DictationSounds)
 	names := []string{noTransform}
 	if ts, _, err := transform.Load(w.svc.Vault); err == nil {
 		names = append(names, namesOf(ts)...)
@@ -317,6 +336,8 @@ func (w *Window) buildDictationSettings(f *SettingsForm, cur settings.Settings) 
 		widget.NewFormItem("", f.DictationHold),
 		widget.NewFormItem("", f.DictationKeyState),
 		widget.NewFormItem("", f.DictationTypes),
+		widget.NewFormItem("Put in by", f.DictationPaste),
+		widget.NewFormItem("", f.DictationSounds),
 		widget.NewFormItem("Transform with", f.DictationTransform),
 	))
 }
@@ -407,6 +428,11 @@ func (w *Window) SaveSettings(f *SettingsForm, done func(error)) {
 			s.DictationTransform = f.DictationTransform.Selected
 		}
 		s.DictationKey, s.DictationHold = strings.TrimSpace(f.DictationKey.Text), f.DictationHold.Checked
+		s.DictationPaste = strings.TrimPrefix(f.DictationPaste.Selected, pasteWith)
+		if f.DictationPaste.Selected == typeKeys {
+			s.DictationPaste = ""
+		}
+		s.DictationSounds = f.DictationSounds.Checked
 	}
 	keys := map[string]string{} // base URL: key typed, to keep in the keychain
 	if f.APIKey.Text != "" {

@@ -283,7 +283,8 @@ func TestTransformEditor(t *testing.T) {
 }
 
 // TestSettingsDictation: Settings keep whether a dictation's words are
-// typed and the transformation they go through.
+// typed, the transformation they go through, whether they are pasted
+// (and with what) and whether dictation plays its sounds.
 func TestSettingsDictation(t *testing.T) {
 	w, _ := newTestWindow(t, nil)
 	f := w.ShowSettings()
@@ -301,6 +302,34 @@ func TestSettingsDictation(t *testing.T) {
 	f = w.ShowSettings()
 	if f.DictationTypes.Checked || f.DictationTransform.Selected != "clean-up" {
 		t.Errorf("shown again: types %v, transform %q", f.DictationTypes.Checked, f.DictationTransform.Selected)
+	}
+	// How the words go in, and the sounds.
+	if f.DictationPaste.Selected != typeKeys || f.DictationSounds.Checked {
+		t.Errorf("defaults: put in by %q, sounds %v", f.DictationPaste.Selected, f.DictationSounds.Checked)
+	}
+	f.DictationPaste.SetSelected(pasteWith + "Ctrl+Shift+V")
+	f.DictationSounds.SetChecked(true)
+	if err := saveSettings(t, w, f); err != nil {
+		t.Fatal(err)
+	}
+	if s := w.settings(); s.DictationPaste != "Ctrl+Shift+V" || !s.DictationSounds {
+		t.Errorf("saved: paste %q, sounds %v", s.DictationPaste, s.DictationSounds)
+	}
+	f = w.ShowSettings()
+	if f.DictationPaste.Selected != pasteWith+"Ctrl+Shift+V" || !f.DictationSounds.Checked {
+		t.Errorf("shown again: put in by %q, sounds %v", f.DictationPaste.Selected, f.DictationSounds.Checked)
+	}
+	f.DictationPaste.SetSelected(typeKeys)
+	if err := saveSettings(t, w, f); err != nil {
+		t.Fatal(err)
+	}
+	if s := w.settings(); s.DictationPaste != "" {
+		t.Errorf("typing chosen again, saved paste %q", s.DictationPaste)
+	}
+	bad := w.settings()
+	bad.DictationPaste = "Ctrl+Q"
+	if err := bad.Validate(nil); err == nil || !strings.Contains(err.Error(), "Ctrl+Q") {
+		t.Errorf("pasting with Ctrl+Q: %v", err)
 	}
 }
 
