@@ -92,33 +92,64 @@ func BenchmarkSearchPainted(b *testing.B) {
 // an empty vault and on 10,000 notes, and reports the share of a core it
 // used meanwhile (its CPU time over the wall time) and its resident memory
 // at the end: what an app that stays open all day costs when nobody uses
-// it.
+// it. Beside the empty vault's minute, a bare Fyne window
+// (internal/barefyne) is measured the same way: the toolkit's own floor,
+// which the ratios compare against.
 func BenchmarkIdle(b *testing.B) {
 	d := startXvfb(b)
 	d.t = b
+	bare := filepath.Join(b.TempDir(), "barefyne")
+	if out, err := exec.Command("go", "build", "-o", bare, "../internal/barefyne").CombinedOutput(); err != nil {
+		b.Fatalf("building the bare Fyne window: %v\n%s", err, out)
+	}
+	// idle runs cmd, waits for its window, lets it settle, and measures a
+	// minute of it doing nothing.
+	type usage struct {
+		cpu float64 // % of a core
+		rss float64 // MiB
+	}
+	idle := func(cmd *exec.Cmd, title string) <-chan usage {
+		cmd.Env = d.env()
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		if err := d.xdotool("search", "--sync", "--name", title); err != nil {
+			b.Fatalf("the window %q never showed: %v", title, err)
+		}
+		got := make(chan usage, 1)
+		go func() {
+			defer func() { cmd.Process.Kill(); cmd.Wait() }()
+			time.Sleep(5 * time.Second) // the start's own work settles
+			cpu0, _ := procStat(b, cmd.Process.Pid)
+			t0 := time.Now()
+			time.Sleep(60 * time.Second) // the measured minute of doing nothing
+			cpu1, rss := procStat(b, cmd.Process.Pid)
+			got <- usage{100 * float64(cpu1-cpu0) / float64(time.Since(t0)), float64(rss) / (1 << 20)}
+		}()
+		return got
+	}
+	var peer usage
 	for _, v := range []struct {
 		name  string
 		count int
 	}{{"empty", 0}, {"10k", 10000}} {
 		// Without VOICENOTES_TRACE, whose frame-tick probes would keep
 		// Fyne's loop busy: the window is awaited by its title.
-		cmd := exec.Command(binary, "--vault", benchVault(b, v.count))
-		cmd.Env = d.env()
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
+		ours := idle(exec.Command(binary, "--vault", benchVault(b, v.count)), "Voice Notes")
+		var bareUse <-chan usage
+		if v.name == "empty" {
+			bareUse = idle(exec.Command(bare), "bare Fyne")
 		}
-		if err := d.xdotool("search", "--sync", "--name", "Voice Notes"); err != nil {
-			b.Fatalf("the window never showed: %v", err)
+		u := <-ours
+		b.ReportMetric(u.cpu, "idle-cpu-%core-"+v.name)
+		b.ReportMetric(u.rss, "rss-MiB-"+v.name)
+		if bareUse != nil {
+			peer = <-bareUse
+			b.ReportMetric(peer.cpu, "idle-cpu-%core-bare-fyne")
+			b.ReportMetric(peer.rss, "rss-MiB-bare-fyne")
 		}
-		time.Sleep(5 * time.Second) // the start's own work settles
-		cpu0, _ := procStat(b, cmd.Process.Pid)
-		t0 := time.Now()
-		time.Sleep(60 * time.Second) // the measured minute of doing nothing
-		cpu1, rss := procStat(b, cmd.Process.Pid)
-		b.ReportMetric(100*float64(cpu1-cpu0)/float64(time.Since(t0)), "idle-cpu-%core-"+v.name)
-		b.ReportMetric(float64(rss)/(1<<20), "rss-MiB-"+v.name)
-		cmd.Process.Kill()
-		cmd.Wait()
+		b.ReportMetric(u.cpu/peer.cpu, "idle-cpu-x-bare-fyne-"+v.name)
+		b.ReportMetric(u.rss-peer.rss, "rss-MiB-over-bare-fyne-"+v.name)
 	}
 }
 

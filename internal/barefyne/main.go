@@ -1,0 +1,20 @@
+// Command barefyne is a bare Fyne window (a label, the size of Voice
+// Notes' window): the peer make bench measures Voice Notes' idle cost
+// against, in the same run. What a window that does nothing costs in Fyne
+// (its event loop wakes 60 times a second, and its fonts and GL context
+// stay resident) no app built on it can go below.
+package main
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/widget"
+)
+
+func main() {
+	a := app.NewWithID("io.github.voicenotes.barefyne")
+	w := a.NewWindow("bare Fyne")
+	w.SetContent(widget.NewLabel("A Fyne window doing nothing"))
+	w.Resize(fyne.NewSize(1100, 700))
+	w.ShowAndRun()
+}
