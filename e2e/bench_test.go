@@ -99,7 +99,7 @@ func BenchmarkIdle(b *testing.B) {
 	d := startXvfb(b)
 	d.t = b
 	bare := filepath.Join(b.TempDir(), "barefyne")
-	if out, err := exec.Command("go", "build", "-o", bare, "../internal/barefyne").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-tags", "migrated_fynedo", "-o", bare, "../internal/barefyne").CombinedOutput(); err != nil {
 		b.Fatalf("building the bare Fyne window: %v\n%s", err, out)
 	}
 	// idle runs cmd, waits for its window, lets it settle, and measures a
