@@ -5,6 +5,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -51,4 +52,37 @@ func readFile(t *testing.T, path string) string {
 		return ""
 	}
 	return string(data)
+}
+
+// TestRefusedTagStaysOnScreen: a tag the window refuses says why in the
+// status bar, and routine status (the edit typed next, saved) does not
+// replace the reason while the person reads it: it waits, and is shown
+// once the reason has been up for its time.
+func TestRefusedTagStaysOnScreen(t *testing.T) {
+	d := startDesktop(t)
+	vault := filepath.Join(t.TempDir(), "vault")
+	n := writeNote(t, vault, "Tags", "spoken words")
+	a := d.launch(vault)
+	d.click(175, 140) // the first row
+	a.await(t, "the note shown", 10*time.Second, "voicenotes: shown "+n.ID)
+	from := a.lineCount()
+	d.key("ctrl+t", "1", "2", "Return")
+	a.awaitLine(t, "the refusal", from, 10*time.Second, regexp.MustCompile(`^voicenotes: told "tag \\"12\\" is only digits`))
+	told := time.Now()
+	d.click(700, 330) // into the transcript
+	d.key("ctrl+End", "Z")
+	a.awaitLine(t, "the save's status held back", from, 10*time.Second, regexp.MustCompile(`^voicenotes: status "Saved" waits$`))
+	// The person reads the reason for two seconds: the scenario, not a
+	// guess at how long something takes.
+	time.Sleep(time.Until(told.Add(2 * time.Second)))
+	shown := regexp.MustCompile(`^voicenotes: status "[^"]*"$`)
+	for _, l := range a.linesFrom(from) {
+		if shown.MatchString(l) {
+			t.Fatalf("2 s after the refusal, the status bar showed %s over it", l)
+		}
+	}
+	a.awaitLine(t, "the held status shown after the reason's time", from, 15*time.Second, regexp.MustCompile(`^voicenotes: status "Saved"$`))
+	if d := time.Since(told); d < 5*time.Second {
+		t.Errorf("the refusal gave way after %v", d.Round(time.Millisecond))
+	}
 }

@@ -244,9 +244,11 @@ const statusHold = 6 * time.Second
 func (w *Window) setStatus(s string) {
 	if w.now().Before(w.statusHeld) {
 		w.statusNext = s
+		w.trace("status %q waits", s)
 		return
 	}
 	w.status.SetText(s)
+	w.trace("status %q", s)
 }
 
 // tell shows a message that matters (a refusal, a conflict resolved, a
@@ -270,6 +272,7 @@ func (w *Window) releaseStatus() {
 	w.statusHeld = time.Time{}
 	if w.statusNext != "" {
 		w.status.SetText(w.statusNext)
+		w.trace("status %q", w.statusNext)
 		w.statusNext = ""
 	}
 }
