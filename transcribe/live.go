@@ -32,6 +32,7 @@ type Live struct {
 	rest [][]int16
 	// finishing is closed when Finish is called.
 	finishing chan struct{}
+	last      string // the text last told (decoding goroutine)
 	// OnBehind, when set before the first Feed, is called once (from
 	// Feed's goroutine) when live decoding is given up.
 	OnBehind func()
@@ -91,14 +92,31 @@ func (l *Live) Feed(samples []int16) {
 // run decodes on a thread of its own at low priority while the recording
 // runs: on a machine with few cores the decoder must give way to the
 // window's painting and to capture, and it keeps up with speech on what
-// they leave (real-time factor about 0.27 here). What it has not decoded
-// when Finish comes is left to Finish: the person is waiting for it then,
-// and on a busy machine a thread at nice 10 gets a tenth of a core's
-// share (a 10 s dictation took 20 to 55 s to stop beside a build).
-func (l *Live) run() {
-	defer close(l.done)
-	lowPriority()
-	last := ""
+// they leave (real-time factor about 0.27 here). Two things move the
+// decoding to a thread of normal priority, since a person is waiting on
+// it and on a busy machine a thread at nice 10 gets a tenth of a core's
+// share: falling more than liveCatchUp behind the speaker (beside a
+// build, the live text had shown 16 of 54 words after 25 s of speech),
+// and Finish (a 10 s dictation took 20 to 55 s to stop beside a build).
+func (l *Live) run() { l.decode(true) }
+
+// liveCatchUp is how far (16 kHz samples) the low-priority decoder may
+// fall behind, beyond the backlog it started with, before it decodes at
+// normal priority for the rest of the recording: 4 s, more than a sound
+// server's largest block (2 s) so that a slow input alone never moves it.
+const liveCatchUp = 4 * 16000
+
+// decode is run's loop; low says it runs on the low-priority thread.
+func (l *Live) decode(low bool) {
+	handedOver := false
+	defer func() {
+		if !handedOver {
+			close(l.done)
+		}
+	}()
+	if low {
+		lowPriority() // the thread ends with this goroutine
+	}
 	for {
 		l.mu.Lock()
 		for len(l.pending) == 0 && !l.closed && !l.behind {
@@ -120,10 +138,22 @@ func (l *Live) run() {
 		for i, c := range batch {
 			l.mu.Lock()
 			behind, closing := l.behind, l.closed
-			l.queued -= len(c)
+			late := low && l.queued > liveCatchUp+l.Backlog
+			if late {
+				// The rest of the batch goes back in front of what came
+				// since, for the decoder of normal priority.
+				l.pending = append(batch[i:len(batch):len(batch)], l.pending...)
+			} else {
+				l.queued -= len(c)
+			}
 			l.mu.Unlock()
 			if behind {
 				break // given up: Finish does not wait for the rest
+			}
+			if late {
+				handedOver = true
+				go l.decode(false)
+				return
 			}
 			if closing {
 				l.rest = batch[i:] // Finish decodes it, at its caller's priority
@@ -134,8 +164,8 @@ func (l *Live) run() {
 			}
 			if fed += len(c); fed >= liveTextEvery || i == len(batch)-1 {
 				fed = 0
-				if text := l.stream.Text(); text != last && l.onText != nil {
-					last = text
+				if text := l.stream.Text(); text != l.last && l.onText != nil {
+					l.last = text
 					l.onText(text)
 				}
 			}

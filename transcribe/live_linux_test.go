@@ -77,3 +77,73 @@ func TestLiveFinishesAtTheCallersPriority(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveCatchesUpAtNormalPriority: a live decoder at nice 10 that falls
+// more than 4 s behind the speaker (a busy machine gives a nice 10
+// thread a tenth of a core's share) decodes the rest of the recording at
+// normal priority, with nothing lost or repeated; one that keeps up stays
+// at nice 10.
+func TestLiveCatchesUpAtNormalPriority(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	ours, _ := unix.Getpriority(unix.PRIO_PROCESS, unix.Gettid())
+	chunk := make([]int16, 1600) // 100 ms
+	// Keeping up: every chunk decoded before the next is fed.
+	st := &niceStream{gate: make(chan struct{}), entered: make(chan struct{})}
+	close(st.gate)
+	l := transcribe.NewLive(st, nil)
+	for i := range 60 {
+		l.Feed(chunk)
+		for {
+			st.mu.Lock()
+			n := st.total
+			st.mu.Unlock()
+			if n == (i+1)*1600 {
+				break
+			}
+			runtime.Gosched()
+		}
+	}
+	if _, err := l.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	for i, n := range st.nices {
+		if n != 10 {
+			t.Fatalf("write %d of a decoder that keeps up ran at nice %d, want 10", i, n)
+		}
+	}
+	// Falling behind: the first write stalls while 5 s more are fed.
+	st = &niceStream{gate: make(chan struct{}), entered: make(chan struct{})}
+	l = transcribe.NewLive(st, nil)
+	l.Feed(chunk)
+	<-st.entered
+	for range 50 {
+		l.Feed(chunk)
+	}
+	close(st.gate)
+	for {
+		st.mu.Lock()
+		n := st.total
+		st.mu.Unlock()
+		if n == 51*1600 {
+			break
+		}
+		runtime.Gosched()
+	}
+	if _, err := l.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.total != 51*1600 {
+		t.Fatalf("decoded %d samples of %d", st.total, 51*1600)
+	}
+	if st.nices[0] != 10 {
+		t.Errorf("the first write ran at nice %d, want 10", st.nices[0])
+	}
+	for i, n := range st.nices[1:] {
+		if n != 20-ours {
+			t.Fatalf("write %d, 5 s behind the speaker, ran at nice %d; want %d, the program's", i+1, n, 20-ours)
+		}
+	}
+}
