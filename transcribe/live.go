@@ -189,9 +189,19 @@ func (l *Live) Finish() (*Result, error) {
 		rest := append(l.rest, l.pending...)
 		l.pending, l.rest = nil, nil
 		l.mu.Unlock()
-		for _, c := range rest {
+		// Told as it goes, as the decoding thread tells it: the live
+		// text catches up word by word while the note is saved.
+		fed := 0
+		for i, c := range rest {
 			if l.err = l.stream.Write(c); l.err != nil {
 				break
+			}
+			if fed += len(c); fed >= liveTextEvery || i == len(rest)-1 {
+				fed = 0
+				if text := l.stream.Text(); text != l.last && l.onText != nil {
+					l.last = text
+					l.onText(text)
+				}
 			}
 		}
 		if l.err == nil {
