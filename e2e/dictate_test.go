@@ -149,31 +149,10 @@ func TestDictationWhenTheKeyboardMoves(t *testing.T) {
 	a.await(t, "the shortcut grabbed", 20*time.Second, "voicenotes: dictation shortcut Ctrl+Alt+Space ready")
 	first := focusedTerminal(t, d)
 	second, other := terminal(t, d, "other")
-	a.forget()
-	d.key("ctrl+alt+space")
-	a.await(t, "the dictation started", 10*time.Second, `voicenotes: dictating into "target"`)
-	waitFor(t, "the recording", 15*time.Second, func() bool { return partial(vault) != "" })
-	if err := d.pulse.Play(t, clip).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	d.focus(t, other) // the person went on in another app
-	d.key("ctrl+alt+space")
-	a.awaitPrefix(t, "the dictation ended", 90*time.Second, "voicenotes: dictated ")
-	var n *persistence.Note
-	for _, m := range notes(t, vault) {
-		if slices.Contains(m.Tags, "dictation") {
-			n = m
-		}
-	}
-	if n == nil {
-		t.Fatal("no note tagged dictation")
-	}
-	a.await(t, "the words copied, not typed", 10*time.Second, "voicenotes: dictated "+n.ID+" copied")
+	// The person goes on in another app while speaking: the keyboard is
+	// moved before the dictation stops.
+	_, want := dictateWithShortcut(t, d, a, vault, clip, "copied", func() { d.focus(t, other) })
 	a.await(t, "why they were not typed", 5*time.Second, `voicenotes: told "Dictation copied, not typed: the window that had the keyboard no longer has it"`)
-	want := strings.TrimSpace(n.Body)
-	if len(strings.Fields(want)) < 5 {
-		t.Fatalf("the dictation's transcript is %q", want)
-	}
 	for _, f := range []string{first, second} {
 		if data, _ := os.ReadFile(f); len(data) > 0 {
 			t.Errorf("%s got %q typed into it; the keyboard had moved", f, data)
@@ -369,29 +348,7 @@ func TestDictationPastes(t *testing.T) {
 	}
 	d.key("ctrl+shift+v") // pasted back: the clipboard holds the word
 	waitFor(t, "the word on the clipboard", 10*time.Second, func() bool { data, _ := os.ReadFile(out); return string(data) == "previous previous" })
-	a.forget()
-	d.key("ctrl+alt+space")
-	a.await(t, "the dictation started", 10*time.Second, `voicenotes: dictating into "target"`)
-	waitFor(t, "the recording", 15*time.Second, func() bool { return partial(vault) != "" })
-	if err := d.pulse.Play(t, clip).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	d.key("ctrl+alt+space")
-	a.awaitPrefix(t, "the dictation ended", 90*time.Second, "voicenotes: dictated ")
-	var n *persistence.Note
-	for _, m := range notes(t, vault) {
-		if slices.Contains(m.Tags, "dictation") {
-			n = m
-		}
-	}
-	if n == nil {
-		t.Fatal("no note tagged dictation")
-	}
-	a.await(t, "the words pasted", 10*time.Second, "voicenotes: dictated "+n.ID+" pasted")
-	want := strings.TrimSpace(n.Body)
-	if len(strings.Fields(want)) < 5 {
-		t.Fatalf("the dictation's transcript is %q", want)
-	}
+	n, want := dictateWithShortcut(t, d, a, vault, clip, "pasted", nil)
 	waitFor(t, "the words in the terminal", 10*time.Second, func() bool { data, _ := os.ReadFile(out); return string(data) == "previous previous"+want })
 	a.await(t, "the clipboard given back", 10*time.Second, "voicenotes: dictated "+n.ID+" clipboard given back")
 	d.key("ctrl+shift+v")
@@ -401,4 +358,44 @@ func TestDictationPastes(t *testing.T) {
 		got = string(data)
 		return got == "previous previous"+want+"previous"
 	})
+}
+
+// dictateWithShortcut presses Ctrl+Alt+Space (the terminal "target" has
+// the keyboard), says clip into the microphone, presses it again, and
+// returns the dictation's note once the window says how its words went
+// (how: "typed", "copied" or "pasted") and its transcript, trimmed.
+// beforeStop, if set, runs after the speech and before the second press.
+func dictateWithShortcut(t *testing.T, d *desktop, a *app, vault, clip, how string, beforeStop func()) (*persistence.Note, string) {
+	t.Helper()
+	before := map[string]bool{}
+	for _, n := range notes(t, vault) {
+		before[n.ID] = true
+	}
+	a.forget()
+	d.key("ctrl+alt+space")
+	a.await(t, "the dictation started", 10*time.Second, `voicenotes: dictating into "target"`)
+	waitFor(t, "the recording", 15*time.Second, func() bool { return partial(vault) != "" })
+	if err := d.pulse.Play(t, clip).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if beforeStop != nil {
+		beforeStop()
+	}
+	d.key("ctrl+alt+space")
+	a.awaitPrefix(t, "the dictation ended", 90*time.Second, "voicenotes: dictated ")
+	var n *persistence.Note
+	for _, m := range notes(t, vault) {
+		if !before[m.ID] && slices.Contains(m.Tags, "dictation") {
+			n = m
+		}
+	}
+	if n == nil {
+		t.Fatal("no new note tagged dictation")
+	}
+	a.await(t, "the words "+how, 10*time.Second, "voicenotes: dictated "+n.ID+" "+how)
+	want := strings.TrimSpace(n.Body)
+	if len(strings.Fields(want)) < 5 {
+		t.Fatalf("the dictation's transcript is %q", want)
+	}
+	return n, want
 }

@@ -126,6 +126,21 @@ func open() (*C.Display, error) {
 	return d, nil
 }
 
+// openXTest connects to the X server (the caller closes it), which must
+// have the XTEST extension for what (typing, pasting) to work.
+func openXTest(what string) (*C.Display, error) {
+	d, err := open()
+	if err != nil {
+		return nil, err
+	}
+	var ev, errb, major, minor C.int
+	if C.XTestQueryExtension(d, &ev, &errb, &major, &minor) == 0 {
+		C.XCloseDisplay(d)
+		return nil, fmt.Errorf("the X server has no XTEST extension, which %s needs", what)
+	}
+	return d, nil
+}
+
 // Focused is the window that has the keyboard now.
 func Focused() (Window, error) {
 	runtime.LockOSThread()
@@ -166,15 +181,11 @@ func Title(w Window) string {
 func Type(text string) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	d, err := open()
+	d, err := openXTest("typing into other apps")
 	if err != nil {
 		return err
 	}
 	defer C.XCloseDisplay(d)
-	var ev, errb, major, minor C.int
-	if C.XTestQueryExtension(d, &ev, &errb, &major, &minor) == 0 {
-		return fmt.Errorf("the X server has no XTEST extension, which typing into other apps needs")
-	}
 	C.vn_catch()
 	defer C.XSetErrorHandler(nil)
 	spare := C.vn_spare(d)
@@ -242,15 +253,11 @@ func Press(combo string) error {
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	d, err := open()
+	d, err := openXTest("pasting into other apps")
 	if err != nil {
 		return err
 	}
 	defer C.XCloseDisplay(d)
-	var ev, errb, major, minor C.int
-	if C.XTestQueryExtension(d, &ev, &errb, &major, &minor) == 0 {
-		return fmt.Errorf("the X server has no XTEST extension, which pasting into other apps needs")
-	}
 	code := C.XKeysymToKeycode(d, C.KeySym(sym))
 	if code == 0 {
 		return fmt.Errorf("the keyboard has no key for %q", combo)
