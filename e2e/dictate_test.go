@@ -8,8 +8,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -398,4 +400,43 @@ func dictateWithShortcut(t *testing.T, d *desktop, a *app, vault, clip, how stri
 		t.Fatalf("the dictation's transcript is %q", want)
 	}
 	return n, want
+}
+
+// TestDictationPastesPastAHungClipboard: the program holding the
+// clipboard has stopped answering (a terminal whose selection is on the
+// clipboard, stopped with SIGSTOP): a dictation in paste mode still
+// pastes at once, the window never waits on that program (Fyne's own
+// clipboard reading would wait for ever on the window's thread), and it
+// says the clipboard could not be kept to give back.
+func TestDictationPastesPastAHungClipboard(t *testing.T) {
+	clip := dictationTools(t)
+	d := startDesktop(t)
+	vault := filepath.Join(t.TempDir(), "vault")
+	writePrefs(t, d, map[string]any{"settingsSaved": true, "engine": "pocketsphinx", "autoTranscribe": true, "sampleRate": 16000, "storeAs": "wav",
+		"dictationKey": "Ctrl+Alt+Space", "dictationTypes": true, "dictationPaste": "Ctrl+Shift+V"})
+	a := d.launch(vault)
+	a.await(t, "the shortcut grabbed", 20*time.Second, "voicenotes: dictation shortcut Ctrl+Alt+Space ready")
+	owned, owner := terminal(t, d, "owner")
+	d.focus(t, owner)
+	d.key("c", "o", "p", "i", "e", "d", "space")
+	waitFor(t, "the word in the terminal", 10*time.Second, func() bool { data, _ := os.ReadFile(owned); return string(data) == "copied " })
+	if err := d.xdotool("mousemove", "12", "8", "click", "--repeat", "2", "--delay", "80", "1"); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("xdotool", "getwindowpid", owner)
+	cmd.Env = d.env()
+	o, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(o)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := focusedTerminal(t, d)
+	syscall.Kill(pid, syscall.SIGSTOP) // the clipboard's owner hangs
+	defer syscall.Kill(pid, syscall.SIGCONT)
+	n, want := dictateWithShortcut(t, d, a, vault, clip, "pasted", nil)
+	a.await(t, "the clipboard not kept", 5*time.Second, "voicenotes: dictated "+n.ID+" clipboard not kept: the program holding the clipboard did not answer")
+	waitFor(t, "the words in the terminal", 10*time.Second, func() bool { data, _ := os.ReadFile(out); return string(data) == want })
 }

@@ -2,11 +2,17 @@
 
 package keyboard
 
+import "time"
+
 // Focused is the window that has the keyboard now.
 func Focused() (Window, error) { return 0, ErrUnsupported }
 
 // Type types text into the window that has the keyboard.
 func Type(string) error { return ErrUnsupported }
+
+// ClipboardText is the text on the clipboard: here the window's own
+// clipboard is read instead.
+func ClipboardText(time.Duration) (string, error) { return "", ErrUnsupported }
 
 // Press presses a key combination in the window that has the keyboard.
 func Press(string) error { return ErrUnsupported }

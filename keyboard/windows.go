@@ -308,5 +308,9 @@ func parseCombo(combo string) (mods uint32, vk uint16, err error) {
 	return mods, vk, nil
 }
 
+// ClipboardText: on Windows the window's own clipboard (which does not
+// wait on another program) is read instead.
+func ClipboardText(time.Duration) (string, error) { return "", ErrUnsupported }
+
 // InitThreads does nothing on Windows.
 func InitThreads() {}

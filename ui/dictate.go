@@ -251,12 +251,30 @@ func (w *Window) deliverDictation(d *dictation, n *persistence.Note) {
 				text = out
 			}
 		}
-		// The words go on the clipboard; what it held is kept to give
-		// back after a paste.
+		// The words go on the clipboard. Before a paste, what it held is
+		// kept to give back: asked of its owner here, off the window's
+		// thread and with a deadline (a hung owner would hold Fyne's own
+		// reading, on the window's thread, for ever), or where that is
+		// not how the system's clipboard works, read through the window.
 		var before string
+		keep := false
+		fromWindow := false
+		if s.DictationPaste != "" {
+			switch t, err := keyboard.ClipboardText(time.Second); {
+			case err == nil:
+				before, keep = t, true
+			case errors.Is(err, keyboard.ErrUnsupported):
+				fromWindow = true
+			default:
+				log.Printf("dictation: the clipboard will not be given back after the paste: %v", err)
+				w.trace("dictated %s clipboard not kept: %v", id, err)
+			}
+		}
 		set := make(chan struct{})
 		w.do(func() {
-			before = w.app.Clipboard().Content()
+			if fromWindow {
+				before, keep = w.app.Clipboard().Content(), true
+			}
 			w.app.Clipboard().SetContent(text)
 			close(set)
 		})
@@ -286,9 +304,18 @@ func (w *Window) deliverDictation(d *dictation, n *persistence.Note) {
 			// The app asks for the clipboard as it takes the keys; a
 			// moment later the clipboard is given back what it held,
 			// unless something else was copied meanwhile.
+			if !keep {
+				break
+			}
 			time.AfterFunc(pasteRestoreAfter, func() {
+				// Given back only if it still holds the words: asked off
+				// the window's thread, as above.
+				now, err := keyboard.ClipboardText(time.Second)
 				w.do(func() {
-					if w.app.Clipboard().Content() == text {
+					if errors.Is(err, keyboard.ErrUnsupported) {
+						now, err = w.app.Clipboard().Content(), nil
+					}
+					if err == nil && now == text {
 						w.app.Clipboard().SetContent(before)
 						w.trace("dictated %s clipboard given back", id)
 					}
