@@ -438,5 +438,6 @@ func TestDictationPastesPastAHungClipboard(t *testing.T) {
 	defer syscall.Kill(pid, syscall.SIGCONT)
 	n, want := dictateWithShortcut(t, d, a, vault, clip, "pasted", nil)
 	a.await(t, "the clipboard not kept", 5*time.Second, "voicenotes: dictated "+n.ID+" clipboard not kept: the program holding the clipboard did not answer")
+	a.awaitPrefix(t, "the person told", 5*time.Second, `voicenotes: told "Dictation pasted into \"target\" with Ctrl+Shift+V; what the clipboard held before could not be read`)
 	waitFor(t, "the words in the terminal", 10*time.Second, func() bool { data, _ := os.ReadFile(out); return string(data) == want })
 }

@@ -330,6 +330,10 @@ func (w *Window) deliverDictation(d *dictation, n *persistence.Note) {
 		}
 		w.do(func() {
 			switch {
+			case typed && how == "pasted" && !keep:
+				w.tell(fmt.Sprintf("Dictation pasted into %q with %s; what the clipboard held before could not be read to give back (the program holding it did not answer), so the clipboard now holds the dictation", d.title, s.DictationPaste))
+				w.trace("dictated %s pasted", id)
+				return
 			case typed && how == "pasted":
 				w.tell(fmt.Sprintf("Dictation pasted into %q with %s", d.title, s.DictationPaste))
 				w.trace("dictated %s pasted", id)
