@@ -93,13 +93,13 @@ func BenchmarkSearchPainted(b *testing.B) {
 // used meanwhile (its CPU time over the wall time) and its resident memory
 // at the end: what an app that stays open all day costs when nobody uses
 // it. Beside the empty vault's minute, a bare Fyne window
-// (internal/barefyne) is measured the same way: the toolkit's own floor,
+// (e2e/barefyne) is measured the same way: the toolkit's own floor,
 // which the ratios compare against.
 func BenchmarkIdle(b *testing.B) {
 	d := startXvfb(b)
 	d.t = b
 	bare := filepath.Join(b.TempDir(), "barefyne")
-	if out, err := exec.Command("go", "build", "-tags", "migrated_fynedo", "-o", bare, "../internal/barefyne").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-tags", "migrated_fynedo", "-o", bare, "./barefyne").CombinedOutput(); err != nil {
 		b.Fatalf("building the bare Fyne window: %v\n%s", err, out)
 	}
 	// idle runs cmd, waits for its window, lets it settle, and measures a
