@@ -336,10 +336,7 @@ func TestDictationPastes(t *testing.T) {
 	clip := dictationTools(t)
 	d := startDesktop(t)
 	vault := filepath.Join(t.TempDir(), "vault")
-	writePrefs(t, d, map[string]any{"settingsSaved": true, "engine": "pocketsphinx", "autoTranscribe": true, "sampleRate": 16000, "storeAs": "wav",
-		"dictationKey": "Ctrl+Alt+Space", "dictationTypes": true, "dictationPaste": "Ctrl+Shift+V"})
-	a := d.launch(vault)
-	a.await(t, "the shortcut grabbed", 20*time.Second, "voicenotes: dictation shortcut Ctrl+Alt+Space ready")
+	a := launchPasting(t, d, vault)
 	out := focusedTerminal(t, d)
 	// The person copies a word: typed into the terminal, it shows on its
 	// first line; a double click there selects it, onto the clipboard.
@@ -412,10 +409,7 @@ func TestDictationPastesPastAHungClipboard(t *testing.T) {
 	clip := dictationTools(t)
 	d := startDesktop(t)
 	vault := filepath.Join(t.TempDir(), "vault")
-	writePrefs(t, d, map[string]any{"settingsSaved": true, "engine": "pocketsphinx", "autoTranscribe": true, "sampleRate": 16000, "storeAs": "wav",
-		"dictationKey": "Ctrl+Alt+Space", "dictationTypes": true, "dictationPaste": "Ctrl+Shift+V"})
-	a := d.launch(vault)
-	a.await(t, "the shortcut grabbed", 20*time.Second, "voicenotes: dictation shortcut Ctrl+Alt+Space ready")
+	a := launchPasting(t, d, vault)
 	owned, owner := terminal(t, d, "owner")
 	d.focus(t, owner)
 	d.key("c", "o", "p", "i", "e", "d", "space")
@@ -440,4 +434,15 @@ func TestDictationPastesPastAHungClipboard(t *testing.T) {
 	a.await(t, "the clipboard not kept", 5*time.Second, "voicenotes: dictated "+n.ID+" clipboard not kept: the program holding the clipboard did not answer")
 	a.awaitPrefix(t, "the person told", 5*time.Second, `voicenotes: told "Dictation pasted into \"target\" with Ctrl+Shift+V; what the clipboard held before could not be read`)
 	waitFor(t, "the words in the terminal", 10*time.Second, func() bool { data, _ := os.ReadFile(out); return string(data) == want })
+}
+
+// launchPasting launches the window set to paste dictations with
+// Ctrl+Shift+V, and waits for its shortcut.
+func launchPasting(t *testing.T, d *desktop, vault string) *app {
+	t.Helper()
+	writePrefs(t, d, map[string]any{"settingsSaved": true, "engine": "pocketsphinx", "autoTranscribe": true, "sampleRate": 16000, "storeAs": "wav",
+		"dictationKey": "Ctrl+Alt+Space", "dictationTypes": true, "dictationPaste": "Ctrl+Shift+V"})
+	a := d.launch(vault)
+	a.await(t, "the shortcut grabbed", 20*time.Second, "voicenotes: dictation shortcut Ctrl+Alt+Space ready")
+	return a
 }
