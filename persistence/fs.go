@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/voicenotes/voicenotes/internal/regular"
 )
@@ -82,4 +84,37 @@ func OpenRegular(fsys FS, name string) (File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// readDirFunc is ReadDir of the entries whose names keep accepts (sorted
+// by name, as ReadDir sorts), without holding the others: beside each
+// note is its audio, and a listing wants the notes alone. The real file
+// system is read a batch at a time; others are read whole and filtered.
+func readDirFunc(fsys FS, name string, keep func(name string) bool) ([]fs.DirEntry, error) {
+	if _, ok := fsys.(osFS); !ok {
+		entries, err := fsys.ReadDir(name)
+		return slices.DeleteFunc(entries, func(e fs.DirEntry) bool { return !keep(e.Name()) }), err
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []fs.DirEntry
+	for {
+		batch, err := f.ReadDir(1024)
+		for _, e := range batch {
+			if keep(e.Name()) {
+				out = append(out, e)
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return out, err
+		}
+	}
+	slices.SortFunc(out, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return out, nil
 }

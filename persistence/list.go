@@ -35,16 +35,17 @@ func (v *Vault) List() ([]*Note, []BadFile, error) { return v.list(false) }
 func (v *Vault) Headers() ([]*Note, []BadFile, error) { return v.list(true) }
 
 func (v *Vault) list(headers bool) ([]*Note, []BadFile, error) {
-	entries, err := v.fs.ReadDir(v.RecordingsPath())
+	entries, err := readDirFunc(v.fs, v.RecordingsPath(), func(name string) bool {
+		return strings.HasSuffix(name, NoteExt) && !strings.HasPrefix(name, ".")
+	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading %s: %w", v.RecordingsPath(), err)
 	}
-	var files []fs.DirEntry
+	files := make([]fs.DirEntry, 0, len(entries))
 	var bad []BadFile
 	for _, e := range entries {
 		name := e.Name()
 		switch {
-		case !strings.HasSuffix(name, NoteExt) || strings.HasPrefix(name, "."):
 		case IsSyncConflict(name):
 			path := filepath.Join(v.RecordingsPath(), name)
 			b := BadFile{Path: path, Reason: "a sync tool's conflict copy, not listed as a note: compare it with the note it copies, keep what you need, then delete it"}
@@ -71,8 +72,9 @@ func (v *Vault) list(headers bool) ([]*Note, []BadFile, error) {
 		}
 	})
 	var index map[string]*indexEntry
+	owned := false
 	if headers {
-		index = v.indexHeaders(total.Load())
+		index, owned = v.indexHeaders(total.Load())
 	} else {
 		index = v.indexEntries(total.Load())
 	}
@@ -85,7 +87,11 @@ func (v *Vault) list(headers bool) ([]*Note, []BadFile, error) {
 		name := files[i].Name()
 		path := filepath.Join(v.RecordingsPath(), name)
 		if e := index[name]; e != nil && keys[i].ModTime != 0 && e.Key == keys[i] {
-			results[i], hit[i] = e.note(path), true
+			if owned {
+				results[i], hit[i] = e.take(path), true
+			} else {
+				results[i], hit[i] = e.note(path), true
+			}
 			return
 		}
 		results[i], errs[i] = v.readNote(path, files[i].Type())
@@ -109,14 +115,10 @@ func (v *Vault) list(headers bool) ([]*Note, []BadFile, error) {
 	} else {
 		v.updateIndex(kept, changed)
 	}
-	paths := make([]string, len(files))
-	for i, f := range files {
-		paths[i] = filepath.Join(v.RecordingsPath(), f.Name())
-	}
-	var notes []*Note
+	notes := make([]*Note, 0, len(results))
 	for i, n := range results {
 		if errs[i] != nil {
-			bad = append(bad, BadFile{Path: paths[i], Reason: errs[i].Error()})
+			bad = append(bad, BadFile{Path: filepath.Join(v.RecordingsPath(), files[i].Name()), Reason: errs[i].Error()})
 			continue
 		}
 		notes = append(notes, n)
