@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/voicenotes/voicenotes/export"
@@ -199,7 +201,7 @@ func (w *Window) ExportSelected() {
 	for i, f := range formats {
 		labels[i] = f.label
 	}
-	choice := widget.NewRadioGroup(labels, nil)
+	choice := widget.NewRadioGroup(labels, func(chosen string) { w.trace("export chose %q", chosen) })
 	w.exportChoice = choice
 	choice.Required = true
 	choice.SetSelected(labels[0])
@@ -210,18 +212,37 @@ func (w *Window) ExportSelected() {
 		hint.Importance = widget.LowImportance
 		content = container.NewVBox(choice, hint)
 	}
-	w.exportDialog = dialog.NewCustomConfirm("Export “"+clip(displayTitle(n))+"” as", "Choose where…", "Cancel", content, func(ok bool) {
-		if !ok {
-			return
-		}
+	d := dialog.NewCustomWithoutButtons("Export “"+clip(displayTitle(n))+"” as", content, w.win)
+	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), d.Hide)
+	choose := widget.NewButtonWithIcon("Choose where…", theme.ConfirmIcon(), func() {
+		d.Hide()
 		for _, f := range formats {
 			if f.label == choice.Selected {
 				w.exportAs(n, f.ext)
 			}
 		}
-	}, w.win)
-	w.exportDialog.Resize(fyne.NewSize(460, 300))
-	w.exportDialog.Show()
+	})
+	choose.Importance = widget.HighImportance
+	d.SetButtons([]fyne.CanvasObject{cancel, choose})
+	w.exportDialog = d
+	d.Resize(fyne.NewSize(460, 300))
+	d.Show()
+	w.trace("export offers %q", labels)
+	w.afterPaint(func() {
+		// Where each choice is, as the tests click them.
+		scale := w.win.Canvas().Scale()
+		at := func(name string, p fyne.Position, sz fyne.Size) {
+			w.trace("export %s at %d,%d size %dx%d", name, int(p.X*scale), int(p.Y*scale), int(sz.Width*scale), int(sz.Height*scale))
+		}
+		gp, gs := w.app.Driver().AbsolutePositionForObject(choice), choice.MinSize()
+		row := gs.Height / float32(len(labels))
+		for i, l := range labels {
+			at(fmt.Sprintf("choice %q", l), gp.AddXY(0, row*float32(i)), fyne.NewSize(gs.Width, row))
+		}
+		for _, b := range []*widget.Button{cancel, choose} {
+			at(fmt.Sprintf("button %q", b.Text), w.app.Driver().AbsolutePositionForObject(b), b.Size())
+		}
+	})
 }
 
 // exportFormat is a format the export dialog offers by name.
@@ -264,8 +285,17 @@ func (w *Window) exportAs(n *persistence.Note, ext string) {
 			w.showError(err)
 			return
 		}
+		w.exportDir = filepath.Dir(path)
 		w.setStatus("Exported to " + path)
 	}, w.win)
+	// Where the last export went, else Documents, else home: left to
+	// itself the dialog opened in the app's own settings folder, where
+	// nobody looks for a file.
+	if dir := w.exportFolder(); dir != "" {
+		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
+			d.SetLocation(l)
+		}
+	}
 	d.SetFileName(strings.Map(func(r rune) rune {
 		if strings.ContainsRune(`/\:*?"<>|`, r) {
 			return '-'
@@ -274,6 +304,46 @@ func (w *Window) exportAs(n *persistence.Note, ext string) {
 	}, displayTitle(n)) + "." + ext)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{"." + ext}))
 	d.Show()
+	w.trace("export asks where, as %s", ext)
+}
+
+// exportFolder is the folder an export is first offered: the last one
+// exported to, else the person's Documents, else their home.
+func (w *Window) exportFolder() string {
+	home, _ := os.UserHomeDir()
+	for _, dir := range []string{w.exportDir, documentsDir(home), home} {
+		if st, err := os.Stat(dir); dir != "" && err == nil && st.IsDir() {
+			return dir
+		}
+	}
+	return ""
+}
+
+// documentsDir is the Documents folder: XDG's user-dirs.dirs names it on
+// Linux (translated, as "Dokumente"); elsewhere, and by default, it is
+// home's "Documents".
+func documentsDir(home string) string {
+	if home == "" {
+		return ""
+	}
+	config := os.Getenv("XDG_CONFIG_HOME")
+	if config == "" {
+		config = filepath.Join(home, ".config")
+	}
+	if data, err := os.ReadFile(filepath.Join(config, "user-dirs.dirs")); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "XDG_DOCUMENTS_DIR="); ok {
+				v = strings.Trim(v, `"`)
+				if rest, ok := strings.CutPrefix(v, "$HOME"); ok {
+					v = home + rest
+				}
+				if filepath.IsAbs(v) && filepath.Clean(v) != filepath.Clean(home) {
+					return v
+				}
+			}
+		}
+	}
+	return filepath.Join(home, "Documents")
 }
 
 func (w *Window) exportTo(n *persistence.Note, path string) error {

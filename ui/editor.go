@@ -34,7 +34,8 @@ type notePane struct {
 	exportButton *TipButton
 	deleteButton *TipButton
 	// exportDialog asks which format to export as (exportChoice).
-	exportDialog *dialog.ConfirmDialog
+	exportDialog *dialog.CustomDialog
+	exportDir    string // where the last export went
 	exportChoice *widget.RadioGroup
 
 	selected     *persistence.Note

@@ -173,6 +173,11 @@ func (w *Window) loadWaveform(n *persistence.Note) {
 		w.do(func() {
 			if w.selected != nil && w.selected.ID == id {
 				w.waveform.SetPeaks(peaks)
+				if w.svc.Trace != nil {
+					scale := w.win.Canvas().Scale()
+					p, sz := w.app.Driver().AbsolutePositionForObject(w.waveform), w.waveform.Size()
+					w.trace("waveform of %s at %d,%d size %dx%d", id, int(p.X*scale), int(p.Y*scale), int(sz.Width*scale), int(sz.Height*scale))
+				}
 			}
 		})
 	}()
@@ -209,6 +214,9 @@ type Waveform struct {
 	pos    float64
 	onSeek func(float64)
 	raster *canvas.Raster
+	// painted, if set, hears the play head of each drawing of peaks
+	// (on the painting goroutine).
+	painted func(pos float64)
 }
 
 // NewWaveform makes an empty waveform; onSeek gets the tapped fraction.
@@ -296,6 +304,9 @@ func (w *Waveform) draw(width, height int) image.Image {
 			}
 		}
 	}
+	if w.painted != nil {
+		w.painted(w.pos)
+	}
 	return img
 }
 
@@ -346,6 +357,9 @@ func (w *Window) buildPlayer() fyne.CanvasObject {
 	w.seek.OnChangeEnded = func(v float64) { w.seekTo(v) }
 	w.position = widget.NewLabel("0:00 / 0:00")
 	w.waveform = NewWaveform(func(f float64) { w.showSeek(f); w.seekTo(f) })
+	if w.svc.Trace != nil {
+		w.waveform.painted = func(pos float64) { w.trace("waveform painted at %.3f", pos) }
+	}
 	w.speedSelect = w.buildSpeed()
 	controls := inScreenOrder(nil, nil, w.playButton, container.NewHBox(w.position, w.speedSelect), w.seek)
 	return container.NewVBox(w.waveform, controls)

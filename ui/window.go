@@ -83,7 +83,7 @@ type Window struct {
 	// painted ticks with every frame under VOICENOTES_TRACE; the events
 	// of paintedNext are painted this frame, those of paintedNow were.
 	painted                 *fyne.Animation
-	paintedNow, paintedNext []string
+	paintedNow, paintedNext []func()
 
 	// watchFallback is why the vault is polled rather than watched (nil
 	// while it is watched).
@@ -216,17 +216,28 @@ func (w *Window) tracePainted(format string, a ...any) {
 	if w.svc.Trace == nil {
 		return
 	}
+	e := fmt.Sprintf(format, a...)
+	w.afterPaint(func() { w.trace("%s", e) })
+}
+
+// afterPaint runs f, under VOICENOTES_TRACE, once what the UI thread just
+// changed is on the screen (see tracePainted): where things are laid out
+// is known then.
+func (w *Window) afterPaint(f func()) {
+	if w.svc.Trace == nil {
+		return
+	}
 	if w.painted == nil {
 		w.painted = fyne.NewAnimation(time.Hour, func(float32) {
-			for _, e := range w.paintedNow {
-				w.trace("%s", e)
+			for _, f := range w.paintedNow {
+				f()
 			}
 			w.paintedNow, w.paintedNext = w.paintedNext, w.paintedNow[:0]
 		})
 		w.painted.RepeatCount = fyne.AnimationRepeatForever
 		w.painted.Start()
 	}
-	w.paintedNext = append(w.paintedNext, fmt.Sprintf(format, a...))
+	w.paintedNext = append(w.paintedNext, f)
 }
 
 func (w *Window) trace(format string, a ...any) {
