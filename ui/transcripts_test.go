@@ -120,8 +120,11 @@ func TestTrayState(t *testing.T) {
 	if label, _ := w.TrayState(); label != "Listening: recording" {
 		t.Errorf("recording: %q", label)
 	}
+	before := len(w.notes)
 	w.ToggleRecording()
-	eventually(t, "the recording saved", func() bool { return w.rec == nil })
+	// Its note in the list: saved (the window forgets the recording at
+	// the stop, before the session's save ends).
+	eventually(t, "the recording saved", func() bool { return len(w.notes) == before+1 })
 	w.onTranscription(transcribe.Update{ID: "x", Status: persistence.StatusTranscribing, Progress: 0.5})
 	pump()
 	if label, _ := w.TrayState(); label != "Transcribing…" {
