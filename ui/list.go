@@ -141,7 +141,21 @@ func (w *Window) setHeadings() {
 
 // Reload reads the vault again, keeping the selection.
 func (w *Window) Reload() {
-	notes, bad, err := w.svc.Vault.List()
+	var l listing
+	l.notes, l.bad, l.err = w.svc.Vault.List()
+	w.showListing(l)
+}
+
+// listing is what Vault.List returned.
+type listing struct {
+	notes []*persistence.Note
+	bad   []persistence.BadFile
+	err   error
+}
+
+// showListing makes a listing of the vault the window's.
+func (w *Window) showListing(l listing) {
+	notes, bad, err := l.notes, l.bad, l.err
 	if err != nil {
 		w.showError(err)
 		return
