@@ -160,22 +160,31 @@ func (v *Vault) AudioPath(n *Note) (string, bool) {
 // (AudioPath stays the name to move or remove: trashing a link moves
 // the link, never what it points to.)
 func (v *Vault) AudioTarget(n *Note) (string, bool) {
+	p, _, ok := v.AudioTargetInfo(n)
+	return p, ok
+}
+
+// AudioTargetInfo is AudioTarget with the file it found (its identity,
+// for os.SameFile): a reader that opens the path and finds another file
+// was misled between the check and the open.
+func (v *Vault) AudioTargetInfo(n *Note) (string, fs.FileInfo, bool) {
 	p, ok := v.AudioPath(n)
 	if !ok {
-		return "", false
+		return "", nil, false
 	}
 	st, err := v.fs.Lstat(p)
 	if err != nil {
-		return "", false
+		return "", nil, false
 	}
-	if st.Mode()&fs.ModeSymlink == 0 {
-		return p, true
+	if st.Mode()&fs.ModeSymlink != 0 {
+		if p, err = v.resolve(p); err != nil {
+			return "", nil, false
+		}
+		if st, err = v.fs.Lstat(p); err != nil || !st.Mode().IsRegular() {
+			return "", nil, false
+		}
 	}
-	real, err := v.resolve(p)
-	if err != nil {
-		return "", false
-	}
-	return real, true
+	return p, st, true
 }
 
 // openChecked opens a file a check found to be a regular file, for

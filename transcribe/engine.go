@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"sort"
 	"sync"
@@ -33,6 +34,11 @@ type Options struct {
 	// Prompt is text that guides an engine that takes one (the
 	// vocabulary's words, for the OpenAI-compatible engine's prompt).
 	Prompt string
+	// Audio, if set, is the file the vault checked to be the note's audio
+	// in the vault (AudioTargetInfo). An engine that sends the file away
+	// sends it only if the file it opened is that one: a folder on its
+	// path swapped for a link after the check makes it another.
+	Audio fs.FileInfo
 }
 
 // Engine transcribes finished audio files. Progress receives the fraction

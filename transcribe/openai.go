@@ -74,7 +74,7 @@ func (o *OpenAI) Describe() (model, server string) { return o.model, o.base.Host
 // Transcribe uploads the audio, in chunks split at quiet moments when it
 // is larger than the upload limit, and joins the text.
 func (o *OpenAI) Transcribe(ctx context.Context, path string, opt Options, progress func(float64)) (*Result, error) {
-	chunks, cleanup, err := o.chunks(ctx, path)
+	chunks, cleanup, err := o.chunks(ctx, path, opt.Audio)
 	defer cleanup()
 	if err != nil {
 		return nil, err

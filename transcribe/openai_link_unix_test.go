@@ -9,11 +9,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/voicenotes/voicenotes/internal/tempdir"
+	"github.com/voicenotes/voicenotes/internal/vaulttest"
+	"github.com/voicenotes/voicenotes/persistence"
 )
 
 // TestUploadIsTheFileChecked: the recording's name is swapped for a link
@@ -86,5 +89,58 @@ func TestUploadRefusesALink(t *testing.T) {
 	}
 	if len(f.uploads) != 0 {
 		t.Fatalf("%d uploads through a link", len(f.uploads))
+	}
+}
+
+// TestUploadRefusesAFileSwappedAfterTheCheck: the note's audio is checked
+// to be in the vault, then its folder is replaced by a link to a folder
+// outside holding a private file of the same name (a program writing
+// into the vault, between the check and the open). Opening without
+// following the last name's link does not see a folder's: the upload
+// compares the file it opened with the one checked, and sends nothing.
+func TestUploadRefusesAFileSwappedAfterTheCheck(t *testing.T) {
+	v, err := persistence.Open(tempdir.New(t), persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	n := v.NewNote()
+	speech, _ := os.ReadFile(speechWAV(t, 2, 10))
+	vaulttest.SaveWithAudio(t, v, n, speech, ".wav")
+	f := &fakeAPI{key: "sk-test"}
+	o, _ := newFake(t, f)
+
+	path, checked, ok := v.AudioTargetInfo(n)
+	if !ok {
+		t.Fatal("the note's audio was not found")
+	}
+	if _, err := o.Transcribe(context.Background(), path, Options{Audio: checked}, nil); err != nil || len(f.uploads) != 1 {
+		t.Fatalf("the checked file itself: %v, %d uploads", err, len(f.uploads))
+	}
+
+	path, checked, _ = v.AudioTargetInfo(n)
+	outside := tempdir.New(t)
+	secret := append([]byte("RIFF private "), bytes.Repeat([]byte("secret "), 100)...)
+	if err := os.WriteFile(filepath.Join(outside, filepath.Base(path)), secret, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rec := v.RecordingsPath()
+	if err := os.Rename(rec, rec+".moved"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, rec); err != nil {
+		t.Fatal(err)
+	}
+	_, err = o.Transcribe(context.Background(), path, Options{Audio: checked}, nil)
+	if len(f.uploads) != 1 {
+		t.Fatalf("a file outside the vault was sent (%d uploads; the last %.20q)", len(f.uploads), f.uploads[len(f.uploads)-1])
+	}
+	if err == nil || !strings.Contains(err.Error(), "nothing was sent") {
+		t.Errorf("the refusal says %v", err)
+	}
+	// The scenario is real: without the identity, the open reaches the
+	// file outside.
+	if _, err := o.Transcribe(context.Background(), path, Options{}, nil); len(f.uploads) != 2 || !bytes.HasPrefix(f.uploads[1], []byte("RIFF private")) {
+		t.Errorf("without the check: %v, %d uploads", err, len(f.uploads))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 
@@ -29,7 +30,7 @@ type chunk struct {
 // temp name that startup cleanup removes should a crash leave it), which
 // cleanup deletes. Memory stays near one fifth of a piece, for the search
 // of the cut.
-func (o *OpenAI) chunks(ctx context.Context, path string) (out []chunk, cleanup func(), err error) {
+func (o *OpenAI) chunks(ctx context.Context, path string, checked fs.FileInfo) (out []chunk, cleanup func(), err error) {
 	cleanup = func() {}
 	// Opened once, never through a link (the queue hands over the file a
 	// link in the vault names, checked to stay in it), and every attempt
@@ -43,6 +44,13 @@ func (o *OpenAI) chunks(ctx context.Context, path string) (out []chunk, cleanup 
 	if err != nil {
 		f.Close()
 		return nil, cleanup, err
+	}
+	// And it is the file the vault checked: a folder on the path swapped
+	// for a link after the check (O_NOFOLLOW guards the last name only)
+	// opened another.
+	if checked != nil && !os.SameFile(st, checked) {
+		f.Close()
+		return nil, cleanup, fmt.Errorf("%s is not the file checked a moment ago (a folder on its path was replaced, perhaps by a link out of the vault): nothing was sent; transcribe it again", path)
 	}
 	w, werr := audio.NewWAVReader(f, st.Size())
 	var r audio.Reader = w

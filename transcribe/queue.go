@@ -232,7 +232,7 @@ func (q *Queue) process(ctx context.Context, id string) {
 	if before == persistence.StatusTranscribing {
 		before = persistence.StatusUnprocessed // a job that died before
 	}
-	path, ok := q.vault.AudioTarget(n)
+	path, checked, ok := q.vault.AudioTargetInfo(n)
 	if !ok {
 		fail(fmt.Errorf("the audio file of note %s is missing from %s", id, q.vault.RecordingsPath()))
 		return
@@ -251,6 +251,7 @@ func (q *Queue) process(ctx context.Context, id string) {
 		return
 	}
 	q.onUpdate(Update{ID: id, Status: persistence.StatusTranscribing, Note: n})
+	opts.Audio = checked
 	if voc, err := LoadVocabulary(q.vault); err == nil && opts.Prompt == "" {
 		opts.Prompt = voc.Prompt()
 	}
