@@ -115,7 +115,8 @@ func TestFollowAndSeekInTheWindow(t *testing.T) {
 	a.await(t, "the note shown", 10*time.Second, "voicenotes: shown "+n.ID)
 	from := a.lineCount()
 	d.click(followTabX, tabsY)
-	a.awaitLine(t, "the Follow tab's words laid out", from, 10*time.Second, followWordLine)
+	// The whole layout: its last word said.
+	a.awaitLine(t, "the Follow tab's words laid out", from, 10*time.Second, regexp.MustCompile(fmt.Sprintf(`^voicenotes: follow word %d "`, len(timed)-1)))
 	layout := a.followLayout()
 	if len(layout) != len(timed) {
 		d.screenshot("follow-missing.png")
@@ -144,11 +145,21 @@ func TestFollowAndSeekInTheWindow(t *testing.T) {
 	}
 	d.key("space")
 	a.await(t, "the pause", 10*time.Second, "voicenotes: paused")
+	// The screen marks the word the window last said it marked (playback
+	// went on from word k until the pause: on a loaded machine the key
+	// arrives a few words later), or the next, if a position reported
+	// before the pause is still being shown.
+	said := k
+	for _, l := range a.linesFrom(from) {
+		if m := markedLine.FindStringSubmatch(l); m != nil {
+			said, _ = strconv.Atoi(m[1])
+		}
+	}
 	shot := filepath.Join(d.shots, "follow.png")
 	d.screenshot("follow.png")
 	marked := markedWord(t, shot, layout)
-	if marked != k && marked != k+1 {
-		t.Errorf("after clicking word %d (%q) and pausing, the screen marks word %d", k, timed[k].Text, marked)
+	if said < k || marked != said && marked != said+1 {
+		t.Errorf("after clicking word %d (%q) and pausing, the window says it marks word %d and the screen marks word %d", k, timed[k].Text, said, marked)
 	}
 
 	// From the start: the mark moves with the player's position.

@@ -293,18 +293,23 @@ func (w *Window) markAt(pos time.Duration) {
 }
 
 // traceFollowLayout says where on the window each word of the Follow tab
-// is, in pixels (for make e2e, which clicks them).
+// is, in pixels (for make e2e, which clicks them): once the layout is
+// painted, as the words' own layout can come before the tab's, which
+// places them (said then, every word was at 0,0, and a test that clicked
+// there on a loaded machine clicked nothing).
 func (w *Window) traceFollowLayout() {
-	f := w.follow
-	if w.svc.Trace == nil || f == nil || w.tabs.Selected() != w.followTab {
-		return
-	}
-	scale := w.win.Canvas().Scale()
-	d := w.app.Driver()
-	for i, c := range f.chips {
-		p, sz := d.AbsolutePositionForObject(c), c.Size()
-		w.trace("follow word %d %q at %d,%d size %dx%d", i, c.word.Text, int(p.X*scale), int(p.Y*scale), int(sz.Width*scale), int(sz.Height*scale))
-	}
+	w.afterPaint(func() {
+		f := w.follow
+		if w.svc.Trace == nil || f == nil || w.tabs.Selected() != w.followTab {
+			return
+		}
+		scale := w.win.Canvas().Scale()
+		d := w.app.Driver()
+		for i, c := range f.chips {
+			p, sz := d.AbsolutePositionForObject(c), c.Size()
+			w.trace("follow word %d %q at %d,%d size %dx%d", i, c.word.Text, int(p.X*scale), int(p.Y*scale), int(sz.Width*scale), int(sz.Height*scale))
+		}
+	})
 }
 
 // skip moves playback by d.
