@@ -21,6 +21,7 @@ import (
 
 // noteRow is the row template's parts.
 type noteRow struct {
+	item    *container.ThemeOverride // the list's item: box in rowTheme
 	box     *fyne.Container
 	heading *widget.Label
 	title   *widget.RichText
@@ -37,15 +38,17 @@ func newNoteRow() *noteRow {
 	r.snippet.Truncation = fyne.TextTruncateEllipsis
 	r.meta.Truncation = fyne.TextTruncateEllipsis
 	r.box = container.NewVBox(r.heading, r.title, r.snippet, r.meta)
+	r.item = container.NewThemeOverride(r.box, rowTheme{})
 	return r
 }
 
 // rowOf is the row a list item shows, from its box's parts (Fyne makes a
 // row each time it refreshes the list, to measure one: rows are not kept
 // in a map, which grew by one at every refresh).
-func rowOf(box *fyne.Container) *noteRow {
+func rowOf(item *container.ThemeOverride) *noteRow {
+	box := item.Content.(*fyne.Container)
 	o := box.Objects
-	return &noteRow{box: box, heading: o[0].(*widget.Label), title: o[1].(*widget.RichText), snippet: o[2].(*widget.RichText), meta: o[3].(*widget.Label)}
+	return &noteRow{item: item, box: box, heading: o[0].(*widget.Label), title: o[1].(*widget.RichText), snippet: o[2].(*widget.RichText), meta: o[3].(*widget.Label)}
 }
 
 // group is the heading a note's day falls under, seen from now.
