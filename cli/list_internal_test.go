@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"text/tabwriter"
 	"time"
@@ -56,7 +57,7 @@ func TestListTableAsTabwriter(t *testing.T) {
 		tw.Flush()
 		var got bytes.Buffer
 		w := bufio.NewWriter(&got)
-		listTable(w, notes)
+		listTable(w, slices.Values(notes))
 		w.Flush()
 		if bytes.ContainsAny(got.Bytes(), "\x1b\t") {
 			t.Errorf("%d notes: an escape or a tab of a note's id or title reached the table:\n%q", count, got.String())
@@ -98,7 +99,7 @@ func TestListJSONAsEncoder(t *testing.T) {
 		enc.Encode(out)
 		var got bytes.Buffer
 		w := bufio.NewWriter(&got)
-		if err := listJSON(w, v, notes, bad); err != nil {
+		if err := listJSON(w, v, slices.Values(notes), bad); err != nil {
 			t.Fatal(err)
 		}
 		w.Flush()

@@ -150,3 +150,43 @@ func FuzzDecodeIndex(f *testing.F) {
 		}
 	})
 }
+
+// TestSkipNoteIsNote: skipping a note's fields (a listing's index pass)
+// moves exactly as far as reading them, whatever the note holds, and
+// indexRefs points each entry at its fields.
+func TestSkipNoteIsNote(t *testing.T) {
+	for seed := range 3 {
+		var n Note
+		fill(t, reflect.ValueOf(&n).Elem(), seed)
+		if seed == 2 {
+			n.Tags, n.Markers, n.Transformed = nil, nil, nil
+		}
+		enc := appendNote(nil, &n)
+		read, skipped := &indexReader{data: enc}, &indexReader{data: enc}
+		var got Note
+		read.note(&got)
+		skipped.skipNote()
+		if read.err != nil || skipped.err != nil || len(read.data) != 0 || len(skipped.data) != 0 {
+			t.Fatalf("seed %d: read %v leaving %d bytes, skipped %v leaving %d", seed, read.err, len(read.data), skipped.err, len(skipped.data))
+		}
+		n.orig, n.raw = &Note{}, []byte("title: x\n")
+		key := fileKey{Size: 77, ModTime: 5}
+		n.disk = version{known: true, size: key.Size, crc: 0xfeed}
+		data := encoded(t, map[string]*indexEntry{"a.md": entryOf(&n, key), "b.md": entryOf(&n, key)})
+		meta, _, err := splitIndex(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs, err := indexRefs(meta)
+		if err != nil || len(refs) != 2 {
+			t.Fatalf("refs %v, %v", refs, err)
+		}
+		for name, ref := range refs {
+			var at Note
+			(&indexReader{data: meta[ref.at:]}).note(&at)
+			if at.ID != n.ID || at.Title != n.Title || ref.key != key || ref.crc != 0xfeed {
+				t.Errorf("seed %d: %s points at %q %q, key %+v crc %x", seed, name, at.ID, at.Title, ref.key, ref.crc)
+			}
+		}
+	}
+}

@@ -103,11 +103,18 @@ func TestListReadsOnlyWhatChanged(t *testing.T) {
 	// Headers: the same notes without their text, read from the header
 	// section alone; one cannot be saved.
 	hv, opened := indexVault(t, root)
-	heads, _, err := hv.Headers()
+	listed, err := hv.Headers()
 	if err != nil {
 		t.Fatal(err)
 	}
-	whole, _, _ := v.List()
+	var heads []*persistence.Note
+	for i := range listed.Len() {
+		heads = append(heads, listed.Note(i))
+	}
+	whole, wholeBad, _ := v.List()
+	if fmt.Sprint(listed.Bad) != fmt.Sprint(wholeBad) {
+		t.Errorf("Headers reported %v; List %v", listed.Bad, wholeBad)
+	}
 	if len(heads) != len(whole) || opened() != 1 {
 		t.Fatalf("Headers listed %d notes opening %d files; want %d opening only the unreadable one", len(heads), opened(), len(whole))
 	}
@@ -275,5 +282,93 @@ func TestMaintenanceLooksOnlyAtChangedFolders(t *testing.T) {
 	ahead += 11 * time.Minute
 	if _, read := open(); !slices.Contains(read, "recordings") {
 		t.Errorf("11 minutes later, the open read %v; a folder is looked at again every 10 minutes", read)
+	}
+}
+
+// TestHeadersListAsList: a listing made from the index's header section
+// lists what List lists, in its order, with the same reports: copies of
+// a note (a file manager's and a sync tool's), two files with one id, an
+// unreadable file; read from the index alone, with a few files changed
+// since (read from their files), and with many changed (through List).
+func TestHeadersListAsList(t *testing.T) {
+	root := tempdir.New(t)
+	rec := filepath.Join(root, persistence.RecordingsDir)
+	base := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	var ids []string
+	for i := range 50 {
+		at := base.Add(time.Duration(i%7) * time.Minute) // equal times: ordered by id
+		n := &persistence.Note{ID: persistence.NewID(at.Add(time.Duration(i) * time.Second)), Title: fmt.Sprintf("Note %02d", i), CreatedAt: at,
+			TranscriptionStatus: persistence.StatusDone, Tags: []string{"t" + fmt.Sprint(i%3)}, Body: "words\n"}
+		if i%2 == 0 {
+			n.Timestamp = at
+		}
+		data, err := n.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(rec, n.ID+persistence.NoteExt), string(data), 0o600)
+		ids = append(ids, n.ID)
+	}
+	copyOf := func(id, name string) {
+		data, err := os.ReadFile(filepath.Join(rec, id+persistence.NoteExt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(rec, name), string(data), 0o600)
+	}
+	copyOf(ids[1], ids[1]+" (1).md")
+	copyOf(ids[2], "renamed.md")
+	copyOf(ids[3], ids[3]+".sync-conflict-20260501-090000-ABCDEFG.md")
+	write(t, filepath.Join(rec, "broken.md"), "---\ntitle: [\n---\n", 0o600)
+
+	compare := func(what string, v *persistence.Vault) {
+		t.Helper()
+		listed, err := v.Headers()
+		if err != nil {
+			t.Fatal(err)
+		}
+		notes, bad, err := v.List()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if listed.Len() != len(notes) {
+			t.Fatalf("%s: %d notes listed, List has %d", what, listed.Len(), len(notes))
+		}
+		for i, w := range notes {
+			h := listed.Note(i)
+			if h.ID != w.ID || h.Path != w.Path || h.Title != w.Title || !h.When().Equal(w.When()) || fmt.Sprint(h.Tags) != fmt.Sprint(w.Tags) || h.Revision() != w.Revision() {
+				t.Errorf("%s: note %d is %s %q, List's %s %q", what, i, filepath.Base(h.Path), h.Title, filepath.Base(w.Path), w.Title)
+			}
+		}
+		if fmt.Sprint(listed.Bad) != fmt.Sprint(bad) {
+			t.Errorf("%s: reports\n%v\nList's\n%v", what, listed.Bad, bad)
+		}
+	}
+	v, _ := indexVault(t, root)
+	compare("the first listing", v) // read from the files: no index yet
+	v.Close()                       // waits for the index
+
+	v, opened := indexVault(t, root)
+	compare("from the index", v)
+	v.Close()
+	if n := opened(); n != 2*2 { // the unreadable file and the conflict copy (read to say whose), by each
+		t.Errorf("from the index, %d notes were opened", n)
+	}
+
+	// A few changed since: read from their files, the rest from the index.
+	// Then most: List reads them, and writes the index.
+	for _, step := range []struct {
+		what     string
+		ids      []string
+		old, new string
+	}{{"three changed", ids[:3], "Note", "Changed"}, {"all changed", ids, "words", "other words"}} {
+		for _, id := range step.ids {
+			path := filepath.Join(rec, id+persistence.NoteExt)
+			data, _ := os.ReadFile(path)
+			write(t, path, strings.Replace(string(data), step.old, step.new, 1), 0o600)
+		}
+		v, _ = indexVault(t, root)
+		compare(step.what, v)
+		v.Close()
 	}
 }

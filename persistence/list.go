@@ -27,57 +27,14 @@ func (b BadFile) Error() string { return b.Path + ": " + b.Reason }
 
 // List reads every note, newest first, and reports the files that are not
 // readable notes with the reason for each.
-func (v *Vault) List() ([]*Note, []BadFile, error) { return v.list(false) }
-
-// Headers lists like List, but its notes may lack their text (Body) and
-// cannot be saved (Marshal refuses them; Note reads one whole): what a
-// listing shows, read at a fraction of the memory of a whole vault.
-func (v *Vault) Headers() ([]*Note, []BadFile, error) { return v.list(true) }
-
-func (v *Vault) list(headers bool) ([]*Note, []BadFile, error) {
-	entries, err := readDirFunc(v.fs, v.RecordingsPath(), func(name string) bool {
-		return strings.HasSuffix(name, NoteExt) && !strings.HasPrefix(name, ".")
-	})
+func (v *Vault) List() ([]*Note, []BadFile, error) {
+	files, keys, total, bad, err := v.noteFiles()
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading %s: %w", v.RecordingsPath(), err)
+		return nil, nil, err
 	}
-	files := make([]fs.DirEntry, 0, len(entries))
-	var bad []BadFile
-	for _, e := range entries {
-		name := e.Name()
-		switch {
-		case IsSyncConflict(name):
-			path := filepath.Join(v.RecordingsPath(), name)
-			b := BadFile{Path: path, Reason: "a sync tool's conflict copy, not listed as a note: compare it with the note it copies, keep what you need, then delete it"}
-			if n, err := v.ReadNote(path); err == nil {
-				b.CopyOf = n.ID // rare and small: read to say whose
-			}
-			bad = append(bad, b)
-		default:
-			files = append(files, e)
-		}
-	}
-	// Each file's key (its size and times), then the index: a file whose
-	// key it holds is not read again. The rest are read and parsed on
-	// every core. Results keep the folder's order.
-	keys := make([]fileKey, len(files))
-	var total atomic.Int64
-	parallel(len(files), func(i int) {
-		if !files[i].Type().IsRegular() {
-			return
-		}
-		if st, err := files[i].Info(); err == nil {
-			keys[i] = keyOf(st)
-			total.Add(st.Size())
-		}
-	})
-	var index map[string]*indexEntry
-	owned := false
-	if headers {
-		index, owned = v.indexHeaders(total.Load())
-	} else {
-		index = v.indexEntries(total.Load())
-	}
+	// A file whose key the index holds is not read again; the rest are
+	// read and parsed on every core. Results keep the folder's order.
+	index := v.indexEntries(total)
 	now := v.now()
 	results := make([]*Note, len(files))
 	errs := make([]error, len(files))
@@ -87,11 +44,7 @@ func (v *Vault) list(headers bool) ([]*Note, []BadFile, error) {
 		name := files[i].Name()
 		path := filepath.Join(v.RecordingsPath(), name)
 		if e := index[name]; e != nil && keys[i].ModTime != 0 && e.Key == keys[i] {
-			if owned {
-				results[i], hit[i] = e.take(path), true
-			} else {
-				results[i], hit[i] = e.note(path), true
-			}
+			results[i], hit[i] = e.note(path), true
 			return
 		}
 		results[i], errs[i] = v.readNote(path, files[i].Type())
@@ -108,13 +61,7 @@ func (v *Vault) list(headers bool) ([]*Note, []BadFile, error) {
 			changed[f.Name()] = fresh[i]
 		}
 	}
-	if headers {
-		if misses := len(files) - len(kept); misses > indexBatch {
-			return v.list(false) // and write the index the next lists read
-		}
-	} else {
-		v.updateIndex(kept, changed)
-	}
+	v.updateIndex(kept, changed)
 	notes := make([]*Note, 0, len(results))
 	for i, n := range results {
 		if errs[i] != nil {
@@ -127,6 +74,47 @@ func (v *Vault) list(headers bool) ([]*Note, []BadFile, error) {
 	bad = append(bad, dups...)
 	SortNotes(notes)
 	return notes, bad, nil
+}
+
+// noteFiles lists the note files of recordings/ with each one's key (its
+// size and times; zero for what is not a regular file), their total size,
+// and sync tools' conflict copies as bad files.
+func (v *Vault) noteFiles() (files []fs.DirEntry, keys []fileKey, total int64, bad []BadFile, err error) {
+	entries, err := readDirFunc(v.fs, v.RecordingsPath(), func(name string) bool {
+		return strings.HasSuffix(name, NoteExt) && !strings.HasPrefix(name, ".")
+	})
+	if err != nil {
+		return nil, nil, 0, nil, fmt.Errorf("reading %s: %w", v.RecordingsPath(), err)
+	}
+	files = make([]fs.DirEntry, 0, len(entries))
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case IsSyncConflict(name):
+			path := filepath.Join(v.RecordingsPath(), name)
+			b := BadFile{Path: path, Reason: "a sync tool's conflict copy, not listed as a note: compare it with the note it copies, keep what you need, then delete it"}
+			if n, err := v.ReadNote(path); err == nil {
+				b.CopyOf = n.ID // rare and small: read to say whose
+			}
+			bad = append(bad, b)
+		default:
+			files = append(files, e)
+		}
+	}
+	// Each file's key, then the index: a file whose key it holds is not
+	// read again.
+	keys = make([]fileKey, len(files))
+	var sum atomic.Int64
+	parallel(len(files), func(i int) {
+		if !files[i].Type().IsRegular() {
+			return
+		}
+		if st, err := files[i].Info(); err == nil {
+			keys[i] = keyOf(st)
+			sum.Add(st.Size())
+		}
+	})
+	return files, keys, sum.Load(), bad, nil
 }
 
 // parallel runs do(i) for every i below n on every core.
@@ -175,12 +163,15 @@ func IsSyncConflict(name string) bool {
 // id, as Google Drive, OneDrive and file managers name one ("a1 (1).md",
 // "a1 - Copy.md", "a1 copy.md"): the id inside says whose copy it is.
 // A copy is never listed as the note.
-func (n *Note) IsCopy() bool {
-	stem, ok := strings.CutSuffix(filepath.Base(n.Path), NoteExt)
+func (n *Note) IsCopy() bool { return isCopyName(filepath.Base(n.Path), n.ID) }
+
+// isCopyName is IsCopy for a note of this id in a file of this name.
+func isCopyName(name, id string) bool {
+	stem, ok := strings.CutSuffix(name, NoteExt)
 	if !ok {
 		return false
 	}
-	rest, ok := strings.CutPrefix(stem, n.ID)
+	rest, ok := strings.CutPrefix(stem, id)
 	if !ok || rest == "" {
 		return false
 	}

@@ -1,0 +1,198 @@
+package persistence
+
+import (
+	"cmp"
+	"encoding/binary"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Listing is the vault's notes as a listing shows them, newest first,
+// without their text: each note is made from the index when it is asked
+// for (Note), so a listing of 100k notes holds the index's header section
+// and a few words a note, not 100k notes at once (which was three
+// quarters of `voicenotes list`'s 185 MB there).
+type Listing struct {
+	// Bad are the files in recordings/ that are not listed notes, and
+	// why: sync tools' conflict copies, unreadable files, duplicate ids
+	// and copies, as List reports them.
+	Bad   []BadFile
+	dir   string
+	meta  []byte // the index's header section the items point into
+	items []listItem
+}
+
+// listItem is a listed note: where its fields are in the header section,
+// or the note itself when it was read from its file.
+type listItem struct {
+	name string // its file's name in recordings/
+	at   int    // where its fields start in meta
+	note *Note  // read from its file (not in the index), else nil
+	size int64  // its file's size and CRC, the note's revision
+	crc  uint32
+	id   string
+	when time.Time
+}
+
+// Len is the number of notes listed.
+func (l *Listing) Len() int { return len(l.items) }
+
+// Note is the i-th note, newest first: a note of its own, without its
+// text (Body) unless it was read from its file. It cannot be saved
+// (Marshal refuses it; Vault.Note reads one whole).
+func (l *Listing) Note(i int) *Note {
+	it := &l.items[i]
+	if it.note != nil {
+		return it.note
+	}
+	n := &Note{}
+	r := &indexReader{data: l.meta[it.at:]}
+	r.note(n)
+	n.Path = filepath.Join(l.dir, it.name)
+	n.disk = version{known: true, size: it.size, crc: it.crc}
+	n.headerOnly = true
+	return n
+}
+
+// Headers lists the notes as List does, for a listing: from the index's
+// header section where it holds a file's key, reading only the files it
+// does not (all of them, through List, which writes a new index, when
+// more than a few changed).
+func (v *Vault) Headers() (*Listing, error) {
+	files, keys, total, bad, err := v.noteFiles()
+	if err != nil {
+		return nil, err
+	}
+	meta, _, ok := v.readIndexSections(3*total+1<<20, true)
+	refs := map[string]indexRef{}
+	if ok {
+		if refs, err = indexRefs(meta); err != nil {
+			refs = map[string]indexRef{}
+		}
+	}
+	l := &Listing{dir: v.RecordingsPath(), meta: meta}
+	items := make([]listItem, len(files))
+	var misses []int
+	for i, f := range files {
+		ref, ok := refs[f.Name()]
+		if !ok || keys[i].ModTime == 0 || ref.key != keys[i] {
+			if misses = append(misses, i); len(misses) > indexBatch {
+				notes, bad, err := v.List()
+				if err != nil {
+					return nil, err
+				}
+				return listingOf(notes, bad), nil
+			}
+			continue
+		}
+		r := &indexReader{data: meta[ref.at:]}
+		id := r.string()
+		for range 8 { // title to transcript hash
+			r.bytes()
+		}
+		timestamp, created := r.time(), r.time()
+		items[i] = listItem{name: f.Name(), at: ref.at, size: ref.key.Size, crc: ref.crc, id: id, when: cmp.Or(timestamp, created)}
+	}
+	errs := make([]error, len(files))
+	parallel(len(misses), func(k int) {
+		i := misses[k]
+		n, err := v.readNote(filepath.Join(v.RecordingsPath(), files[i].Name()), files[i].Type())
+		if errs[i] = err; err == nil {
+			items[i] = listItem{name: files[i].Name(), note: n, id: n.ID, when: n.When()}
+		}
+	})
+	for _, i := range misses {
+		if errs[i] != nil {
+			bad = append(bad, BadFile{Path: filepath.Join(v.RecordingsPath(), files[i].Name()), Reason: errs[i].Error()})
+		}
+	}
+	items = slices.DeleteFunc(items, func(it listItem) bool { return it.name == "" })
+	l.Bad = bad
+	l.items = l.dedupe(items)
+	slices.SortFunc(l.items, func(a, b listItem) int {
+		return cmp.Or(b.when.Compare(a.when), strings.Compare(b.id, a.id))
+	})
+	return l, nil
+}
+
+// dedupe is dedupe for listed items, its reports added to l.Bad.
+func (l *Listing) dedupe(items []listItem) []listItem {
+	canonical := func(it *listItem) bool { return it.name == it.id+NoteExt }
+	byID := make(map[string]*listItem, len(items))
+	for i := range items {
+		it := &items[i]
+		if isCopyName(it.name, it.id) {
+			continue
+		}
+		if prev, ok := byID[it.id]; !ok || (!canonical(prev) && canonical(it)) {
+			byID[it.id] = it
+		}
+	}
+	var dups []BadFile
+	kept := make([]listItem, 0, len(byID))
+	for i := range items {
+		it := &items[i]
+		switch keep := byID[it.id]; {
+		case isCopyName(it.name, it.id):
+			dups = append(dups, BadFile{filepath.Join(l.dir, it.name), fmt.Sprintf("a copy of note %q (a sync tool's or a file manager's), not listed as a note: compare it with %s, keep what you need, then delete it", it.id, it.id+NoteExt), it.id})
+		case keep != it:
+			dups = append(dups, BadFile{Path: filepath.Join(l.dir, it.name), Reason: fmt.Sprintf("duplicate id %q: %s has the same id; rename one of them and change its id", it.id, keep.name)})
+		default:
+			kept = append(kept, *it)
+		}
+	}
+	l.Bad = append(l.Bad, dups...)
+	return kept
+}
+
+// listingOf is a listing of notes List read whole.
+func listingOf(notes []*Note, bad []BadFile) *Listing {
+	l := &Listing{Bad: bad, items: make([]listItem, len(notes))}
+	for i, n := range notes {
+		l.items[i] = listItem{name: filepath.Base(n.Path), note: n, id: n.ID, when: n.When()}
+	}
+	return l
+}
+
+// indexRef is where a note's fields are in the index's header section,
+// and the key and CRC of the file they were read from.
+type indexRef struct {
+	key fileKey
+	crc uint32
+	at  int
+}
+
+// indexRefs reads a header section for where each entry's fields are,
+// without making the notes.
+func indexRefs(meta []byte) (map[string]indexRef, error) {
+	r := &indexReader{data: meta}
+	count := r.count(8)
+	refs := make(map[string]indexRef, count)
+	for range count {
+		name := r.string()
+		var ref indexRef
+		ref.key = fileKey{Size: r.varint(), ModTime: r.varint(), ChangeTime: r.varint(), Inode: r.uvarint()}
+		if crc := r.take(4); len(crc) == 4 {
+			ref.crc = binary.LittleEndian.Uint32(crc)
+		}
+		r.byte()
+		ref.at = len(meta) - len(r.data)
+		r.skipNote()
+		r.uvarint() // the lengths of its fields as read, block and body
+		r.uvarint()
+		r.uvarint()
+		if r.err != nil {
+			return nil, r.err
+		}
+		if validIndexName(name) {
+			refs[name] = ref
+		}
+	}
+	if len(r.data) != 0 {
+		return nil, errIndex
+	}
+	return refs, nil
+}
