@@ -378,14 +378,14 @@ func (w *Window) buildList() fyne.CanvasObject {
 	}
 	w.list = widget.NewList(
 		func() int { return len(w.shown) },
-		func() fyne.CanvasObject { return newNoteRow().item },
+		func() fyne.CanvasObject { return newNoteRow().box },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i < len(w.shown) {
-				w.fillRow(rowOf(o.(*container.ThemeOverride)), i)
+				w.fillRow(rowOf(o.(*fyne.Container)), i)
 			}
 		})
 	sample := newNoteRow()
-	w.rowHeight = sample.box.MinSize().Height // in rowTheme, as NewThemeOverride set it
+	w.rowHeight = sample.box.MinSize().Height
 	sample.heading.Show()
 	w.rowHeadedHeight = sample.box.MinSize().Height
 	w.list.OnSelected = func(i widget.ListItemID) {

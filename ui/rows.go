@@ -21,7 +21,6 @@ import (
 
 // noteRow is the row template's parts.
 type noteRow struct {
-	item    *container.ThemeOverride // the list's item: box in rowTheme
 	box     *fyne.Container
 	heading *widget.Label
 	title   *widget.RichText
@@ -37,18 +36,61 @@ func newNoteRow() *noteRow {
 	r.title.Truncation = fyne.TextTruncateEllipsis
 	r.snippet.Truncation = fyne.TextTruncateEllipsis
 	r.meta.Truncation = fyne.TextTruncateEllipsis
-	r.box = container.NewVBox(r.heading, r.title, r.snippet, r.meta)
-	r.item = container.NewThemeOverride(r.box, rowTheme{})
+	r.box = container.New(rowLayout{}, r.heading, r.title, r.snippet, r.meta)
 	return r
+}
+
+// rowLayout stacks a row's lines as the lines of one item, not as fields
+// each padded as a form's: a label keeps the theme's inner padding (8
+// units) above and below its text, transparent, and a column of them
+// spaced 4 apart fitted about 4.5 notes in a 700-pixel list. The lines
+// overlap that padding, leaving rowGap between texts and the full padding
+// at the row's top and bottom. (A theme override with less padding did
+// the same and cost a second of CPU a minute at idle with 10k notes.)
+type rowLayout struct{}
+
+// rowGap is the room between two lines' texts.
+const rowGap = 4
+
+// overlap is how much of two neighbouring lines' padding is shared.
+func (rowLayout) overlap() float32 { return 2*theme.InnerPadding() - rowGap }
+
+func (l rowLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	y := float32(0)
+	for _, o := range objects {
+		if !o.Visible() {
+			continue
+		}
+		h := o.MinSize().Height
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, h))
+		y += h - l.overlap()
+	}
+}
+
+func (l rowLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var w, h float32
+	n := 0
+	for _, o := range objects {
+		if !o.Visible() {
+			continue
+		}
+		m := o.MinSize()
+		w, h = max(w, m.Width), h+m.Height
+		n++
+	}
+	if n > 1 {
+		h -= float32(n-1) * l.overlap()
+	}
+	return fyne.NewSize(w, h)
 }
 
 // rowOf is the row a list item shows, from its box's parts (Fyne makes a
 // row each time it refreshes the list, to measure one: rows are not kept
 // in a map, which grew by one at every refresh).
-func rowOf(item *container.ThemeOverride) *noteRow {
-	box := item.Content.(*fyne.Container)
+func rowOf(box *fyne.Container) *noteRow {
 	o := box.Objects
-	return &noteRow{item: item, box: box, heading: o[0].(*widget.Label), title: o[1].(*widget.RichText), snippet: o[2].(*widget.RichText), meta: o[3].(*widget.Label)}
+	return &noteRow{box: box, heading: o[0].(*widget.Label), title: o[1].(*widget.RichText), snippet: o[2].(*widget.RichText), meta: o[3].(*widget.Label)}
 }
 
 // group is the heading a note's day falls under, seen from now.

@@ -47,23 +47,3 @@ func (d documentTheme) Size(n fyne.ThemeSizeName) float32 {
 func (d documentTheme) Font(s fyne.TextStyle) fyne.Resource { return d.current().Font(s) }
 
 func (d documentTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return d.current().Icon(n) }
-
-// rowTheme is the app's theme for a row of the note list: the title, the
-// transcript's line and the details set as the lines of one item, not as
-// three fields each padded as a form's (8 units above and below each
-// line, 4 between): about 4.5 notes fitted in a 700-pixel list, now 8.
-type rowTheme struct{ documentTheme }
-
-func (r rowTheme) Size(n fyne.ThemeSizeName) float32 {
-	switch n {
-	case theme.SizeNameInnerPadding:
-		return 2
-	case theme.SizeNamePadding:
-		return 1
-	}
-	return r.current().Size(n)
-}
-
-func (r rowTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
-	return r.current().Color(n, v)
-}
