@@ -24,17 +24,17 @@ func ResolveRoot(flag string) (string, error) {
 	if env := os.Getenv(VaultEnv); env != "" {
 		return filepath.Abs(env)
 	}
-	docs, err := documentsDir()
+	docs, err := DocumentsDir()
 	if err != nil {
 		return "", err
 	}
 	return filepath.Join(docs, DefaultVaultName), nil
 }
 
-// documentsDir is the user's documents folder: XDG's on Linux and the BSDs,
+// DocumentsDir is the user's documents folder: XDG's on Linux and the BSDs,
 // the Documents known folder on Windows (which may be moved, to OneDrive or
 // another drive), ~/Documents elsewhere.
-func documentsDir() (string, error) {
+func DocumentsDir() (string, error) {
 	if d, ok := knownDocuments(); ok {
 		return d, nil
 	}

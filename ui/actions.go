@@ -310,40 +310,14 @@ func (w *Window) exportAs(n *persistence.Note, ext string) {
 // exportFolder is the folder an export is first offered: the last one
 // exported to, else the person's Documents, else their home.
 func (w *Window) exportFolder() string {
+	docs, _ := persistence.DocumentsDir()
 	home, _ := os.UserHomeDir()
-	for _, dir := range []string{w.exportDir, documentsDir(home), home} {
+	for _, dir := range []string{w.exportDir, docs, home} {
 		if st, err := os.Stat(dir); dir != "" && err == nil && st.IsDir() {
 			return dir
 		}
 	}
 	return ""
-}
-
-// documentsDir is the Documents folder: XDG's user-dirs.dirs names it on
-// Linux (translated, as "Dokumente"); elsewhere, and by default, it is
-// home's "Documents".
-func documentsDir(home string) string {
-	if home == "" {
-		return ""
-	}
-	config := os.Getenv("XDG_CONFIG_HOME")
-	if config == "" {
-		config = filepath.Join(home, ".config")
-	}
-	if data, err := os.ReadFile(filepath.Join(config, "user-dirs.dirs")); err == nil {
-		for _, line := range strings.Split(string(data), "\n") {
-			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "XDG_DOCUMENTS_DIR="); ok {
-				v = strings.Trim(v, `"`)
-				if rest, ok := strings.CutPrefix(v, "$HOME"); ok {
-					v = home + rest
-				}
-				if filepath.IsAbs(v) && filepath.Clean(v) != filepath.Clean(home) {
-					return v
-				}
-			}
-		}
-	}
-	return filepath.Join(home, "Documents")
 }
 
 func (w *Window) exportTo(n *persistence.Note, path string) error {
