@@ -230,17 +230,13 @@ func (w *Window) ExportSelected() {
 	w.trace("export offers %q", labels)
 	w.afterPaint(func() {
 		// Where each choice is, as the tests click them.
-		scale := w.win.Canvas().Scale()
-		at := func(name string, p fyne.Position, sz fyne.Size) {
-			w.trace("export %s at %d,%d size %dx%d", name, int(p.X*scale), int(p.Y*scale), int(sz.Width*scale), int(sz.Height*scale))
-		}
 		gp, gs := w.app.Driver().AbsolutePositionForObject(choice), choice.MinSize()
 		row := gs.Height / float32(len(labels))
 		for i, l := range labels {
-			at(fmt.Sprintf("choice %q", l), gp.AddXY(0, row*float32(i)), fyne.NewSize(gs.Width, row))
+			w.traceBox(fmt.Sprintf("export choice %q", l), gp.AddXY(0, row*float32(i)), fyne.NewSize(gs.Width, row))
 		}
 		for _, b := range []*widget.Button{cancel, choose} {
-			at(fmt.Sprintf("button %q", b.Text), w.app.Driver().AbsolutePositionForObject(b), b.Size())
+			w.traceBox(fmt.Sprintf("export button %q", b.Text), w.app.Driver().AbsolutePositionForObject(b), b.Size())
 		}
 	})
 }

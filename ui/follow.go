@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"slices"
 	"time"
 	"unicode"
@@ -300,14 +301,11 @@ func (w *Window) markAt(pos time.Duration) {
 func (w *Window) traceFollowLayout() {
 	w.afterPaint(func() {
 		f := w.follow
-		if w.svc.Trace == nil || f == nil || w.tabs.Selected() != w.followTab {
+		if f == nil || w.tabs.Selected() != w.followTab {
 			return
 		}
-		scale := w.win.Canvas().Scale()
-		d := w.app.Driver()
 		for i, c := range f.chips {
-			p, sz := d.AbsolutePositionForObject(c), c.Size()
-			w.trace("follow word %d %q at %d,%d size %dx%d", i, c.word.Text, int(p.X*scale), int(p.Y*scale), int(sz.Width*scale), int(sz.Height*scale))
+			w.traceBox(fmt.Sprintf("follow word %d %q", i, c.word.Text), w.app.Driver().AbsolutePositionForObject(c), c.Size())
 		}
 	})
 }

@@ -174,9 +174,7 @@ func (w *Window) loadWaveform(n *persistence.Note) {
 			if w.selected != nil && w.selected.ID == id {
 				w.waveform.SetPeaks(peaks)
 				if w.svc.Trace != nil {
-					scale := w.win.Canvas().Scale()
-					p, sz := w.app.Driver().AbsolutePositionForObject(w.waveform), w.waveform.Size()
-					w.trace("waveform of %s at %d,%d size %dx%d", id, int(p.X*scale), int(p.Y*scale), int(sz.Width*scale), int(sz.Height*scale))
+					w.traceBox("waveform of "+id, w.app.Driver().AbsolutePositionForObject(w.waveform), w.waveform.Size())
 				}
 			}
 		})

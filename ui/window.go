@@ -249,6 +249,13 @@ func (w *Window) afterPaint(f func()) {
 	w.paintedNext = append(w.paintedNext, f)
 }
 
+// traceBox says, under VOICENOTES_TRACE, where a thing is on the window
+// in pixels (what then "at X,Y size WxH"), as the e2e tests click it.
+func (w *Window) traceBox(what string, p fyne.Position, sz fyne.Size) {
+	scale := w.win.Canvas().Scale()
+	w.trace("%s at %d,%d size %dx%d", what, int(p.X*scale), int(p.Y*scale), int(sz.Width*scale), int(sz.Height*scale))
+}
+
 func (w *Window) trace(format string, a ...any) {
 	if w.svc.Trace != nil {
 		w.svc.Trace(fmt.Sprintf(format, a...))
