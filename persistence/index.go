@@ -510,6 +510,17 @@ func (r *indexReader) skipNote() {
 	r.byte()
 }
 
+// head reads, of a note's fields, what a listing orders by: its id, and
+// its time (When).
+func (r *indexReader) head() (id string, when time.Time) {
+	id = r.string()
+	for range 8 { // the strings after the id
+		r.bytes()
+	}
+	timestamp, created := r.time(), r.time()
+	return id, noteTime(timestamp, created)
+}
+
 // decodeIndex reads a header section and, unless text is nil, the text
 // section. Without text, entries have no block or body, nor fields as
 // read: they make header-only notes.

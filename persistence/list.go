@@ -143,11 +143,14 @@ func SortNotes(notes []*Note) {
 }
 
 // When is the note's time for ordering: its timestamp, else its creation.
-func (n *Note) When() time.Time {
-	if !n.Timestamp.IsZero() {
-		return n.Timestamp
+func (n *Note) When() time.Time { return noteTime(n.Timestamp, n.CreatedAt) }
+
+// noteTime is a note's time for ordering, from its timestamp and creation.
+func noteTime(timestamp, created time.Time) time.Time {
+	if !timestamp.IsZero() {
+		return timestamp
 	}
-	return n.CreatedAt
+	return created
 }
 
 // IsSyncConflict reports whether a file name is a sync tool's conflict
@@ -187,32 +190,48 @@ func isCopyName(name, id string) bool {
 // dedupe keeps one note per id: the one whose file is named after the id,
 // else the first by path. The others are reported.
 func dedupe(notes []*Note) ([]*Note, []BadFile) {
-	byID := map[string]*Note{}
-	for _, n := range notes {
-		if n.IsCopy() {
-			continue
+	keep, bad := duplicates(len(notes),
+		func(i int) (string, string) { return filepath.Base(notes[i].Path), notes[i].ID },
+		func(i int) string { return notes[i].Path })
+	kept := make([]*Note, 0, len(notes))
+	for i, n := range notes {
+		if keep[i] {
+			kept = append(kept, n)
 		}
-		prev, ok := byID[n.ID]
-		if !ok || (!canonical(prev) && canonical(n)) {
-			byID[n.ID] = n
-		}
-	}
-	var kept []*Note
-	var bad []BadFile
-	for _, n := range notes {
-		if n.IsCopy() {
-			// Never taken for the note, even once the note is gone: a
-			// deleted note must not come back as its copy.
-			bad = append(bad, BadFile{n.Path, fmt.Sprintf("a copy of note %q (a sync tool's or a file manager's), not listed as a note: compare it with %s, keep what you need, then delete it", n.ID, n.ID+NoteExt), n.ID})
-			continue
-		}
-		if keep := byID[n.ID]; keep != n {
-			bad = append(bad, BadFile{Path: n.Path, Reason: fmt.Sprintf("duplicate id %q: %s has the same id; rename one of them and change its id", n.ID, filepath.Base(keep.Path))})
-			continue
-		}
-		kept = append(kept, n)
 	}
 	return kept, bad
 }
 
-func canonical(n *Note) bool { return filepath.Base(n.Path) == n.ID+NoteExt }
+// duplicates decides which of n note files, in order, are the notes (at
+// is each one's file name and the id it holds; path, its path, asked
+// only to report it). A copy (IsCopy) never is, even once its note is
+// gone: a deleted note must not come back as its copy. Of several with
+// one id, the file named after the id is, else the first. Each file that
+// is not is reported, with why.
+func duplicates(n int, at func(i int) (name, id string), path func(i int) string) (keep []bool, bad []BadFile) {
+	canonical := func(i int) bool { name, id := at(i); return name == id+NoteExt }
+	byID := make(map[string]int, n)
+	for i := range n {
+		name, id := at(i)
+		if isCopyName(name, id) {
+			continue
+		}
+		if prev, ok := byID[id]; !ok || (!canonical(prev) && canonical(i)) {
+			byID[id] = i
+		}
+	}
+	keep = make([]bool, n)
+	for i := range n {
+		name, id := at(i)
+		switch k := byID[id]; {
+		case isCopyName(name, id):
+			bad = append(bad, BadFile{path(i), fmt.Sprintf("a copy of note %q (a sync tool's or a file manager's), not listed as a note: compare it with %s, keep what you need, then delete it", id, id+NoteExt), id})
+		case k != i:
+			kept, _ := at(k)
+			bad = append(bad, BadFile{Path: path(i), Reason: fmt.Sprintf("duplicate id %q: %s has the same id; rename one of them and change its id", id, kept)})
+		default:
+			keep[i] = true
+		}
+	}
+	return keep, bad
+}

@@ -3,7 +3,6 @@ package persistence
 import (
 	"cmp"
 	"encoding/binary"
-	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -88,13 +87,8 @@ func (v *Vault) Headers() (*Listing, error) {
 			}
 			continue
 		}
-		r := &indexReader{data: meta[ref.at:]}
-		id := r.string()
-		for range 8 { // title to transcript hash
-			r.bytes()
-		}
-		timestamp, created := r.time(), r.time()
-		items[i] = listItem{name: f.Name(), at: ref.at, size: ref.key.Size, crc: ref.crc, id: id, when: cmp.Or(timestamp, created)}
+		id, when := (&indexReader{data: meta[ref.at:]}).head()
+		items[i] = listItem{name: f.Name(), at: ref.at, size: ref.key.Size, crc: ref.crc, id: id, when: when}
 	}
 	errs := make([]error, len(files))
 	parallel(len(misses), func(k int) {
@@ -120,31 +114,16 @@ func (v *Vault) Headers() (*Listing, error) {
 
 // dedupe is dedupe for listed items, its reports added to l.Bad.
 func (l *Listing) dedupe(items []listItem) []listItem {
-	canonical := func(it *listItem) bool { return it.name == it.id+NoteExt }
-	byID := make(map[string]*listItem, len(items))
-	for i := range items {
-		it := &items[i]
-		if isCopyName(it.name, it.id) {
-			continue
-		}
-		if prev, ok := byID[it.id]; !ok || (!canonical(prev) && canonical(it)) {
-			byID[it.id] = it
-		}
-	}
-	var dups []BadFile
-	kept := make([]listItem, 0, len(byID))
-	for i := range items {
-		it := &items[i]
-		switch keep := byID[it.id]; {
-		case isCopyName(it.name, it.id):
-			dups = append(dups, BadFile{filepath.Join(l.dir, it.name), fmt.Sprintf("a copy of note %q (a sync tool's or a file manager's), not listed as a note: compare it with %s, keep what you need, then delete it", it.id, it.id+NoteExt), it.id})
-		case keep != it:
-			dups = append(dups, BadFile{Path: filepath.Join(l.dir, it.name), Reason: fmt.Sprintf("duplicate id %q: %s has the same id; rename one of them and change its id", it.id, keep.name)})
-		default:
-			kept = append(kept, *it)
+	keep, bad := duplicates(len(items),
+		func(i int) (string, string) { return items[i].name, items[i].id },
+		func(i int) string { return filepath.Join(l.dir, items[i].name) })
+	l.Bad = append(l.Bad, bad...)
+	kept := make([]listItem, 0, len(items))
+	for i, it := range items {
+		if keep[i] {
+			kept = append(kept, it)
 		}
 	}
-	l.Bad = append(l.Bad, dups...)
 	return kept
 }
 
