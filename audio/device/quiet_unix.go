@@ -20,11 +20,23 @@ var quietMu sync.Mutex
 // library's pipe (a trace line written while a dictation's microphone
 // opened was lost, and the e2e test waiting for it hung). Only what C
 // code writes to descriptor 2 itself is taken.
+//
+// The *os.File that was os.Stderr is kept in fd2: its finalizer closes
+// descriptor 2, and once it was unreachable the first garbage collection
+// did (seen under strace in the window, a second after launch). The next
+// file the process opened then became descriptor 2 (there, an inotify
+// watch): a note being saved in its place would take C libraries' chatter
+// and a panic's trace, and quiet's Dup2 would swap it for the pipe.
+//
+//lint:ignore U1000 held, never read: being reachable is its use
+var fd2 *os.File
+
 func init() {
 	fd, err := unix.FcntlInt(2, unix.F_DUPFD_CLOEXEC, 3)
 	if err != nil {
 		return // no standard error at all: nothing to keep apart
 	}
+	fd2 = os.Stderr
 	os.Stderr = os.NewFile(uintptr(fd), "/dev/stderr")
 }
 

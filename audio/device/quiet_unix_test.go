@@ -4,7 +4,9 @@ package device
 
 import (
 	"fmt"
+	"log"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -51,5 +53,40 @@ func TestQuietKeepsOurOwnStderr(t *testing.T) {
 	}
 	if !strings.Contains(all, "audio library: what a library writes to descriptor 2") {
 		t.Errorf("what a library wrote to descriptor 2 was not taken to the log: %q", logged)
+	}
+}
+
+// TestDescriptor2OutlivesTheGC: replacing os.Stderr with a copy must not
+// let the File that was os.Stderr be finalized, which closes descriptor
+// 2; the next file opened would become the process's standard error (a
+// note being saved would take C libraries' chatter and a panic's trace).
+func TestDescriptor2OutlivesTheGC(t *testing.T) {
+	// The standard logger held the File that was os.Stderr, as it does in
+	// any program that has not set its output; the app's sets it (to
+	// internal/earlylog at start-up, then to the log file), which leaves
+	// the File to the collector.
+	log.SetOutput(os.Stderr)
+	var before unix.Stat_t
+	if err := unix.Fstat(int(os.Stderr.Fd()), &before); err != nil {
+		t.Fatalf("the copy of standard error: %v", err)
+	}
+	// Two rounds of collection, each awaited by a finalizer of its own:
+	// the finalizer goroutine runs a round's queue before the next round's,
+	// so when the second sentinel has run, whatever the first collection
+	// found unreachable has been finalized too.
+	for range 2 {
+		done := make(chan struct{})
+		sentinel := new([16]byte)
+		runtime.SetFinalizer(sentinel, func(*[16]byte) { close(done) })
+		sentinel = nil
+		runtime.GC()
+		<-done
+	}
+	var after unix.Stat_t
+	if err := unix.Fstat(2, &after); err != nil {
+		t.Fatalf("descriptor 2 after garbage collection: %v (the old os.Stderr was finalized)", err)
+	}
+	if after.Dev != before.Dev || after.Ino != before.Ino {
+		t.Fatalf("descriptor 2 is no longer standard error after garbage collection (dev %d ino %d, was %d %d)", after.Dev, after.Ino, before.Dev, before.Ino)
 	}
 }
