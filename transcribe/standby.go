@@ -6,20 +6,22 @@ import (
 )
 
 // Standby keeps a live transcription loaded for the engine the settings
-// choose, so that a recording's live transcript starts with its first
-// words instead of after the model loads (PocketSphinx's takes a fifth of
-// a second from a warm disk, seconds from a cold one). Refresh it at
-// launch and after a settings change; Take hands the loaded stream over,
-// and once that stream is closed it is kept for the next recording when
-// its engine can reuse it (PocketSphinx's decoder), else the next one is
-// loaded in the background (not before: a PocketSphinx decoder holds about
-// 95 MB, and two at once would double what a recording costs). Engines
-// that do not stream (a remote API) keep nothing.
+// choose between recordings, so that the next recording's live transcript
+// starts with its first words instead of after the model loads
+// (PocketSphinx's takes a fifth of a second from a warm disk, seconds from
+// a cold one). Nothing is loaded until the first recording asks (Take):
+// a PocketSphinx decoder holds about 95 MB, more than the rest of an idle
+// window, and an app that waits in the tray all day should cost what it
+// shows. That recording captures at once and its stream loads meanwhile
+// (the session feeds it what was said in the while), so only its live
+// words start a moment later. Once the stream is closed it is kept for the
+// next recording when its engine can reuse it (PocketSphinx's decoder),
+// else the next one is loaded in the background (not before: two decoders
+// at once would double what a recording costs). Engines that do not
+// stream (a remote API) keep nothing.
 //
-// A stream kept unused for IdleAfter is let go, so that an app left in
-// the tray costs what it shows; the next recording then loads one while
-// it already captures (the session feeds it what was said meanwhile), so
-// only the live words start a moment later.
+// A stream kept unused for IdleAfter is let go, and the next recording
+// loads its own again.
 type Standby struct {
 	engine func() (Engine, Options, error)
 	// IdleAfter is how long a loaded stream is kept unused (0: always).
@@ -74,8 +76,10 @@ func NewStandby(engine func() (Engine, Options, error)) *Standby {
 
 func standbyKey(e Engine, o Options) string { return e.Name() + "\x00" + o.Language }
 
-// Refresh drops what is loaded and loads a stream for the current
-// settings, in the background.
+// Refresh follows a settings change: what is loaded (for the old
+// settings) is dropped, and a stream for the new ones is loaded in the
+// background if one was held or loading, that is if a recording was made
+// within IdleAfter; else the next recording loads its own.
 func (s *Standby) Refresh() {
 	s.mu.Lock()
 	if s.closed {
@@ -85,7 +89,17 @@ func (s *Standby) Refresh() {
 	s.gen++
 	old := s.ready
 	s.ready, s.key = nil, ""
-	s.startLoad()
+	loading := false
+	if s.loading != nil {
+		select {
+		case <-s.loading:
+		default:
+			loading = true
+		}
+	}
+	if old != nil || loading {
+		s.startLoad()
+	}
 	s.mu.Unlock()
 	if old != nil {
 		old.Close()

@@ -71,28 +71,33 @@ func TestStandbyHandsOverWhatItLoaded(t *testing.T) {
 		defer mu.Unlock()
 		return e, Options{Language: lang}, nil
 	})
+	// Nothing is loaded before the first recording, settings changes
+	// included: an app waiting in the tray holds no decoder.
 	sb.Refresh()
 	sb.wait()
-	if e.made.Load() != 1 {
-		t.Fatalf("Refresh made %d streams, want 1", e.made.Load())
+	if e.made.Load() != 0 {
+		t.Fatalf("%d streams made before any recording, want 0", e.made.Load())
 	}
 	first, err := sb.Take(e, Options{Language: "en"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sb.wait()
-	// Take made none itself: it handed over the loaded one, and loads the
-	// next only once that one is freed (two decoders would double the
-	// memory a recording takes).
 	if e.made.Load() != 1 {
-		t.Fatalf("after Take %d streams were made, want 1 (the handed-over one)", e.made.Load())
+		t.Fatalf("the first Take made %d streams, want 1 (its own)", e.made.Load())
 	}
+	// The next is loaded only once the taken one is freed (two decoders
+	// would double the memory a recording takes).
 	first.Close()
 	sb.wait()
 	if e.made.Load() != 2 {
 		t.Fatalf("after the taken stream was closed %d streams were made, want 2 (the next one loaded)", e.made.Load())
 	}
 	second, _ := sb.Take(e, Options{Language: "en"})
+	sb.wait()
+	if e.made.Load() != 2 {
+		t.Fatalf("the second Take made a stream (%d made, want 2): it should hand over the loaded one", e.made.Load())
+	}
 	if second.(*takenStream).Stream == first.(*takenStream).Stream {
 		t.Fatal("Take handed the same stream out twice")
 	}
@@ -117,6 +122,12 @@ func TestStandbyHandsOverWhatItLoaded(t *testing.T) {
 		t.Error("the stream loaded for the old settings was not closed")
 	}
 	made := e.made.Load()
+	sb.mu.Lock()
+	fresh, freshKey := sb.ready, sb.key
+	sb.mu.Unlock()
+	if made != 4 || fresh == nil || fresh.(*countedStream).lang != "de" || freshKey != standbyKey(e, Options{Language: "de"}) {
+		t.Fatalf("after a settings change with one kept: %d made, ready %v; want 4 and a de stream", made, fresh)
+	}
 	// A Take for other options than loaded makes its own.
 	other, err := sb.Take(e, Options{Language: "fr"})
 	if err != nil || other.(*takenStream).Stream.(*countedStream).lang != "fr" {
@@ -148,12 +159,33 @@ func TestStandbyHandsOverWhatItLoaded(t *testing.T) {
 	}
 }
 
+// TestStandbyKeepsNothingWithoutAStreamingEngine: a recording made just
+// before transcription was turned off leaves nothing loaded behind it.
 func TestStandbyKeepsNothingWithoutAStreamingEngine(t *testing.T) {
-	sb := NewStandby(func() (Engine, Options, error) { return nil, Options{}, errors.New("transcription is off") })
+	e := &countingEngine{name: "counting"}
+	var mu sync.Mutex
+	on := true
+	sb := NewStandby(func() (Engine, Options, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !on {
+			return nil, Options{}, errors.New("transcription is off")
+		}
+		return e, Options{}, nil
+	})
+	defer sb.Close()
+	s, err := sb.Take(e, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	on = false
+	mu.Unlock()
 	sb.Refresh()
+	s.Close()
 	sb.wait()
-	if sb.ready != nil {
-		t.Fatal("a stream was kept with transcription off")
+	if e.made.Load() != 1 || !sb.holdsNothing() {
+		t.Fatalf("with transcription off: %d streams made (want 1, the recording's), one kept: %v", e.made.Load(), !sb.holdsNothing())
 	}
 }
 
@@ -188,8 +220,6 @@ func TestStandbyKeepsARecycledStream(t *testing.T) {
 	e := &recyclingEngine{countingEngine: countingEngine{name: "recycling"}}
 	sb := NewStandby(func() (Engine, Options, error) { return e, Options{}, nil })
 	defer sb.Close()
-	sb.Refresh()
-	sb.wait()
 	s, err := sb.Take(e, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -208,6 +238,7 @@ func TestStandbyKeepsARecycledStream(t *testing.T) {
 		sb.Refresh() // the settings changed during this recording
 		sb.wait()
 		next.Close()
+		sb.wait()
 	}
 	sb.mu.Lock()
 	ready = sb.ready
@@ -237,8 +268,11 @@ func TestStandbyLetsAnIdleStreamGo(t *testing.T) {
 	sb := NewStandby(func() (Engine, Options, error) { return e, Options{}, nil })
 	sb.IdleAfter = 50 * time.Millisecond
 	defer sb.Close()
-	sb.Refresh()
-	sb.wait()
+	rec, err := sb.Take(e, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Close() // recycled: kept for the next recording
 	sb.mu.Lock()
 	first := sb.ready
 	sb.mu.Unlock()

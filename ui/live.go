@@ -26,7 +26,7 @@ type recordingView struct {
 	live          *liveView // while recording
 	liveShown     bool      // the pane shows the recording, not a note
 	rec           *ongoing
-	standby       *transcribe.Standby // the live decoder, loaded before Record
+	standby       *transcribe.Standby // the live decoder, kept between recordings
 }
 
 // The recording in progress, shown where a note is: its title (a typed

@@ -502,7 +502,7 @@ func (w *Window) SaveSettings(f *SettingsForm, done func(error)) {
 				if s.Transcribes() && !old.Transcribes() && w.queue != nil {
 					w.queuePending()
 				}
-				w.standby.Refresh() // the live decoder for the engine now chosen
+				w.standby.Refresh() // the live decoder kept is for the engine now chosen
 				w.grabDictationKey(func() {
 					if k := w.dictKey; k.err != nil {
 						w.tell("Settings saved, but the dictation shortcut could not be taken: " + k.err.Error())

@@ -163,8 +163,7 @@ func New(a fyne.App, svc Services) *Window {
 	w.startBackground()
 	w.grabDictationKey(nil)
 	w.standby = transcribe.NewStandby(liveEngine(a, svc.Engine))
-	w.standby.IdleAfter = transcribe.DefaultIdleAfter
-	w.standby.Refresh()
+	w.standby.IdleAfter = transcribe.DefaultIdleAfter // nothing loaded before the first Record
 	w.win.SetCloseIntercept(w.Close)
 	w.win.SetOnDropped(w.onDrop)
 	if len(svc.Recovered) > 0 {
