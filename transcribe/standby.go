@@ -3,6 +3,8 @@ package transcribe
 import (
 	"sync"
 	"time"
+
+	"github.com/voicenotes/voicenotes/internal/trim"
 )
 
 // Standby keeps a live transcription loaded for the engine the settings
@@ -64,7 +66,7 @@ func (s *Standby) setReady(stream Stream, key string) {
 		s.ready, s.key = nil, ""
 		s.mu.Unlock()
 		old.Close()
-		releaseMemory()
+		trim.Release()
 	})
 }
 
