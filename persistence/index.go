@@ -545,9 +545,14 @@ func decodeIndex(meta, text []byte) (map[string]*indexEntry, error) {
 			if o.note(e.Orig); o.err != nil || len(o.data) != 0 {
 				r.fail()
 			}
+			// A copy: a slice of the section would keep the whole file's
+			// bytes (17 MB at 10,000 notes) alive for as long as the
+			// notes listed from it are.
 			e.Raw = t.take(rawLen)
 			if f&4 == 0 {
 				e.Raw = nil
+			} else {
+				e.Raw = bytes.Clone(e.Raw)
 			}
 			e.Note.Body = string(t.take(bodyLen))
 			e.Orig.Body = e.Note.Body

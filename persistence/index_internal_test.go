@@ -97,7 +97,8 @@ func TestIndexKeepsEveryField(t *testing.T) {
 		key := fileKey{Size: 1234, ModTime: -5, ChangeTime: 1 << 62, Inode: 1<<64 - 1}
 		n.disk = version{known: true, size: key.Size, crc: 0xdeadbeef}
 		e := entryOf(&n, key)
-		entries, err := decodeIndexFile(encoded(t, map[string]*indexEntry{"a.md": e}), false)
+		file := encoded(t, map[string]*indexEntry{"a.md": e})
+		entries, err := decodeIndexFile(file, false)
 		if err != nil || len(entries) != 1 || entries["a.md"] == nil {
 			t.Fatalf("decoded %v, %v", entries, err)
 		}
@@ -115,6 +116,13 @@ func TestIndexKeepsEveryField(t *testing.T) {
 		}
 		if string(got.raw) != string(n.raw) || got.bom != n.bom || got.crlf != n.crlf || got.disk != n.disk {
 			t.Errorf("file state %q %v %v %+v, want %q %v %v %+v", got.raw, got.bom, got.crlf, got.disk, n.raw, n.bom, n.crlf, n.disk)
+		}
+		// The block as read is its own bytes, not a window on the index
+		// file's: that would keep the whole file (17 MB at 10,000 notes)
+		// in memory for as long as one listed note is.
+		clear(file)
+		if string(got.raw) != string(n.raw) {
+			t.Errorf("the block as read changed to %q when the index file's bytes were overwritten: it is a slice of them", got.raw)
 		}
 		// The copy is the caller's own.
 		got.Tags = append(got.Tags[:0:0], "changed")
