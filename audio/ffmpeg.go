@@ -55,7 +55,28 @@ func Sniff(path string) (string, error) {
 // under a wrong name) is decoded by ffmpeg into a private temporary 16 kHz
 // mono WAV, which done removes. Call done when finished, in every case.
 func OpenAudio(ctx context.Context, path string) (r Reader, done func(), err error) {
-	return openAudio(ctx, path, false)
+	return openAudio(ctx, path, path, false)
+}
+
+// OpenAudioFile is OpenAudio for a file opened already, named path in
+// what it says: every read of it, ffmpeg's included, is of the file f
+// holds, whatever path is made to name meanwhile (a folder on it replaced
+// by a link out of the vault after f was checked). Where the system
+// cannot name an open file for another program (no /proc), the file is
+// opened by path again, and refused unless it is still f's.
+func OpenAudioFile(ctx context.Context, f *os.File, path string) (r Reader, done func(), err error) {
+	src := fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), f.Fd())
+	want, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if st, err := os.Stat(src); err != nil || !os.SameFile(st, want) {
+		if st, err := os.Stat(path); err != nil || !os.SameFile(st, want) {
+			return nil, nil, fmt.Errorf("%s is no longer the file opened a moment ago (it was replaced or moved)", path)
+		}
+		src = path
+	}
+	return openAudio(ctx, src, path, false)
 }
 
 // ErrDamaged means a file is cut short or corrupt: import refuses it
@@ -81,11 +102,11 @@ func cutShort(what string) string {
 // bitstream wrong, as ffmpeg finds in decoding) is refused with a
 // DamagedError. Only PCM in a WAV has nothing to check its samples by.
 func OpenIntactAudio(ctx context.Context, path string) (r Reader, done func(), err error) {
-	return openAudio(ctx, path, true)
+	return openAudio(ctx, path, path, true)
 }
 
-func openAudio(ctx context.Context, path string, strict bool) (r Reader, done func(), err error) {
-	w, f, err := OpenWAV(path)
+func openAudio(ctx context.Context, src, path string, strict bool) (r Reader, done func(), err error) {
+	w, f, err := OpenWAV(src)
 	if err == nil && strict {
 		if promised := w.Promised(); promised > 0 && promised-w.Duration() > 50*time.Millisecond {
 			f.Close()
@@ -98,12 +119,12 @@ func openAudio(ctx context.Context, path string, strict bool) (r Reader, done fu
 	if !errors.Is(err, ErrNotWAV) {
 		return nil, nil, err
 	}
-	kind, serr := Sniff(path)
+	kind, serr := Sniff(src)
 	if serr != nil {
 		return nil, nil, serr
 	}
 	if kind == "flac" { // decoded in Go, as it is read
-		fr, ff, ferr := OpenFLAC(path)
+		fr, ff, ferr := OpenFLAC(src)
 		if ferr == nil && strict {
 			ferr = readThrough(fr)
 			fr.SeekFrame(0)
@@ -126,7 +147,7 @@ func openAudio(ctx context.Context, path string, strict bool) (r Reader, done fu
 		// A FLAC without its length, or one Go cannot read: ffmpeg's turn.
 	}
 	if strict && kind == "ogg" {
-		if why := oggEnded(path); why != "" {
+		if why := oggEnded(src); why != "" {
 			return nil, nil, &DamagedError{path, why}
 		}
 	}
@@ -149,13 +170,14 @@ func openAudio(ctx context.Context, path string, strict bool) (r Reader, done fu
 	if strict {
 		args = append(args, "-err_detect", "crccheck+bitstream+buffer")
 	}
-	args = append(args, "-i", path, "-map", "0:a:0", "-ac", "1", "-ar", fmt.Sprint(StoreRate), "-c:a", "pcm_s16le", "-f", "wav", tmp.Name())
+	args = append(args, "-i", src, "-map", "0:a:0", "-ac", "1", "-ar", fmt.Sprint(StoreRate), "-c:a", "pcm_s16le", "-f", "wav", tmp.Name())
 	cmd := exec.CommandContext(ctx, ffmpeg, args...)
 	cmd.Stderr = &stderr
 	err = cmd.Run()
-	if err == nil && strict && strings.TrimSpace(stderr.String()) != "" {
+	said := strings.ReplaceAll(stderr.String(), src, path) // ffmpeg names the file it was given
+	if err == nil && strict && strings.TrimSpace(said) != "" {
 		remove()
-		return nil, nil, &DamagedError{path, "is damaged: ffmpeg found \"" + firstLine(stderr.String()) + "\" in it"}
+		return nil, nil, &DamagedError{path, "is damaged: ffmpeg found \"" + firstLine(said) + "\" in it"}
 	}
 	if err != nil {
 		remove()
@@ -163,13 +185,13 @@ func openAudio(ctx context.Context, path string, strict bool) (r Reader, done fu
 			return nil, nil, ctx.Err()
 		}
 		if strict && kind != "" { // it starts as a kind of audio file, and is not whole
-			found := firstLine(stderr.String())
+			found := firstLine(said)
 			if strings.Contains(found, "moov atom not found") {
 				return nil, nil, &DamagedError{path, cutShort("its index (the MP4 'moov' box, written when a recording ends) is missing")}
 			}
 			return nil, nil, &DamagedError{path, "is damaged: ffmpeg found \"" + found + "\" in it"}
 		}
-		msg := strings.TrimSpace(stderr.String())
+		msg := strings.TrimSpace(said)
 		if i := strings.LastIndexByte(msg, '\n'); i >= 0 {
 			msg = msg[i+1:]
 		}
@@ -182,7 +204,7 @@ func openAudio(ctx context.Context, path string, strict bool) (r Reader, done fu
 		return nil, nil, fmt.Errorf("%s: reading what ffmpeg decoded: %w", path, err)
 	}
 	if strict {
-		if said := declaredLength(ctx, path); said > 0 && said-r.Duration() > max(100*time.Millisecond, said/50) {
+		if said := declaredLength(ctx, src); said > 0 && said-r.Duration() > max(100*time.Millisecond, said/50) {
 			f.Close()
 			remove()
 			return nil, nil, &DamagedError{path, cutShort("it says it lasts " + Seconds(said) + " and " + Seconds(r.Duration()) + " of it could be decoded")}

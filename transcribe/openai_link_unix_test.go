@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/internal/tempdir"
 	"github.com/voicenotes/voicenotes/internal/vaulttest"
 	"github.com/voicenotes/voicenotes/persistence"
@@ -142,5 +144,87 @@ func TestUploadRefusesAFileSwappedAfterTheCheck(t *testing.T) {
 	// file outside.
 	if _, err := o.Transcribe(context.Background(), path, Options{}, nil); len(f.uploads) != 2 || !bytes.HasPrefix(f.uploads[1], []byte("RIFF private")) {
 		t.Errorf("without the check: %v, %d uploads", err, len(f.uploads))
+	}
+}
+
+// TestSplitDecodesTheFileChecked: a recording too large to send whole and
+// not WAV is decoded by ffmpeg to be split. Its folder is replaced by a
+// link to a folder outside holding another file of the same name after
+// the file was opened and checked, before ffmpeg reads it: what is sent
+// is still the recording, decoded from the handle checked, not the file
+// the name now reaches.
+func TestSplitDecodesTheFileChecked(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed (make setup installs it)")
+	}
+	mp3 := func(secs float64) []byte {
+		out := filepath.Join(tempdir.New(t), "a.mp3")
+		if b, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-i", speechWAV(t, secs, 3), "-c:a", "libmp3lame", "-b:a", "320k", out).CombinedOutput(); err != nil {
+			t.Fatalf("ffmpeg: %v\n%s", err, b)
+		}
+		data, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	v, err := persistence.Open(tempdir.New(t), persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	n := v.NewNote()
+	vaulttest.SaveWithAudio(t, v, n, mp3(12), ".mp3") // about 480 kB
+	path, checked, ok := v.AudioTargetInfo(n)
+	if !ok {
+		t.Fatal("the note's audio was not found")
+	}
+	outside := tempdir.New(t)
+	if err := os.WriteFile(filepath.Join(outside, filepath.Base(path)), mp3(3), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// sent is the seconds of audio uploaded.
+	sent := func(uploads [][]byte) (secs float64) {
+		for _, u := range uploads {
+			secs += float64(len(u)-44) / 2 / audio.StoreRate
+		}
+		return secs
+	}
+	f := &fakeAPI{key: "sk-test"}
+	o, _ := newFake(t, f)
+	o.ChunkBytes = 44 + 2*audio.StoreRate*4 // four seconds a piece
+	rec := v.RecordingsPath()
+	swap := func() {
+		if err := os.Rename(rec, rec+".moved"); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(outside, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	splitting = swap
+	defer func() { splitting = nil }()
+	if _, err := o.Transcribe(context.Background(), path, Options{Audio: checked}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := sent(f.uploads); len(f.uploads) < 3 || got < 11.5 || got > 12.5 {
+		t.Fatalf("%d pieces of %.1f s in all were sent, want the 12 s recording's (3 s: the file outside the vault)", len(f.uploads), got)
+	}
+	// The scenario is real: by name, the same swap reaches the file
+	// outside.
+	if err := os.Remove(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(rec+".moved", rec); err != nil {
+		t.Fatal(err)
+	}
+	swap()
+	r, done, err := audio.OpenAudio(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done()
+	if d := r.Duration().Seconds(); d > 4 {
+		t.Errorf("decoded by name after the swap: %.1f s, want the 3 s file outside (the swap did not take)", d)
 	}
 }

@@ -24,6 +24,11 @@ type chunk struct {
 	seconds float64
 }
 
+// splitting, when set (by tests), is called before a file too large to
+// send whole is decoded and split: a name swapped then must not change
+// what is sent.
+var splitting func()
+
 // chunks returns the upload(s) for a file: the file itself when it fits,
 // else 16 kHz mono WAV pieces cut at the quietest 100 ms near each limit.
 // For those the audio is decoded once into a scratch file beside it (a
@@ -65,9 +70,13 @@ func (o *OpenAI) chunks(ctx context.Context, path string, checked fs.FileInfo) (
 		return []chunk{{open, size, audio.UploadName(path), secs}}, func() { f.Close() }, nil
 	}
 	defer f.Close()
+	if splitting != nil {
+		splitting()
+	}
 	if werr != nil {
-		// Too large to send whole and not WAV: decode it (ffmpeg) to split.
-		decoded, done, err := audio.OpenAudio(ctx, path)
+		// Too large to send whole and not WAV: decode it (ffmpeg) to
+		// split, from this handle, not by name.
+		decoded, done, err := audio.OpenAudioFile(ctx, f, path)
 		if err != nil {
 			return nil, cleanup, fmt.Errorf("%s is larger than the %d MB upload limit and cannot be decoded to be split: %w", path, o.ChunkBytes>>20, err)
 		}
