@@ -118,7 +118,7 @@ func (l *Listing) dedupe(items []listItem) []listItem {
 		func(i int) (string, string) { return items[i].name, items[i].id },
 		func(i int) string { return filepath.Join(l.dir, items[i].name) })
 	l.Bad = append(l.Bad, bad...)
-	kept := make([]listItem, 0, len(items))
+	kept := items[:0] // in place: a second slice was 9 MB of the peak at 100k notes
 	for i, it := range items {
 		if keep[i] {
 			kept = append(kept, it)
@@ -151,7 +151,7 @@ func indexRefs(meta []byte) (map[string]indexRef, error) {
 	count := r.count(8)
 	refs := make(map[string]indexRef, count)
 	for range count {
-		name := r.string()
+		name := r.view()
 		var ref indexRef
 		ref.key = fileKey{Size: r.varint(), ModTime: r.varint(), ChangeTime: r.varint(), Inode: r.uvarint()}
 		if crc := r.take(4); len(crc) == 4 {
