@@ -296,6 +296,7 @@ func encodeIndex(w io.Writer, entries map[string]*indexEntry) error {
 	for name := range entries {
 		names = append(names, name)
 	}
+	slices.Sort(names) // in the folder's order: a listing walks both side by side
 	var meta, orig []byte
 	meta = binary.AppendUvarint(meta, uint64(len(entries)))
 	for _, name := range names {

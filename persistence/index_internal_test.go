@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -189,12 +190,49 @@ func TestSkipNoteIsNote(t *testing.T) {
 		if err != nil || len(refs) != 2 {
 			t.Fatalf("refs %v, %v", refs, err)
 		}
-		for name, ref := range refs {
+		if refs[0].name != "a.md" || refs[1].name != "b.md" {
+			t.Errorf("refs are not in name order: %q, %q", refs[0].name, refs[1].name)
+		}
+		for _, ref := range refs {
+			name := ref.name
 			var at Note
 			(&indexReader{data: meta[ref.at:]}).note(&at)
 			if at.ID != n.ID || at.Title != n.Title || ref.key != key || ref.crc != 0xfeed {
 				t.Errorf("seed %d: %s points at %q %q, key %+v crc %x", seed, name, at.ID, at.Title, ref.key, ref.crc)
 			}
+		}
+	}
+}
+
+// TestIndexRefsInNameOrder: a listing walks the folder and the index's
+// entries side by side, in name order. Indexes are written so; one
+// written before (in no order) is put in order as it is read, each entry
+// still pointing at its own fields.
+func TestIndexRefsInNameOrder(t *testing.T) {
+	entry := func(name, title string) []byte {
+		n := Note{ID: strings.TrimSuffix(name, NoteExt), Title: title}
+		n.orig = &Note{}
+		n.disk = version{known: true, size: 1}
+		meta, _, err := splitIndex(encoded(t, map[string]*indexEntry{name: entryOf(&n, fileKey{Size: 1, ModTime: 1})}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return meta[1:] // without its count, 1
+	}
+	names := []string{"c.md", "a.md", "b.md"}
+	meta := []byte{byte(len(names))}
+	for _, name := range names {
+		meta = append(meta, entry(name, "title of "+name)...)
+	}
+	refs, err := indexRefs(meta)
+	if err != nil || len(refs) != 3 {
+		t.Fatalf("refs %v, %v", refs, err)
+	}
+	for i, want := range []string{"a.md", "b.md", "c.md"} {
+		var n Note
+		(&indexReader{data: meta[refs[i].at:]}).note(&n)
+		if refs[i].name != want || n.Title != "title of "+want {
+			t.Errorf("ref %d is %q pointing at %q; want %q and its fields", i, refs[i].name, n.Title, want)
 		}
 	}
 }
