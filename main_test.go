@@ -37,6 +37,10 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
+	if os.Getenv(measureEnv) != "" {
+		runMeasured()
+		os.Exit(0)
+	}
 	earlylog.Release(os.Stderr)
 	code := m.Run()
 	if plain.dir != "" {
