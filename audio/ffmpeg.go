@@ -174,10 +174,10 @@ func openAudio(ctx context.Context, src, path string, strict bool) (r Reader, do
 	cmd := exec.CommandContext(ctx, ffmpeg, args...)
 	cmd.Stderr = &stderr
 	err = cmd.Run()
-	said := strings.ReplaceAll(stderr.String(), src, path) // ffmpeg names the file it was given
-	if err == nil && strict && strings.TrimSpace(said) != "" {
+	ffOut := strings.ReplaceAll(stderr.String(), src, path) // ffmpeg names the file it was given
+	if err == nil && strict && strings.TrimSpace(ffOut) != "" {
 		remove()
-		return nil, nil, &DamagedError{path, "is damaged: ffmpeg found \"" + firstLine(said) + "\" in it"}
+		return nil, nil, &DamagedError{path, "is damaged: ffmpeg found \"" + firstLine(ffOut) + "\" in it"}
 	}
 	if err != nil {
 		remove()
@@ -185,13 +185,13 @@ func openAudio(ctx context.Context, src, path string, strict bool) (r Reader, do
 			return nil, nil, ctx.Err()
 		}
 		if strict && kind != "" { // it starts as a kind of audio file, and is not whole
-			found := firstLine(said)
+			found := firstLine(ffOut)
 			if strings.Contains(found, "moov atom not found") {
 				return nil, nil, &DamagedError{path, cutShort("its index (the MP4 'moov' box, written when a recording ends) is missing")}
 			}
 			return nil, nil, &DamagedError{path, "is damaged: ffmpeg found \"" + found + "\" in it"}
 		}
-		msg := strings.TrimSpace(said)
+		msg := strings.TrimSpace(ffOut)
 		if i := strings.LastIndexByte(msg, '\n'); i >= 0 {
 			msg = msg[i+1:]
 		}
