@@ -15,7 +15,7 @@ import (
 // a PocketSphinx decoder holds about 95 MB, more than the rest of an idle
 // window, and an app that waits in the tray all day should cost what it
 // shows. That recording captures at once and its stream loads meanwhile
-// (the session feeds it what was said in the while), so only its live
+// (the session feeds it what was said meanwhile), so only its live
 // words start a moment later. Once the stream is closed it is kept for the
 // next recording when its engine can reuse it (PocketSphinx's decoder),
 // else the next one is loaded in the background (not before: two decoders
