@@ -113,9 +113,9 @@ func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error
 			}
 		})
 		// What the launch left behind (fonts parsed, the listing read,
-		// the first frames drawn) is given back once it is done: the Go
-		// heap keeps its peak for minutes otherwise: 17 MB more (empty vault)
-		// than the window then uses.
+		// the first frames drawn) is given back once it is done; the Go
+		// heap would keep its peak for minutes, 17 MB more than an empty
+		// vault's window then uses.
 		time.AfterFunc(launchSettles, trim.Release)
 		if trace != nil {
 			fyne.Do(func() { trace("first frame") })
