@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/voicenotes/voicenotes/audio"
 	"github.com/voicenotes/voicenotes/keyboard"
 	"github.com/voicenotes/voicenotes/persistence"
 	"github.com/voicenotes/voicenotes/transform"
@@ -65,14 +66,28 @@ func (w *Window) grabDictationKey(done func()) {
 	hold, combo, gen := s.DictationHold, s.DictationKey, k.gen
 	pressed := func() {
 		w.trace("dictation shortcut pressed")
+		// A press that starts a dictation opens the microphone here, at
+		// once: the UI thread, busy a moment with the last note (it was
+		// 50-80 ms late for the second dictation on a loaded machine, and
+		// the first words were not recorded), then makes the dictation
+		// from it. A press that stops one opens nothing.
+		var early audio.Source
+		if !w.recOn.Load() && w.svc.OpenInput != nil {
+			if src, err := w.svc.OpenInput(); err == nil {
+				early = src
+			} // else the dictation opens it again, and says why it cannot
+		}
 		target, _ := keyboard.Focused()
 		title := keyboard.Title(target)
 		w.do(func() {
 			if hold && w.rec != nil && w.rec.dict != nil {
 				w.trace("dictation shortcut pressed while dictating")
+				if early != nil {
+					early.Close()
+				}
 				return // already dictating while held
 			}
-			w.Dictate(target, title)
+			w.dictate(target, title, early)
 		})
 	}
 	released := func() {
@@ -124,6 +139,16 @@ type dictation struct {
 // Dictate starts a dictation into target, or stops the one under way;
 // it says which ("dictating", "stopped"). UI thread.
 func (w *Window) Dictate(target keyboard.Window, title string) string {
+	return w.dictate(target, title, nil)
+}
+
+// dictate is Dictate with, when not nil, the microphone opened already at
+// the shortcut's press; it is closed if no dictation starts.
+func (w *Window) dictate(target keyboard.Window, title string, early audio.Source) string {
+	if early != nil && w.rec != nil {
+		early.Close()
+		early = nil
+	}
 	switch {
 	case w.rec != nil && w.rec.dict != nil:
 		w.stopRecording(false)
@@ -135,7 +160,7 @@ func (w *Window) Dictate(target keyboard.Window, title string) string {
 		return "recording"
 	}
 	d := &dictation{target: target, title: title}
-	w.startRecordingAs(d)
+	w.startRecordingAs(d, early)
 	if w.rec == nil {
 		w.trace("dictation could not start")
 		return "stopped" // it could not start; the window says why

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -26,6 +27,7 @@ type recordingView struct {
 	live          *liveView // while recording
 	liveShown     bool      // the pane shows the recording, not a note
 	rec           *ongoing
+	recOn         atomic.Bool         // rec != nil, for the dictation shortcut's goroutine
 	standby       *transcribe.Standby // the live decoder, kept between recordings
 }
 

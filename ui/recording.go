@@ -42,10 +42,20 @@ func (w *Window) ToggleRecording() {
 // startRecording shows the recording state at once and opens the
 // microphone off the UI thread; capture begins the moment it is open, and
 // the live decoder loads meanwhile (package session).
-func (w *Window) startRecording() { w.startRecordingAs(nil) }
+func (w *Window) startRecording() { w.startRecordingAs(nil, nil) }
 
-// startRecordingAs starts a recording, or with d a dictation.
-func (w *Window) startRecordingAs(d *dictation) {
+// startRecordingAs starts a recording, or with d a dictation. early, when
+// not nil, is the microphone opened already (at the dictation shortcut's
+// press, off the UI thread): the recording is made from it, and it is
+// closed if none is started.
+func (w *Window) startRecordingAs(d *dictation, early audio.Source) {
+	if early != nil {
+		defer func() {
+			if early != nil {
+				early.Close()
+			}
+		}()
+	}
 	if w.switching != nil {
 		w.showError(errors.New("another vault is being opened: record once it is open"))
 		return
@@ -56,8 +66,13 @@ func (w *Window) startRecordingAs(d *dictation) {
 	}
 	cfg := w.settings()
 	rec := &ongoing{dict: d}
+	open := w.svc.OpenInput
+	if src := early; src != nil {
+		open = func() (audio.Source, error) { return src, nil }
+		early = nil // the session's now
+	}
 	scfg := session.Config{
-		Vault: w.svc.Vault, Open: w.svc.OpenInput, Rate: cfg.SampleRate, Store: cfg.Store, Logf: log.Printf,
+		Vault: w.svc.Vault, Open: open, Rate: cfg.SampleRate, Store: cfg.Store, Logf: log.Printf,
 		OnEvent: func(e session.Event) {
 			if e.Kind != session.Text {
 				w.do(func() { w.onRecordingEvent(rec, e) })
@@ -86,6 +101,7 @@ func (w *Window) startRecordingAs(d *dictation) {
 		}
 	}
 	w.rec = rec
+	w.recOn.Store(true)
 	w.showEmpty() // the first recording is not "no notes yet"
 	w.recordButton.SetText("Stop")
 	w.recordButton.SetIcon(theme.MediaStopIcon())
@@ -256,6 +272,7 @@ func (w *Window) saveRecording(rec *ongoing) (*persistence.Note, error) {
 // resetRecordingUI puts the toolbar back to "not recording".
 func (w *Window) resetRecordingUI() {
 	w.rec = nil
+	w.recOn.Store(false)
 	w.showEmpty()
 	w.recordButton.SetText("Record")
 	w.recordButton.SetIcon(theme.MediaRecordIcon())

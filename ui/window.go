@@ -394,6 +394,7 @@ func (w *Window) Shutdown() error {
 	var errs []error
 	if rec := w.rec; rec != nil {
 		w.rec = nil
+		w.recOn.Store(false)
 		_, err := w.saveRecording(rec)
 		errs = append(errs, err)
 	}
