@@ -68,8 +68,8 @@ func (w *Window) grabDictationKey(done func()) {
 		w.trace("dictation shortcut pressed")
 		// A press that starts a dictation opens the microphone here, at
 		// once: the UI thread, busy a moment with the last note (it was
-		// 50-80 ms late for the second dictation on a loaded machine, and
-		// the first words were not recorded), then makes the dictation
+		// up to 75 ms late for the second dictation on a loaded machine,
+		// and the first words were not recorded), then makes the dictation
 		// from it. A press that stops one opens nothing.
 		var early audio.Source
 		if !w.recOn.Load() && w.svc.OpenInput != nil {

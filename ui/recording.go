@@ -49,13 +49,11 @@ func (w *Window) startRecording() { w.startRecordingAs(nil, nil) }
 // press, off the UI thread): the recording is made from it, and it is
 // closed if none is started.
 func (w *Window) startRecordingAs(d *dictation, early audio.Source) {
-	if early != nil {
-		defer func() {
-			if early != nil {
-				early.Close()
-			}
-		}()
-	}
+	defer func() {
+		if early != nil { // not handed to a session
+			early.Close()
+		}
+	}()
 	if w.switching != nil {
 		w.showError(errors.New("another vault is being opened: record once it is open"))
 		return
