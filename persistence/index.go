@@ -182,11 +182,15 @@ func entryOf(n *Note, key fileKey) *indexEntry {
 	if n.orig == nil || !n.disk.known || n.disk.size != key.Size {
 		return nil
 	}
-	orig := *n.orig
-	e := &indexEntry{Key: key, CRC: n.disk.crc, Raw: n.raw, BOM: n.bom, CRLF: n.crlf, Note: *n, Orig: &orig, full: true}
-	e.Note.Path, e.Orig.Path = "", ""
+	orig := n.orig
+	if orig.Path != "" || orig.disk != (version{}) || orig.raw != nil || orig.meta != nil || orig.orig != nil {
+		o := *orig
+		o.Path, o.disk, o.raw, o.meta, o.orig = "", version{}, nil, nil, nil
+		orig = &o
+	}
+	e := &indexEntry{Key: key, CRC: n.disk.crc, Raw: n.raw, BOM: n.bom, CRLF: n.crlf, Note: *n, Orig: orig, full: true}
+	e.Note.Path = ""
 	e.Note.disk, e.Note.raw, e.Note.meta, e.Note.orig = version{}, nil, nil, nil
-	e.Orig.disk, e.Orig.raw, e.Orig.meta, e.Orig.orig = version{}, nil, nil, nil
 	return e
 }
 
@@ -201,10 +205,8 @@ func (e *indexEntry) note(path string) *Note {
 		n.headerOnly = true
 		return &n
 	}
-	orig := *e.Orig
-	orig.Tags, orig.Markers, orig.Transformed = slices.Clone(orig.Tags), slices.Clone(orig.Markers), slices.Clone(orig.Transformed)
 	n.raw, n.bom, n.crlf = e.Raw, e.BOM, e.CRLF
-	n.orig = &orig
+	n.orig = e.Orig // values as read: shared, never changed
 	return &n
 }
 
@@ -550,13 +552,21 @@ func decodeIndex(meta, text []byte) (map[string]*indexEntry, error) {
 		}
 		f := r.byte()
 		e.BOM, e.CRLF = f&1 != 0, f&2 != 0
+		before := r.data
 		r.note(&e.Note)
+		fields := before[:len(before)-len(r.data)]
 		origLen, rawLen, bodyLen := r.uvarint(), r.uvarint(), r.uvarint()
 		if text != nil {
-			o := &indexReader{data: t.take(origLen)}
-			e.Orig = &Note{}
-			if o.note(e.Orig); o.err != nil || len(o.data) != 0 {
-				r.fail()
+			if o := t.take(origLen); bytes.Equal(o, fields) {
+				// As read and as now, the same (most notes): one copy,
+				// never changed, serves as both.
+				e.Orig = &e.Note
+			} else {
+				o := &indexReader{data: o}
+				e.Orig = &Note{}
+				if o.note(e.Orig); o.err != nil || len(o.data) != 0 {
+					r.fail()
+				}
 			}
 			// A copy: a slice of the section would keep the whole file's
 			// bytes (17 MB at 10,000 notes) alive for as long as the

@@ -38,10 +38,13 @@ func (n *Note) decodePairs(pairs []*yaml.Node) error {
 			n.TranscriptionStatus = StatusDone
 		}
 	}
+	// The values as read, never changed after: copies of the note (the
+	// vault's index, a note listed from it, one just saved) share it.
 	orig := *n
 	orig.Tags = slices.Clone(n.Tags)
 	orig.Transformed = slices.Clone(n.Transformed)
 	orig.Markers = slices.Clone(n.Markers)
+	orig.raw, orig.meta = nil, nil
 	n.orig = &orig
 	// A note without createdAt (other tools omit it) was created when it
 	// was stamped: the next save writes that, never an empty date.
