@@ -31,10 +31,10 @@ type noteList struct {
 	openFolder *widget.Button
 	warm       *canvas.LinearGradient // see warm.go
 
-	notes     []*persistence.Note          // all, newest first
-	shown     []*persistence.Note          // after the search filter
-	hay       map[*persistence.Note]string // lower-cased title and text, for search
-	hayGen    int                          // counts the lists read, for haystacks made off the UI thread
+	notes     []*persistence.Note            // all, newest first
+	shown     []*persistence.Note            // after the search filter
+	hay       map[*persistence.Note]haystack // lower-cased title, text and tags, for search
+	hayGen    int                            // counts the lists read, for haystacks made off the UI thread
 	lastQuery string
 	filtered  bool           // shown is the result of lastQuery over notes
 	terms     []string       // the search's words, lower case ('#' ones are tags)
@@ -163,7 +163,7 @@ func (w *Window) showListing(l listing) {
 	w.notes = notes
 	w.setVersions(bad)
 	w.filtered = false
-	w.hay = make(map[*persistence.Note]string, len(notes))
+	w.hay = make(map[*persistence.Note]haystack, len(notes))
 	w.warmHaystacks(notes)
 	w.applyFilter()
 	msg := fmt.Sprintf("%d notes in %s", len(notes), w.svc.Vault.Root())
@@ -261,8 +261,20 @@ func thousands(n int) string {
 	return s
 }
 
+// haystack is what search looks in: a note's title, text and tags in
+// lower case, each apart. A text already in lower case (PocketSphinx
+// writes it so) is the note's own string, not a copy: strings.ToLower
+// returns what needs no change.
+type haystack struct{ title, body, tags string }
+
+// contains reports whether the word t is in one of the haystack's parts
+// (a word holds no line break, so none spans two).
+func (h haystack) contains(t string) bool {
+	return strings.Contains(h.body, t) || strings.Contains(h.title, t) || strings.Contains(h.tags, t)
+}
+
 // haystack is what search looks in, lower-cased once per note and edit.
-func (w *Window) haystack(n *persistence.Note) string {
+func (w *Window) haystack(n *persistence.Note) haystack {
 	h, ok := w.hay[n]
 	if !ok {
 		h = haystackOf(n.Title, n.Body, n.Tags)
@@ -271,8 +283,8 @@ func (w *Window) haystack(n *persistence.Note) string {
 	return h
 }
 
-func haystackOf(title, body string, tags []string) string {
-	return strings.ToLower(title + "\n" + body + "\n" + tagText(&persistence.Note{Tags: tags}))
+func haystackOf(title, body string, tags []string) haystack {
+	return haystack{strings.ToLower(title), strings.ToLower(body), strings.ToLower(tagText(&persistence.Note{Tags: tags}))}
 }
 
 // warmHaystacks lower-cases what search looks in off the UI thread (on 10k
@@ -292,7 +304,7 @@ func (w *Window) warmHaystacks(notes []*persistence.Note) {
 	w.hayGen++
 	gen := w.hayGen
 	go func() {
-		made := make([]string, len(texts))
+		made := make([]haystack, len(texts))
 		for i, t := range texts {
 			made[i] = haystackOf(t.title, t.body, t.tags)
 		}
@@ -312,7 +324,7 @@ func (w *Window) warmHaystacks(notes []*persistence.Note) {
 // matches reports whether a note holds every term: a word in its title,
 // transcript or tags, or, for "#ta", a tag that begins so (as the person
 // types "#tag" the list narrows letter by letter).
-func matches(n *persistence.Note, hay string, terms []string) bool {
+func matches(n *persistence.Note, hay haystack, terms []string) bool {
 	for _, t := range terms {
 		if len(t) > 1 && t[0] == '#' {
 			if !n.HasTagPrefix(t) {
@@ -320,7 +332,7 @@ func matches(n *persistence.Note, hay string, terms []string) bool {
 			}
 			continue
 		}
-		if !strings.Contains(hay, t) {
+		if !hay.contains(t) {
 			return false
 		}
 	}

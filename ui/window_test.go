@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -488,12 +489,38 @@ func TestHaystacksAreMadeInTheBackground(t *testing.T) {
 	w.editor.SetText("the BANJO budget")
 	groceries := w.notes[1]
 	eventually(t, "the haystack made", func() bool { _, ok := w.hay[groceries]; return ok })
-	if _, ok := w.hay[w.selected]; ok && !strings.Contains(w.hay[w.selected], "banjo") {
+	if _, ok := w.hay[w.selected]; ok && !w.hay[w.selected].contains("banjo") {
 		t.Error("the haystack made before an edit was kept after it")
 	}
 	test.Type(w.search, "banjo")
 	if len(w.shown) != 1 || w.shown[0].Title != "Meeting" {
 		t.Errorf("searching for a word typed while the haystacks were made finds %d notes", len(w.shown))
+	}
+}
+
+// TestHaystackKeepsNoCopyOfALowerCaseText: search's lower-cased text is
+// the note's own when it needs no change (PocketSphinx writes lower case),
+// and a copy only when it does; a word is found in title, text and tags.
+func TestHaystackKeepsNoCopyOfALowerCaseText(t *testing.T) {
+	lower := &persistence.Note{Title: "Walk", Body: "we walked to the river and back", Tags: []string{"Outdoors"}}
+	h := haystackOf(lower.Title, lower.Body, lower.Tags)
+	if unsafe.StringData(h.body) != unsafe.StringData(lower.Body) {
+		t.Error("the haystack holds a copy of a text already in lower case")
+	}
+	mixed := &persistence.Note{Title: "Call", Body: "Call Anna about the Budget"}
+	if h := haystackOf(mixed.Title, mixed.Body, nil); h.body != "call anna about the budget" {
+		t.Errorf("a text with capitals is searched as %q", h.body)
+	}
+	for _, c := range []struct {
+		terms []string
+		want  bool
+	}{
+		{[]string{"walk", "river"}, true}, {[]string{"outdoors"}, true}, {[]string{"#out"}, true},
+		{[]string{"walk", "lake"}, false}, {[]string{"walkwe"}, false}, {[]string{"#river"}, false},
+	} {
+		if got := matches(lower, h, c.terms); got != c.want {
+			t.Errorf("%q matches %v, want %v", c.terms, got, c.want)
+		}
 	}
 }
 
