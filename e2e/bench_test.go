@@ -266,7 +266,7 @@ func BenchmarkRecordStart(b *testing.B) {
 				later = max(later, began.Sub(pressed[i]))
 			}
 		}
-		lag, _ := cliRecord(b, d, clk, delay, vault, "1")
+		lag, _ := cliRecord(b, d, clk, &delay, vault, "1")
 		cli = max(cli, lag)
 	}
 	if err := clk.Err(); err != nil {
