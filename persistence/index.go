@@ -182,13 +182,8 @@ func entryOf(n *Note, key fileKey) *indexEntry {
 	if n.orig == nil || !n.disk.known || n.disk.size != key.Size {
 		return nil
 	}
-	orig := n.orig
-	if orig.Path != "" || orig.disk != (version{}) || orig.raw != nil || orig.meta != nil || orig.orig != nil {
-		o := *orig
-		o.Path, o.disk, o.raw, o.meta, o.orig = "", version{}, nil, nil, nil
-		orig = &o
-	}
-	e := &indexEntry{Key: key, CRC: n.disk.crc, Raw: n.raw, BOM: n.bom, CRLF: n.crlf, Note: *n, Orig: orig, full: true}
+	// n.orig is decodePairs' snapshot: values only, shared, never changed.
+	e := &indexEntry{Key: key, CRC: n.disk.crc, Raw: n.raw, BOM: n.bom, CRLF: n.crlf, Note: *n, Orig: n.orig, full: true}
 	e.Note.Path = ""
 	e.Note.disk, e.Note.raw, e.Note.meta, e.Note.orig = version{}, nil, nil, nil
 	return e

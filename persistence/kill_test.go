@@ -57,8 +57,6 @@ func killNote(i, v int) *persistence.Note {
 func init() { testchild.Register(killHelperEnv, killChild) }
 
 // killChild is the child process: it saves notes until it is killed.
-// It says "ready" once its vault is open; the parent's random kill then
-// comes among its writes.
 func killChild(spec string) {
 	dir, mode, _ := strings.Cut(spec, "|")
 	v, err := persistence.Open(dir, persistence.Options{})
@@ -72,9 +70,8 @@ func killChild(spec string) {
 		}
 		return writeInPlace(v.NotePath(fmt.Sprintf("k%d", i)), naiveFile(i, ver))
 	}
-	ver := rand.IntN(1000)
 	fmt.Println("ready")
-	for ; ; ver++ {
+	for ver := rand.IntN(1000); ; ver++ {
 		for i := range killNotes {
 			if err := write(i, ver); err != nil {
 				fmt.Fprintln(os.Stderr, err)
