@@ -100,6 +100,7 @@ func dictateHere(env *Env, v *persistence.Vault, fs *flag.FlagSet) error {
 	case now != target:
 		return errors.Join(err, fmt.Errorf("not typed: the window that had the keyboard when the dictation began (%q) no longer has it; the words are above and in note %s", keyboard.Title(target), n.ID))
 	}
+	defer keyboard.Finish()
 	if terr := keyboard.Type(text); terr != nil {
 		return errors.Join(err, fmt.Errorf("not typed: %w", terr))
 	}

@@ -33,3 +33,6 @@ func (*Hotkey) Close() error { return nil }
 
 // InitThreads does nothing where there is no X11.
 func InitThreads() {}
+
+// Finish does nothing here: Type changes no mapping.
+func Finish() {}

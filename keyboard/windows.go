@@ -314,3 +314,7 @@ func ClipboardText(time.Duration) (string, error) { return "", ErrUnsupported }
 
 // InitThreads does nothing on Windows.
 func InitThreads() {}
+
+// Finish does nothing on Windows: Type sends characters as themselves
+// and changes no mapping.
+func Finish() {}

@@ -39,19 +39,39 @@ static char *vn_name(Display *d, Window w) {
 	return NULL;
 }
 
-// A keycode no key uses, to map a character the keyboard lacks.
-static int vn_spare(Display *d) {
+// What a keycode gives now: 0 when nothing, its keysym when that is the
+// only one it gives (as vn_map leaves it; the server's XKB may repeat it
+// in other groups), -1 otherwise (a key in use).
+static long vn_gives(Display *d, int code) {
 	int min, max, per;
 	XDisplayKeycodes(d, &min, &max);
-	KeySym *map = XGetKeyboardMapping(d, min, max - min + 1, &per);
-	int spare = 0;
-	for (int k = max; k >= min && !spare; k--) {
-		int empty = 1;
-		for (int i = 0; i < per; i++) if (map[(k - min) * per + i] != NoSymbol) empty = 0;
-		if (empty) spare = k;
+	if (code < min || code > max) return -1;
+	KeySym *map = XGetKeyboardMapping(d, code, 1, &per);
+	if (!map) return -1;
+	long gives = 0;
+	for (int i = 0; i < per; i++) {
+		KeySym s = map[i];
+		if (s == NoSymbol) continue;
+		if (gives != 0 && gives != (long)s) { gives = -1; break; }
+		gives = (long)s;
 	}
 	XFree(map);
-	return spare;
+	return gives;
+}
+
+// Up to n keycodes no key uses (from the top), into codes; how many.
+static int vn_spares(Display *d, int *codes, int n) {
+	int min, max, per, found = 0;
+	XDisplayKeycodes(d, &min, &max);
+	KeySym *map = XGetKeyboardMapping(d, min, max - min + 1, &per);
+	if (!map) return 0;
+	for (int k = max; k >= min && found < n; k--) {
+		int empty = 1;
+		for (int i = 0; i < per; i++) if (map[(k - min) * per + i] != NoSymbol) empty = 0;
+		if (empty) codes[found++] = k;
+	}
+	XFree(map);
+	return found;
 }
 
 static void vn_map(Display *d, int code, KeySym sym) {
@@ -95,13 +115,13 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 	"unicode/utf8"
 	"unsafe"
 )
 
-// open connects to the X server of $DISPLAY; the caller closes it.
 var initThreads sync.Once
 
 // InitThreads makes Xlib safe for the several threads of this process
@@ -111,6 +131,7 @@ var initThreads sync.Once
 // thing, on the main thread. Later calls do nothing.
 func InitThreads() { initThreads.Do(func() { C.XInitThreads() }) }
 
+// open connects to the X server of $DISPLAY; the caller closes it.
 func open() (*C.Display, error) {
 	if os.Getenv("DISPLAY") == "" {
 		if os.Getenv("WAYLAND_DISPLAY") != "" {
@@ -177,7 +198,7 @@ func Title(w Window) string {
 
 // Type types text into the window that has the keyboard, character by
 // character: a line end is Return, a tab is Tab; a character no key
-// gives is typed through a spare key mapped to it for that moment.
+// gives is typed through a spare key mapped to it (see spares).
 func Type(text string) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -186,18 +207,12 @@ func Type(text string) error {
 		return err
 	}
 	defer C.XCloseDisplay(d)
+	spares.Lock()
+	defer spares.Unlock()
+	spares.take(d)
+	defer spares.releaseLater()
 	C.vn_catch()
 	defer C.XSetErrorHandler(nil)
-	spare := C.vn_spare(d)
-	mapped := false
-	defer func() {
-		if mapped {
-			// The app reads its keys after they are sent: the spare key
-			// keeps its last character until it has.
-			time.Sleep(50 * time.Millisecond)
-			C.vn_map(d, spare, 0) // the spare key back to nothing
-		}
-	}()
 	for _, r := range text {
 		if r == utf8.RuneError {
 			continue
@@ -215,24 +230,20 @@ func Type(text string) error {
 		default:
 			sym = C.KeySym(0x01000000 | r) // Unicode keysyms
 		}
+		if code, ok := spares.keyFor(d, sym); ok {
+			C.vn_tap(d, code, 0)
+			continue
+		}
 		code := C.XKeysymToKeycode(d, sym)
 		level := C.int(-1)
 		if code != 0 {
 			level = C.vn_level(d, C.int(code), sym)
 		}
 		if code == 0 || level < 0 {
-			if spare == 0 {
-				return fmt.Errorf("no key types %q and none is free to map it to", r)
+			spare, err := spares.mapKey(d, sym, r)
+			if err != nil {
+				return err
 			}
-			if mapped {
-				// The last character typed through the spare key must be
-				// read before the key means another.
-				time.Sleep(20 * time.Millisecond)
-			}
-			C.vn_map(d, spare, sym)
-			mapped = true
-			// Let the focused app see the new mapping before the key.
-			time.Sleep(5 * time.Millisecond)
 			C.vn_tap(d, spare, 0)
 			continue
 		}
@@ -242,6 +253,180 @@ func Type(text string) error {
 		return fmt.Errorf("the X server refused %d of the typed keys", int(C.vn_caught()))
 	}
 	return nil
+}
+
+// spares are the keycodes no key uses, which Type maps the characters no
+// key gives to. The keyboard mapping is the X server's, and an app
+// translates a key press by the mapping it knows when it reads the press,
+// which on a busy machine can be long after it was sent: a key given
+// another character before the app has read its earlier presses types
+// the new character there (a loaded run's xterm got "cafß" for "café"
+// when one spare key was remapped 20 ms after each press). Nothing in X
+// says when another app has read its keys, so a character keeps its key:
+// each gets a spare key of its own, kept for later text; only when every
+// spare is taken does the least recently typed one get another
+// character, and not within reuseAfter of its last press; and the keys go
+// back to nothing restoreAfter after the last typing, when any app has
+// long read them.
+var spares spareKeys
+
+var (
+	maxSpares    = 32
+	reuseAfter   = time.Second
+	restoreAfter = 30 * time.Second
+)
+
+type spareKey struct {
+	code C.int
+	sym  C.KeySym // 0: mapped to nothing
+	used time.Time
+}
+
+type spareKeys struct {
+	sync.Mutex
+	display string // the X server the keys are on
+	keys    []spareKey
+	restore *time.Timer
+}
+
+// take readies the keys for typing on d (s held): keys another program
+// has mapped since are given up, and free ones found up to maxSpares.
+func (s *spareKeys) take(d *C.Display) {
+	if s.restore != nil {
+		s.restore.Stop()
+		s.restore = nil
+	}
+	if display := os.Getenv("DISPLAY"); display != s.display {
+		s.display, s.keys = display, nil
+	}
+	kept := s.keys[:0]
+	for _, k := range s.keys {
+		if C.vn_gives(d, k.code) == C.long(k.sym) {
+			kept = append(kept, k)
+		}
+	}
+	s.keys = kept
+	if len(s.keys) >= maxSpares {
+		return
+	}
+	codes := make([]C.int, maxSpares+len(s.keys))
+	n := int(C.vn_spares(d, &codes[0], C.int(len(codes))))
+	for _, code := range codes[:n] {
+		if len(s.keys) == maxSpares {
+			break
+		}
+		if !slices.ContainsFunc(s.keys, func(k spareKey) bool { return k.code == code }) {
+			s.keys = append(s.keys, spareKey{code: code})
+		}
+	}
+}
+
+// keyFor is the spare key that types sym now, if one does.
+func (s *spareKeys) keyFor(d *C.Display, sym C.KeySym) (C.int, bool) {
+	for i := range s.keys {
+		if s.keys[i].sym == sym {
+			s.keys[i].used = time.Now()
+			return s.keys[i].code, true
+		}
+	}
+	return 0, false
+}
+
+// mapKey maps a spare key to sym (r, for the error) and returns it: a
+// free one, else the least recently typed, once reuseAfter has passed
+// since its last press.
+func (s *spareKeys) mapKey(d *C.Display, sym C.KeySym, r rune) (C.int, error) {
+	if len(s.keys) == 0 {
+		return 0, fmt.Errorf("no key types %q and none is free to map it to", r)
+	}
+	pick := 0
+	for i, k := range s.keys {
+		if k.sym == 0 {
+			pick = i
+			break
+		}
+		if k.used.Before(s.keys[pick].used) {
+			pick = i
+		}
+	}
+	k := &s.keys[pick]
+	if k.sym != 0 {
+		time.Sleep(time.Until(k.used.Add(reuseAfter)))
+	}
+	// The server sends the change to every app before the press that
+	// follows, so the app reads the key as sym.
+	C.vn_map(d, k.code, sym)
+	k.sym, k.used = sym, time.Now()
+	return k.code, nil
+}
+
+// Finish gives the spare keys back before the process ends, once the app
+// typed into has had reuseAfter since the last press to read them (a
+// command that types and exits calls it; later, the keys would stay
+// mapped until the X server ends).
+func Finish() {
+	spares.Lock()
+	last := time.Time{}
+	for _, k := range spares.keys {
+		if k.sym != 0 && k.used.After(last) {
+			last = k.used
+		}
+	}
+	spares.Unlock()
+	if last.IsZero() {
+		return
+	}
+	time.Sleep(time.Until(last.Add(reuseAfter)))
+	spares.release()
+}
+
+// keyGives is what keycode code gives now on $DISPLAY's server, as
+// vn_gives says (for the tests).
+func keyGives(code int) (int64, error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	d, err := open()
+	if err != nil {
+		return 0, err
+	}
+	defer C.XCloseDisplay(d)
+	return int64(C.vn_gives(d, C.int(code))), nil
+}
+
+// releaseLater maps the keys back to nothing restoreAfter from now (s
+// held), unless typing starts again first.
+func (s *spareKeys) releaseLater() {
+	s.restore = time.AfterFunc(restoreAfter, s.release)
+}
+
+// release maps the spare keys back to nothing, those that are still as
+// Type left them.
+func (s *spareKeys) release() {
+	s.Lock()
+	defer s.Unlock()
+	if !slices.ContainsFunc(s.keys, func(k spareKey) bool { return k.sym != 0 }) {
+		return
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	InitThreads()
+	name := C.CString(s.display)
+	defer C.free(unsafe.Pointer(name))
+	d := C.XOpenDisplay(name)
+	if d == nil {
+		s.keys = nil // that server is gone, and its mapping with it
+		return
+	}
+	defer C.XCloseDisplay(d)
+	C.vn_catch()
+	defer C.XSetErrorHandler(nil)
+	for i := range s.keys {
+		k := &s.keys[i]
+		if k.sym != 0 && C.vn_gives(d, k.code) == C.long(k.sym) {
+			C.vn_map(d, k.code, 0)
+		}
+		k.sym = 0
+	}
 }
 
 // Press presses a key combination ("Ctrl+V") in the window that has the

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -40,21 +41,18 @@ func startX(t *testing.T) {
 	}
 }
 
-// TestTypeIntoAnotherApp: text typed into a real X client (xterm running
-// cat, as in a terminal the person dictates into) arrives as written:
-// letters, capitals, punctuation, accented and other characters no key
-// of the keyboard gives, tabs and line ends; and the focused window is
-// the app's.
-func TestTypeIntoAnotherApp(t *testing.T) {
-	startX(t)
-	out := filepath.Join(t.TempDir(), "typed.txt")
-	term := exec.Command("xterm", "-T", "target", "-e", "sh", "-c", "stty -icanon; cat > "+out)
+// target starts xterm running cat (as in a terminal the person dictates
+// into) on startX's server, focused; it returns the window, the process
+// and the file what it receives goes to.
+func target(t *testing.T) (id string, term *exec.Cmd, out string) {
+	t.Helper()
+	out = filepath.Join(t.TempDir(), "typed.txt")
+	term = exec.Command("xterm", "-T", "target", "-e", "sh", "-c", "stty -icanon; cat > "+out)
 	term.Env = append(os.Environ(), "LANG=C.UTF-8", "LC_ALL=C.UTF-8")
 	if err := term.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { term.Process.Kill(); term.Wait() })
-	var id string
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		o, err := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^target$").Output()
 		if id = strings.TrimSpace(string(o)); err == nil && id != "" {
@@ -68,6 +66,30 @@ func TestTypeIntoAnotherApp(t *testing.T) {
 	if err := exec.Command("xdotool", "windowfocus", "--sync", id).Run(); err != nil {
 		t.Fatal(err)
 	}
+	return id, term, out
+}
+
+// received waits until the file holds want (10 s at most) and says what
+// it holds.
+func received(out, want string) string {
+	var got string
+	for deadline := time.Now().Add(10 * time.Second); got != want; time.Sleep(50 * time.Millisecond) {
+		data, _ := os.ReadFile(out)
+		got = string(data)
+		if time.Now().After(deadline) {
+			break
+		}
+	}
+	return got
+}
+
+// TestTypeIntoAnotherApp: text typed into a real X client arrives as
+// written: letters, capitals, punctuation, accented and other characters
+// no key of the keyboard gives, tabs and line ends; and the focused
+// window is the app's.
+func TestTypeIntoAnotherApp(t *testing.T) {
+	startX(t)
+	id, _, out := target(t)
 	w, err := Focused()
 	if err != nil {
 		t.Fatal(err)
@@ -82,17 +104,77 @@ func TestTypeIntoAnotherApp(t *testing.T) {
 	if err := Type(text); err != nil {
 		t.Fatal(err)
 	}
-	var got string
-	for deadline := time.Now().Add(10 * time.Second); got != text; time.Sleep(50 * time.Millisecond) {
-		data, _ := os.ReadFile(out)
-		got = string(data)
-		if time.Now().After(deadline) {
-			break
-		}
-	}
-	if got != text {
+	if got := received(out, text); got != text {
 		t.Errorf("xterm received\n%q\nwant\n%q", got, text)
 	}
+}
+
+// TestTypeIntoASlowApp: an app that reads its keys long after they were
+// sent (here stopped until typing has ended, as a busy machine's app can
+// lag) still gets the characters no key gives as typed, not what their
+// spare key meant by the time it read them; and Finish gives the spare
+// keys back.
+func TestTypeIntoASlowApp(t *testing.T) {
+	startX(t)
+	_, term, out := target(t)
+	if err := term.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	text := "café naïve Grüße 50 € — ✓ Ærø ñ ç ß é ü\n"
+	err := Type(text)
+	if cerr := term.Process.Signal(syscall.SIGCONT); cerr != nil {
+		t.Fatal(cerr)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := received(out, text); got != text {
+		t.Errorf("the slow xterm received\n%q\nwant\n%q", got, text)
+	}
+	codes := mappedSpares()
+	if len(codes) == 0 {
+		t.Fatal("no spare key holds a character after typing")
+	}
+	Finish()
+	for _, code := range codes {
+		if gives, err := keyGives(code); err != nil || gives != 0 {
+			t.Errorf("after Finish, spare keycode %d gives %#x (%v), want nothing", code, gives, err)
+		}
+	}
+}
+
+// TestTypeWithFewSpareKeys: with fewer spare keys than characters that
+// need one, keys are given new characters, and the app still gets each as
+// typed.
+func TestTypeWithFewSpareKeys(t *testing.T) {
+	startX(t)
+	_, _, out := target(t)
+	defer func(n int, after time.Duration) { maxSpares, reuseAfter = n, after }(maxSpares, reuseAfter)
+	maxSpares, reuseAfter = 2, 200*time.Millisecond
+	text := "é ï ü ß € — é ✓\n"
+	if err := Type(text); err != nil {
+		t.Fatal(err)
+	}
+	if got := received(out, text); got != text {
+		t.Errorf("xterm received\n%q\nwant\n%q", got, text)
+	}
+	if n := len(spares.keys); n != 2 {
+		t.Errorf("typing used %d spare keys, want the 2 allowed", n)
+	}
+	Finish()
+}
+
+// mappedSpares are the keycodes Type left holding a character.
+func mappedSpares() []int {
+	spares.Lock()
+	defer spares.Unlock()
+	var codes []int
+	for _, k := range spares.keys {
+		if k.sym != 0 {
+			codes = append(codes, int(k.code))
+		}
+	}
+	return codes
 }
 
 // TestHotkeyForTheWholeDesktop: a grabbed combination pressed while

@@ -408,6 +408,7 @@ func (w *Window) Shutdown() error {
 	}
 	w.saver.close()
 	w.standby.Close()
+	keyboard.Finish() // the keys a dictation typed through, given back
 	select {
 	case <-w.stop:
 	default:
