@@ -28,12 +28,22 @@ type Runner struct {
 	nextFrameAnimations []*anim
 
 	runnerStarted bool
+
+	// Wake, if set, is called after an animation starts, so that a driver
+	// waiting for events ticks it (Voice Notes patch). Set it before the
+	// first Start.
+	Wake func()
 }
 
 // Start will register the passed application and initiate its ticking.
 func (r *Runner) Start(a *fyne.Animation) {
 	r.animationMutex.Lock()
-	defer r.animationMutex.Unlock()
+	defer func() {
+		r.animationMutex.Unlock()
+		if r.Wake != nil {
+			r.Wake()
+		}
+	}()
 
 	if !r.runnerStarted {
 		r.runnerStarted = true
@@ -171,4 +181,11 @@ func (r *Runner) tickAnimation(a *anim) bool {
 	}
 
 	return true
+}
+
+// Running says whether animations are being ticked (Voice Notes patch).
+func (r *Runner) Running() bool {
+	r.animationMutex.RLock()
+	defer r.animationMutex.RUnlock()
+	return r.runnerStarted
 }

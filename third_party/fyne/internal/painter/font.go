@@ -173,6 +173,7 @@ func CachedFontFace(style fyne.TextStyle, source fyne.Resource, o fyne.CanvasObj
 func ClearFontCache() {
 	fontCache.Clear()
 	fontCustomCache.Clear()
+	parsedFonts.Clear()
 }
 
 // DrawString draws a string into an image.
@@ -200,13 +201,37 @@ func DrawString(dst draw.Image, s string, color color.Color, f shaping.Fontmap, 
 	})
 }
 
+// parsedFonts keeps each font file parsed once, by the bytes it was
+// parsed from (Voice Notes patch: every text style and every theme scope
+// parsed the theme font and the 4 MB emoji font again, about 10 MB of a
+// window's memory). A parsed font is read-only; each use gets its own
+// Face.
+var parsedFonts async.Map[fontBytes, *font.Font]
+
+// fontBytes names a font file's bytes by where they are: the same bytes
+// parse the same.
+type fontBytes struct {
+	at *byte
+	n  int
+}
+
 func loadMeasureFont(data fyne.Resource) *font.Face {
-	loaded, err := font.ParseTTF(bytes.NewReader(data.Content()))
+	content := data.Content()
+	var key fontBytes
+	if len(content) > 0 {
+		key = fontBytes{at: &content[0], n: len(content)}
+		if f, ok := parsedFonts.Load(key); ok {
+			return font.NewFace(f)
+		}
+	}
+	loaded, err := font.ParseTTF(bytes.NewReader(content))
 	if err != nil {
 		fyne.LogError("font load error", err)
 		return nil
 	}
-
+	if key.at != nil {
+		parsedFonts.Store(key, loaded.Font)
+	}
 	return loaded
 }
 

@@ -311,9 +311,16 @@ func (c *Canvas) CheckDirtyAndClear() bool {
 	return wasDirty
 }
 
+// DirtyWake, if set, is called when a canvas is marked dirty, so that a
+// driver waiting for events paints it (Voice Notes patch).
+var DirtyWake func()
+
 // SetDirty sets canvas dirty flag atomically.
 func (c *Canvas) SetDirty() {
 	c.dirty = true
+	if DirtyWake != nil {
+		DirtyWake()
+	}
 }
 
 // SetMenuTreeAndFocusMgr sets menu tree and focus manager.

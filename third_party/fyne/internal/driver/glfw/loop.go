@@ -2,6 +2,7 @@ package glfw
 
 import (
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -23,7 +24,36 @@ type funcData struct {
 var (
 	funcQueue        = async.NewUnboundedChan[funcData]()
 	running, drained atomic.Bool
+
+	// queueMu orders sending to funcQueue against its draining at the
+	// end: a function sent is counted in queued before drained is set,
+	// so the drain waits for every one still in transit in the unbounded
+	// channel (Voice Notes patch: draining by len(Out()) missed those,
+	// and their senders, the lifecycle's stop hook among them, waited
+	// for ever).
+	queueMu sync.Mutex
+	queued  atomic.Int64 // sent to funcQueue and not yet taken from it
+
+	// waiting is set while the main loop waits for events (Voice Notes
+	// patch: see runGL).
+	waiting atomic.Bool
 )
+
+// quietFramesBeforeWait is how many frames with nothing to do the main
+// loop ticks through before it waits for events instead.
+const quietFramesBeforeWait = 3
+
+// maxWaitSeconds bounds a wait for events, so that the caches are looked
+// after (see drawSingleFrame) while nothing happens.
+const maxWaitSeconds = 10.0
+
+// wakeMain ends the main loop's wait for events, if it is waiting; it is
+// safe from any goroutine.
+func wakeMain() {
+	if waiting.Load() {
+		postEmptyEvent()
+	}
+}
 
 // Arrange that main.main runs on main thread.
 func init() {
@@ -40,7 +70,13 @@ func runOnMain(f func()) {
 func runOnMainWithWait(f func(), wait bool) {
 	// If we are on main before app run just execute - otherwise add it to the main queue and wait.
 	// We also need to run it as-is if the app is in the process of shutting down as the queue will be stopped.
-	if (!running.Load() && async.IsMainGoroutine()) || drained.Load() {
+	if !running.Load() && async.IsMainGoroutine() {
+		f()
+		return
+	}
+	queueMu.Lock()
+	if drained.Load() {
+		queueMu.Unlock()
 		f()
 		return
 	}
@@ -50,13 +86,28 @@ func runOnMainWithWait(f func(), wait bool) {
 		defer common.DonePool.Put(done)
 
 		funcQueue.In() <- funcData{f: f, done: done}
+		queued.Add(1)
+		queueMu.Unlock()
+		wakeMain()
 		<-done
 	} else {
 		funcQueue.In() <- funcData{f: f}
+		queued.Add(1)
+		queueMu.Unlock()
+		wakeMain()
 	}
 }
 
-func (d *gLDriver) drawSingleFrame() {
+// takeFunc takes the next function from funcQueue.
+func takeFunc() funcData {
+	f := <-funcQueue.Out()
+	queued.Add(-1)
+	return f
+}
+
+// drawSingleFrame paints the windows that changed, and says whether one
+// did.
+func (d *gLDriver) drawSingleFrame() (painted bool) {
 	refreshed := false
 	for _, win := range d.windowList() {
 		w := win.(*window)
@@ -88,6 +139,7 @@ func (d *gLDriver) drawSingleFrame() {
 			continue
 		}
 
+		painted = true
 		w.RunWithContext(func() {
 			if w.driver.repaintWindow(w) {
 				refreshed = true
@@ -95,6 +147,7 @@ func (d *gLDriver) drawSingleFrame() {
 		})
 	}
 	cache.Clean(refreshed)
+	return painted
 }
 
 func (d *gLDriver) runGL() {
@@ -102,6 +155,8 @@ func (d *gLDriver) runGL() {
 		return // Run was called twice.
 	}
 
+	d.animation.Wake = wakeMain
+	common.DirtyWake = wakeMain
 	d.init()
 	if d.trayStart != nil {
 		d.trayStart()
@@ -124,8 +179,35 @@ func (d *gLDriver) runGL() {
 		f()
 	}
 
+	// The loop ticks 60 times a second while something happens; after a
+	// few frames with nothing to do (no event, no function to run, no
+	// animation, nothing to paint) it waits for events instead, and
+	// anything that gives it work wakes it: an input event, a function
+	// for main (fyne.Do), an animation started, a canvas marked dirty,
+	// Quit. (Voice Notes patch: Fyne's loop woke 60 times a second for
+	// ever, 1.7-2.3% of a core for a window doing nothing; fyne-io/fyne
+	// issue 2506.)
 	eventTick := time.NewTicker(time.Second / 60)
+	quiet := 0
 	for {
+		if quiet >= quietFramesBeforeWait {
+			quiet = 0
+			waiting.Store(true)
+			// What is sent after this is woken for; what was sent before
+			// is counted.
+			if queued.Load() == 0 && !d.animation.Running() {
+				d.waitEvents(maxWaitSeconds)
+			}
+			waiting.Store(false)
+			select {
+			case <-d.done:
+			default:
+				// The events are handled; paint what they changed now,
+				// not at the next tick.
+				d.frame()
+				continue
+			}
+		}
 		select {
 		case <-d.done:
 			eventTick.Stop()
@@ -136,53 +218,75 @@ func (d *gLDriver) runGL() {
 			}
 
 			// as we are shutting down make sure we drain the pending funcQueue and close it out.
-			for len(funcQueue.Out()) > 0 {
-				f := <-funcQueue.Out()
+			queueMu.Lock()
+			drained.Store(true)
+			queueMu.Unlock()
+			for queued.Load() > 0 {
+				f := takeFunc()
 				if f.done != nil {
 					f.done <- struct{}{}
 				}
 			}
-			drained.Store(true)
 			funcQueue.Close()
 			return
 		case f := <-funcQueue.Out():
+			queued.Add(-1)
+			quiet = 0
 			f.f()
 			if f.done != nil {
 				f.done <- struct{}{}
 			}
 		case <-eventTick.C:
-			d.pollEvents()
-			for i := 0; i < len(d.windows); i++ {
-				w := d.windows[i].(*window)
-				if w.viewport == nil {
-					continue
-				}
-
-				if w.viewport.ShouldClose() {
-					d.destroyWindow(w, i)
-					i-- // Trailing windows are moved forward one step.
-					continue
-				}
-
-				expand := w.shouldExpand
-				fullScreen := w.fullScreen
-
-				if expand && !fullScreen {
-					w.fitContent()
-					shouldExpand := w.shouldExpand
-					w.shouldExpand = false
-					view := w.viewport
-
-					if shouldExpand && runtime.GOOS != "js" {
-						view.SetSize(w.shouldWidth, w.shouldHeight)
-					}
-				}
+			if d.frame() {
+				quiet = 0
+			} else {
+				quiet++
 			}
-
-			d.animation.TickAnimations()
-			d.drawSingleFrame()
 		}
 	}
+}
+
+// frame handles the events waiting, ticks the animations and paints what
+// changed; it says whether there was anything to do.
+func (d *gLDriver) frame() (busy bool) {
+	d.pollEvents()
+	for i := 0; i < len(d.windows); i++ {
+		w := d.windows[i].(*window)
+		if w.viewport == nil {
+			continue
+		}
+
+		if w.viewport.ShouldClose() {
+			busy = true
+			d.destroyWindow(w, i)
+			i-- // Trailing windows are moved forward one step.
+			continue
+		}
+
+		expand := w.shouldExpand
+		fullScreen := w.fullScreen
+
+		if expand && !fullScreen {
+			busy = true
+			w.fitContent()
+			shouldExpand := w.shouldExpand
+			w.shouldExpand = false
+			view := w.viewport
+
+			if shouldExpand && runtime.GOOS != "js" {
+				view.SetSize(w.shouldWidth, w.shouldHeight)
+			}
+		}
+	}
+
+	if d.animation.Running() {
+		busy = true
+	}
+	d.animation.TickAnimations()
+	if d.drawSingleFrame() {
+		busy = true
+	}
+	return busy
 }
 
 func (d *gLDriver) destroyWindow(w *window, index int) {

@@ -25,3 +25,16 @@ func (d *gLDriver) pollEvents() {
 func (d *gLDriver) Terminate() {
 	glfw.Terminate()
 }
+
+// waitEvents waits until an event arrives, postEmptyEvent is called or
+// timeout (seconds) passes, and handles the events as pollEvents does
+// (Voice Notes patch).
+func (d *gLDriver) waitEvents(timeout float64) {
+	glfw.WaitEventsTimeout(timeout)
+}
+
+// postEmptyEvent ends a waitEvents; it is safe from any goroutine (Voice
+// Notes patch).
+func postEmptyEvent() {
+	glfw.PostEmptyEvent()
+}

@@ -24,3 +24,11 @@ func (d *gLDriver) pollEvents() {
 func (d *gLDriver) Terminate() {
 	glfw.Terminate()
 }
+
+// waitEvents does not wait in the browser, whose glfw cannot be woken:
+// it polls (Voice Notes patch).
+func (d *gLDriver) waitEvents(float64) {
+	glfw.PollEvents()
+}
+
+func postEmptyEvent() {}
