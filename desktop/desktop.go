@@ -201,36 +201,11 @@ func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error
 		}
 	}()
 	// SIGTERM (logging out, shutting down) and the tray's Quit end the loop
-	// without the window's Close: what is left is saved once the loop is
-	// gone, after Run returns or, if Fyne hangs on its way out, by the
-	// guard.
-	var once sync.Once
-	var shutErr error
-	shutdown := func() (ran bool) {
-		once.Do(func() { ran, shutErr = true, w.Shutdown() })
-		return ran
-	}
-	guard := newQuitGuard()
-	go guard.watch(func() {
-		if !shutdown() {
-			return // Run returned after all, and its caller saves
-		}
-		mu.Lock()
-		if listener != nil {
-			listener.Close()
-		}
-		mu.Unlock()
-		if shutErr != nil {
-			log.Printf("quitting: %v", shutErr)
-			os.Exit(1)
-		}
-		log.Print("quitting: the window's event loop ended without returning (Fyne); everything was saved")
-		os.Exit(0)
-	})
+	// without the window's Close: what is left is saved once Run returns.
+	// (Fyne 2.7.1 could lose its own stop hook on the way out and never
+	// return; third_party/fyne's patch 2 mends that.)
 	w.ShowAndRun()
-	guard.ran()
-	shutdown()
-	return shutErr
+	return w.Shutdown()
 }
 
 // traceStalls reports each time the UI thread was busy for more than a

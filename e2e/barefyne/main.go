@@ -1,8 +1,9 @@
 // Command barefyne is a bare Fyne window (a label, the size of Voice
 // Notes' window): the peer make bench measures Voice Notes' idle cost
 // against, in the same run. What a window that does nothing costs in Fyne
-// (its event loop wakes 60 times a second, and its fonts and GL context
-// stay resident) no app built on it can go below.
+// (its GL context and fonts stay resident; its event loop, patched in
+// third_party/fyne, waits for events when idle) no app built on it can go
+// below.
 package main
 
 import (

@@ -49,8 +49,6 @@ var targets = []target{
 	{"BenchmarkIdle", "idle-cpu-%core-10k", 0.3, "the same with 10k notes"},
 	{"BenchmarkIdle", "rss-MiB-empty", 150, "resident memory after a minute idle, empty vault, under 150 MiB"},
 	{"BenchmarkIdle", "rss-MiB-10k", 200, "the same with 10k notes, under 200 MiB"},
-	{"BenchmarkIdle", "idle-cpu-x-bare-fyne-empty", 1.25, "idle CPU within 1.25x of a bare Fyne window's, measured beside it (the toolkit's 60 Hz loop is the floor)"},
-	{"BenchmarkIdle", "idle-cpu-x-bare-fyne-10k", 1.25, "the same with 10k notes"},
 	{"BenchmarkRecordStart", "first-ms", 150, "Ctrl+R to first captured sample, first recording after launch"},
 	{"BenchmarkRecordStart", "later-ms", 150, "Ctrl+R to first captured sample, later recordings"},
 	{"BenchmarkRecordStart", "cli-ms", 400, "voicenotes record: process start to first captured sample"},
