@@ -162,16 +162,23 @@ func openXTest(what string) (*C.Display, error) {
 	return d, nil
 }
 
-// Focused is the window that has the keyboard now.
-func Focused() (Window, error) {
+// onDisplay runs f with a connection to $DISPLAY's server, on one thread.
+func onDisplay(f func(d *C.Display)) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	d, err := open()
 	if err != nil {
-		return 0, err
+		return err
 	}
 	defer C.XCloseDisplay(d)
-	return Window(C.vn_focus(d)), nil
+	f(d)
+	return nil
+}
+
+// Focused is the window that has the keyboard now.
+func Focused() (w Window, err error) {
+	err = onDisplay(func(d *C.Display) { w = Window(C.vn_focus(d)) })
+	return w, err
 }
 
 // Title is a window's title ("" when it has none).
@@ -382,15 +389,9 @@ func Finish() {
 
 // keyGives is what keycode code gives now on $DISPLAY's server, as
 // vn_gives says (for the tests).
-func keyGives(code int) (int64, error) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	d, err := open()
-	if err != nil {
-		return 0, err
-	}
-	defer C.XCloseDisplay(d)
-	return int64(C.vn_gives(d, C.int(code))), nil
+func keyGives(code int) (gives int64, err error) {
+	err = onDisplay(func(d *C.Display) { gives = int64(C.vn_gives(d, C.int(code))) })
+	return gives, err
 }
 
 // releaseLater maps the keys back to nothing restoreAfter from now (s
