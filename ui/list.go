@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -261,16 +263,108 @@ func thousands(n int) string {
 	return s
 }
 
-// haystack is what search looks in: a note's title, text and tags in
-// lower case, each apart. A text already in lower case (PocketSphinx
-// writes it so) is the note's own string, not a copy: strings.ToLower
-// returns what needs no change.
-type haystack struct{ title, body, tags string }
+// haystack is what search looks in: a note's title, text and tags, each
+// apart, as a search in lower case sees them. None is a copy unless it
+// must be (see folded).
+type haystack struct{ title, body, tags folded }
 
-// contains reports whether the word t is in one of the haystack's parts
-// (a word holds no line break, so none spans two).
+// contains reports whether the word t (in lower case) is in one of the
+// haystack's parts (a word holds no line break, so none spans two).
 func (h haystack) contains(t string) bool {
-	return strings.Contains(h.body, t) || strings.Contains(h.title, t) || strings.Contains(h.tags, t)
+	return h.body.contains(t) || h.title.contains(t) || h.tags.contains(t)
+}
+
+// folded is a text as a search in lower case sees it, without copying it
+// when it need not be: a text in lower case (PocketSphinx writes it so)
+// is itself; one whose capitals are all A-Z (most English transcripts,
+// titles, the bench's vault) is itself, compared with those folded
+// (ascii); any other (É, İ, invalid UTF-8) is strings.ToLower's copy. On
+// 10k notes of English text the copies were 14 MB.
+type folded struct {
+	s     string
+	ascii bool
+}
+
+func fold(s string) folded {
+	upper := false
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			upper = upper || 'A' <= b && b <= 'Z'
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || unicode.ToLower(r) != r {
+			return folded{s: strings.ToLower(s)}
+		}
+		i += size
+	}
+	return folded{s: s, ascii: upper}
+}
+
+// contains reports whether strings.ToLower of the text contains t, which
+// is in lower case.
+func (f folded) contains(t string) bool {
+	if !f.ascii {
+		return strings.Contains(f.s, t)
+	}
+	return indexASCIIFold(f.s, t) >= 0
+}
+
+// indexASCIIFold is where t (in lower case) first is in s with s's A-Z
+// read as a-z, or -1. Every other byte compares as it is, so it agrees with
+// strings.ToLower(s) when s's only capitals are A-Z.
+func indexASCIIFold(s, t string) int {
+	if t == "" {
+		return 0
+	}
+	c := t[0]
+	other := c // the first byte's capital, if it has one
+	if 'a' <= c && c <= 'z' {
+		other = c - 'a' + 'A'
+	}
+	// The next place of each form of the first byte, found with
+	// IndexByte (fast) and looked for again only once passed.
+	nextLower, nextUpper := -2, -2
+	for from := 0; from+len(t) <= len(s); {
+		if nextLower < from && nextLower != -1 {
+			if nextLower = strings.IndexByte(s[from:], c); nextLower >= 0 {
+				nextLower += from
+			}
+		}
+		if other != c && nextUpper < from && nextUpper != -1 {
+			if nextUpper = strings.IndexByte(s[from:], other); nextUpper >= 0 {
+				nextUpper += from
+			}
+		}
+		i := nextLower
+		if other != c && nextUpper >= 0 && (i < 0 || nextUpper < i) {
+			i = nextUpper
+		}
+		if i < 0 || i+len(t) > len(s) {
+			return -1
+		}
+		if equalASCIIFold(s[i+1:i+len(t)], t[1:]) {
+			return i
+		}
+		from = i + 1
+	}
+	return -1
+}
+
+// equalASCIIFold says whether a, with its A-Z read as a-z, is b.
+func equalASCIIFold(a, b string) bool {
+	for i := 0; i < len(b); i++ {
+		x := a[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if x != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // haystack is what search looks in, lower-cased once per note and edit.
@@ -284,7 +378,7 @@ func (w *Window) haystack(n *persistence.Note) haystack {
 }
 
 func haystackOf(title, body string, tags []string) haystack {
-	return haystack{strings.ToLower(title), strings.ToLower(body), strings.ToLower(tagText(&persistence.Note{Tags: tags}))}
+	return haystack{fold(title), fold(body), fold(tagText(&persistence.Note{Tags: tags}))}
 }
 
 // warmHaystacks lower-cases what search looks in off the UI thread (on 10k

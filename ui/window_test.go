@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -498,18 +499,23 @@ func TestHaystacksAreMadeInTheBackground(t *testing.T) {
 	}
 }
 
-// TestHaystackKeepsNoCopyOfALowerCaseText: search's lower-cased text is
-// the note's own when it needs no change (PocketSphinx writes lower case),
-// and a copy only when it does; a word is found in title, text and tags.
+// TestHaystackKeepsNoCopyOfALowerCaseText: search looks in the note's own
+// text when it is in lower case (PocketSphinx writes it so) or its
+// capitals are all A-Z (most English text), and in a lower-cased copy
+// only for other capitals; a word is found in title, text and tags.
 func TestHaystackKeepsNoCopyOfALowerCaseText(t *testing.T) {
 	lower := &persistence.Note{Title: "Walk", Body: "we walked to the river and back", Tags: []string{"Outdoors"}}
 	h := haystackOf(lower.Title, lower.Body, lower.Tags)
-	if unsafe.StringData(h.body) != unsafe.StringData(lower.Body) {
+	if unsafe.StringData(h.body.s) != unsafe.StringData(lower.Body) {
 		t.Error("the haystack holds a copy of a text already in lower case")
 	}
-	mixed := &persistence.Note{Title: "Call", Body: "Call Anna about the Budget"}
-	if h := haystackOf(mixed.Title, mixed.Body, nil); h.body != "call anna about the budget" {
-		t.Errorf("a text with capitals is searched as %q", h.body)
+	mixed := &persistence.Note{Title: "Call", Body: "Call Anna about the Budget, café"}
+	if h := haystackOf(mixed.Title, mixed.Body, nil); unsafe.StringData(h.body.s) != unsafe.StringData(mixed.Body) || !h.contains("anna about the budget, café") {
+		t.Errorf("a text whose capitals are A-Z is searched as %+v", h.body)
+	}
+	other := "Élan at İzmir"
+	if h := haystackOf("", other, nil); h.body.s != strings.ToLower(other) || !h.contains("élan") {
+		t.Errorf("a text with other capitals is searched as %+v", h.body)
 	}
 	for _, c := range []struct {
 		terms []string
@@ -739,5 +745,28 @@ func TestOwnSavesInARowAreNotAConflict(t *testing.T) {
 	}
 	if got, err := v.Note(n.ID); err != nil || got.Body != "one two three four" {
 		t.Fatalf("on disk: %+v, %v", got, err)
+	}
+}
+
+// TestFoldedSearchIsToLowersSearch: whatever the text (A-Z capitals,
+// others, the special İ and Kelvin sign K, invalid UTF-8) a term in lower
+// case is found in it exactly when strings.ToLower's copy contains it.
+func TestFoldedSearchIsToLowersSearch(t *testing.T) {
+	pieces := []string{"a", "A", "b", "B", "z", "Z", "g", "G", "ab", "AB", "é", "É", "i", "İ", "k", "\u212a", "ß", " ", ".", "\xff", "1", "ﬁ"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	gen := func(n int) string {
+		var b strings.Builder
+		for range n {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		return b.String()
+	}
+	for range 20000 {
+		text := gen(rng.IntN(12))
+		term := strings.ToLower(gen(1 + rng.IntN(3)))
+		want := strings.Contains(strings.ToLower(text), term)
+		if got := fold(text).contains(term); got != want {
+			t.Fatalf("fold(%q).contains(%q) = %v; strings.ToLower's copy says %v", text, term, got, want)
+		}
 	}
 }
