@@ -98,11 +98,11 @@ func lookupFaces(theme, fallback, emoji fyne.Resource, family string, style fyne
 		faces.addFace(loadMeasureFont(emoji))
 	}
 
-	local := lookupLangFont(family, aspect)
-	if local != nil {
-		faces.addFace(local)
-	}
-
+	// The system's font for the language is looked up when a character
+	// is missing from the faces above, not now (Voice Notes patch: it
+	// loaded the system's font index and a font per style, about 3 MB,
+	// for text the bundled fonts draw).
+	faces.langAspect, faces.langPending = aspect, true
 	return faces
 }
 
@@ -391,12 +391,28 @@ func (n noopLogger) Printf(string, ...any) {}
 type dynamicFontMap struct {
 	faces  []*font.Face
 	family string
+
+	// langPending says the system's font for the language, in
+	// langAspect, is still to be added (Voice Notes patch: see
+	// lookupFaces).
+	langPending bool
+	langAspect  font.Aspect
 }
 
 func (d *dynamicFontMap) ResolveFace(r rune) *font.Face {
 	for _, f := range d.faces {
 		if _, ok := f.NominalGlyph(r); ok {
 			return f
+		}
+	}
+
+	if d.langPending {
+		d.langPending = false
+		if local := lookupLangFont(d.family, d.langAspect); local != nil {
+			d.addFace(local)
+			if _, ok := local.NominalGlyph(r); ok {
+				return local
+			}
 		}
 	}
 
