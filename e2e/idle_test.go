@@ -19,7 +19,9 @@ import (
 // window runs through fyne.Do). Without the app's trace, whose probes keep
 // the loop ticking, as a person runs it. A wake that was missed would
 // still come, at the loop's own wake 10 s later: each effect must come
-// well before (3 s), and the loop must be seen waiting before each step.
+// before (the window answers a command within 5 s or says "busy"; a
+// key's recording must start within 5 s), and the loop must be seen
+// waiting before each step.
 func TestIdleWindowWaitsAndWakes(t *testing.T) {
 	d := startDesktop(t)
 	vault := filepath.Join(t.TempDir(), "vault")
@@ -46,13 +48,9 @@ func TestIdleWindowWaitsAndWakes(t *testing.T) {
 		t.Helper()
 		cmd := exec.Command(binary, "toggle", "--vault", vault)
 		cmd.Env = d.env()
-		t0 := time.Now()
 		out, err := cmd.Output()
 		if err != nil || strings.TrimSpace(string(out)) != want {
-			t.Fatalf("voicenotes toggle: %q, %v; want %q", out, err, want)
-		}
-		if took := time.Since(t0); took > 3*time.Second {
-			t.Errorf("toggle took %v to be answered (the loop's own wake is 10 s away)", took)
+			t.Fatalf("voicenotes toggle: %q, %v; want %q (\"busy\": the window did not run it within 5 s)", out, err, want)
 		}
 	}
 	partials := func() int {
@@ -69,14 +67,14 @@ func TestIdleWindowWaitsAndWakes(t *testing.T) {
 	// keep the loop ticking.)
 	awaitWaiting(t, pid, "after launch")
 	toggle("recording")
-	waitFor(t, "the toggled recording's audio file", 3*time.Second, func() bool { return partials() == 1 })
+	waitFor(t, "the toggled recording's audio file", 5*time.Second, func() bool { return partials() == 1 })
 	toggle("stopped")
 	waitFor(t, "the toggled recording's note", 15*time.Second, func() bool { return notes() == 1 && partials() == 0 })
 
 	// A key: Ctrl+R starts a recording, whose audio file appears.
 	awaitWaiting(t, pid, "after the first note was saved")
 	d.key("ctrl+r")
-	waitFor(t, "the recording Ctrl+R started from an idle window", 3*time.Second, func() bool { return partials() == 1 })
+	waitFor(t, "the recording Ctrl+R started from an idle window", 5*time.Second, func() bool { return partials() == 1 })
 	d.key("ctrl+r")
 	waitFor(t, "the second note", 15*time.Second, func() bool { return notes() == 2 && partials() == 0 })
 	awaitWaiting(t, pid, "after the second note was saved")
