@@ -35,8 +35,10 @@ var (
 	queued  atomic.Int64 // sent to funcQueue and not yet taken from it
 
 	// waiting is set while the main loop waits for events (Voice Notes
-	// patch: see runGL).
+	// patch: see runGL). It is cleared under wakeMu, so that no wake is
+	// posted once the loop has gone on (GLFW may be terminated then).
 	waiting atomic.Bool
+	wakeMu  sync.Mutex
 )
 
 // quietFramesBeforeWait is how many frames with nothing to do the main
@@ -50,6 +52,11 @@ const maxWaitSeconds = 10.0
 // wakeMain ends the main loop's wait for events, if it is waiting; it is
 // safe from any goroutine.
 func wakeMain() {
+	if !waiting.Load() {
+		return
+	}
+	wakeMu.Lock()
+	defer wakeMu.Unlock()
 	if waiting.Load() {
 		postEmptyEvent()
 	}
@@ -198,7 +205,9 @@ func (d *gLDriver) runGL() {
 			if queued.Load() == 0 && !d.animation.Running() {
 				d.waitEvents(maxWaitSeconds)
 			}
+			wakeMu.Lock()
 			waiting.Store(false)
+			wakeMu.Unlock()
 			select {
 			case <-d.done:
 			default:

@@ -34,7 +34,10 @@ func (d *gLDriver) waitEvents(timeout float64) {
 }
 
 // postEmptyEvent ends a waitEvents; it is safe from any goroutine (Voice
-// Notes patch).
+// Notes patch). The binding panics on any GLFW error it then finds,
+// which may be another thread's: a wake that fails leaves the loop to its
+// own timeout rather than ending the program.
 func postEmptyEvent() {
+	defer func() { _ = recover() }()
 	glfw.PostEmptyEvent()
 }
