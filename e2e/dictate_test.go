@@ -119,7 +119,9 @@ func terminal(t testing.TB, d *desktop, title string) (string, string) {
 	}
 	t.Cleanup(func() { term.Process.Kill(); term.Wait() })
 	var id string
-	waitFor(t, "the terminal's window", 10*time.Second, func() bool {
+	// A wait for xterm to start, not a measure of it: a loaded run's
+	// took over 10 s once.
+	waitFor(t, "the terminal's window", 30*time.Second, func() bool {
 		cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^"+title+"$")
 		cmd.Env = d.env()
 		o, err := cmd.Output()

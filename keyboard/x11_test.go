@@ -53,7 +53,9 @@ func target(t *testing.T) (id string, term *exec.Cmd, out string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { term.Process.Kill(); term.Wait() })
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	// A wait for xterm to start, not a measure of it (a loaded run's took
+	// over 10 s once).
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		o, err := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^target$").Output()
 		if id = strings.TrimSpace(string(o)); err == nil && id != "" {
 			break
