@@ -114,22 +114,40 @@ func terminal(t testing.TB, d *desktop, title string) (string, string) {
 		"-xrm", "XTerm*selectToClipboard: true",
 		"-e", "sh", "-c", "stty -icanon; cat > "+out)
 	term.Env = append(d.env(), "LC_ALL=C.UTF-8")
+	var said strings.Builder // what xterm says, if it never shows
+	term.Stdout, term.Stderr = &said, &said
 	if err := term.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { term.Process.Kill(); term.Wait() })
-	var id string
+	exited := make(chan error, 1)
+	go func() { exited <- term.Wait() }()
+	t.Cleanup(func() {
+		term.Process.Kill()
+		<-exited
+	})
 	// A wait for xterm to start, not a measure of it: a loaded run's
-	// took over 10 s once.
-	waitFor(t, "the terminal's window", 30*time.Second, func() bool {
+	// gave up after 10 s once.
+	var id string
+	for deadline := time.Now().Add(30 * time.Second); id == ""; time.Sleep(100 * time.Millisecond) {
 		cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^"+title+"$")
 		cmd.Env = d.env()
 		o, err := cmd.Output()
 		if f := strings.Fields(string(o)); err == nil && len(f) > 0 {
 			id = f[0]
 		}
-		return id != ""
-	})
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("xterm ended before its window showed (%v); it said:\n%s", err, said.String())
+		default:
+		}
+		if id == "" && time.Now().After(deadline) {
+			term.Process.Kill()
+			err := <-exited
+			exited <- err
+			t.Fatalf("xterm's window did not show in 30 s; xterm said:\n%s", said.String())
+		}
+	}
 	return out, id
 }
 
