@@ -102,9 +102,10 @@ func BenchmarkSearchPainted(b *testing.B) {
 // it. The minute begins once the launch's deferred work is done (memory
 // given back at 5 s, the rescan's first listing at 10 s: see desktop and
 // ui/background.go), whose CPU time is reported apart (settle-cpu-ms): a
-// cost paid once per launch, not every minute. Beside the empty vault's minute, a bare Fyne window
-// (e2e/barefyne, on the same patched Fyne) is measured the same way: the
-// toolkit's own floor, which the differences compare against.
+// cost paid once per launch, not every minute. Beside the empty vault's
+// minute, a bare Fyne window (e2e/barefyne, on the same patched Fyne) is
+// measured the same way: the toolkit's own floor, which the differences
+// compare against.
 func BenchmarkIdle(b *testing.B) {
 	d := startXvfb(b)
 	d.t = b

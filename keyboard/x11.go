@@ -139,10 +139,17 @@ func open() (*C.Display, error) {
 		}
 		return nil, ErrUnsupported
 	}
+	return openOn(os.Getenv("DISPLAY"))
+}
+
+// openOn connects to the X server named display; the caller closes it.
+func openOn(display string) (*C.Display, error) {
 	InitThreads() // the desktop calls it first; the command line may not
-	d := C.XOpenDisplay(nil)
+	name := C.CString(display)
+	defer C.free(unsafe.Pointer(name))
+	d := C.XOpenDisplay(name)
 	if d == nil {
-		return nil, fmt.Errorf("cannot reach the X server at %s", os.Getenv("DISPLAY"))
+		return nil, fmt.Errorf("cannot reach the X server at %s", display)
 	}
 	return d, nil
 }
@@ -237,7 +244,7 @@ func Type(text string) error {
 		default:
 			sym = C.KeySym(0x01000000 | r) // Unicode keysyms
 		}
-		if code, ok := spares.keyFor(d, sym); ok {
+		if code, ok := spares.keyFor(sym); ok {
 			C.vn_tap(d, code, 0)
 			continue
 		}
@@ -329,7 +336,7 @@ func (s *spareKeys) take(d *C.Display) {
 }
 
 // keyFor is the spare key that types sym now, if one does.
-func (s *spareKeys) keyFor(d *C.Display, sym C.KeySym) (C.int, bool) {
+func (s *spareKeys) keyFor(sym C.KeySym) (C.int, bool) {
 	for i := range s.keys {
 		if s.keys[i].sym == sym {
 			s.keys[i].used = time.Now()
@@ -410,11 +417,8 @@ func (s *spareKeys) release() {
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	InitThreads()
-	name := C.CString(s.display)
-	defer C.free(unsafe.Pointer(name))
-	d := C.XOpenDisplay(name)
-	if d == nil {
+	d, err := openOn(s.display)
+	if err != nil {
 		s.keys = nil // that server is gone, and its mapping with it
 		return
 	}
