@@ -192,7 +192,7 @@ func (w *Window) readChanges(v *persistence.Vault, paths []string) {
 // edits, the next save finds the conflict and asks the user.
 func (w *Window) applyDiskChanges(changes map[string]*persistence.Note) {
 	if w.mergeNotes(changes) {
-		w.setStatus(fmt.Sprintf("%d notes in %s (updated from disk)", len(w.notes), w.svc.Vault.Root()))
+		w.setStatus(notesIn(len(w.notes), w.svc.Vault.Root()) + " (updated from disk)")
 	}
 }
 

@@ -168,7 +168,7 @@ func (w *Window) showListing(l listing) {
 	w.hay = make(map[*persistence.Note]haystack, len(notes))
 	w.warmHaystacks(notes)
 	w.applyFilter()
-	msg := fmt.Sprintf("%d notes in %s", len(notes), w.svc.Vault.Root())
+	msg := notesIn(len(notes), w.svc.Vault.Root())
 	unread, versions := 0, 0
 	for _, b := range bad {
 		if b.CopyOf != "" {
@@ -252,6 +252,15 @@ func quoteTerms(terms []string) string {
 		return q[0]
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+}
+
+// notesIn says how many notes a vault holds: "1 note in …", "10,000
+// notes in …".
+func notesIn(n int, root string) string {
+	if n == 1 {
+		return "1 note in " + root
+	}
+	return thousands(n) + " notes in " + root
 }
 
 // thousands writes n with a comma between thousands: 10,000.

@@ -209,7 +209,7 @@ func (w *Window) onRecordingEvent(rec *ongoing, e session.Event) {
 			// without reading the vault again on the UI thread.
 			saved := *e.Note // the list's own copy
 			if w.mergeNotes(map[string]*persistence.Note{saved.Path: &saved}) {
-				w.setStatus(fmt.Sprintf("Saved %q · %d notes in %s", displayTitle(e.Note), len(w.notes), w.svc.Vault.Root()))
+				w.setStatus(fmt.Sprintf("Saved %q · %s", displayTitle(e.Note), notesIn(len(w.notes), w.svc.Vault.Root())))
 			}
 			if e.Warning != "" {
 				w.tell(e.Warning)

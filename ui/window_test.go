@@ -389,7 +389,7 @@ func TestMessagesThatMatterStay(t *testing.T) {
 		t.Fatalf("a refused tag says %q", refusal)
 	}
 	w.setStatus("Saved")
-	w.setStatus("1 notes in the vault")
+	w.setStatus("1 note in the vault")
 	clock = clock.Add(statusHold - time.Second)
 	w.setStatus("Saved")
 	if w.status.Text != refusal {
@@ -530,10 +530,15 @@ func TestHaystackKeepsNoCopyOfALowerCaseText(t *testing.T) {
 	}
 }
 
-func TestThousands(t *testing.T) {
+func TestThousandsAndNotesIn(t *testing.T) {
 	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 10000: "10,000", 1234567: "1,234,567"} {
 		if got := thousands(n); got != want {
 			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for n, want := range map[int]string{0: "0 notes in V", 1: "1 note in V", 2: "2 notes in V", 10000: "10,000 notes in V"} {
+		if got := notesIn(n, "V"); got != want {
+			t.Errorf("notesIn(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

@@ -94,9 +94,11 @@ func lookupFaces(theme, fallback, emoji fyne.Resource, family string, style fyne
 		aspect.Weight = font.WeightBold
 	}
 
-	if emoji != nil {
-		faces.addFace(loadMeasureFont(emoji))
-	}
+	// The emoji font is parsed when a character is missing from the
+	// faces above, not now (Voice Notes patch: parsing it keeps a 4.6 MB
+	// copy of it and reads the 4.2 MB it is parsed from, for text that
+	// seldom has an emoji). It is still tried before the system's font.
+	faces.emojiPending = emoji
 
 	// The system's font for the language is looked up when a character
 	// is missing from the faces above, not now (Voice Notes patch: it
@@ -392,6 +394,10 @@ type dynamicFontMap struct {
 	faces  []*font.Face
 	family string
 
+	// emojiPending is the emoji font still to be added (Voice Notes
+	// patch: see lookupFaces).
+	emojiPending fyne.Resource
+
 	// langPending says the system's font for the language, in
 	// langAspect, is still to be added (Voice Notes patch: see
 	// lookupFaces).
@@ -403,6 +409,17 @@ func (d *dynamicFontMap) ResolveFace(r rune) *font.Face {
 	for _, f := range d.faces {
 		if _, ok := f.NominalGlyph(r); ok {
 			return f
+		}
+	}
+
+	if d.emojiPending != nil {
+		emoji := loadMeasureFont(d.emojiPending)
+		d.emojiPending = nil
+		if emoji != nil {
+			d.addFace(emoji)
+			if _, ok := emoji.NominalGlyph(r); ok {
+				return emoji
+			}
 		}
 	}
 
