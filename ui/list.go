@@ -232,6 +232,11 @@ func (w *Window) showCount() {
 	case len(w.terms) == 0:
 		w.searchCount.SetText("")
 		w.noMatch.Hide()
+	case len(w.notes) == 0:
+		// The first-run state says the vault is empty; a search's
+		// "no note holds" over it would say it twice, one over the other.
+		w.searchCount.SetText("0 of 0")
+		w.noMatch.Hide()
 	case len(w.shown) == 0:
 		w.searchCount.SetText(fmt.Sprintf("0 of %s", thousands(len(w.notes))))
 		w.noMatch.SetText(fmt.Sprintf("No note holds %s.\n\nSearch looks in titles, transcripts and tags (#tag); check the spelling, or type fewer words.", quoteTerms(w.terms)))

@@ -321,6 +321,22 @@ func TestSearchFilters(t *testing.T) {
 	}
 }
 
+// TestSearchInAnEmptyVault: the first-run state, alone; a search's "no
+// note holds" was shown over it.
+func TestSearchInAnEmptyVault(t *testing.T) {
+	w, v := newTestWindow(t, nil)
+	w.Reload()
+	test.Type(w.search, "g")
+	if !w.empty.Visible() || w.noMatch.Visible() || w.searchCount.Text != "0 of 0" {
+		t.Errorf("searching an empty vault: first-run state shown %v, no-match message shown %v, count %q", w.empty.Visible(), w.noMatch.Visible(), w.searchCount.Text)
+	}
+	addNote(t, v, "Lunch", "buy milk")
+	w.Reload()
+	if w.empty.Visible() || !w.noMatch.Visible() || w.searchCount.Text != "0 of 1" {
+		t.Errorf("the same search once a note is in the vault: first-run state shown %v, no-match message shown %v, count %q", w.empty.Visible(), w.noMatch.Visible(), w.searchCount.Text)
+	}
+}
+
 // TestSearchShowsTheFirstMatches: a list scrolled far down shows the top
 // of the results when a search starts.
 func TestSearchShowsTheFirstMatches(t *testing.T) {
@@ -483,7 +499,7 @@ func TestTabFollowsTheScreen(t *testing.T) {
 // search then finds.
 func TestHaystacksAreMadeInTheBackground(t *testing.T) {
 	w, v := newTestWindow(t, nil)
-	addNote(t, v, "Groceries", "buy milk")
+	addNote(t, v, "Lunch", "buy milk")
 	addNote(t, v, "Meeting", "the budget")
 	w.Reload()
 	w.list.Select(0) // Meeting
