@@ -78,6 +78,46 @@ func TestIdleWindowWaitsAndWakes(t *testing.T) {
 	d.key("ctrl+r")
 	waitFor(t, "the second note", 15*time.Second, func() bool { return notes() == 2 && partials() == 0 })
 	awaitWaiting(t, pid, "after the second note was saved")
+
+	// A focused text field's cursor blinks, an animation that keeps the
+	// loop painting; 10 s after the last key it rests, lit, and the loop
+	// waits again (third_party/fyne's patch 6). Ticking first shows the
+	// field took the focus.
+	d.key("ctrl+f")
+	d.key("g")
+	awaitTicking(t, pid, "with the cursor blinking in the search field")
+	awaitWaiting(t, pid, "10 s after a key was typed in the search field")
+}
+
+// awaitTicking waits until the window's main thread is seen out of poll
+// in most of 50 looks over half a second, as a loop painting 60 frames a
+// second is, where a waiting one sits in poll. It fails after 5 s.
+func awaitTicking(t *testing.T, pid int, when string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		awake := 0
+		for range 50 {
+			if !inPoll(t, pid) {
+				awake++
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if awake > 25 {
+			return
+		}
+	}
+	t.Fatalf("%s: the window's loop was not painting (its main thread sat in poll)", when)
+}
+
+// inPoll reports whether the process's main thread is in poll (7) or
+// ppoll (271) on x86-64.
+func inPoll(t *testing.T, pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/syscall", pid, pid))
+	if err != nil {
+		t.Fatalf("reading the main thread's state: %v", err)
+	}
+	f := strings.Fields(string(data))
+	return len(f) > 0 && (f[0] == "7" || f[0] == "271")
 }
 
 // awaitWaiting waits until the window's main thread (where Fyne's loop

@@ -14,14 +14,25 @@ var timeNow = time.Now // used in tests
 
 const (
 	cursorInterruptTime = 300 * time.Millisecond
-	cursorFadeAlpha     = uint8(0x16)
-	cursorFadeRatio     = 0.1
+	// cursorRestTime is how long the cursor blinks after the entry was
+	// last focused, typed in or refreshed; then it stays lit (Voice Notes
+	// patch: a blinking cursor is an animation, which keeps the event loop
+	// painting 60 frames a second; GTK stops blinking after 10 s too).
+	cursorRestTime  = 10 * time.Second
+	cursorFadeAlpha = uint8(0x16)
+	cursorFadeRatio = 0.1
 )
 
 type entryCursorAnimation struct {
 	cursor            *canvas.Rectangle
 	anim              *fyne.Animation
 	lastInterruptTime time.Time
+
+	// lastActive is when the entry was last focused, typed in or
+	// refreshed; resting says the blinking stopped cursorRestTime after
+	// it, with the cursor lit (Voice Notes patch).
+	lastActive time.Time
+	resting    bool
 }
 
 func newEntryCursorAnimation(cursor *canvas.Rectangle) *entryCursorAnimation {
@@ -51,6 +62,10 @@ func (a *entryCursorAnimation) createAnim(inverted bool) *fyne.Animation {
 
 	interrupted := false
 	anim := fyne.NewAnimation(time.Second/2, func(f float32) {
+		if timeNow().Sub(a.lastActive) > cursorRestTime {
+			a.rest()
+			return
+		}
 		shouldInterrupt := timeNow().Sub(a.lastInterruptTime) <= cursorInterruptTime
 		if shouldInterrupt {
 			if !interrupted {
@@ -102,9 +117,13 @@ func (a *entryCursorAnimation) createAnim(inverted bool) *fyne.Animation {
 
 // starts cursor animation.
 func (a *entryCursorAnimation) start() {
+	a.lastActive = timeNow()
 	isStopped := a.anim == nil
 	if isStopped {
-		a.anim = a.createAnim(false)
+		// After a rest the cursor is lit: it blinks from there, not
+		// from dim (Voice Notes patch).
+		a.anim = a.createAnim(a.resting)
+		a.resting = false
 		a.anim.Start()
 	}
 }
@@ -112,10 +131,26 @@ func (a *entryCursorAnimation) start() {
 // temporarily stops the animation by "cursorInterruptTime".
 func (a *entryCursorAnimation) interrupt() {
 	a.lastInterruptTime = timeNow()
+	if a.resting { // Voice Notes patch: a key wakes a resting cursor
+		a.start()
+	}
+	a.lastActive = a.lastInterruptTime
+}
+
+// rest stops the blinking with the cursor lit (Voice Notes patch).
+func (a *entryCursorAnimation) rest() {
+	if a.anim != nil {
+		a.anim.Stop()
+		a.anim = nil
+	}
+	a.resting = true
+	a.cursor.FillColor = theme.Color(theme.ColorNamePrimary)
+	a.cursor.Refresh()
 }
 
 // stops cursor animation.
 func (a *entryCursorAnimation) stop() {
+	a.resting = false // Voice Notes patch
 	if a.anim != nil {
 		a.anim.Stop()
 		a.anim = nil
