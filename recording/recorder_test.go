@@ -330,10 +330,17 @@ func TestOverflowIsReported(t *testing.T) {
 	if !errors.Is(err, recording.ErrGap) || n == nil {
 		t.Fatalf("Stop = %v, %v; want the note saved and the gap reported", n, err)
 	}
-	// What was dropped and what was stored add up to what was delivered.
+	// What was dropped and what was stored add up to what was delivered,
+	// but for what the device delivered after the moment of Stop, which
+	// is left out: at most the rest of the 10 ms read Stop fell in (a
+	// loaded run under Wine read 51 frames past it).
 	got := readSamples(t, filepath.Join(v.RecordingsPath(), n.Audio))
-	if dropped := int64(r.Dropped()); dropped < 16000-3200-1600 || int64(len(got))+dropped != src.pos {
-		t.Errorf("stored %d + dropped %d != delivered %d (a 1 s stall over a 200 ms ring drops at least 0.7 s)", len(got), r.Dropped(), src.pos)
+	dropped := int64(r.Dropped())
+	if dropped < 16000-3200-1600 {
+		t.Errorf("dropped %d frames; a 1 s stall over a 200 ms ring drops at least 0.7 s (11,200)", dropped)
+	}
+	if after := src.pos - int64(len(got)) - dropped; after < 0 || after >= 160 {
+		t.Errorf("stored %d + dropped %d against delivered %d: %d frames unaccounted for (only the rest of the 10 ms read that Stop fell in may be left out)", len(got), dropped, src.pos, after)
 	}
 }
 
