@@ -97,7 +97,7 @@ func awaitTicking(t *testing.T, pid int, when string) {
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
 		awake := 0
 		for range 50 {
-			if !inPoll(t, pid) {
+			if polling, _ := inPoll(t, pid); !polling {
 				awake++
 			}
 			time.Sleep(10 * time.Millisecond)
@@ -110,14 +110,14 @@ func awaitTicking(t *testing.T, pid int, when string) {
 }
 
 // inPoll reports whether the process's main thread is in poll (7) or
-// ppoll (271) on x86-64.
-func inPoll(t *testing.T, pid int) bool {
+// ppoll (271) on x86-64, and the state it read.
+func inPoll(t *testing.T, pid int) (bool, string) {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/syscall", pid, pid))
 	if err != nil {
 		t.Fatalf("reading the main thread's state: %v", err)
 	}
 	f := strings.Fields(string(data))
-	return len(f) > 0 && (f[0] == "7" || f[0] == "271")
+	return len(f) > 0 && (f[0] == "7" || f[0] == "271"), strings.TrimSpace(string(data))
 }
 
 // awaitWaiting waits until the window's main thread (where Fyne's loop
@@ -129,13 +129,8 @@ func awaitWaiting(t *testing.T, pid int, when string) {
 	since := time.Time{}
 	last := ""
 	for time.Now().Before(deadline) {
-		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/syscall", pid, pid))
-		if err != nil {
-			t.Fatalf("reading the main thread's state: %v", err)
-		}
-		f := strings.Fields(string(data))
-		// poll (7) or ppoll (271) on x86-64.
-		if len(f) > 0 && (f[0] == "7" || f[0] == "271") {
+		var polling bool
+		if polling, last = inPoll(t, pid); polling {
 			if since.IsZero() {
 				since = time.Now()
 			}
@@ -145,7 +140,6 @@ func awaitWaiting(t *testing.T, pid int, when string) {
 		} else {
 			since = time.Time{}
 		}
-		last = strings.TrimSpace(string(data))
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("%s: the idle window's loop never waited for events for half a second in 20 s (its main thread was last in: %s)", when, last)
