@@ -34,6 +34,7 @@ func Init() error {
 		if err != nil {
 			return fmt.Errorf("starting the audio system: %w", err)
 		}
+		releaseProbed()
 	}
 	initRefs++
 	return nil
