@@ -173,6 +173,7 @@ func fail(err error) {
 }
 
 func TestCrashMatrix(t *testing.T) {
+	bin := testchild.Binary(t)
 	for _, scenario := range []string{"start", "stop", "cancel", "import", "recover", "delete", "restore", "compact-flac", "compact-opus"} {
 		if strings.HasPrefix(scenario, "compact") {
 			if _, err := exec.LookPath("ffmpeg"); err != nil {
@@ -185,7 +186,7 @@ func TestCrashMatrix(t *testing.T) {
 				root := tempdir.New(t)
 				prepare(t, scenario, root)
 				cmd, out, err := testchild.Run(t, func() *exec.Cmd {
-					cmd := exec.Command(os.Args[0], "-test.run=^$")
+					cmd := exec.Command(bin, "-test.run=^$")
 					cmd.Env = append(os.Environ(), matrixEnv+"="+scenario+"|"+strconv.Itoa(k)+"|"+root)
 					return cmd
 				})

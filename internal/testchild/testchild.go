@@ -6,11 +6,14 @@ package testchild
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"sync"
 	"testing"
 	"time"
 )
@@ -29,7 +32,55 @@ func Main(m *testing.M) {
 			os.Exit(0)
 		}
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if plain.dir != "" {
+		os.RemoveAll(plain.dir)
+	}
+	os.Exit(code)
+}
+
+var plain struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+// Binary returns the program to start as a child: this test binary, or,
+// when it was built with the race detector, the same tests built once
+// without it. A race-built program takes 10 times as long to start and to
+// save a note; the tests that start hundreds of children (kill loops, the
+// crash matrix) ask what a kill leaves on disk, which the race detector
+// in the child does not change, and spent most of their time (2 of 5
+// minutes of persistence's tests on a loaded machine) starting them. The
+// code the children run is raced in the parent's own tests.
+func Binary(t testing.TB) string {
+	t.Helper()
+	if !raceEnabled {
+		return os.Args[0]
+	}
+	plain.once.Do(func() {
+		tags := ""
+		if info, ok := debug.ReadBuildInfo(); ok {
+			for _, s := range info.Settings {
+				if s.Key == "-tags" {
+					tags = s.Value
+				}
+			}
+		}
+		if plain.dir, plain.err = os.MkdirTemp("", "testchild"); plain.err != nil {
+			return
+		}
+		plain.path = filepath.Join(plain.dir, filepath.Base(os.Args[0]))
+		// The test binary runs in its package's folder.
+		out, err := exec.Command("go", "test", "-c", "-tags="+tags, "-o", plain.path, ".").CombinedOutput()
+		if err != nil {
+			plain.err = fmt.Errorf("building the tests without the race detector for their children: %v\n%s", err, out)
+		}
+	})
+	if plain.err != nil {
+		t.Fatal(plain.err)
+	}
+	return plain.path
 }
 
 // Start starts the command that build returns, with its standard output

@@ -1,0 +1,5 @@
+//go:build race
+
+package testchild
+
+const raceEnabled = true
