@@ -31,7 +31,11 @@ if command -v apt-get >/dev/null 2>&1; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
-  if ! locale -a 2>/dev/null | grep -qix 'en_US.utf8'; then
+  # grep reads the whole list (no -q): with pipefail, grep -q leaving at
+  # the first match made locale die of SIGPIPE now and then (its list
+  # here has 500 lines), the test fail, and the locale be generated
+  # again, while the tests of the other lane were running.
+  if ! locale -a 2>/dev/null | grep -ix 'en_US.utf8' >/dev/null; then
     echo "setup: generating the en_US.UTF-8 locale"
     $sudo sed -i 's/^# *en_US.UTF-8 UTF-8/en_US.UTF-8 UTF-8/' /etc/locale.gen
     $sudo locale-gen >/dev/null

@@ -26,7 +26,10 @@ for want in "3 icon" "e icon group" "10 version" "18 manifest"; do
     echo "check-exe: $exe has no ${want#* } resource" >&2; fail=1
   fi
 done
-if ! strings -el "$exe" | grep -q "Voice Notes"; then
+# grep reads all of strings' output (no -q): under pipefail, grep -q
+# leaving at the first match would make strings die of SIGPIPE whenever
+# more than a pipe's worth came after it, and fail the check.
+if ! strings -el "$exe" | grep "Voice Notes" >/dev/null; then
   echo "check-exe: the version resource does not name Voice Notes" >&2; fail=1
 fi
 [ $fail -eq 0 ] && echo "check-exe: $exe is a PE32+ GUI program with its icon and version, importing only: $(sed -n 's/^\s*DLL Name: //p' <<<"$dump" | sort -u | tr '\n' ' ')"
