@@ -21,6 +21,7 @@ import (
 
 	"github.com/voicenotes/voicenotes/internal/pulsetest"
 	"github.com/voicenotes/voicenotes/internal/wer"
+	"github.com/voicenotes/voicenotes/internal/xvfb"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -82,43 +83,13 @@ func startDesktop(t testing.TB) *desktop {
 // startXvfb starts an X server on a display number no one uses.
 func startXvfb(tb testing.TB) *desktop {
 	tb.Helper()
-	for _, tool := range []string{"Xvfb", "xdotool"} {
+	for _, tool := range []string{"xdotool"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			tb.Skipf("%s is not installed (make setup installs xvfb and xdotool)", tool)
+			tb.Skipf("%s is not installed (make setup installs it)", tool)
 		}
 	}
 	d := &desktop{home: tb.TempDir()}
-	// Xvfb chooses the display itself (-displayfd: it takes the first
-	// whose lock it can make, and writes its number): two test runs at
-	// once never share one, as they could when each looked for a free
-	// number and the second's Xvfb failed on the first's lock while its
-	// test went on against the first's server.
-	r, w, err := os.Pipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1100x700x24", "-nolisten", "tcp")
-	x.ExtraFiles = []*os.File{w}
-	if err := x.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	w.Close()
-	tb.Cleanup(func() { x.Process.Kill(); x.Wait() })
-	number := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n')
-		r.Close()
-		number <- strings.TrimSpace(line)
-	}()
-	select {
-	case n := <-number:
-		if n == "" {
-			tb.Fatal("Xvfb did not start (it wrote no display number)")
-		}
-		d.display = ":" + n
-	case <-time.After(20 * time.Second):
-		tb.Fatal("Xvfb did not say its display within 20 s")
-	}
+	d.display = xvfb.Start(tb, "1100x700x24")
 	for deadline := time.Now().Add(10 * time.Second); d.xdotool("getmouselocation") != nil; time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			tb.Fatal("Xvfb did not start")

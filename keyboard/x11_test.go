@@ -11,28 +11,19 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/voicenotes/voicenotes/internal/xvfb"
 )
 
 // startX starts Xvfb on a free display and points $DISPLAY at it.
 func startX(t *testing.T) {
 	t.Helper()
-	for _, tool := range []string{"Xvfb", "xdotool", "xterm"} {
+	for _, tool := range []string{"xdotool", "xterm"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s is not installed (make setup installs it)", tool)
 		}
 	}
-	n := 300
-	for ; n < 400; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); os.IsNotExist(err) {
-			break
-		}
-	}
-	display := fmt.Sprintf(":%d", n)
-	x := exec.Command("Xvfb", display, "-screen", "0", "800x600x24", "-nolisten", "tcp", "-noreset") // no reset when its last client goes
-	if err := x.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { x.Process.Kill(); x.Wait() })
+	display := xvfb.Start(t, "800x600x24")
 	t.Setenv("DISPLAY", display)
 	for deadline := time.Now().Add(10 * time.Second); exec.Command("xdotool", "getmouselocation").Run() != nil; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
