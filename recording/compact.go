@@ -49,17 +49,19 @@ func Compact(ctx context.Context, v *persistence.Vault, n *persistence.Note, for
 	if !ok || !strings.EqualFold(filepath.Ext(src), ".wav") {
 		return n, nil // no WAV to convert (already compact, or another program's file)
 	}
-	// ffmpeg writes into a private temporary file (it seeks back to fill
-	// in FLAC's header), which is then copied into the vault through its
-	// file system, durably. It must hold the whole recording before the
-	// WAV may go.
-	tmp, err := os.CreateTemp("", "voicenotes-compact-*"+ext)
+	// ffmpeg writes into a private temporary folder (it seeks back to
+	// fill in FLAC's header), and the file is then copied into the vault
+	// through its file system, durably. It must hold the whole recording
+	// before the WAV may go. The folder is locked while this runs, so a
+	// later start removes it if this process is killed (see
+	// sweepCompactTemps).
+	tmp, err := newCompactTemp()
 	if err != nil {
-		return n, err
+		return n, fmt.Errorf("keeping %s as %s: a temporary folder: %w; the WAV is kept", n.ID, strings.ToUpper(format), err)
 	}
-	tmp.Close()
-	defer os.Remove(tmp.Name())
-	if err := audio.Encode(ctx, src, tmp.Name(), format, n.Duration); err != nil {
+	defer tmp.remove()
+	encoded := tmp.path("audio" + ext)
+	if err := audio.Encode(ctx, src, encoded, format, n.Duration); err != nil {
 		return n, fmt.Errorf("keeping %s as %s: %w; the WAV is kept", n.ID, strings.ToUpper(format), err)
 	}
 	fsys := v.FS()
@@ -95,7 +97,7 @@ func Compact(ctx context.Context, v *persistence.Vault, n *persistence.Note, for
 		persistence.SyncDir(fsys, dir)
 		return n, fmt.Errorf("keeping %s as %s: %w; the WAV is kept", n.ID, strings.ToUpper(format), err)
 	}
-	in, err := os.Open(tmp.Name())
+	in, err := os.Open(encoded)
 	if err != nil {
 		return undo(err)
 	}

@@ -182,6 +182,11 @@ func TestCrashMatrix(t *testing.T) {
 			}
 		}
 		t.Run(scenario, func(t *testing.T) {
+			// The child's temporary folder is the test's own, so that what
+			// a killed conversion leaves there is seen (the child inherits
+			// TMPDIR, and the parent's Recover sweeps it).
+			tmp := tempdir.New(t)
+			t.Setenv("TMPDIR", tmp)
 			for k := 1; ; k++ {
 				root := tempdir.New(t)
 				prepare(t, scenario, root)
@@ -198,6 +203,9 @@ func TestCrashMatrix(t *testing.T) {
 					t.Fatalf("k=%d: the child failed (exit %d):\n%s", k, code, out)
 				}
 				checkAfterCrash(t, scenario, root, k)
+				if left, _ := filepath.Glob(filepath.Join(tmp, "voicenotes-*")); len(left) > 0 {
+					t.Fatalf("k=%d: after recovery the temporary folder still holds %v: a copy of the recording outlived its conversion", k, left)
+				}
 				if code == 0 {
 					t.Logf("%s: killed before each of its %d file operations; nothing lost", scenario, k-1)
 					return

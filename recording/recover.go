@@ -23,10 +23,14 @@ import (
 // RepairWAV). Running it twice changes nothing. It runs
 // from persistence.Open while the vault lock is held.
 //
+// It first removes what conversions to compact storage killed while
+// encoding left in the system's temporary folder (see sweepCompactTemps).
+//
 // A folder in which the last Recover found nothing to do or wait for, and
 // which has not changed since, is not read again (see
 // persistence.Vault.FolderUnchanged).
 func Recover(v *persistence.Vault) ([]*persistence.Note, error) {
+	sweepCompactTemps()
 	unchanged, _, mark := v.FolderUnchanged("recover", v.RecordingsPath())
 	if unchanged {
 		return nil, nil
