@@ -38,7 +38,7 @@ func newCompactTemp() (*compactTemp, error) {
 	}
 	lock, err := persistence.TryLock(filepath.Join(dir, compactLockName))
 	if err != nil {
-		os.RemoveAll(dir)
+		removeFolder(dir)
 		return nil, err
 	}
 	return &compactTemp{dir: dir, lock: lock}, nil
@@ -51,9 +51,21 @@ func (c *compactTemp) path(name string) string { return filepath.Join(c.dir, nam
 func (c *compactTemp) remove() {
 	// The lock's file goes with the folder; on Windows, where an open
 	// file cannot be removed, the folder goes after the lock.
-	os.RemoveAll(c.dir)
+	removeFolder(c.dir)
 	c.lock.Unlock()
-	os.RemoveAll(c.dir)
+	removeFolder(c.dir)
+}
+
+// removeFolder removes a conversion's folder: the files in it (it holds
+// no folders), then it. Not os.RemoveAll, whose Windows form deletes by
+// a file information class Wine does not have ("Invalid function"), so
+// the tests under Wine could not see this work.
+func removeFolder(dir string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		os.Remove(filepath.Join(dir, e.Name()))
+	}
+	os.Remove(dir)
 }
 
 // staleUnlocked is how old a conversion's folder with no lock file yet
@@ -94,7 +106,7 @@ func sweepCompactTemps() {
 			lock, err := persistence.LockExisting(lockPath)
 			if errors.Is(err, fs.ErrNotExist) {
 				if time.Since(st.ModTime()) > staleUnlocked {
-					os.RemoveAll(p)
+					removeFolder(p)
 				}
 				continue
 			}
@@ -102,7 +114,7 @@ func sweepCompactTemps() {
 				continue // held: a conversion under way; or not ours
 			}
 			lock.Unlock()
-			os.RemoveAll(p)
+			removeFolder(p)
 		}
 	}
 }

@@ -15,7 +15,9 @@ import (
 // conversions held a lock go once they are an hour old.
 func TestSweepTakesOnlyWhatNoConversionHolds(t *testing.T) {
 	tmp := tempdir.New(t)
-	t.Setenv("TMPDIR", tmp)
+	for _, name := range []string{"TMPDIR", "TMP", "TEMP"} { // os.TempDir: Unix, Windows
+		t.Setenv(name, tmp)
+	}
 	held, err := newCompactTemp()
 	if err != nil {
 		t.Fatal(err)

@@ -186,7 +186,9 @@ func TestCrashMatrix(t *testing.T) {
 			// a killed conversion leaves there is seen (the child inherits
 			// TMPDIR, and the parent's Recover sweeps it).
 			tmp := tempdir.New(t)
-			t.Setenv("TMPDIR", tmp)
+			for _, name := range []string{"TMPDIR", "TMP", "TEMP"} { // os.TempDir: Unix, Windows
+				t.Setenv(name, tmp)
+			}
 			for k := 1; ; k++ {
 				root := tempdir.New(t)
 				prepare(t, scenario, root)
