@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/voicenotes/voicenotes/internal/privtemp"
 	"github.com/voicenotes/voicenotes/internal/regular"
 )
 
@@ -159,18 +160,20 @@ func openAudio(ctx context.Context, src, path string, strict bool) (r Reader, do
 		}
 		return nil, nil, fmt.Errorf("%s: %w, and it is needed to read %s; install it (Debian/Ubuntu: sudo apt install ffmpeg; macOS: brew install ffmpeg)", path, ErrNoFFmpeg, what)
 	}
-	tmp, err := os.CreateTemp("", "voicenotes-decoded-*.wav") // 0600
+	// A private folder (0700), locked while it is used, which the next
+	// start removes if this process is killed (see privtemp).
+	tmp, err := privtemp.New()
 	if err != nil {
 		return nil, nil, err
 	}
-	tmp.Close()
-	remove := func() { os.Remove(tmp.Name()) }
+	decoded := tmp.Path("decoded.wav")
+	remove := tmp.Remove
 	var stderr bytes.Buffer
 	args := []string{"-nostdin", "-hide_banner", "-v", "error", "-y"}
 	if strict {
 		args = append(args, "-err_detect", "crccheck+bitstream+buffer")
 	}
-	args = append(args, "-i", src, "-map", "0:a:0", "-ac", "1", "-ar", fmt.Sprint(StoreRate), "-c:a", "pcm_s16le", "-f", "wav", tmp.Name())
+	args = append(args, "-i", src, "-map", "0:a:0", "-ac", "1", "-ar", fmt.Sprint(StoreRate), "-c:a", "pcm_s16le", "-f", "wav", decoded)
 	cmd := exec.CommandContext(ctx, ffmpeg, args...)
 	cmd.Stderr = &stderr
 	err = cmd.Run()
@@ -197,7 +200,7 @@ func openAudio(ctx context.Context, src, path string, strict bool) (r Reader, do
 		}
 		return nil, nil, fmt.Errorf("%s is not audio ffmpeg can read (%s): %w", path, firstNonEmpty(msg, err.Error()), ErrNotWAV)
 	}
-	w, f, err = OpenWAV(tmp.Name())
+	w, f, err = OpenWAV(decoded)
 	r = w
 	if err != nil {
 		remove()

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/internal/privtemp"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -53,14 +54,13 @@ func Compact(ctx context.Context, v *persistence.Vault, n *persistence.Note, for
 	// fill in FLAC's header), and the file is then copied into the vault
 	// through its file system, durably. It must hold the whole recording
 	// before the WAV may go. The folder is locked while this runs, so a
-	// later start removes it if this process is killed (see
-	// sweepCompactTemps).
-	tmp, err := newCompactTemp()
+	// later start removes it if this process is killed (see privtemp).
+	tmp, err := privtemp.New()
 	if err != nil {
 		return n, fmt.Errorf("keeping %s as %s: a temporary folder: %w; the WAV is kept", n.ID, strings.ToUpper(format), err)
 	}
-	defer tmp.remove()
-	encoded := tmp.path("audio" + ext)
+	defer tmp.Remove()
+	encoded := tmp.Path("audio" + ext)
 	if err := audio.Encode(ctx, src, encoded, format, n.Duration); err != nil {
 		return n, fmt.Errorf("keeping %s as %s: %w; the WAV is kept", n.ID, strings.ToUpper(format), err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/voicenotes/voicenotes/audio"
+	"github.com/voicenotes/voicenotes/internal/privtemp"
 	"github.com/voicenotes/voicenotes/persistence"
 )
 
@@ -23,14 +24,14 @@ import (
 // RepairWAV). Running it twice changes nothing. It runs
 // from persistence.Open while the vault lock is held.
 //
-// It first removes what conversions to compact storage killed while
-// encoding left in the system's temporary folder (see sweepCompactTemps).
+// It first removes what processes killed while ffmpeg wrote for them
+// left in the system's temporary folder (see privtemp).
 //
 // A folder in which the last Recover found nothing to do or wait for, and
 // which has not changed since, is not read again (see
 // persistence.Vault.FolderUnchanged).
 func Recover(v *persistence.Vault) ([]*persistence.Note, error) {
-	sweepCompactTemps()
+	privtemp.Sweep()
 	unchanged, _, mark := v.FolderUnchanged("recover", v.RecordingsPath())
 	if unchanged {
 		return nil, nil

@@ -45,7 +45,7 @@ if [ ! -f "$shim" ] || [ "$src/bcryptprimitives.c" -nt "$shim" ]; then
 fi
 
 GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go test -exec "$wine" -count=1 \
-  ./persistence/... ./audio ./recording ./transcribe ./transform ./instance ./settings ./export
+  ./persistence/... ./audio ./recording ./internal/privtemp ./transcribe ./transform ./instance ./settings ./export
 # Typing into a window and the dictation shortcut need a display: an
 # Edit control of the test's own is typed into.
 xvfb-run -a env GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go test -exec "$wine" -count=1 ./keyboard
