@@ -18,10 +18,21 @@ import (
 )
 
 // TestNotAudio: a file ffmpeg cannot read either is refused with a reason
-// and leaves nothing behind.
+// and leaves nothing behind; one it can read leaves nothing once closed.
 func TestNotAudio(t *testing.T) {
 	audiofixture.NeedFFmpeg(t)
-	path := filepath.Join(tempdir.New(t), "notes.mp3")
+	dir := tempdir.New(t)
+	tmp := tempdir.New(t)
+	for _, name := range []string{"TMPDIR", "TMP", "TEMP"} { // os.TempDir: Unix, Windows
+		t.Setenv(name, tmp)
+	}
+	left := func(after string) {
+		t.Helper()
+		if entries, _ := os.ReadDir(tmp); len(entries) > 0 {
+			t.Errorf("after %s the temporary folder holds %s", after, entries[0].Name())
+		}
+	}
+	path := filepath.Join(dir, "notes.mp3")
 	os.WriteFile(path, []byte("this is text, not audio"), 0o600)
 	_, done, err := audio.OpenAudio(context.Background(), path)
 	if err == nil {
@@ -31,12 +42,20 @@ func TestNotAudio(t *testing.T) {
 	if !strings.Contains(err.Error(), "ffmpeg") {
 		t.Errorf("error %q does not say what could not read it", err)
 	}
-	left, _ := filepath.Glob(filepath.Join(os.TempDir(), "voicenotes-decoded-*"))
-	for _, l := range left {
-		if st, err := os.Stat(l); err == nil && time.Since(st.ModTime()) < time.Minute {
-			t.Errorf("a decoded temp file was left: %s", l)
-		}
+	left("a refused file")
+	m4a := audiofixture.Encode(t, dir, "a.m4a", "-c:a", "aac")
+	r, done, err := audio.OpenAudio(context.Background(), m4a)
+	if err != nil {
+		t.Fatal(err)
 	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 1 {
+		t.Errorf("while an m4a is read, the temporary folder holds %d entries, want its decoding's folder", len(entries))
+	}
+	if r.Duration() < time.Second {
+		t.Errorf("the m4a decoded to %v, want its 2 s", r.Duration())
+	}
+	done()
+	left("an m4a read and closed")
 }
 
 // TestFLACInGo: FLAC files (16 and 24 bits, mono and stereo, 44.1 and
