@@ -53,3 +53,17 @@ var symbol = &fyne.StaticResource{
 	StaticName:    "InterSymbols-Regular.ttf",
 	StaticContent: interSymbolsRegular,
 }
+
+// The symbols Voice Notes' own text uses that the bundled text fonts
+// lack (arrows, ●, ⚑, ✓, ✗, ✕, ⟦ ⟧), cut from DejaVu Sans (Voice Notes
+// patch: without them the first such symbol on screen parsed the emoji
+// font and loaded the system's font index on the UI thread, and a
+// system without DejaVu drew a box). See scripts/symbols-font.sh.
+//
+//go:embed font/DejaVuSans-Symbols.ttf
+var dejaVuSansSymbols []byte
+
+var uiSymbols = &fyne.StaticResource{
+	StaticName:    "DejaVuSans-Symbols.ttf",
+	StaticContent: dejaVuSansSymbols,
+}

@@ -46,6 +46,13 @@ func DefaultSymbolFont() fyne.Resource {
 	return symbol
 }
 
+// DefaultUISymbolFont returns the small font tried after the text
+// fonts and before the emoji font: the symbols an app's own labels use
+// that the text fonts lack (Voice Notes patch).
+func DefaultUISymbolFont() fyne.Resource {
+	return uiSymbols
+}
+
 // Font looks up the font for current theme and text style.
 //
 // Since: 2.5

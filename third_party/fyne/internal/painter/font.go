@@ -77,13 +77,22 @@ func lookupRuneFont(r rune, family string, aspect font.Aspect) *font.Face {
 	return fm.ResolveFace(r)
 }
 
-func lookupFaces(theme, fallback, emoji fyne.Resource, family string, style fyne.TextStyle) (faces *dynamicFontMap) {
-	f1 := loadMeasureFont(theme)
-	if theme == fallback {
+func lookupFaces(themeFont, fallback, emoji fyne.Resource, family string, style fyne.TextStyle) (faces *dynamicFontMap) {
+	f1 := loadMeasureFont(themeFont)
+	if themeFont == fallback {
 		faces = &dynamicFontMap{family: family, faces: []*font.Face{f1}}
 	} else {
 		f2 := loadMeasureFont(fallback)
 		faces = &dynamicFontMap{family: family, faces: []*font.Face{f1, f2}}
+	}
+
+	// The symbols of the app's own text are drawn from a small bundled
+	// font before the emoji font and the system's are looked for
+	// (Voice Notes patch: the first "●" on screen cost 80-200 ms of the
+	// UI thread, parsing those; it has none of the emoji font's
+	// characters, so nothing else is drawn differently).
+	if f := loadMeasureFont(theme.DefaultUISymbolFont()); f != nil {
+		faces.faces = append(faces.faces, f)
 	}
 
 	aspect := font.Aspect{Style: font.StyleNormal}
