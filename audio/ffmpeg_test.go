@@ -22,10 +22,7 @@ import (
 func TestNotAudio(t *testing.T) {
 	audiofixture.NeedFFmpeg(t)
 	dir := tempdir.New(t)
-	tmp := tempdir.New(t)
-	for _, name := range []string{"TMPDIR", "TMP", "TEMP"} { // os.TempDir: Unix, Windows
-		t.Setenv(name, tmp)
-	}
+	tmp := tempdir.System(t)
 	left := func(after string) {
 		t.Helper()
 		if entries, _ := os.ReadDir(tmp); len(entries) > 0 {

@@ -185,10 +185,7 @@ func TestCrashMatrix(t *testing.T) {
 			// The child's temporary folder is the test's own, so that what
 			// a killed conversion leaves there is seen (the child inherits
 			// TMPDIR, and the parent's Recover sweeps it).
-			tmp := tempdir.New(t)
-			for _, name := range []string{"TMPDIR", "TMP", "TEMP"} { // os.TempDir: Unix, Windows
-				t.Setenv(name, tmp)
-			}
+			tmp := tempdir.System(t)
 			for k := 1; ; k++ {
 				root := tempdir.New(t)
 				prepare(t, scenario, root)

@@ -14,10 +14,7 @@ import (
 // programs' files; earlier versions' plain files go once they are an
 // hour old.
 func TestSweepTakesOnlyWhatNoOneHolds(t *testing.T) {
-	tmp := tempdir.New(t)
-	for _, name := range []string{"TMPDIR", "TMP", "TEMP"} { // os.TempDir: Unix, Windows
-		t.Setenv(name, tmp)
-	}
+	tmp := tempdir.System(t)
 	held, err := New()
 	if err != nil {
 		t.Fatal(err)

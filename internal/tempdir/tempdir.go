@@ -43,6 +43,19 @@ func New(t testing.TB) string {
 	return dir
 }
 
+// System returns a new empty folder, removed when the test ends, that is
+// the system's temporary folder for the rest of the test: os.TempDir,
+// and that of every program the test starts (TMPDIR on Unix, TMP and
+// TEMP on Windows). A test sees there what the code leaves behind.
+func System(t testing.TB) string {
+	t.Helper()
+	dir := New(t)
+	for _, name := range []string{"TMPDIR", "TMP", "TEMP"} {
+		t.Setenv(name, dir)
+	}
+	return dir
+}
+
 // removeTree removes dir and everything in it, deepest first, by path.
 func removeTree(dir string) error {
 	var paths []string
