@@ -113,6 +113,10 @@ func TestFollowAndSeekInTheWindow(t *testing.T) {
 	a := d.launch(vault)
 	d.click(175, 140) // the first row
 	a.await(t, "the note shown", 10*time.Second, "voicenotes: shown "+n.ID)
+	// The tab comes once the word timings are read, after the note is
+	// shown (on a loaded machine a click as soon as the note was shown
+	// found no tab there).
+	a.await(t, "the Follow tab", 10*time.Second, "voicenotes: follow tab for "+n.ID)
 	from := a.lineCount()
 	d.click(followTabX, tabsY)
 	// The whole layout: its last word said.

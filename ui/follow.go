@@ -164,6 +164,7 @@ func (w *Window) loadTimings(n *persistence.Note) {
 			}
 			w.follow = &follow{id: id, timed: timed, marked: -1}
 			w.showFollowTab(true)
+			w.tracePainted("follow tab for %s", id)
 			if len(w.selected.Markers) > 0 && w.tabs.Selected() == w.tabs.Items[1] {
 				w.showPreview(w.editor.Text) // the markers go where they were dropped
 			}
