@@ -220,13 +220,19 @@ func TestCLIRecordStartsAtLaunch(t *testing.T) {
 	d := startDesktop(t)
 	clk, delay := startClock(t, d.pulse)
 	vault := filepath.Join(t.TempDir(), "vault")
-	floor := startFloor(t)
+	before := startFloor(t)
 	lag, length := cliRecord(t, d, clk, &delay, vault, "2")
-	t.Logf("capture began %v after the process started; %v kept; starting the program at all takes %v now", lag.Round(time.Millisecond), length.Round(time.Millisecond), floor.Round(time.Millisecond))
+	after := startFloor(t)
+	floor := max(before, after)
+	t.Logf("capture began %v after the process started; %v kept; starting the program at all takes %v before and %v after", lag.Round(time.Millisecond), length.Round(time.Millisecond), before.Round(time.Millisecond), after.Round(time.Millisecond))
 	// The promise is 400 ms on top of what starting any program of ours
 	// costs on this machine now, measured beside it: on a loaded machine
 	// the process start itself took 300 ms more (446 ms, against 140 ms
-	// unloaded), which no app can take back.
+	// unloaded), which no app can take back. It is measured before and
+	// after the recording, and the larger taken: the load can rise
+	// between the two (a loaded run measured 190 ms before, then capture
+	// began 621 ms after the start, while another program was started
+	// beside it).
 	if lag > 400*time.Millisecond+floor {
 		t.Errorf("a sound 400 ms after `voicenotes record` started (beyond the %v any start takes now) is not in the recording: capture began %v after", floor.Round(time.Millisecond), lag.Round(time.Millisecond))
 	}
