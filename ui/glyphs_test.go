@@ -27,18 +27,22 @@ import (
 // UI thread (80-200 ms here: "● Recording now" held the press of Record
 // that long), or draws a box on a system without them.
 func TestOwnTextDrawsWithBundledFonts(t *testing.T) {
-	var faces []*font.Face
-	for _, r := range []fyne.Resource{theme.DefaultTextFont(), theme.DefaultTextBoldFont(), theme.DefaultTextItalicFont(), theme.DefaultUISymbolFont()} {
+	parse := func(r fyne.Resource) *font.Face {
 		f, err := font.ParseTTF(bytes.NewReader(r.Content()))
 		if err != nil {
 			t.Fatalf("%s: %v", r.Name(), err)
 		}
-		faces = append(faces, f)
+		return f
 	}
+	symbols := parse(theme.DefaultUISymbolFont())
 	// Each style must draw it: the faces of a bold label are the bold
 	// font, then the symbols; a regular one's the regular font.
+	styles := []struct {
+		name string
+		text *font.Face
+	}{{"regular", parse(theme.DefaultTextFont())}, {"bold", parse(theme.DefaultTextBoldFont())}, {"italic", parse(theme.DefaultTextItalicFont())}}
 	drawn := func(r rune, text *font.Face) bool {
-		for _, f := range []*font.Face{text, faces[3]} {
+		for _, f := range []*font.Face{text, symbols} {
 			if _, ok := f.NominalGlyph(r); ok {
 				return true
 			}
@@ -80,9 +84,9 @@ func TestOwnTextDrawsWithBundledFonts(t *testing.T) {
 					if r < 0x80 || r == 0xfffd || !unicode.IsGraphic(r) {
 						continue
 					}
-					for i, style := range []string{"regular", "bold", "italic"} {
-						if !drawn(r, faces[i]) {
-							missing = append(missing, fmt.Sprintf("%s: %q (U+%04X) in %s", fset.Position(lit.Pos()), r, r, style))
+					for _, style := range styles {
+						if !drawn(r, style.text) {
+							missing = append(missing, fmt.Sprintf("%s: %q (U+%04X) in %s", fset.Position(lit.Pos()), r, r, style.name))
 							break
 						}
 					}
