@@ -42,6 +42,13 @@ const AppID = "io.github.voicenotes"
 // on a loaded machine; a vault's maintenance runs meanwhile).
 const launchSettles = 5 * time.Second
 
+// listWait is how long the window's first frame waits for the vault's
+// listing once its widgets are built (ui.Services.ListWait). A listing
+// done by then (a thousand notes) is in the first frame; a slower one
+// (10,000 notes take about a third of a second to list, beside the
+// window's start; a vault's first launch reads every note) comes after.
+const listWait = 10 * time.Millisecond
+
 // Main runs the program with its arguments (without the program's name)
 // and returns its exit code: a command, or with none the window.
 func Main(args []string) int {
@@ -162,6 +169,7 @@ func (d *desktop) run(v *persistence.Vault, recovered []*persistence.Note) error
 		Engine:    func() (transcribe.Engine, transcribe.Options, error) { return d.engine() },
 		Recovered: recovered,
 		Trace:     trace,
+		ListWait:  listWait,
 		ListInputs: func() ([]string, error) {
 			if err := withAudio(); err != nil {
 				return nil, err

@@ -177,6 +177,8 @@ func (d *desktop) launchWith(vault string, env ...string) *app {
 	}()
 	d.t.Cleanup(func() { a.cmd.Process.Kill(); a.wait() })
 	a.await(d.t, "the first frame", 30*time.Second, "voicenotes: first frame")
+	// The window may open before its list (a slow listing fills it in).
+	a.awaitPrefix(d.t, "the vault's notes listed", 30*time.Second, "voicenotes: vault listed ")
 	d.click(700, 680) // focus the window (no window manager here)
 	return a
 }

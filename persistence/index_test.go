@@ -38,7 +38,13 @@ func indexVault(t *testing.T, root string) (*persistence.Vault, func() int) {
 // listing is what a list shows of every note, and what saving it writes.
 func listing(t *testing.T, v *persistence.Vault) string {
 	t.Helper()
-	notes, bad, err := v.List()
+	return listingOf(t, v.List)
+}
+
+// listingOf is listing by the list function given.
+func listingOf(t *testing.T, list func() ([]*persistence.Note, []persistence.BadFile, error)) string {
+	t.Helper()
+	notes, bad, err := list()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,14 +63,10 @@ func listing(t *testing.T, v *persistence.Vault) string {
 	return b.String()
 }
 
-// TestListReadsOnlyWhatChanged: a vault listed once is listed again (in a
-// new process) without opening its notes, and whatever another program
-// does to a note file (rewrite it, rewrite it at the same size with its
-// time set back, replace it, delete it, garble the index) is seen at once.
-func TestListReadsOnlyWhatChanged(t *testing.T) {
-	root := tempdir.New(t)
-	rec := filepath.Join(root, persistence.RecordingsDir)
-	const count = 60
+// writeNotes writes count notes into rec, a minute apart, with tags and
+// a marker.
+func writeNotes(t *testing.T, rec string, count int) {
+	t.Helper()
 	base := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
 	for i := range count {
 		at := base.Add(time.Duration(i) * time.Minute)
@@ -76,6 +78,49 @@ func TestListReadsOnlyWhatChanged(t *testing.T) {
 		}
 		write(t, filepath.Join(rec, n.ID+persistence.NoteExt), string(data), 0o600)
 	}
+}
+
+// TestListBesideListsWhatListDoes: the window's listing at launch, on one
+// core fewer, lists what List does, from the files and from the index.
+func TestListBesideListsWhatListDoes(t *testing.T) {
+	root := tempdir.New(t)
+	rec := filepath.Join(root, persistence.RecordingsDir)
+	const count = 40
+	writeNotes(t, rec, count)
+	write(t, filepath.Join(rec, "broken.md"), "---\ntitle: [\n---\n", 0o600)
+	write(t, filepath.Join(rec, "a1.sync-conflict-20260101-120000-ABCDEFG.md"), "---\ntitle: copy\n---\n", 0o600)
+
+	v, opened := indexVault(t, root)
+	fromFiles := listingOf(t, v.ListBeside)
+	if got := opened(); got < count+1 {
+		t.Fatalf("the first listing opened %d notes, want all %d", got, count+1)
+	}
+	v.Close() // writes the index
+	v, _ = indexVault(t, root)
+	want := listing(t, v)
+	v.Close()
+	v, opened = indexVault(t, root)
+	fromIndex := listingOf(t, v.ListBeside)
+	if got := opened(); got > 2 {
+		t.Errorf("listing beside from the index opened %d notes, want only the unreadable ones", got)
+	}
+	if fromFiles != want || fromIndex != want {
+		t.Errorf("ListBeside from the files:\n%s\nfrom the index:\n%s\nList:\n%s", fromFiles, fromIndex, want)
+	}
+	if !strings.Contains(want, "bad broken.md") || !strings.Contains(want, "bad a1.sync-conflict") {
+		t.Errorf("the listing does not name the unreadable file and the conflict copy:\n%s", want)
+	}
+}
+
+// TestListReadsOnlyWhatChanged: a vault listed once is listed again (in a
+// new process) without opening its notes, and whatever another program
+// does to a note file (rewrite it, rewrite it at the same size with its
+// time set back, replace it, delete it, garble the index) is seen at once.
+func TestListReadsOnlyWhatChanged(t *testing.T) {
+	root := tempdir.New(t)
+	rec := filepath.Join(root, persistence.RecordingsDir)
+	const count = 60
+	writeNotes(t, rec, count)
 	// Written by other programs: unknown keys and comments, CR LF and a
 	// byte order mark, no id; and a file that is not a note.
 	write(t, filepath.Join(rec, "obsidian.md"), "---\r\ntitle: From Obsidian # typed there\r\ncustom: [a, b]\r\n---\r\nbody\r\n", 0o600)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -61,7 +62,7 @@ func (l *Listing) Note(i int) *Note {
 // does not (all of them, through List, which writes a new index, when
 // more than a few changed).
 func (v *Vault) Headers() (*Listing, error) {
-	files, keys, total, bad, err := v.noteFiles()
+	files, keys, total, bad, err := v.noteFiles(runtime.GOMAXPROCS(0))
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log"
+	"maps"
 	"path/filepath"
 	"slices"
 	"time"
@@ -191,6 +192,13 @@ func (w *Window) readChanges(v *persistence.Vault, paths []string) {
 // The open note is reloaded quietly when it has no unsaved edits; with
 // edits, the next save finds the conflict and asks the user.
 func (w *Window) applyDiskChanges(changes map[string]*persistence.Note) {
+	if w.reading { // the listing may have read these before they changed
+		if w.diskWhileReading == nil {
+			w.diskWhileReading = map[string]*persistence.Note{}
+		}
+		maps.Copy(w.diskWhileReading, changes)
+		return
+	}
 	if w.mergeNotes(changes) {
 		w.setStatus(notesIn(len(w.notes), w.svc.Vault.Root()) + " (updated from disk)")
 	}

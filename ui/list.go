@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -46,6 +47,12 @@ type noteList struct {
 	rowHeight, rowHeadedHeight float32
 	rowsFilled                 int                // list rows filled (what a keystroke costs)
 	progress                   map[string]float64 // transcription progress by id
+	// reading: the window opened before the vault was listed (see
+	// awaitListing); the list says so until the listing comes.
+	// diskWhileReading are the changes on disk seen meanwhile (by path;
+	// nil: gone), applied over the listing when it comes.
+	reading          bool
+	diskWhileReading map[string]*persistence.Note
 }
 
 // The note list: titles and their details, searching.
@@ -141,6 +148,70 @@ func (w *Window) setHeadings() {
 	w.shown = shown
 }
 
+// awaitListing shows the vault's listing, read beside the widgets being
+// built. When it takes longer than svc.ListWait more (a vault's first
+// launch reads every note; a loaded machine), the window opens without
+// it: the list says it is reading, and fills in when it comes, keeping
+// what the window did meanwhile (a recording saved, a change on disk).
+func (w *Window) awaitListing(listed <-chan listing) {
+	var late <-chan time.Time
+	if w.svc.ListWait > 0 {
+		t := time.NewTimer(w.svc.ListWait)
+		defer t.Stop()
+		late = t.C
+	}
+	select {
+	case l := <-listed:
+		w.showListing(l)
+		w.tracePainted("vault listed %d", len(w.notes))
+		return
+	case <-late:
+	}
+	w.reading = true
+	w.applyFilter()
+	w.setStatus("Reading the notes in " + w.svc.Vault.Root() + "…")
+	v := w.svc.Vault
+	go func() {
+		l := <-listed
+		w.do(func() {
+			if !w.reading || w.svc.Vault != v {
+				w.trace("late listing dropped") // read again since (Reload), or another vault's
+				return
+			}
+			// What changed on disk meanwhile is newer than what the
+			// listing read: it goes over it, as any change does.
+			disk := w.diskWhileReading
+			w.showListing(w.withWindowsNotes(l))
+			w.mergeNotes(disk)
+			w.tracePainted("vault listed %d", len(w.notes))
+		})
+	}()
+}
+
+// withWindowsNotes is a listing that came late with the notes the window
+// has in memory meanwhile (a recording saved while the vault was read):
+// they are kept as they are, the selection and its edits with them.
+func (w *Window) withWindowsNotes(l listing) listing {
+	if l.err != nil || len(w.notes) == 0 {
+		return l
+	}
+	notes := slices.Clone(l.notes)
+	at := make(map[string]int, len(notes))
+	for i, n := range notes {
+		at[n.Path] = i
+	}
+	for _, n := range w.notes {
+		if i, ok := at[n.Path]; ok {
+			notes[i] = n
+		} else {
+			notes = append(notes, n)
+		}
+	}
+	persistence.SortNotes(notes)
+	l.notes = notes
+	return l
+}
+
 // Reload reads the vault again, keeping the selection.
 func (w *Window) Reload() {
 	var l listing
@@ -155,10 +226,23 @@ type listing struct {
 	err   error
 }
 
+// listVault lists the vault as the window launches, leaving a core to
+// its start (a variable: a test makes the listing late).
+var listVault = func(v *persistence.Vault) listing {
+	var l listing
+	l.notes, l.bad, l.err = v.ListBeside()
+	return l
+}
+
 // showListing makes a listing of the vault the window's.
 func (w *Window) showListing(l listing) {
 	notes, bad, err := l.notes, l.bad, l.err
+	wasReading := w.reading
+	w.reading, w.diskWhileReading = false, nil
 	if err != nil {
+		if wasReading { // the list no longer says it is reading
+			w.applyFilter()
+		}
 		w.showError(err)
 		return
 	}
@@ -229,6 +313,10 @@ func (w *Window) showCount() {
 		return
 	}
 	switch {
+	case w.reading:
+		w.searchCount.SetText("")
+		w.noMatch.SetText("Reading the notes…")
+		w.noMatch.Show()
 	case len(w.terms) == 0:
 		w.searchCount.SetText("")
 		w.noMatch.Hide()
@@ -471,7 +559,7 @@ func (w *Window) showEmpty() {
 	if w.empty == nil {
 		return
 	}
-	if len(w.notes) > 0 || w.rec != nil {
+	if len(w.notes) > 0 || w.rec != nil || w.reading {
 		w.empty.Hide()
 		return
 	}

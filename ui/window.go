@@ -51,6 +51,11 @@ type Services struct {
 	// run (on their own goroutine) when it is pressed and let go in any
 	// app (keyboard.Grab; nil: none, as in tests).
 	GrabKey func(combo string, down, up func()) (io.Closer, error)
+	// ListWait is how long New waits for the vault's listing once the
+	// widgets are built, before it opens the window with the list still
+	// reading (0: until it is read, as tests that look at the notes at
+	// once want).
+	ListWait time.Duration
 }
 
 // Window is the main window, made of its parts: the toolbar, the note
@@ -145,21 +150,17 @@ func New(a fyne.App, svc Services) *Window {
 	w := &Window{app: a, svc: svc, win: a.NewWindow("Voice Notes"), stop: make(chan struct{}), now: time.Now}
 	w.progress, w.headings, w.conflictOpen, w.rescuing = map[string]float64{}, map[int]string{}, map[string]bool{}, map[string]*persistence.Note{}
 	w.declined, w.machine = map[transcribe.Rule]bool{}, map[string]machineCache{}
-	w.transcribing = map[string]bool{}
+	w.transcribing, w.hay = map[string]bool{}, map[*persistence.Note]haystack{}
 	w.saver = newSaver(svc.Vault, w.do, w.onSaved)
 	// The vault is listed while the widgets are made (fonts parsed,
 	// icons drawn): each took about a tenth of a second of a launch on
 	// 10k notes, one after the other.
 	listed := make(chan listing, 1)
-	go func() {
-		var l listing
-		l.notes, l.bad, l.err = svc.Vault.List()
-		listed <- l
-	}()
+	go func() { listed <- listVault(svc.Vault) }()
 	w.build()
 	w.bindKeys()
 	w.setupTray()
-	w.showListing(<-listed)
+	w.awaitListing(listed)
 	w.startBackground()
 	w.grabDictationKey(nil)
 	w.standby = transcribe.NewStandby(liveEngine(a, svc.Engine))

@@ -82,7 +82,17 @@ func newTestWindow(t *testing.T, fsys persistence.FS) (*Window, *persistence.Vau
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { v.Close() })
-	w := New(a, Services{Vault: v, OpenInput: func() (audio.Source, error) { return &toneSource{}, nil }})
+	return openTestWindow(t, a, Services{Vault: v}), v
+}
+
+// openTestWindow opens a window with svc on its vault, with a microphone
+// of arithmetic if svc has none, and the saver's delays short.
+func openTestWindow(t *testing.T, a fyne.App, svc Services) *Window {
+	t.Helper()
+	if svc.OpenInput == nil {
+		svc.OpenInput = func() (audio.Source, error) { return &toneSource{}, nil }
+	}
+	w := New(a, svc)
 	w.saver.delay = 50 * time.Millisecond
 	w.saver.retry = 100 * time.Millisecond
 	// A test that ends (or fails) while recording leaves no recording
@@ -116,7 +126,7 @@ func newTestWindow(t *testing.T, fsys persistence.FS) (*Window, *persistence.Vau
 		rec.s.Cancel()
 		close(done)
 	})
-	return w, v
+	return w
 }
 
 // eventually runs the UI work background goroutines queue, as the UI
