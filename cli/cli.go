@@ -168,6 +168,19 @@ func run(args []string, env *Env) error {
 	if err != nil {
 		return err
 	}
+	if cmd.records {
+		// The audio system starts (PortAudio probes every device, a tenth
+		// of a second here and a third on a loaded machine) while the
+		// vault opens and recovers: capture begins that much sooner. The
+		// command's own Init waits for it; its failure is reported there.
+		started := make(chan error, 1)
+		go func() { started <- device.Init() }()
+		defer func() {
+			if <-started == nil {
+				device.Terminate()
+			}
+		}()
+	}
 	var recovered []*persistence.Note
 	v, err := persistence.Open(root, persistence.Options{Maintain: recoverInto(&recovered)})
 	if err != nil {

@@ -15,6 +15,9 @@ type command struct {
 	run              func(env *Env, v *persistence.Vault, fs *flag.FlagSet, args []string) error
 	flags            func(fs *flag.FlagSet)
 	nargs            int // required positional arguments; -1 for any
+	// records: the command always captures from the microphone, so the
+	// audio system is started beside the vault's opening (see run).
+	records bool
 }
 
 // commands are every command, in the order help lists them.
@@ -44,7 +47,7 @@ var commands = []*command{
 		}},
 	{name: "mark", args: "[LABEL]", help: "drop a marker at this moment of the running window's recording (bind it to a shortcut too)", run: runMark, nargs: -1},
 	{name: "devices", help: "list audio inputs and outputs (* marks the defaults)", run: runDevices, nargs: 0},
-	{name: "record", args: "[--duration D] [--device NAME] [--title T] [--store wav|flac|opus]", help: "record a note; Ctrl+C stops and saves", run: runRecord, nargs: 0,
+	{name: "record", args: "[--duration D] [--device NAME] [--title T] [--store wav|flac|opus]", help: "record a note; Ctrl+C stops and saves", run: runRecord, nargs: 0, records: true,
 		flags: func(fs *flag.FlagSet) {
 			lengthFlag(fs, "duration", "stop after this `length`: seconds (30) or a duration (90s, 5m); default: until Ctrl+C")
 			fs.String("device", "", "input device name, or part of it (see voicenotes devices)")

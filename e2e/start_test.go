@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -220,38 +219,53 @@ func TestCLIRecordStartsAtLaunch(t *testing.T) {
 	d := startDesktop(t)
 	clk, delay := startClock(t, d.pulse)
 	vault := filepath.Join(t.TempDir(), "vault")
-	before := startFloor(t)
+	bare := buildBareCapture(t)
+	before := bareCapture(t, d, clk, &delay, bare)
 	lag, length := cliRecord(t, d, clk, &delay, vault, "2")
-	after := startFloor(t)
+	after := bareCapture(t, d, clk, &delay, bare)
 	floor := max(before, after)
-	t.Logf("capture began %v after the process started; %v kept; starting the program at all takes %v before and %v after", lag.Round(time.Millisecond), length.Round(time.Millisecond), before.Round(time.Millisecond), after.Round(time.Millisecond))
-	// The promise is 400 ms on top of what starting any program of ours
-	// costs on this machine now, measured beside it: on a loaded machine
-	// the process start itself took 300 ms more (446 ms, against 140 ms
-	// unloaded), which no app can take back. It is measured before and
-	// after the recording, and the larger taken: the load can rise
-	// between the two (a loaded run measured 190 ms before, then capture
-	// began 621 ms after the start, while another program was started
-	// beside it).
-	if lag > 400*time.Millisecond+floor {
-		t.Errorf("a sound 400 ms after `voicenotes record` started (beyond the %v any start takes now) is not in the recording: capture began %v after", floor.Round(time.Millisecond), lag.Round(time.Millisecond))
+	t.Logf("capture began %v after the process started; %v kept; a bare PortAudio program's began %v after its start before, and %v after", lag.Round(time.Millisecond), length.Round(time.Millisecond), before.Round(time.Millisecond), after.Round(time.Millisecond))
+	// The promise is 300 ms on top of what any program recording with
+	// PortAudio takes on this machine now, measured beside it
+	// (e2e/barecapture): the process start, PortAudio probing every
+	// device and the sound server answering, which no app using them can
+	// take back. Unloaded that floor is 90-115 ms and record's capture
+	// begins 150-195 ms after its start (the bound is then about 410 ms,
+	// where it was 460: 400 over `voicenotes help`). On a loaded machine
+	// PortAudio's start alone grows by 100-200 ms, and the old bound
+	// failed twice by 10-30 ms with nothing of Voice Notes' own grown.
+	// The floor is measured before and after the recording, and the
+	// larger taken: the load can rise between the two.
+	if lag > 300*time.Millisecond+floor {
+		t.Errorf("a sound 300 ms after `voicenotes record` started (beyond the %v a bare PortAudio program's capture takes to begin now) is not in the recording: capture began %v after", floor.Round(time.Millisecond), lag.Round(time.Millisecond))
 	}
 }
 
-// startFloor is how long `voicenotes help` takes from exec to exit now
-// (the median of three): the cost of starting the program at all.
-func startFloor(t testing.TB) time.Duration {
+// buildBareCapture builds e2e/barecapture, the least a program does to
+// record with PortAudio.
+func buildBareCapture(t testing.TB) string {
 	t.Helper()
-	var runs []time.Duration
-	for range 3 {
-		started := time.Now()
-		if out, err := exec.Command(binary, "help").CombinedOutput(); err != nil {
-			t.Fatalf("voicenotes help: %v\n%s", err, out)
-		}
-		runs = append(runs, time.Since(started))
+	bare := filepath.Join(t.TempDir(), "barecapture")
+	if out, err := exec.Command("go", "build", "-o", bare, "./barecapture").CombinedOutput(); err != nil {
+		t.Fatalf("building the bare PortAudio program: %v\n%s", err, out)
 	}
-	slices.Sort(runs)
-	return runs[1]
+	return bare
+}
+
+// bareCapture runs the bare PortAudio program for a second and measures
+// when its capture began after it was started, as cliRecord does for
+// `voicenotes record`.
+func bareCapture(t testing.TB, d *desktop, clk *pulsetest.Clock, delay *time.Duration, bare string) time.Duration {
+	t.Helper()
+	wav := filepath.Join(t.TempDir(), "bare.wav")
+	cmd := exec.Command(bare, wav, "1s")
+	cmd.Env = d.env()
+	started := time.Now()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the bare PortAudio program: %v\n%s", err, out)
+	}
+	began, _, _ := captureSpan(t, clk, delay, wav, started)
+	return began.Sub(started)
 }
 
 // cliRecord runs `voicenotes record --duration dur` and measures when its

@@ -161,31 +161,41 @@ func OpenInput(name string) (audio.Source, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The stored format (16 kHz mono) when the device takes it, else its
+	// own. Opened straight away, not asked first: asking opens the device
+	// too, and through a sound server that is another connection before
+	// capture begins.
 	p := portaudio.HighLatencyParameters(d, nil)
-	p.Input.Channels = 1
-	p.SampleRate = audio.StoreRate
-	var supported error
-	quiet(func() { supported = portaudio.IsFormatSupported(p, make([]int16, 1)) })
-	if supported != nil {
-		p.Input.Channels = min(2, d.MaxInputChannels)
-		p.SampleRate = d.DefaultSampleRate
-	}
-	in := &input{rate: int(p.SampleRate), channels: p.Input.Channels}
-	p.FramesPerBuffer = in.rate / 100
-	in.buf = make([]int16, p.FramesPerBuffer*in.channels)
-	quiet(func() {
-		in.stream, err = portaudio.OpenStream(p, in.buf)
-		if err == nil {
-			if err = in.stream.Start(); err != nil {
-				in.stream.Close()
+	var in *input
+	open := func(rate float64, channels int) {
+		p.SampleRate, p.Input.Channels = rate, channels
+		in = &input{rate: int(rate), channels: channels}
+		p.FramesPerBuffer = in.rate / 100
+		in.buf = make([]int16, p.FramesPerBuffer*in.channels)
+		quiet(func() {
+			in.stream, err = portaudio.OpenStream(p, in.buf)
+			if err == nil {
+				if err = in.stream.Start(); err != nil {
+					in.stream.Close()
+				}
 			}
-		}
-	})
+		})
+	}
+	if open(audio.StoreRate, 1); err != nil && !unavailable(err) {
+		open(d.DefaultSampleRate, min(2, d.MaxInputChannels))
+	}
 	if err != nil {
 		return nil, explain(err, d.Name, "microphone")
 	}
 	Logf("audio: recording from %q at %d Hz, %d channels", d.Name, in.rate, in.channels)
 	return in, nil
+}
+
+// unavailable reports whether opening a device failed for a reason no
+// other format would mend: it is taken, or access was denied.
+func unavailable(err error) bool {
+	msg := strings.ToLower(err.Error())
+	return strings.Contains(msg, "device unavailable") || strings.Contains(msg, "busy") || strings.Contains(msg, "permission") || strings.Contains(msg, "not permitted")
 }
 
 // explain turns a PortAudio error into advice.
