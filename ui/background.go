@@ -193,9 +193,6 @@ func (w *Window) readChanges(v *persistence.Vault, paths []string) {
 // edits, the next save finds the conflict and asks the user.
 func (w *Window) applyDiskChanges(changes map[string]*persistence.Note) {
 	if w.reading { // the listing may have read these before they changed
-		if w.diskWhileReading == nil {
-			w.diskWhileReading = map[string]*persistence.Note{}
-		}
 		maps.Copy(w.diskWhileReading, changes)
 		return
 	}

@@ -167,7 +167,7 @@ func (w *Window) awaitListing(listed <-chan listing) {
 		return
 	case <-late:
 	}
-	w.reading = true
+	w.reading, w.diskWhileReading = true, map[string]*persistence.Note{}
 	w.applyFilter()
 	w.setStatus("Reading the notes in " + w.svc.Vault.Root() + "…")
 	v := w.svc.Vault

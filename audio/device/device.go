@@ -172,16 +172,9 @@ func OpenInput(name string) (audio.Source, error) {
 		in = &input{rate: int(rate), channels: channels}
 		p.FramesPerBuffer = in.rate / 100
 		in.buf = make([]int16, p.FramesPerBuffer*in.channels)
-		quiet(func() {
-			in.stream, err = portaudio.OpenStream(p, in.buf)
-			if err == nil {
-				if err = in.stream.Start(); err != nil {
-					in.stream.Close()
-				}
-			}
-		})
+		in.stream, err = startStream(p, in.buf)
 	}
-	if open(audio.StoreRate, 1); err != nil && !unavailable(err) {
+	if open(audio.StoreRate, 1); err != nil && !busy(err) && !denied(err) {
 		open(d.DefaultSampleRate, min(2, d.MaxInputChannels))
 	}
 	if err != nil {
@@ -191,20 +184,37 @@ func OpenInput(name string) (audio.Source, error) {
 	return in, nil
 }
 
-// unavailable reports whether opening a device failed for a reason no
-// other format would mend: it is taken, or access was denied.
-func unavailable(err error) bool {
-	msg := strings.ToLower(err.Error())
-	return strings.Contains(msg, "device unavailable") || strings.Contains(msg, "busy") || strings.Contains(msg, "permission") || strings.Contains(msg, "not permitted")
+// startStream opens a stream and starts it, quietly; a stream that opens
+// but does not start is closed.
+func startStream(p portaudio.StreamParameters, buf any) (*portaudio.Stream, error) {
+	var stream *portaudio.Stream
+	var err error
+	quiet(func() {
+		if stream, err = portaudio.OpenStream(p, buf); err == nil {
+			if err = stream.Start(); err != nil {
+				stream.Close()
+			}
+		}
+	})
+	return stream, err
+}
+
+// busy and denied read a PortAudio error: the device is taken, or access
+// to it was refused. No other format mends either.
+func busy(err error) bool {
+	return strings.Contains(err.Error(), "Device unavailable") || strings.Contains(err.Error(), "busy")
+}
+
+func denied(err error) bool {
+	return strings.Contains(strings.ToLower(err.Error()), "permission") || strings.Contains(err.Error(), "not permitted")
 }
 
 // explain turns a PortAudio error into advice.
 func explain(err error, dev, what string) error {
-	msg := err.Error()
 	switch {
-	case strings.Contains(msg, "Device unavailable") || strings.Contains(msg, "busy"):
+	case busy(err):
 		return fmt.Errorf("the %s %q is in use by another program or unavailable (%v); close the other program or choose another device", what, dev, err)
-	case strings.Contains(strings.ToLower(msg), "permission") || strings.Contains(msg, "not permitted"):
+	case denied(err):
 		return fmt.Errorf("access to the %s %q was denied (%v); allow Voice Notes to use the %s in your system's privacy settings", what, dev, err, what)
 	}
 	return fmt.Errorf("opening the %s %q: %w", what, dev, err)
@@ -293,14 +303,7 @@ func OpenOutput(rate, channels int) (audio.Sink, error) {
 	out := &output{rate: int(p.SampleRate), channels: p.Output.Channels}
 	p.FramesPerBuffer = out.rate / 10
 	out.buf = make([]float32, p.FramesPerBuffer*out.channels)
-	quiet(func() {
-		out.stream, err = portaudio.OpenStream(p, out.buf)
-		if err == nil {
-			if err = out.stream.Start(); err != nil {
-				out.stream.Close()
-			}
-		}
-	})
+	out.stream, err = startStream(p, out.buf)
 	if err != nil {
 		return nil, explain(err, d.Name, "speaker")
 	}
